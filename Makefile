@@ -1,0 +1,30 @@
+# Tandem — set-up is two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test sandbox bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) main.py
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+sandbox: $(STAMP)
+	$(PY) main.py sandbox serve --seed demo
+
+bench: $(STAMP)
+	$(PY) -m pytest -q tests/bench -p no:cacheprovider --override-ini="python_files=bench_*.py"
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,266 @@
+"""The emulator's ASGI application: the services' routes behind one middleware.
+
+The middleware does what every service does around its handlers: it counts requests per
+service and endpoint (for the tests' API-economy checks), adds the configured latency,
+injects faults from a seeded random source (429 with Retry-After, 503, dropped connections),
+enforces Graph's limit of 4 concurrent requests per mailbox, and turns any error into the
+service's own error format — never a 500 with a traceback.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sandbox.errors import GraphError, OAuthError, SalesforceError, ServiceError, graph_error_body
+from sandbox.responses import graph_json, oauth_json, service_of, sf_json
+from sandbox.state import SandboxState
+
+log = logging.getLogger("sandbox")
+
+# Each module exposes ``routes(state) -> list[Route]`` (and optionally ``middleware(app, state)``).
+ROUTE_MODULES = ("control", "console", "entra", "graph", "sf_oauth", "salesforce")
+
+
+class DroppedConnection(Exception):
+    """Raised after a partial response so the server closes the connection: a network drop."""
+
+
+def error_response(service: str, request: Request | None, status: int, *,
+                   detail: str = "") -> Response:
+    """The error body a service sends for a bare HTTP status (unknown path, bad method, crash)."""
+    if service == "graph":
+        if status == 404:
+            code, msg = "BadRequest", f"Resource not found for the segment '{detail}'."
+            status = 400
+        elif status == 405:
+            code, msg = "BadRequest", "Unsupported HTTP method for this resource."
+        elif status == 429:
+            code, msg = "ApplicationThrottled", "Application is over its MailboxConcurrency limit."
+        elif status == 503:
+            code, msg = "serviceNotAvailable", "The service is temporarily unavailable. Try again later."
+        else:
+            code, msg = "generalException", "An unexpected error occurred while processing the request."
+        return graph_json(request, graph_error_body(code, msg), status)
+    if service == "salesforce":
+        if status == 404:
+            body = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+        elif status == 405:
+            body = [{"errorCode": "METHOD_NOT_ALLOWED",
+                     "message": f"HTTP Method '{request.method if request else ''}' not allowed."}]
+        elif status in (429, 503):
+            body = [{"errorCode": "SERVER_UNAVAILABLE",
+                     "message": "Server temporarily unavailable; please try again later."}]
+        else:
+            body = [{"errorCode": "UNKNOWN_EXCEPTION",
+                     "message": "An unexpected error occurred. Please include this ErrorId if you "
+                                "contact support: 1234567890-12345 (-1234567890)"}]
+        return sf_json(body, status)
+    if service in ("entra", "salesforce_auth"):
+        error = {404: "invalid_request", 405: "invalid_request", 429: "temporarily_unavailable",
+                 503: "temporarily_unavailable"}.get(status, "server_error")
+        return oauth_json({"error": error, "error_description": detail or f"HTTP {status}"}, status)
+    return Response(json.dumps({"error": detail or f"HTTP {status}"}), status,
+                    media_type="application/json")
+
+
+async def _service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    body = exc.body()
+    if isinstance(exc, GraphError):
+        return graph_json(request, body, exc.status, exc.headers)
+    if isinstance(exc, SalesforceError):
+        return sf_json(body, exc.status, exc.headers)
+    if isinstance(exc, OAuthError):
+        return oauth_json(body, exc.status, exc.headers)
+    return Response(json.dumps(body), exc.status, exc.headers, media_type="application/json")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    service = service_of(request.url.path)
+    segment = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+    return error_response(service, request, exc.status_code, detail=str(exc.detail or segment)
+                          if service != "graph" else segment)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    """Any unexpected error: the service's own 500 body (the middleware logs the traceback)."""
+    return error_response(service_of(request.url.path), request, 500)
+
+
+class SandboxMiddleware:
+    """Accounting, latency, faults, Graph concurrency and the last-resort error net."""
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+        self.graph_in_flight: dict[str, int] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = self.state
+        path = scope["path"]
+        service = service_of(path)
+        started = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        if service == "control":
+            await self._guarded(scope, receive, tracking_send, service, lambda: started)
+            return
+
+        latency = state.faults.get("latency_ms", 0)
+        if latency:
+            await asyncio.sleep(latency / 1000)
+
+        fault = self._draw_fault()
+        try:
+            if fault in ("429", "503"):
+                status = int(fault)
+                resp = error_response(service, None, status)
+                resp.headers["Retry-After"] = "1"
+                self._count(scope, service, fault=fault)
+                await resp(scope, receive, send)
+                return
+            if fault == "drop":
+                self._count(scope, service, fault=fault)
+                await self._drop(send)
+
+            key = None
+            if service == "graph":
+                key = self._mailbox_key(scope)
+                if self.graph_in_flight.get(key, 0) >= state.config["graph_concurrency"]:
+                    self._count(scope, service, fault="concurrency")
+                    resp = error_response("graph", None, 429)
+                    resp.headers["Retry-After"] = "1"
+                    await resp(scope, receive, send)
+                    return
+                self.graph_in_flight[key] = self.graph_in_flight.get(key, 0) + 1
+            try:
+                if fault == "drop_after":
+                    # The request is processed, then the reply is lost on the way back.
+                    async def swallow(message: dict) -> None:
+                        return None
+
+                    await self._guarded(scope, receive, swallow, service, lambda: False)
+                    self._count(scope, service, fault=fault)
+                    await self._drop(send)
+                await self._guarded(scope, receive, tracking_send, service, lambda: started)
+            finally:
+                if key is not None:
+                    self.graph_in_flight[key] -= 1
+            self._count(scope, service)
+        except DroppedConnection:
+            raise
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, service: str,
+                       started: Any) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except DroppedConnection:
+            raise
+        except Exception:  # the last-resort net: the service's own 500, never a traceback
+            log.exception("sandbox: unhandled error in %s %s", scope.get("method"), scope["path"])
+            if not started():
+                await error_response(service, None, 500)(scope, receive, send)
+
+    @staticmethod
+    async def _drop(send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", b"1000"), (b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b"{", "more_body": True})
+        raise DroppedConnection()
+
+    def _draw_fault(self) -> str | None:
+        faults = self.state.faults
+        rate = faults.get("fault_rate", 0.0)
+        if not rate or not faults.get("kinds"):
+            return None
+        with self.state.lock:
+            if self.state.rng.random() >= rate:
+                return None
+            return self.state.rng.choice(faults["kinds"])
+
+    @staticmethod
+    def _mailbox_key(scope: Scope) -> str:
+        for name, value in scope.get("headers", []):
+            if name == b"authorization":
+                return value.decode("latin-1")
+        return ""
+
+    def _count(self, scope: Scope, service: str, fault: str | None = None) -> None:
+        route = scope.get("route")
+        template = getattr(route, "path", None) or scope["path"]
+        endpoint = f"{scope['method']} {template}"
+        if fault:
+            endpoint += f" [fault {fault}]"
+        with self.state.lock:
+            self.state.requests[(service, endpoint)] += 1
+
+
+def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
+    """Build the ASGI app serving every emulated service over ``state``."""
+    routes: list = []
+    wrappers = []
+    for name in ROUTE_MODULES:
+        try:
+            module = importlib.import_module(f"sandbox.{name}")
+        except ModuleNotFoundError as exc:  # a service not built yet
+            if exc.name != f"sandbox.{name}":
+                raise
+            log.warning("sandbox: module %s is missing; its service is off", name)
+            continue
+        routes.extend(module.routes(state))
+        if hasattr(module, "middleware"):
+            wrappers.append(module.middleware)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any):
+        saver = None
+        if state_file is not None:
+            saver = asyncio.create_task(_autosave(state, state_file))
+        try:
+            yield
+        finally:
+            if saver is not None:
+                saver.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await saver
+                state.save(state_file)
+
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={ServiceError: _service_error, HTTPException: _http_error,
+                                        Exception: _crash})
+    app.router.redirect_slashes = False
+    app.state.sandbox = state
+    asgi: ASGIApp = app
+    for wrap in wrappers:
+        asgi = wrap(asgi, state)
+    return SandboxMiddleware(asgi, state)
+
+
+async def _autosave(state: SandboxState, path: Path) -> None:
+    while True:
+        await asyncio.sleep(0.5)
+        if state.dirty:
+            try:
+                await asyncio.to_thread(state.save, path)
+            except OSError:
+                log.exception("sandbox: could not save state to %s", path)
