@@ -24,7 +24,7 @@ sandbox: $(STAMP)
 	$(PY) main.py sandbox serve --seed demo
 
 bench: $(STAMP)
-	$(PY) -m pytest -q tests/bench -p no:cacheprovider --override-ini="python_files=bench_*.py"
+	for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache
