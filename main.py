@@ -17,16 +17,55 @@ VERSION = "0.1.0"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_HELD = 0, 1, 2, 3
 
 
+def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--profile", metavar="DIR", default=default,
+                        help="keep all state of this profile under DIR")
+    parser.add_argument("--sandbox-url", metavar="URL", default=default,
+                        help="point every endpoint at a running sandbox (also TANDEM_SANDBOX_URL)")
+    parser.add_argument("--sandbox-ca", metavar="FILE", default=default,
+                        help="the sandbox's CA file (printed by `sandbox serve` as ca_file; "
+                             "also TANDEM_SANDBOX_CA)")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    # The common options work before or after the command (`--profile X status` or
+    # `status --profile X`); SUPPRESS keeps a sub-command from resetting them to None.
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="tandem", description="Keep Outlook and Salesforce in step.")
     parser.add_argument("--version", action="version", version=f"Tandem {VERSION}")
-    parser.add_argument("--profile", metavar="DIR", help="keep all state of this profile under DIR")
-    parser.add_argument("--sandbox-url", metavar="URL",
-                        help="point every endpoint at a running sandbox (also TANDEM_SANDBOX_URL)")
+    _common_options(parser, None)
     parser.add_argument("--sandbox", action="store_true",
                         help="start the GUI against an embedded sandbox with demo data")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    login = commands.add_parser("login", help="sign in to Outlook or Salesforce")
+    login_service = login.add_subparsers(dest="service", metavar="SERVICE", required=True)
+    login_outlook = login_service.add_parser("outlook", parents=[common], help="device code sign-in to Microsoft")
+    login_outlook.add_argument("--json", action="store_true")
+    login_sf = login_service.add_parser("salesforce", parents=[common], help="browser sign-in (PKCE) to Salesforce")
+    login_sf.add_argument("--device", action="store_true", help="use the device flow instead")
+    login_sf.add_argument("--login-host", metavar="HOST",
+                          help="production | test | a My Domain host or URL")
+    login_sf.add_argument("--json", action="store_true")
+
+    logout = commands.add_parser("logout", parents=[common], help="sign out and forget the tokens")
+    logout.add_argument("service", choices=("outlook", "salesforce"))
+    logout.add_argument("--json", action="store_true")
+
+    status = commands.add_parser("status", parents=[common], help="accounts, per-kind state, last/next run")
+    status.add_argument("--json", action="store_true")
+
+    settings = commands.add_parser("settings", help="read or change a setting")
+    settings_cmd = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
+    settings_get = settings_cmd.add_parser("get", parents=[common], help="show one setting or all")
+    settings_get.add_argument("key", nargs="?")
+    settings_get.add_argument("--json", action="store_true")
+    settings_set = settings_cmd.add_parser("set", parents=[common], help="change a setting (locked ones refuse)")
+    settings_set.add_argument("key")
+    settings_set.add_argument("value")
+    settings_set.add_argument("--json", action="store_true")
 
     sandbox = commands.add_parser("sandbox", help="the local emulator of Microsoft and Salesforce")
     sandbox_cmd = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
@@ -73,11 +112,74 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _account_settings(args: argparse.Namespace):
+    """Sign-in settings of the profile (client ids, hosts), with the policy file applied."""
+    from app.accounts_cli import AccountSettings
+
+    settings = _open_settings(args, quiet=True)
+    return AccountSettings.from_settings(settings) if settings is not None else None
+
+
+def _open_settings(args: argparse.Namespace, quiet: bool = False):
+    """The profile's Settings over its store, or None (with a message unless quiet)."""
+    import os
+
+    from app.paths import profile_paths
+    from app.policy import load_policy
+    from app.settings import Settings
+    from sync.errors import TandemError
+    from sync.store import Store
+
+    sandbox = bool(args.sandbox_url or os.environ.get("TANDEM_SANDBOX_URL"))
+    paths = profile_paths(args.profile, sandbox=sandbox).ensure()
+    try:
+        return Settings(Store(paths.database), load_policy())
+    except TandemError as exc:
+        if not quiet:
+            print(f"tandem: {exc.title}. {exc.message}", file=sys.stderr)
+        return None
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from sync.errors import TandemError
+
+    settings = _open_settings(args)
+    if settings is None:
+        return EXIT_FAILED
+    try:
+        if args.settings_command == "set":
+            settings.set(args.key, args.value)
+            values = {args.key: settings.get(args.key)}
+        elif args.key:
+            values = {args.key: settings.get(args.key)}
+        else:
+            values = settings.all()
+    except TandemError as exc:
+        print(f"tandem: {exc.title}. {exc.message}", file=sys.stderr)
+        return EXIT_FAILED if args.settings_command == "set" else EXIT_USAGE
+    if args.json:
+        print(json.dumps(values, default=str))
+    else:
+        for key, value in values.items():
+            locked = " (locked by your administrator)" if settings.is_locked(key) else ""
+            print(f"{key} = {json.dumps(value, default=str)}{locked}")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "sandbox" and args.sandbox_command == "serve":
         return cmd_sandbox_serve(args)
+    if args.command in ("login", "logout", "status"):
+        from app import accounts_cli
+
+        handler = {"login": accounts_cli.login_salesforce if getattr(args, "service", "") == "salesforce"
+                   else accounts_cli.login_outlook,
+                   "logout": accounts_cli.logout, "status": accounts_cli.accounts_status}[args.command]
+        return handler(args, settings=_account_settings(args))
+    if args.command == "settings":
+        return cmd_settings(args)
     parser.print_help(sys.stderr)
     return EXIT_USAGE
 

@@ -1,0 +1,94 @@
+"""The addresses Tandem signs in to, and the trust anchors for them.
+
+Production uses the real Microsoft and Salesforce hosts and the system's trust store. A
+sandbox (``--sandbox-url``) points every endpoint at the emulator and trusts only the
+sandbox's own CA, given as a file (``--sandbox-ca`` / ``TANDEM_SANDBOX_CA``, the ``ca_file``
+that ``sandbox serve`` prints). The CA is never fetched from the sandbox itself: a CA fetched
+over an unauthenticated channel would defeat TLS. TLS verification is never turned off.
+"""
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+MICROSOFT_AUTHORITY = "https://login.microsoftonline.com/common"
+GRAPH_URL = "https://graph.microsoft.com/v1.0"
+SALESFORCE_LOGIN_HOSTS = {
+    "production": "https://login.salesforce.com",
+    "test": "https://test.salesforce.com",
+}
+# Any client id works with the sandbox; these make its records readable.
+SANDBOX_OUTLOOK_CLIENT_ID = "00000000-0000-0000-0000-00007a4d3e11"
+SANDBOX_SALESFORCE_CLIENT_ID = "tandem-sandbox-connected-app"
+
+
+class EndpointError(ValueError):
+    """A configured address is unusable (not https, no host, CA file missing)."""
+
+
+def salesforce_login_url(host: str | None) -> str:
+    """``production`` / ``test`` / a My Domain host or URL -> an https base URL."""
+    host = (host or "production").strip()
+    if host in SALESFORCE_LOGIN_HOSTS:
+        return SALESFORCE_LOGIN_HOSTS[host]
+    url = host if "://" in host else f"https://{host}"
+    return require_https(url, "Salesforce login host").rstrip("/")
+
+
+def require_https(url: str, what: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise EndpointError(f"{what} must be an https address, not {url!r}")
+    return url
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    authority: str = MICROSOFT_AUTHORITY
+    graph_url: str = GRAPH_URL
+    salesforce_login_url: str = SALESFORCE_LOGIN_HOSTS["production"]
+    ca_file: str | None = None
+    sandbox: bool = False
+    _ctx: list = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def production(cls, salesforce_host: str | None = None,
+                   authority: str | None = None) -> "Endpoints":
+        return cls(authority=require_https(authority or MICROSOFT_AUTHORITY, "Authority"),
+                   salesforce_login_url=salesforce_login_url(salesforce_host))
+
+    @classmethod
+    def for_sandbox(cls, base_url: str, ca_file: str | Path | None) -> "Endpoints":
+        base = require_https(base_url.rstrip("/"), "The sandbox URL")
+        if not ca_file:
+            raise EndpointError("the sandbox's CA file is needed: pass --sandbox-ca FILE or set "
+                                "TANDEM_SANDBOX_CA (the ca_file that `sandbox serve` prints)")
+        if not Path(ca_file).is_file():
+            raise EndpointError(f"the sandbox CA file {str(ca_file)!r} does not exist")
+        return cls(authority=f"{base}/common", graph_url=f"{base}/v1.0",
+                   salesforce_login_url=base, ca_file=str(ca_file), sandbox=True)
+
+    @classmethod
+    def from_sandbox_info(cls, info: dict) -> "Endpoints":
+        """From the JSON that ``sandbox serve`` prints (or ``SandboxServer.info``)."""
+        return cls(authority=info["authority"], graph_url=info["graph_url"],
+                   salesforce_login_url=info["salesforce_login_url"].rstrip("/"),
+                   ca_file=info["ca_file"], sandbox=True)
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context for every connection: the sandbox CA only, or the system store."""
+        if not self._ctx:
+            if self.ca_file:
+                ctx = ssl.create_default_context(cafile=self.ca_file)
+            else:  # the system store, plus certifi's roots where the system has none
+                ctx = ssl.create_default_context()
+                try:
+                    import certifi
+
+                    ctx.load_verify_locations(cafile=certifi.where())
+                except (ImportError, OSError):
+                    pass
+            self._ctx.append(ctx)
+        return self._ctx[0]

@@ -1,0 +1,393 @@
+"""The profile's SQLite store (peewee, WAL): links, cursors, runs, journal, issues, settings.
+
+One file per profile; the path is passed in, and each ``Store`` owns its own peewee
+``Database`` and model classes (no global database), so two profiles can be open at once.
+
+Safety of the file itself:
+- On open, an existing file is checked *read-only* first: a file that is not SQLite or fails
+  ``PRAGMA quick_check`` raises ``DatabaseCorrupt``; a schema version above ours raises
+  ``DatabaseTooNew``. Neither is ever written to.
+- Before each migration of an existing database, a consistent copy is written beside it
+  (``tandem.db.bak-v1``), then the migration runs in one transaction.
+- sqlite "database or disk is full" becomes ``DiskFull``, "database is locked" becomes
+  ``DatabaseLocked``, a malformed image met later becomes ``DatabaseCorrupt``.
+
+User intent (settings: generic key -> JSON value) is kept apart from machine state (the
+other tables). Rows are written in short transactions on the loop thread.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import peewee as pw
+
+from .errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, DiskFull, StoreError
+from .fields import Kind, Side
+from .links import Link
+from .store_schema import MIGRATIONS, define_models
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def convert_db_error(exc: BaseException, path: Path) -> StoreError:
+    """The one boundary where sqlite/peewee errors become errors for people."""
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return DiskFull(message="Tandem could not save its sync state because the disk is full. "
+                        "Free some space, then sync again. Nothing was lost.", path=str(path))
+    if "locked" in text or "busy" in text:
+        return DatabaseLocked(message="Another Tandem window or process is using this profile. "
+                              "Close it, then try again.", path=str(path))
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return DatabaseCorrupt(message=_corrupt_message(path), path=str(path))
+    return StoreError(message=f"Tandem could not read or write its database ({exc}).", path=str(path))
+
+
+def _corrupt_message(path: Path) -> str:
+    return (f"The file {path} cannot be read. Tandem left it untouched. Restore a backup "
+            "(a file named like it ending in .bak-vN), or move the file away and run Tandem "
+            "again: your records in Outlook and Salesforce are safe, and the first sync will "
+            "pair them again without duplicates.")
+
+
+class Store:
+    """All persistent state of one profile. Open with ``Store(path)``; close with ``close()``."""
+
+    def __init__(self, path: str | Path, *, migrations: Sequence[Callable[[pw.Database], None]] | None = None) -> None:
+        self.path = Path(path)
+        self.migrations = list(MIGRATIONS if migrations is None else migrations)
+        self.target_version = len(self.migrations)
+        existing = self._inspect()  # raises before anything is written
+        self.db = pw.SqliteDatabase(str(self.path), pragmas={
+            "journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1, "busy_timeout": 5000})
+        self.m = define_models(self.db)
+        try:
+            self.db.connect()
+            self._migrate(existing)
+        except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
+            self.db.close()
+            raise convert_db_error(exc, self.path) from exc
+
+    # -- opening, checking, migrating ---------------------------------------------------
+
+    def _inspect(self) -> int | None:
+        """Version of an existing database, None for a new one. Read-only."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return None
+        with open(self.path, "rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                raise DatabaseCorrupt(message=_corrupt_message(self.path), path=str(self.path))
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise DatabaseCorrupt(message=_corrupt_message(self.path), path=str(self.path))
+                has_meta = con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+                if not has_meta:
+                    tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                    if tables:
+                        raise DatabaseCorrupt(
+                            message=f"The file {self.path} is a database, but not one of Tandem's. "
+                            "Tandem left it untouched; choose another profile folder.", path=str(self.path))
+                    return None
+                row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            raise convert_db_error(exc, self.path) from exc
+        if version > self.target_version:
+            raise DatabaseTooNew(
+                message=f"This profile was last used by a newer version of Tandem (database version "
+                f"{version}, this version understands up to {self.target_version}). Update Tandem; "
+                "the profile was left untouched.", path=str(self.path), version=version)
+        return version
+
+    def _migrate(self, existing: int | None) -> None:
+        version = existing or 0
+        if version == self.target_version:
+            return
+        if existing:
+            self.backup(f"bak-v{existing}")
+        for number in range(version, self.target_version):
+            with self.db.atomic():
+                self.migrations[number](self.db)
+                self.db.execute_sql(
+                    "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (str(number + 1),))
+
+    def backup(self, suffix: str) -> Path:
+        """Write a consistent copy of the database beside it; never overwrite a backup."""
+        target = self.path.with_name(f"{self.path.name}.{suffix}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.{suffix}.{n}")
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.connection().backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    @property
+    def schema_version(self) -> int:
+        row = self.db.execute_sql("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        try:
+            with self.db.atomic():
+                yield
+        except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, pw.IntegrityError):
+                raise
+            raise convert_db_error(exc, self.path) from exc
+
+    def _sql(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute_sql(sql, params)
+        except (pw.IntegrityError, sqlite3.IntegrityError):
+            raise
+        except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
+            raise convert_db_error(exc, self.path) from exc
+
+    # -- links ----------------------------------------------------------------------------
+
+    _LINK_COLS = ("id, kind, outlook_id, salesforce_id, outlook_version, salesforce_version, "
+                  "snapshot, outlook_hash, salesforce_hash, state")
+
+    def links(self, kind: Kind) -> list[Link]:
+        rows = self._sql(f"SELECT {self._LINK_COLS} FROM link WHERE kind=?", (kind,)).fetchall()
+        return [self._link(r) for r in rows]
+
+    def link(self, link_id: int) -> Link | None:
+        row = self._sql(f"SELECT {self._LINK_COLS} FROM link WHERE id=?", (link_id,)).fetchone()
+        return self._link(row) if row else None
+
+    def link_count(self, kind: Kind) -> int:
+        return self._sql("SELECT count(*) FROM link WHERE kind=?", (kind,)).fetchone()[0]
+
+    @staticmethod
+    def _link(r: tuple) -> Link:
+        return Link(id=r[0], kind=r[1], outlook_id=r[2], salesforce_id=r[3], outlook_version=r[4],
+                    salesforce_version=r[5], snapshot_json=r[6], outlook_hash=r[7],
+                    salesforce_hash=r[8], state=r[9])
+
+    def save_link(self, link: Link, run_id: int | None = None) -> Link:
+        values = (link.kind, link.outlook_id, link.salesforce_id, link.outlook_version,
+                  link.salesforce_version, link.snapshot_json(), link.outlook_hash,
+                  link.salesforce_hash, link.state, run_id, _now())
+        if link.id is None:
+            cur = self._sql("INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
+                            "salesforce_version, snapshot, outlook_hash, salesforce_hash, state, "
+                            "run_id, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", values)
+            link.id = cur.lastrowid
+        else:
+            self._sql("INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
+                      "salesforce_version, snapshot, outlook_hash, salesforce_hash, state, run_id, "
+                      "updated_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                      "outlook_id=excluded.outlook_id, salesforce_id=excluded.salesforce_id, "
+                      "outlook_version=excluded.outlook_version, salesforce_version=excluded.salesforce_version, "
+                      "snapshot=excluded.snapshot, outlook_hash=excluded.outlook_hash, "
+                      "salesforce_hash=excluded.salesforce_hash, state=excluded.state, "
+                      "run_id=excluded.run_id, updated_at=excluded.updated_at", values + (link.id,))
+        return link
+
+    def save_links(self, links: Sequence[Link], run_id: int | None = None) -> None:
+        with self.transaction():
+            for link in links:
+                self.save_link(link, run_id)
+
+    def delete_link(self, link_id: int) -> None:
+        self._sql("DELETE FROM link WHERE id=?", (link_id,))
+
+    def find_link(self, kind: Kind, side: Side, item_id: str) -> Link | None:
+        column = "outlook_id" if side == "outlook" else "salesforce_id"
+        row = self._sql(f"SELECT {self._LINK_COLS} FROM link WHERE kind=? AND {column}=?",
+                        (kind, item_id)).fetchone()
+        return self._link(row) if row else None
+
+    def forget_kind(self, kind: Kind) -> int:
+        """Rebuild: forget links, cursors and issues of one kind. Changes no record."""
+        with self.transaction():
+            n = self._sql("DELETE FROM link WHERE kind=?", (kind,)).rowcount
+            self._sql("DELETE FROM cursor WHERE kind=?", (kind,))
+            self._sql("DELETE FROM issue WHERE kind=?", (kind,))
+            # Pending intents stay: the next run settles them against the services (a create
+            # that happened is linked then, exactly as matching would have paired it).
+        return n
+
+    # -- cursors --------------------------------------------------------------------------
+
+    def cursor(self, kind: Kind, side: Side) -> str | None:
+        row = self._sql("SELECT value FROM cursor WHERE kind=? AND side=?", (kind, side)).fetchone()
+        return row[0] if row else None
+
+    def set_cursor(self, kind: Kind, side: Side, value: str | None) -> None:
+        if value is None:
+            self._sql("DELETE FROM cursor WHERE kind=? AND side=?", (kind, side))
+        else:
+            self._sql("INSERT INTO cursor(kind, side, value) VALUES (?,?,?) ON CONFLICT(kind, side) "
+                      "DO UPDATE SET value=excluded.value", (kind, side, value))
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def start_run(self, *, trigger: str, mode: str, kinds: Sequence[str], undo_of: int | None = None) -> int:
+        cur = self._sql("INSERT INTO run(started_at, trigger, mode, kinds, status, undo_of) "
+                        "VALUES (?,?,?,?,?,?)", (_now(), trigger, mode, json.dumps(list(kinds)), "running", undo_of))
+        return cur.lastrowid
+
+    def finish_run(self, run_id: int, *, status: str, report: dict[str, Any] | None = None) -> None:
+        self._sql("UPDATE run SET finished_at=?, status=?, report=? WHERE id=?",
+                  (_now(), status, json.dumps(report) if report is not None else None, run_id))
+
+    def mark_undone(self, run_id: int, by_run: int) -> None:
+        self._sql("UPDATE run SET undone_by=? WHERE id=?", (by_run, run_id))
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        rows = self._runs("WHERE id=?", (run_id,))
+        return rows[0] if rows else None
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        return self._runs("ORDER BY id DESC LIMIT ?", (limit,))
+
+    def _runs(self, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        rows = self._sql("SELECT id, started_at, finished_at, trigger, mode, kinds, status, report, "
+                         f"undo_of, undone_by FROM run {where}", params).fetchall()
+        keys = ("id", "started_at", "finished_at", "trigger", "mode", "kinds", "status", "report",
+                "undo_of", "undone_by")
+        out = []
+        for r in rows:
+            d = dict(zip(keys, r))
+            d["kinds"] = json.loads(d["kinds"] or "[]")
+            d["report"] = json.loads(d["report"]) if d["report"] else None
+            out.append(d)
+        return out
+
+    def last_applied_run(self) -> dict[str, Any] | None:
+        """The most recent run that applied at least one change."""
+        row = self._sql("SELECT run_id FROM journal WHERE status='applied' AND op IN "
+                        "('create','update','delete') ORDER BY id DESC LIMIT 1").fetchone()
+        return self.run(row[0]) if row else None
+
+    # -- journal (also the intent log of crash safety) --------------------------------------
+
+    def add_intents(self, entries: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert pending journal rows, all or none; returns their ids in order."""
+        ids = []
+        with self.transaction():
+            for e in entries:
+                cur = self._sql(
+                    "INSERT INTO journal(run_id, kind, op, side, link_id, target_id, outlook_id, "
+                    "salesforce_id, label, before, after, link_before, payload, status, created_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (e["run_id"], e["kind"], e["op"], e.get("side"), e.get("link_id"), e.get("target_id"),
+                     e.get("outlook_id"), e.get("salesforce_id"), e.get("label", ""),
+                     _dumps(e.get("before")), _dumps(e.get("after")), _dumps(e.get("link_before")),
+                     _dumps(e.get("payload")), e.get("status", "pending"), _now()))
+                ids.append(cur.lastrowid)
+        return ids
+
+    def settle_intent(self, journal_id: int, *, status: str, target_id: str | None = None,
+                      version: str | None = None, error: dict[str, Any] | None = None,
+                      link_after: dict[str, Any] | None = None) -> None:
+        self._sql("UPDATE journal SET status=?, target_id=COALESCE(?, target_id), version_after=?, "
+                  "error=?, link_after=? WHERE id=?",
+                  (status, target_id, version, _dumps(error), _dumps(link_after), journal_id))
+
+    def journal(self, *, run_id: int | None = None, kind: Kind | None = None,
+                status: str | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        for col, val in (("run_id", run_id), ("kind", kind), ("status", status)):
+            if val is not None:
+                where.append(f"{col}=?")
+                params.append(val)
+        sql = ("SELECT id, run_id, kind, op, side, link_id, target_id, outlook_id, salesforce_id, label, "
+               "before, after, link_before, link_after, payload, status, version_after, error FROM journal")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        keys = ("id", "run_id", "kind", "op", "side", "link_id", "target_id", "outlook_id", "salesforce_id",
+                "label", "before", "after", "link_before", "link_after", "payload", "status",
+                "version_after", "error")
+        out = []
+        for r in self._sql(sql + " ORDER BY id", params).fetchall():
+            d = dict(zip(keys, r))
+            for k in ("before", "after", "link_before", "link_after", "payload", "error"):
+                d[k] = json.loads(d[k]) if d[k] is not None else None
+            out.append(d)
+        return out
+
+    # -- item issues ----------------------------------------------------------------------
+
+    def open_issues(self, kind: Kind | None = None) -> list[dict[str, Any]]:
+        sql = ("SELECT id, kind, category, code, message, field, outlook_id, salesforce_id, label, "
+               "first_run, last_run, count FROM issue WHERE resolved_run IS NULL")
+        params: list[Any] = []
+        if kind:
+            sql += " AND kind=?"
+            params.append(kind)
+        keys = ("id", "kind", "category", "code", "message", "field", "outlook_id", "salesforce_id",
+                "label", "first_run", "last_run", "count")
+        return [dict(zip(keys, r)) for r in self._sql(sql + " ORDER BY id", params).fetchall()]
+
+    def record_issue(self, *, kind: Kind, category: str, code: str, message: str, run_id: int | None,
+                     outlook_id: str | None = None, salesforce_id: str | None = None,
+                     field: str | None = None, label: str = "") -> None:
+        """Open an issue, or refresh the open one about the same records and category."""
+        row = self._sql("SELECT id FROM issue WHERE kind=? AND category=? AND resolved_run IS NULL AND "
+                        "outlook_id IS ? AND salesforce_id IS ?",
+                        (kind, category, outlook_id, salesforce_id)).fetchone()
+        if row:
+            self._sql("UPDATE issue SET code=?, message=?, field=?, label=?, last_run=?, count=count+1 "
+                      "WHERE id=?", (code, message, field, label, run_id, row[0]))
+        else:
+            self._sql("INSERT INTO issue(kind, category, code, message, field, outlook_id, salesforce_id, "
+                      "label, first_run, last_run, count) VALUES (?,?,?,?,?,?,?,?,?,?,1)",
+                      (kind, category, code, message, field, outlook_id, salesforce_id, label, run_id, run_id))
+
+    def resolve_issues(self, kind: Kind, run_id: int, *, before_run: int | None = None) -> None:
+        """Close the open issues of ``kind`` not refreshed by ``run_id``."""
+        self._sql("UPDATE issue SET resolved_run=? WHERE kind=? AND resolved_run IS NULL AND "
+                  "(last_run IS NULL OR last_run<>?)", (run_id, kind, run_id))
+
+    # -- settings (user intent, generic) ----------------------------------------------------
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        row = self._sql("SELECT value FROM setting WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self._sql("INSERT INTO setting(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET "
+                  "value=excluded.value", (key, json.dumps(value)))
+
+    def settings(self) -> dict[str, Any]:
+        return {k: json.loads(v) for k, v in self._sql("SELECT key, value FROM setting").fetchall()}
+
+    def delete_setting(self, key: str) -> None:
+        self._sql("DELETE FROM setting WHERE key=?", (key,))
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
