@@ -180,6 +180,16 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, settings=_account_settings(args))
     if args.command == "settings":
         return cmd_settings(args)
+    if args.command is None:
+        # The desktop app (wizard, dashboard, tray) is not built yet; say so plainly
+        # rather than fail, and point at what works today.
+        print("Tandem's desktop window is not available in this version yet.\n"
+              "What works today:\n"
+              "  python main.py sandbox serve --seed demo   a pretend Outlook and Salesforce\n"
+              "  python main.py login outlook|salesforce    sign in (add --sandbox-url/--sandbox-ca)\n"
+              "  python main.py status | settings get       see accounts and settings\n"
+              "Run `python main.py --help` for every command.", file=sys.stderr)
+        return EXIT_OK
     parser.print_help(sys.stderr)
     return EXIT_USAGE
 
