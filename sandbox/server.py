@@ -119,6 +119,10 @@ class SandboxMiddleware:
         async def tracking_send(message: dict) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
+                if not started and service != "control":
+                    # Counted before the reply leaves, so a client that reads the counts
+                    # right after a response always sees its own request.
+                    self._count(scope, service)
                 started = True
             await send(message)
 
@@ -166,7 +170,6 @@ class SandboxMiddleware:
             finally:
                 if key is not None:
                     self.graph_in_flight[key] -= 1
-            self._count(scope, service)
         except DroppedConnection:
             raise
 
