@@ -57,6 +57,26 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", parents=[common], help="accounts, per-kind state, last/next run")
     status.add_argument("--json", action="store_true")
 
+    sync = commands.add_parser("sync", parents=[common], help="sync Outlook and Salesforce")
+    sync.add_argument("--kind", choices=("contacts", "events", "tasks", "all"), default="all")
+    sync.add_argument("--preview", action="store_true", help="build and print the plan, change nothing")
+    sync.add_argument("--yes", action="store_true", help="apply the plan without asking")
+    sync.add_argument("--json", action="store_true")
+
+    history = commands.add_parser("history", parents=[common], help="the recorded sync runs")
+    history.add_argument("--limit", type=int, default=20, metavar="N")
+    history.add_argument("--json", action="store_true")
+
+    rebuild = commands.add_parser("rebuild", parents=[common],
+                                  help="forget links and cursors of one kind; changes no record")
+    rebuild.add_argument("--kind", required=True, choices=("contacts", "events", "tasks"))
+    rebuild.add_argument("--json", action="store_true")
+
+    undo = commands.add_parser("undo", parents=[common], help="reverse the last applied run")
+    undo.add_argument("--preview", action="store_true")
+    undo.add_argument("--yes", action="store_true")
+    undo.add_argument("--json", action="store_true")
+
     settings = commands.add_parser("settings", help="read or change a setting")
     settings_cmd = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
     settings_get = settings_cmd.add_parser("get", parents=[common], help="show one setting or all")
@@ -171,12 +191,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sandbox" and args.sandbox_command == "serve":
         return cmd_sandbox_serve(args)
-    if args.command in ("login", "logout", "status"):
+    if args.command in ("sync", "history", "rebuild", "undo", "status"):
+        from app import sync_cli
+
+        settings = _open_settings(args, quiet=args.command == "status")
+        if settings is None:
+            if args.command == "status":  # the accounts part works without the database
+                from app import accounts_cli
+
+                return accounts_cli.accounts_status(args, settings=None)
+            return EXIT_FAILED
+        handler = {"sync": sync_cli.sync, "history": sync_cli.history, "rebuild": sync_cli.rebuild,
+                   "undo": sync_cli.undo, "status": sync_cli.status}[args.command]
+        return handler(args, settings=settings)
+    if args.command in ("login", "logout"):
         from app import accounts_cli
 
         handler = {"login": accounts_cli.login_salesforce if getattr(args, "service", "") == "salesforce"
                    else accounts_cli.login_outlook,
-                   "logout": accounts_cli.logout, "status": accounts_cli.accounts_status}[args.command]
+                   "logout": accounts_cli.logout}[args.command]
         return handler(args, settings=_account_settings(args))
     if args.command == "settings":
         return cmd_settings(args)
@@ -187,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
               "What works today:\n"
               "  python main.py sandbox serve --seed demo   a pretend Outlook and Salesforce\n"
               "  python main.py login outlook|salesforce    sign in (add --sandbox-url/--sandbox-ca)\n"
-              "  python main.py status | settings get       see accounts and settings\n"
+              "  python main.py sync --preview | --yes      sync Outlook and Salesforce\n"
+              "  python main.py status | history | settings get   see accounts, runs and settings\n"
               "Run `python main.py --help` for every command.", file=sys.stderr)
         return EXIT_OK
     parser.print_help(sys.stderr)

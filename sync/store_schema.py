@@ -15,7 +15,7 @@ import peewee as pw
 V1 = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE link (
-        id INTEGER PRIMARY KEY, kind TEXT NOT NULL,
+        id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
         outlook_id TEXT, salesforce_id TEXT, outlook_version TEXT, salesforce_version TEXT,
         snapshot TEXT NOT NULL, outlook_hash TEXT NOT NULL, salesforce_hash TEXT NOT NULL,
         state TEXT NOT NULL, run_id INTEGER, updated_at TEXT)""",

@@ -1,0 +1,1 @@
+"""Test support shipped with the engine: the source conformance suite."""

@@ -1,0 +1,66 @@
+"""Fixtures of the sync CLI tests: a throwaway keyring, a profile signed in to both services
+of the sandbox through the real app sign-in, and a helper that runs ``main.main``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ACCOUNTS_TESTS = Path(__file__).resolve().parent.parent / "accounts"
+if str(ACCOUNTS_TESTS) not in sys.path:  # the accounts tests' keyring and scripted browser
+    sys.path.insert(0, str(ACCOUNTS_TESTS))
+
+from accounts_helpers import make_browser  # noqa: E402
+from accounts_keyring import MemoryKeyring  # noqa: E402
+
+from app import accounts_cli, redaction  # noqa: E402
+
+
+@pytest.fixture
+def cli(sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    """A signed-in profile on the sandbox; ``cli.run(*argv)`` -> (exit code, json or None, stderr)."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "accounts_keyring.MemoryKeyring")
+    MemoryKeyring.store.clear()
+    monkeypatch.setenv("TANDEM_SANDBOX_URL", sandbox.base_url)
+    monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
+    sandbox.state.config["auto_approve"] = True
+    sandbox.state.config["device_interval_s"] = 1
+    profile = tmp_path / "profile"
+    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
+                service=None, login_host=None)
+    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
+    assert accounts_cli.login_salesforce(argparse.Namespace(
+        **base, open_browser=make_browser(sandbox))) == 0
+    capsys.readouterr()
+    yield CliRunner(sandbox, profile, capsys)
+    redaction.uninstall()
+    MemoryKeyring.store.clear()
+
+
+class CliRunner:
+    def __init__(self, sandbox, profile: Path, capsys) -> None:
+        self.sandbox = sandbox
+        self.profile = profile
+        self.capsys = capsys
+
+    def run(self, *argv: str) -> tuple[int, dict | None, str]:
+        import main
+
+        code = main.main([*argv, "--profile", str(self.profile)])
+        captured = self.capsys.readouterr()
+        doc = json.loads(captured.out) if captured.out.strip() else None
+        return code, doc, captured.err
+
+    def api_requests(self) -> dict[str, int]:
+        """Requests per service since the last reset, token endpoints left out."""
+        services = self.sandbox.control("requests")["services"]
+        out: dict[str, int] = {}
+        for service, entry in services.items():
+            n = sum(count for name, count in entry["endpoints"].items()
+                    if not name.split(" ")[1].endswith("/token"))
+            if n:
+                out[service] = n
+        return out
