@@ -308,6 +308,13 @@ def accounts_status(args: argparse.Namespace, *, settings: AccountSettings | Non
     except UsageError as exc:
         return _fail(args, None, exc)
     status = accounts_status_json(ctx)
+    say_accounts(status)
+    _emit(args, {"accounts": status})
+    return EXIT_OK
+
+
+def say_accounts(status: dict[str, Any]) -> None:
+    """One human line per account on stderr: who is connected, or why not."""
     for service, entry in status.items():
         name = "Outlook" if service == "outlook" else "Salesforce"
         facts = entry.get("account") or {}
@@ -322,5 +329,3 @@ def accounts_status(args: argparse.Namespace, *, settings: AccountSettings | Non
         if entry.get("problem"):
             line += f" ({entry['problem']})"
         _say(line)
-    _emit(args, {"accounts": status})
-    return EXIT_OK

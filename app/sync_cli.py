@@ -17,7 +17,7 @@ import json
 import sys
 from typing import Any, Callable
 
-from app.accounts_cli import (AccountSettings, UsageError, _fail, _who, accounts_status_json,
+from app.accounts_cli import (AccountSettings, UsageError, _fail, accounts_status_json, say_accounts,
                               context_from_args)
 from app.sync_service import SyncService, failed, held
 from sync.errors import NothingToUndo, TandemError
@@ -234,20 +234,7 @@ def status(args: argparse.Namespace, *, settings: Any) -> int:
         return _error(args, exc)
     accounts = accounts_status_json(service.ctx)
     state = service.status()
-    for svc, entry in accounts.items():
-        name = "Outlook" if svc == "outlook" else "Salesforce"
-        facts = entry.get("account") or {}
-        if entry["connected"]:
-            line = f"{name}: connected as {_who(facts)}"
-            if svc == "salesforce":
-                line += f", org {facts.get('organization_id')}, instance {facts.get('instance_url')}"
-            else:
-                line += f", tenant {facts.get('tenant_id')}"
-        else:
-            line = f"{name}: not connected"
-        if entry.get("problem"):
-            line += f" ({entry['problem']})"
-        _say(line)
+    say_accounts(accounts)
     for kind, k in state["kinds"].items():
         last = k["last_run"]
         _say(f"{kind}: {'on' if k['enabled'] else 'off'}, {k['linked']} pairs, "
