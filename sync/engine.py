@@ -21,7 +21,7 @@ import logging
 import time
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .errors import CursorExpired, SourceError, TandemError
+from .errors import CursorExpired, SourceError
 from .executor import Executor, empty_counts
 from .fields import KINDS, SIDES, Kind, Side, other_side
 from .links import Link
@@ -267,4 +267,4 @@ def _scope(settings: KindSettings) -> str:
     return "private" if settings.include_private else "public"
 
 
-__all__ = ["SyncEngine", "Decisions", "Plan", "RunReport", "TandemError"]
+__all__ = ["SyncEngine", "Decisions", "Plan", "RunReport"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 

@@ -266,8 +266,10 @@ class _Planner:
             action.issue = errors[0]
             action.issue_category = "error"
             action.reason = " ".join(e.message for e in errors)
-            action.changes = {k: (None if creating else action.before.get(k), v) for k, v in payload.items()
-                              if creating and v not in (None, False) or not creating}
+            if creating:
+                action.changes = {k: (None, v) for k, v in payload.items() if v not in (None, False)}
+            else:
+                action.changes = {k: ((action.before or {}).get(k), v) for k, v in payload.items()}
             action.link = None
             return False
         if cut:

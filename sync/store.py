@@ -287,9 +287,8 @@ class Store:
         return out
 
     def last_applied_run(self) -> dict[str, Any] | None:
-        """The most recent run that applied at least one change."""
-        row = self._sql("SELECT run_id FROM journal WHERE status='applied' AND op IN "
-                        "('create','update','delete') ORDER BY id DESC LIMIT 1").fetchone()
+        """The most recent run that changed anything: a record, or only links (a pairing)."""
+        row = self._sql("SELECT run_id FROM journal WHERE status='applied' ORDER BY id DESC LIMIT 1").fetchone()
         return self.run(row[0]) if row else None
 
     # -- journal (also the intent log of crash safety) --------------------------------------

@@ -62,7 +62,7 @@ async def _undo_kind(kind: Kind, rows: list[dict[str, Any]], store: Store, sourc
     for side in ("outlook", "salesforce"):
         ids = [r["target_id"] for r in writes if r["side"] == side and r["op"] != "delete" and r["target_id"]]
         current[side] = await sources[side].get_many(ids) if ids else {}
-    handled_links: set[int] = set()
+    handled_links: set[int] = set()  # links set back by a write, or kept because the write is prevented
     for r in reversed(writes):
         n += 1
         side = r["side"]
@@ -99,6 +99,8 @@ async def _undo_kind(kind: Kind, rows: list[dict[str, Any]], store: Store, sourc
         if settings.prevents(side, action.op):  # type: ignore[arg-type]
             action.op = "prevented"
             action.link = None
+            if link_id is not None:
+                handled_links.add(link_id)  # the record stays as it is, so does its link
             action.reason = f"Undoing this would {r['op'] == 'create' and 'delete' or 'change'} it in " \
                             f"{side.title()}, which your direction settings switch off."
         kplan.actions.append(action)

@@ -298,3 +298,39 @@ def test_the_report_speaks_plainly_and_gives_the_cli_shape(world):
     assert doc["kinds"]["contacts"]["counts"]["salesforce"]["create"] == 1
     (run,) = world.store.runs()
     assert run["status"] == "applied" and run["report"]["kinds"]["contacts"]["counts"]["salesforce"]["create"] == 1
+
+
+def test_undo_after_a_rebuild_only_unpairs_and_loses_nothing(world):
+    world.outlook.put(contact())
+    world.sync()  # creates the Salesforce copy
+    world.engine.rebuild("contacts")
+    world.sync()  # pairs the two again: a run that changed only links
+    plan = asyncio.run(world.engine.preview_undo())
+    assert plan.is_empty()  # nothing to write: the pairing is simply forgotten
+    world.apply(plan, trigger="undo")
+    world.sync()
+    assert len(world.outlook.records()) == len(world.salesforce.records()) == 1
+
+
+def test_link_ids_are_never_reused(tmp_path):
+    from sync.links import Link
+    from sync.store import Store
+    with Store(tmp_path / "t.db") as store:
+        first = store.save_link(Link(kind="contacts", outlook_id="O1", salesforce_id="S1", snapshot=contact()))
+        store.forget_kind("contacts")
+        second = store.save_link(Link(kind="contacts", outlook_id="O2", salesforce_id="S2", snapshot=contact()))
+        assert second.id > first.id  # journal images name links by id; a reused id would restore the wrong one
+
+
+def test_an_undo_step_that_is_prevented_keeps_its_record_and_link(world):
+    o = world.outlook.put(contact())
+    world.sync()
+    world.set_settings(KindSettings(salesforce_no_delete=True))
+    plan = asyncio.run(world.engine.preview_undo())
+    (action,) = plan.actions()
+    assert (action.op, action.side) == ("prevented", "salesforce")
+    world.apply(plan, trigger="undo")
+    assert len(world.salesforce.records()) == 1
+    assert [(link.outlook_id, link.state) for link in world.store.links("contacts")] == [(o, "linked")]
+    world.sync()
+    assert len(world.outlook.records()) == len(world.salesforce.records()) == 1

@@ -24,19 +24,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import os
 import shutil
 import tempfile
 from collections import Counter
 
-from hypothesis import event
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from sync.engine import SyncEngine
 from sync.errors import NothingToUndo
-from sync.fields import FIELDS, KINDS, PICKLISTS, SIDES, SPECS
+from sync.fields import FIELDS, KINDS, PICKLISTS, SIDES
 from sync.memory_source import MemorySource, SimulatedCrash
-from sync.normalise import clean_record, same_value
+from sync.normalise import same_value
 from sync.records import encode_record
 from sync.settings import CONFLICT_POLICIES, KindSettings
 from sync.store import Store
@@ -213,7 +214,7 @@ class SyncMachine(RuleBasedStateMachine):
         item_id = data.draw(st.sampled_from(sorted(records)))
         token = token_of(self.kind, records[item_id])
         changes = edit_values(self.kind, token, records[item_id], data.draw)
-        if (KEY_FIELDS[self.kind] | {RANGE_FIELD[self.kind]}) & set(changes):
+        if (KEY_FIELDS[self.kind] | {RANGE_FIELD[self.kind], "IsPrivate"}) & set(changes):
             # A record whose match keys changed, or that was outside the range while its twin
             # was inside, may be copied before it can be paired: not a duplicate the engine made.
             self.keys_edited.add(token)
@@ -366,3 +367,4 @@ class SyncMachine(RuleBasedStateMachine):
 
 
 TestSyncMachine = SyncMachine.TestCase
+TestSyncMachine.settings = settings.get_profile(os.environ.get("TANDEM_HYPOTHESIS_PROFILE", "ci"))
