@@ -17,6 +17,7 @@ the kind's plan. Cursors are stored only after the kind was applied in full.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Callable, Iterable, Mapping, Sequence
@@ -36,6 +37,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 API_NAME = {"outlook": "graph", "salesforce": "salesforce"}
+THREAD_ABOVE = 5000  # links + records in hand above which planning leaves the event loop
 
 
 class SyncEngine:
@@ -99,7 +101,10 @@ class SyncEngine:
             changes[side], cursor = await self._read(kind, side, sources[side], by_id[side], scope)
             cursors[side] = f"{scope}|{cursor}"
         await self._reread(kind, sources, changes, by_id, links, settings)
-        kplan = plan_kind(kind, links, changes["outlook"], changes["salesforce"], settings)
+        args = (kind, links, changes["outlook"], changes["salesforce"], settings)
+        size = len(links) + len(changes["outlook"].items) + len(changes["salesforce"].items)
+        # Planning is pure: a large set is planned in a worker thread so the loop stays responsive.
+        kplan = await asyncio.to_thread(plan_kind, *args) if size > THREAD_ABOVE else plan_kind(*args)
         kplan.cursors = cursors
         return kplan
 

@@ -5,7 +5,9 @@ time and the peak memory (tracemalloc: Python allocations during planning; and t
 peak RSS) of ``sync.planner.plan_kind``, for a delta read (only the changed records in
 hand) and for a full read (every record in hand, as on a first sync after a rebuild or an
 expired cursor). ``--store`` also times saving and loading the links through the store.
-Not collected as a test (no ``test_`` prefix): numbers, not assertions.
+Not part of the unit tests: ``make bench`` (pytest with ``python_files=bench_*.py``) runs
+``test_plan_100k_linked_contacts`` below, which prints the same numbers and checks only that the
+plan is right, never how fast it was.
 """
 from __future__ import annotations
 
@@ -117,6 +119,14 @@ def main() -> None:
                   f"{time.perf_counter() - t:.2f} s")
             store.close()
     print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def test_plan_100k_linked_contacts() -> None:
+    links, delta, full, (o_changed, s_changed) = build(100_000, 0.01)
+    for outlook, salesforce in (delta, full):
+        result = measure("plan", links, outlook, salesforce)
+        assert result["counts"]["outlook"]["update"] == len(s_changed)
+        assert result["counts"]["salesforce"]["update"] == len(o_changed)
 
 
 if __name__ == "__main__":

@@ -334,3 +334,21 @@ def test_an_undo_step_that_is_prevented_keeps_its_record_and_link(world):
     assert [(link.outlook_id, link.state) for link in world.store.links("contacts")] == [(o, "linked")]
     world.sync()
     assert len(world.outlook.records()) == len(world.salesforce.records()) == 1
+
+
+def test_large_sets_are_planned_off_the_event_loop(world, monkeypatch):
+    import threading
+
+    import sync.engine as engine_module
+    seen = []
+    real = engine_module.plan_kind
+
+    def spy(*args):
+        seen.append(threading.current_thread() is threading.main_thread())
+        return real(*args)
+
+    monkeypatch.setattr(engine_module, "plan_kind", spy)
+    monkeypatch.setattr(engine_module, "THREAD_ABOVE", 0)
+    world.outlook.put(contact())
+    world.sync()
+    assert seen == [False] and len(world.salesforce.records()) == 1
