@@ -1,0 +1,109 @@
+"""Fixtures of the pytest-qt tests: one qasync loop per test and a profile signed in to the
+sandbox through the real app sign-in (device code auto-approved, browser scripted).
+
+    def test_x(qtbot, qloop, demo_ctx):           # demo_ctx: app.context.AppContext
+        widget = Something(demo_ctx); qtbot.addWidget(widget)
+        qloop.run(some_coroutine())               # run a coroutine on the Qt loop
+        qloop.until(lambda: widget.done, timeout=20)   # run the loop until a condition holds
+
+Never call QDialog.exec() from a coroutine (nested loops); tests drive non-modal windows.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+ACCOUNTS_TESTS = Path(__file__).resolve().parent.parent / "integration" / "accounts"
+if str(ACCOUNTS_TESTS) not in sys.path:
+    sys.path.insert(0, str(ACCOUNTS_TESTS))
+
+from accounts_helpers import make_browser  # noqa: E402
+from accounts_keyring import MemoryKeyring  # noqa: E402
+
+
+class QLoop:
+    """A qasync loop bound to the test's QApplication."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+
+    def run(self, coro: Any, timeout: float = 60) -> Any:
+        asyncio.set_event_loop(self.loop)  # a sign-in's asyncio.run() may have unset it
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    def until(self, predicate: Callable[[], Any], timeout: float = 30, step: float = 0.02) -> None:
+        async def wait() -> None:
+            while not predicate():
+                await asyncio.sleep(step)
+        self.run(wait(), timeout)
+
+    def sleep(self, seconds: float) -> None:
+        self.run(asyncio.sleep(seconds), seconds + 5)
+
+
+@pytest.fixture
+def qloop(qapp):
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield QLoop(loop)
+    try:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    finally:
+        asyncio.set_event_loop(None)
+        # qasync's close() tears down its executor; the QApplication lives on.
+        loop.close()
+
+
+@pytest.fixture
+def keyring_memory(monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "accounts_keyring.MemoryKeyring")
+    MemoryKeyring.store.clear()
+    yield MemoryKeyring
+    MemoryKeyring.store.clear()
+
+
+@pytest.fixture
+def sandbox_env(sandbox, monkeypatch, keyring_memory):
+    """The sandbox's URL and CA in the environment (what `--sandbox` sets), sign-ins approve."""
+    monkeypatch.setenv("TANDEM_SANDBOX_URL", sandbox.base_url)
+    monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
+    sandbox.state.config["auto_approve"] = True
+    sandbox.state.config["device_interval_s"] = 1
+    return sandbox
+
+
+@pytest.fixture
+def fresh_ctx(sandbox_env, tmp_path):
+    """A new, not signed-in profile on the sandbox (what the first-run wizard starts from)."""
+    from app import redaction
+    from app.context import AppContext
+
+    ctx = AppContext.open(tmp_path / "profile", sandbox_url=sandbox_env.base_url,
+                          sandbox_ca=sandbox_env.ca_file)
+    yield ctx
+    ctx.close()
+    redaction.uninstall()
+
+
+@pytest.fixture
+def demo_ctx(sandbox_env, fresh_ctx):
+    """A profile signed in to both services of the sandbox (seed: @pytest.mark.seed("demo"))."""
+    from app import accounts_cli
+
+    base = dict(profile=str(fresh_ctx.paths.root), sandbox_url=None, sandbox_ca=None, json=True,
+                device=False, service=None, login_host=None)
+    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
+    assert accounts_cli.login_salesforce(argparse.Namespace(
+        **base, open_browser=make_browser(sandbox_env))) == 0
+    return fresh_ctx
