@@ -84,7 +84,7 @@ def sandbox_env(sandbox, monkeypatch, keyring_memory):
 
 
 @pytest.fixture
-def fresh_ctx(sandbox_env, tmp_path):
+def fresh_ctx(sandbox_env, tmp_path, qloop):
     """A new, not signed-in profile on the sandbox (what the first-run wizard starts from)."""
     from app import redaction
     from app.context import AppContext
@@ -97,7 +97,7 @@ def fresh_ctx(sandbox_env, tmp_path):
 
 
 @pytest.fixture
-def demo_ctx(sandbox_env, fresh_ctx):
+def demo_ctx(sandbox_env, fresh_ctx, qloop):
     """A profile signed in to both services of the sandbox (seed: @pytest.mark.seed("demo"))."""
     from app import accounts_cli
 
@@ -106,4 +106,5 @@ def demo_ctx(sandbox_env, fresh_ctx):
     assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
     assert accounts_cli.login_salesforce(argparse.Namespace(
         **base, open_browser=make_browser(sandbox_env))) == 0
+    asyncio.set_event_loop(qloop.loop)  # the sign-ins' asyncio.run() unset it
     return fresh_ctx

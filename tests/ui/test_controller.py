@@ -1,0 +1,58 @@
+"""The controller runs one manual sync as preview -> apply inside one locked session."""
+from __future__ import annotations
+
+import pytest
+
+from sync.plan import Decisions
+from ui.controller import SyncController
+
+
+@pytest.mark.seed("demo")
+def test_manual_sync_previews_then_applies_and_holds_the_profile_between(qtbot, qloop, demo_ctx):
+    controller = SyncController(demo_ctx)
+    plans, reports, failures = [], [], []
+    controller.preview_ready.connect(plans.append)
+    controller.run_finished.connect(reports.append)
+    controller.run_failed.connect(failures.append)
+
+    assert controller.start_preview(["contacts"])
+    qloop.until(lambda: plans or failures)
+    assert not failures
+    plan = plans[0]
+    assert plan.kinds["contacts"].counts()["matched"] > 0
+    # While the preview is open the profile is held: a second run is refused.
+    assert controller.busy
+    assert not controller.start_preview(["contacts"])
+    assert controller.run_auto(["contacts"]) is None
+
+    assert controller.apply_preview(Decisions())
+    qloop.until(lambda: reports or failures)
+    assert not failures and reports[0].ok
+    qloop.until(lambda: not controller.busy)
+    assert demo_ctx.service.history(limit=1)[0]["mode"] == "apply"
+
+
+@pytest.mark.seed("demo")
+def test_discarded_preview_applies_nothing_and_frees_the_profile(qtbot, qloop, demo_ctx):
+    controller = SyncController(demo_ctx)
+    plans = []
+    controller.preview_ready.connect(plans.append)
+    controller.start_preview(["tasks"])
+    qloop.until(lambda: plans)
+    controller.discard_preview()
+    qloop.until(lambda: not controller.busy)
+    assert demo_ctx.service.history() == [] or all(r["mode"] != "apply" for r in demo_ctx.service.history())
+    assert controller.start_preview(["tasks"])
+    qloop.until(lambda: len(plans) == 2)
+    controller.discard_preview()
+    qloop.until(lambda: not controller.busy)
+
+
+def test_not_signed_in_surfaces_as_a_failure_with_the_connect_action(qtbot, qloop, fresh_ctx):
+    controller = SyncController(fresh_ctx)
+    failures = []
+    controller.run_failed.connect(failures.append)
+    controller.start_preview()
+    qloop.until(lambda: failures)
+    assert getattr(failures[0], "action", None) == "connect"
+    qloop.until(lambda: not controller.busy)
