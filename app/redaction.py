@@ -8,7 +8,7 @@ factory, and also adds the filter to the root logger's handlers. What is removed
 * ``Bearer …`` / ``Basic …`` credentials and any ``Authorization`` header value;
 * the values of ``access_token``, ``refresh_token``, ``id_token``, ``code``,
   ``code_verifier``, ``device_code``, ``client_info``, ``client_secret``, ``password``,
-  ``token``, ``assertion`` and ``sid`` in JSON (``"k": "v"``), Python reprs (``'k': 'v'``)
+  ``token``, ``assertion``, ``sid`` and ``secret`` (the MSAL cache) in JSON (``"k": "v"``), Python reprs (``'k': 'v'``)
   and form/query (``k=v``) forms;
 * JWT-shaped strings (``eyJ….….…``) and Salesforce session ids (``00D…!…``).
 """
@@ -22,7 +22,7 @@ MASK = "[redacted]"
 
 SECRET_KEYS = ("access_token", "refresh_token", "id_token", "code", "code_verifier",
                "device_code", "client_info", "client_secret", "password", "token",
-               "assertion", "sid", "session_id")
+               "assertion", "sid", "session_id", "secret")
 _KEYS = "|".join(sorted(SECRET_KEYS, key=len, reverse=True))
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [

@@ -75,3 +75,12 @@ def test_install_covers_every_logger_and_handler(caplog) -> None:
         redaction.uninstall()
     assert caplog.records and SECRET not in caplog.text
     assert all(r.getMessage().count(MASK) == 2 for r in caplog.records)
+
+
+def test_an_msal_token_cache_written_to_a_log_loses_its_secrets():
+    cache = ('{"AccessToken": {"uid.utid-login-accesstoken": {"credential_type": "AccessToken", '
+             '"secret": "opaque-access-token-value", "home_account_id": "uid.utid"}}, '
+             '"RefreshToken": {"uid.utid-login-refreshtoken": {"secret": "opaque-refresh-value"}}}')
+    out = redact(cache)
+    assert "opaque-access-token-value" not in out and "opaque-refresh-value" not in out
+    assert '"credential_type": "AccessToken"' in out  # what is not secret stays readable
