@@ -1,0 +1,47 @@
+"""The desktop app's log file: ``<profile log dir>/tandem.log``, rotated, always redacted.
+
+    setup_logging(paths)            # once, at start-up of the GUI
+
+One rotating file (1 MB x 5) per profile at INFO (DEBUG with ``TANDEM_DEBUG=1``); every record
+passes through :mod:`app.redaction` first, so no token reaches the file. Diagnostics bundles
+(app.diagnostics) pick the files up from the same folder. A log folder that cannot be written
+(full disk, read-only) leaves logging to stderr only; it never stops the app.
+"""
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+from typing import Any
+
+from app import redaction
+
+LOG_NAME = "tandem.log"
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(paths: Any, *, level: int | None = None) -> Path | None:
+    """Log to the profile's log file; returns its path, or None when it cannot be written."""
+    root = logging.getLogger()
+    if level is None:
+        level = logging.DEBUG if os.environ.get("TANDEM_DEBUG") == "1" else logging.INFO
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "urllib3", "msal", "uvicorn", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    path = Path(paths.log_dir) / LOG_NAME
+    for handler in list(root.handlers):
+        if getattr(handler, "_tandem", False):
+            root.removeHandler(handler)
+            handler.close()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True)
+    except OSError:
+        handler, path = logging.StreamHandler(), None
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler._tandem = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    redaction.install(root)
+    return path

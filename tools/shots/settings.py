@@ -1,0 +1,121 @@
+"""Screenshots of the settings dialog, every page, with the demo world.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/shots/settings.py
+    QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=2 .venv/bin/python tools/shots/settings.py   # @2x
+
+Starts its own sandbox (seed "demo"), signs a throw-away profile in to both services the way
+tests/ui/conftest.py does (device code auto-approved, scripted browser, in-memory keyring),
+and saves into docs/screenshots/:
+
+- settings-auto-locked.png   Auto Background Sync before the first manual sync (locked)
+- settings-jobs.png          Sync Jobs, contacts (folders and campaigns discovered; one
+                             switch locked by an example policy)
+- settings-jobs-events.png   Sync Jobs, calendar
+- settings-auto.png          Auto Background Sync after one applied manual sync
+- settings-notify.png, settings-summary.png, settings-accounts.png, settings-support.png
+- settings-error.png         a refused Apply: the campaign range without a campaign
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "integration" / "accounts"))
+os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> None:
+    scale = os.environ.get("QT_SCALE_FACTOR", "1")
+    suffix = "" if scale in ("", "1") else f"@{scale}x"
+
+    from accounts_helpers import make_browser
+    from app import accounts_cli
+    from app.context import AppContext
+    from app.policy import Policy
+    from sandbox.runner import SandboxServer
+
+    server = SandboxServer(seed="demo", auto_approve=True)
+    info = server.start()
+    server.state.config["device_interval_s"] = 1
+    os.environ["TANDEM_SANDBOX_URL"] = info["base_url"]
+    os.environ["TANDEM_SANDBOX_CA"] = info["ca_file"]
+
+    class Box:
+        ca_file = info["ca_file"]
+
+    profile = Path(tempfile.mkdtemp(prefix="tandem-shots-")) / "profile"
+    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
+                service=None, login_host=None)
+    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
+    assert accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(Box))) == 0
+
+    import qasync
+    from PyQt6.QtWidgets import QApplication
+
+    from ui.controller import SyncController
+    from ui.settings_dialog import SettingsDialog
+
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    OUT.mkdir(parents=True, exist_ok=True)
+    ctx = AppContext.open(profile, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+    # An example administrator's policy, so the lock notes show.
+    ctx.settings.policy = Policy(locked={"contacts.salesforce_no_delete": True,
+                                         "accounts.salesforce_login_host": "https://login.salesforce.com"})
+    controller = SyncController(ctx)
+
+    async def settle(dialog: SettingsDialog) -> None:
+        for _ in range(500):
+            if not dialog._tasks:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)
+
+    def shot(dialog: SettingsDialog, page: str, name: str) -> None:
+        dialog.show_page(page)
+        loop.run_until_complete(asyncio.sleep(0.05))
+        path = OUT / f"{name}{suffix}.png"
+        dialog.grab().save(str(path))
+        print(path)
+
+    try:
+        dialog = SettingsDialog(ctx, controller)
+        dialog.show()
+        loop.run_until_complete(settle(dialog))
+        shot(dialog, "Auto Background Sync", "settings-auto-locked")
+        dialog.close()
+
+        loop.run_until_complete(ctx.service.sync(["contacts", "events", "tasks"]))
+        dialog = SettingsDialog(ctx, controller)
+        dialog.show()
+        loop.run_until_complete(settle(dialog))
+        shot(dialog, "Sync Jobs", "settings-jobs")
+        dialog.kind_picker.setCurrentIndex(1)
+        shot(dialog, "Sync Jobs", "settings-jobs-events")
+        dialog.kind_picker.setCurrentIndex(0)
+        for page, name in (("Auto Background Sync", "settings-auto"),
+                           ("Notification Options", "settings-notify"),
+                           ("Summary Options", "settings-summary"),
+                           ("Accounts", "settings-accounts"), ("Support", "settings-support")):
+            shot(dialog, page, name)
+        # A refused value: the campaign range without a campaign picked.
+        scope = dialog.fields["contacts.range"].widget
+        scope.setCurrentIndex(scope.findData("campaign"))
+        dialog.apply()
+        shot(dialog, "Sync Jobs", "settings-error")
+        dialog.close()
+    finally:
+        ctx.close()
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
