@@ -44,6 +44,7 @@ class SyncController(QObject):
         self._session_cm: Any = None
         self._session: Any = None
         self._plan: Plan | None = None
+        self._announce: Plan | None = None
         self._trigger = "manual"
 
     # -- state ------------------------------------------------------------------------------
@@ -67,6 +68,9 @@ class SyncController(QObject):
 
     def _task_done(self, task: asyncio.Task) -> None:
         self._task = None
+        plan, self._announce = self._announce, None
+        if plan is not None:
+            self.preview_ready.emit(plan)
         if not self.busy:
             self.busy_changed.emit(False)
 
@@ -96,7 +100,7 @@ class SyncController(QObject):
             self.run_failed.emit(exc)
             return
         self._plan = plan
-        self.preview_ready.emit(plan)
+        self._announce = plan  # emitted once this task is done, so Apply is accepted at once
 
     def apply_preview(self, decisions: Decisions | None = None) -> bool:
         if self._session is None or self._plan is None or self._task is not None:

@@ -56,3 +56,16 @@ def test_not_signed_in_surfaces_as_a_failure_with_the_connect_action(qtbot, qloo
     qloop.until(lambda: failures)
     assert getattr(failures[0], "action", None) == "connect"
     qloop.until(lambda: not controller.busy)
+
+
+@pytest.mark.seed("demo")
+def test_apply_is_accepted_straight_from_the_preview_signal(qtbot, qloop, demo_ctx):
+    """A window that applies as soon as the plan arrives (an empty plan's OK) is not refused."""
+    controller = SyncController(demo_ctx)
+    accepted, reports = [], []
+    controller.preview_ready.connect(lambda plan: accepted.append(controller.apply_preview()))
+    controller.run_finished.connect(reports.append)
+    controller.start_preview(["tasks"])
+    qloop.until(lambda: reports)
+    assert accepted == [True]
+    qloop.until(lambda: not controller.busy)
