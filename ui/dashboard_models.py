@@ -28,6 +28,8 @@ from urllib.parse import quote
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PyQt6.QtGui import QBrush, QColor, QFont
 
+from ui.preview import field_label
+
 KIND_LABELS = {"contacts": "Contacts", "events": "Calendar", "tasks": "Tasks"}
 TRIGGER_LABELS = {"manual": "Sync now", "auto": "Automatic", "undo": "Undo", "wizard": "First sync",
                   "cli": "Command line", "tray": "Tray"}
@@ -289,13 +291,19 @@ def change_rows(journal: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             continue
         before, after = entry.get("before") or {}, entry.get("after") or {}
+
+        def name(key: str) -> str:
+            return field_label(kind, key)
+
         if op == "update":
-            fields = [f"{k}: {value_text(before.get(k))} → {value_text(v)}"
+            fields = [f"{name(k)}: {value_text(before.get(k))} → {value_text(v)}"
                       for k, v in after.items() if before.get(k) != v]
         elif op == "create":
-            fields = [f"{k}: {value_text(v)}" for k, v in after.items() if v not in (None, "", False, [])]
+            fields = [f"{name(k)}: {value_text(v)}" for k, v in after.items()
+                      if v not in (None, "", False, [])]
         elif op == "delete":
-            fields = [f"{k}: {value_text(v)}" for k, v in before.items() if v not in (None, "", False, [])]
+            fields = [f"{name(k)}: {value_text(v)}" for k, v in before.items()
+                      if v not in (None, "", False, [])]
         else:
             fields = []
         status = entry.get("status")

@@ -149,7 +149,7 @@ def test_opening_a_run_shows_its_item_changes(qloop, window, previews, sandbox_e
     outlook_only = {c["displayName"] for c in sandbox_env.control("records/graph/contacts")["value"]}
     assert created and all(r["result"] == "Done" for r in created)
     assert {r["label"].split(" <")[0] for r in created} <= outlook_only
-    assert any("LastName" in f for f in created[0]["fields"])    # field by field
+    assert any(f.startswith("Last name: ") for f in created[0]["fields"])    # field by field, by label
     assert any(r["what"] == "Paired" for r in rows)
     assert f"Run {run_id}" in window.changes_title.text()
     # A run that is not in the history says so instead of showing something else.
