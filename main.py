@@ -132,6 +132,20 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def embedded_sandbox(state_dir):
+    """Start the demo's sandbox in its own thread: demo data on first start, kept in
+    ``state_dir/world.json`` afterwards (so the demo profile's links stay true), sign-ins
+    approved at once. Returns (server, info); ``server.stop()`` saves and stops it."""
+    from pathlib import Path
+
+    from sandbox.runner import SandboxServer
+
+    state_dir = Path(state_dir)
+    server = SandboxServer(seed="demo", state_dir=state_dir, state_file=state_dir / "world.json",
+                           auto_approve=True)
+    return server, server.start()
+
+
 def _account_settings(args: argparse.Namespace):
     """Sign-in settings of the profile (client ids, hosts), with the policy file applied."""
     from app.accounts_cli import AccountSettings
@@ -214,16 +228,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "settings":
         return cmd_settings(args)
     if args.command is None:
-        # The desktop app (wizard, dashboard, tray) is not built yet; say so plainly
-        # rather than fail, and point at what works today.
-        print("Tandem's desktop window is not available in this version yet.\n"
-              "What works today:\n"
-              "  python main.py sandbox serve --seed demo   a pretend Outlook and Salesforce\n"
-              "  python main.py login outlook|salesforce    sign in (add --sandbox-url/--sandbox-ca)\n"
-              "  python main.py sync --preview | --yes      sync Outlook and Salesforce\n"
-              "  python main.py status | history | settings get   see accounts, runs and settings\n"
-              "Run `python main.py --help` for every command.", file=sys.stderr)
-        return EXIT_OK
+        # The desktop app: the wizard on first run, else the dashboard, tray and auto sync.
+        # `--sandbox` runs the demo against an embedded sandbox (started here: ui/ may not
+        # import sandbox/).
+        try:
+            from ui.gui import run_gui
+        except ImportError as exc:
+            print(f"tandem: the desktop window cannot start here ({exc}). The command line "
+                  "works: run `python main.py --help`.", file=sys.stderr)
+            return EXIT_FAILED
+        return run_gui(args, sandbox_factory=embedded_sandbox)
     parser.print_help(sys.stderr)
     return EXIT_USAGE
 

@@ -1,0 +1,814 @@
+"""The desktop app's shell: start-up, the demo mode, the tray, auto sync, toasts and errors.
+
+    python main.py              -> run_gui(args): the real profile; the wizard on first run
+    python main.py --sandbox    -> the demo: an embedded sandbox with demo data, its own profile
+
+Start-up order (STYLE.md habit 1, after vorta): QApplication (name, icon, high-DPI) -> one
+qasync loop -> :class:`Launcher` (opens profiles, one SyncController per profile, the embedded
+sandbox) -> one instance per profile (ui.single_instance) -> first run? the wizard : the
+:class:`Shell` (main window + tray + auto sync + notifications + error routing).
+
+The embedded sandbox is started by a factory the composition root (main.py) passes in: ui/ may
+not import sandbox/ (tests/test_layering.py). Without it the demo mode says so plainly.
+
+First run, per profile: a service is not connected, or auto sync was never unlocked and no run
+was recorded yet (the wizard ends with the first manual sync). ``--sandbox`` opens the wizard
+with the demo preselected; ``python main.py`` opens the welcome page, which offers the demo or
+real accounts (the wizard calls :meth:`Launcher.open_demo` / :meth:`Launcher.open_real`).
+
+Closing the main window hides it to the tray when the desktop has one (a one-time toast says
+Tandem keeps running); without a tray, closing the window quits. Quit stops the scheduler,
+cancels a running sync, closes the profiles and stops the embedded sandbox.
+
+Other windows are imported lazily and replaced by a plain placeholder while they are missing,
+so the shell runs whatever part of ui/ is built.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QGuiApplication
+from PyQt6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+                             QPushButton, QVBoxLayout, QWidget)
+
+from ui.errors import ErrorActions, remedy_for, remedy_level
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Tandem"
+# (server, info) where server has .stop() and info has "base_url" and "ca_file"
+SandboxFactory = Callable[[Path], tuple[Any, dict[str, Any]]]
+
+
+class DemoUnavailable(Exception):
+    """The demo mode cannot start (no sandbox factory, or it failed)."""
+
+    title = "The demo could not start"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AlreadyOpen(Exception):
+    title = "Tandem is already open"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# -- profiles ------------------------------------------------------------------------------
+
+
+def needs_setup(ctx: Any) -> bool:
+    """First run of this profile: a service not connected, or no run yet and auto sync never
+    unlocked (the wizard's last steps are the first manual sync)."""
+    who = ctx.signed_in()
+    if not who.get("outlook") or not who.get("salesforce"):
+        return True
+    return not ctx.settings.auto_sync_unlocked() and not ctx.store.runs(limit=1)
+
+
+def instance_key(paths: Any) -> str:
+    """The single-instance key of a profile (ui.single_instance adds the user itself)."""
+    return f"tandem-{paths.profile_id}"
+
+
+class Launcher:
+    """Opens profiles for the windows; owns the embedded sandbox and the controllers.
+
+    ``args``: the parsed command line (``profile``, ``sandbox``, ``sandbox_url``,
+    ``sandbox_ca``). ``sandbox_factory(state_dir) -> (server, info)`` starts the demo's
+    sandbox (main.py passes it). ``single_instance``: hold one instance per profile.
+    """
+
+    def __init__(self, args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None = None,
+                 single_instance: bool = True) -> None:
+        self.args = args
+        self.sandbox_factory = sandbox_factory
+        self.single_instance = single_instance
+        self.sandbox_server: Any = None
+        self.sandbox_info: dict[str, Any] | None = None
+        self._contexts: dict[str, Any] = {}
+        self._controllers: dict[int, Any] = {}
+        self._instances: dict[str, Any] = {}
+        self.activated: Callable[[], Any] | None = None   # another start asked us to come forward
+
+    @property
+    def demo(self) -> bool:
+        return bool(getattr(self.args, "sandbox", False))
+
+    @property
+    def demo_available(self) -> bool:
+        return self.sandbox_factory is not None
+
+    # -- paths --------------------------------------------------------------------------
+
+    def demo_paths(self) -> Any:
+        from app.paths import profile_paths
+
+        # --profile belongs to the demo only when the demo was asked for on the command line.
+        return profile_paths(self.args.profile if self.demo else None, sandbox=True)
+
+    def real_paths(self) -> Any:
+        from app.paths import profile_paths
+
+        sandbox = bool(getattr(self.args, "sandbox_url", None) or os.environ.get("TANDEM_SANDBOX_URL"))
+        # With --sandbox, --profile names the demo's folder, never the real accounts'.
+        return profile_paths(None if self.demo else getattr(self.args, "profile", None), sandbox=sandbox)
+
+    def initial_paths(self) -> Any:
+        return self.demo_paths() if self.demo else self.real_paths()
+
+    # -- one instance per profile -------------------------------------------------------
+
+    def acquire(self, paths: Any) -> bool:
+        """Hold this profile; False when another Tandem has it (it was asked to come forward)."""
+        if not self.single_instance:
+            return True
+        key = instance_key(paths)
+        if key in self._instances:
+            return True
+        try:
+            from ui.single_instance import SingleInstance
+        except ImportError:
+            log.info("single instance guard not available; going on without it")
+            return True
+        guard = SingleInstance(key)
+        if not guard.acquire():
+            return False
+        if hasattr(guard, "activated"):
+            guard.activated.connect(lambda *_: self.activated() if self.activated else None)
+        self._instances[key] = guard
+        return True
+
+    # -- profiles -------------------------------------------------------------------------
+
+    def open_demo(self) -> Any:
+        """The demo profile over the embedded sandbox (started once, seeded with demo data)."""
+        from app.context import AppContext
+
+        paths = self.demo_paths().ensure()
+        key = str(paths.root)
+        if key in self._contexts:
+            return self._contexts[key]
+        if not self.acquire(paths):
+            raise AlreadyOpen("The demo is already open in another Tandem window; it was brought "
+                              "to the front.")
+        info = self.start_sandbox(paths.root / "sandbox")
+        ctx = AppContext.open(paths.root, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+        self._contexts[key] = ctx
+        return ctx
+
+    def start_sandbox(self, state_dir: Path) -> dict[str, Any]:
+        if self.sandbox_info is not None:
+            return self.sandbox_info
+        if self.sandbox_factory is None:
+            raise DemoUnavailable("This copy of Tandem was started without its demo sandbox. "
+                                  "Start it with `python main.py --sandbox`.")
+        Path(state_dir).mkdir(parents=True, exist_ok=True)
+        try:
+            server, info = self.sandbox_factory(Path(state_dir))
+        except Exception as exc:
+            log.exception("the embedded sandbox did not start")
+            raise DemoUnavailable(f"The pretend Outlook and Salesforce did not start ({exc}). "
+                                  "Try again; if it keeps failing, restart Tandem.") from exc
+        self.sandbox_server, self.sandbox_info = server, info
+        return info
+
+    async def open_demo_async(self) -> Any:
+        """:meth:`open_demo` without blocking the loop while the sandbox starts."""
+        if self.sandbox_info is None:
+            paths = self.demo_paths().ensure()
+            await asyncio.to_thread(self.start_sandbox, paths.root / "sandbox")
+        return self.open_demo()
+
+    def open_real(self) -> Any:
+        """The real profile (``--profile`` or the per-user default; a ``--sandbox-url`` if given)."""
+        from app.context import AppContext
+
+        paths = self.real_paths().ensure()
+        key = str(paths.root)
+        if key in self._contexts:
+            return self._contexts[key]
+        if not self.acquire(paths):
+            raise AlreadyOpen("Tandem is already open for these accounts in another window; it "
+                              "was brought to the front.")
+        ctx = AppContext.open(paths.root if (getattr(self.args, "profile", None) and not self.demo) else None,
+                              sandbox_url=getattr(self.args, "sandbox_url", None),
+                              sandbox_ca=getattr(self.args, "sandbox_ca", None))
+        self._contexts[key] = ctx
+        return ctx
+
+    def open_initial(self) -> Any:
+        return self.open_demo() if self.demo else self.open_real()
+
+    def controller_for(self, ctx: Any) -> Any:
+        from ui.controller import SyncController
+
+        controller = self._controllers.get(id(ctx))
+        if controller is None:
+            controller = self._controllers[id(ctx)] = SyncController(ctx)
+        return controller
+
+    # -- the end ------------------------------------------------------------------------------
+
+    async def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Cancel what runs and wait (up to ``timeout`` s) until every profile is let go:
+        a cancelled apply records what it did and closes its session first."""
+        controllers = list(self._controllers.values())
+        for controller in controllers:
+            controller.cancel()
+        try:
+            async with asyncio.timeout(timeout):
+                while any(c.busy for c in controllers):
+                    await asyncio.sleep(0.02)
+        except TimeoutError:
+            log.warning("a sync did not stop within %s s; closing anyway", timeout)
+            return False
+        return True
+
+    def shutdown(self) -> None:
+        for controller in self._controllers.values():
+            controller.cancel()
+        for ctx in self._contexts.values():
+            try:
+                ctx.close()
+            except Exception:
+                log.warning("closing a profile failed", exc_info=True)
+        self._contexts.clear()
+        self._controllers.clear()
+        if self.sandbox_server is not None:
+            try:
+                self.sandbox_server.stop()
+            except Exception:
+                log.warning("stopping the embedded sandbox failed", exc_info=True)
+            self.sandbox_server = self.sandbox_info = None
+        for guard in self._instances.values():
+            release = getattr(guard, "release", None)
+            if release is not None:
+                release()
+        self._instances.clear()
+
+
+# -- placeholders while the other windows are missing ---------------------------------------
+
+
+class Banner(QFrame):
+    """An in-window message with at most one button (the placeholder's show_banner)."""
+
+    COLOURS = {"info": ("#e8f0fe", "#174ea6"), "warning": ("#fef7e0", "#7a4f01"),
+               "error": ("#fce8e6", "#a50e0e")}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 8, 8)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton()
+        self.close_button = QPushButton("Dismiss")
+        self.close_button.setFlat(True)
+        self.close_button.clicked.connect(self.hide)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        row.addWidget(self.close_button)
+        self._callback: Callable[[], Any] | None = None
+        self.button.clicked.connect(self._act)
+        self.hide()
+
+    def show_message(self, text: str, level: str = "info", action_text: str | None = None,
+                     callback: Callable[[], Any] | None = None) -> None:
+        bg, fg = self.COLOURS.get(level, self.COLOURS["info"])
+        self.setStyleSheet(f"#banner {{ background: {bg}; border: 1px solid {fg}; border-radius: 6px; }}"
+                           f" #banner QLabel {{ color: {fg}; }}")
+        self.level = level
+        self.label.setText(text)
+        self._callback = callback
+        self.button.setText(action_text or "")
+        self.button.setVisible(bool(action_text and callback))
+        self.show()
+
+    def _act(self) -> None:
+        callback = self._callback
+        self.hide()
+        if callback is not None:
+            callback()
+
+
+class PlaceholderWindow(QMainWindow):
+    """Stands in for ui.dashboard.MainWindow while it is not built: status, banner, Sync now."""
+
+    settings_requested = pyqtSignal()
+
+    def __init__(self, ctx: Any, controller: Any) -> None:
+        super().__init__()
+        self.ctx, self.controller = ctx, controller
+        self.setWindowTitle("Tandem" + (" — demo" if getattr(ctx, "sandbox", False) else ""))
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.status = QLabel("Ready.")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status, 1)
+        row = QHBoxLayout()
+        self.sync_button = QPushButton("Sync now")
+        self.sync_button.clicked.connect(lambda: controller.start_preview())
+        settings = QPushButton("Settings…")
+        settings.clicked.connect(self.settings_requested.emit)
+        row.addWidget(self.sync_button)
+        row.addWidget(settings)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.setCentralWidget(body)
+        self.resize(720, 420)
+        self.opened: list[tuple[str, int]] = []
+        controller.busy_changed.connect(lambda busy: self.sync_button.setEnabled(not busy))
+
+    def show_banner(self, text: str, level: str = "info", action_text: str | None = None,
+                    callback: Callable[[], Any] | None = None) -> None:
+        self.banner.show_message(text, level, action_text, callback)
+
+    def open_run(self, run_id: int) -> None:
+        self.opened.append(("run", run_id))
+        self.status.setText(f"Run {run_id}.")
+
+    def open_issue(self, issue_id: int) -> None:
+        self.opened.append(("issue", issue_id))
+        self.status.setText(f"Issue {issue_id}.")
+
+
+class PlaceholderWizard(QWidget):
+    """Stands in for ui.wizard.FirstRunWizard: says setup is needed, offers to go on."""
+
+    setup_finished = pyqtSignal(object)
+
+    def __init__(self, launcher: Launcher, parent: QWidget | None = None, demo: bool = False) -> None:
+        super().__init__(parent)
+        self.launcher = launcher
+        self.setWindowTitle("Welcome to Tandem")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Tandem needs to be set up: connect Outlook and Salesforce and run "
+                                "a first sync. The setup assistant is not part of this build yet; "
+                                "use `python main.py login` and `python main.py sync` meanwhile."))
+        self.continue_button = QPushButton("Open the demo" if demo else "Continue")
+        self.continue_button.clicked.connect(self._go)
+        layout.addWidget(self.continue_button)
+        self._demo = demo
+
+    def _go(self) -> None:
+        try:
+            ctx = self.launcher.open_demo() if self._demo else self.launcher.open_real()
+        except Exception as exc:
+            QMessageBox.warning(self, getattr(exc, "title", "Tandem"), getattr(exc, "message", str(exc)))
+            return
+        self.setup_finished.emit(ctx)
+
+
+def _open_at_sign_in(wizard: Any, choice: str, service: str) -> None:
+    """Point a FirstRunWizard at the profile and the sign-in page of ``service``."""
+    if not (hasattr(wizard, "use_profile") and hasattr(wizard, "setStartId")):
+        return
+    try:
+        from ui.wizard import Page
+
+        wizard.use_profile(choice)
+        wizard.setStartId(int(Page.OUTLOOK if service == "outlook" else Page.SALESFORCE))
+    except Exception:  # the wizard changed shape: it starts at its welcome page instead
+        log.warning("could not open the wizard at the sign-in page", exc_info=True)
+
+
+def make_main_window(ctx: Any, controller: Any) -> QMainWindow:
+    try:
+        from ui.dashboard import MainWindow
+    except ImportError:
+        log.info("ui.dashboard is not available; using the placeholder window")
+        return PlaceholderWindow(ctx, controller)
+    return MainWindow(ctx, controller)
+
+
+def make_wizard(launcher: Launcher, demo: bool) -> QWidget:
+    try:
+        from ui.wizard import FirstRunWizard
+    except ImportError:
+        log.info("ui.wizard is not available; using the placeholder")
+        return PlaceholderWizard(launcher, demo=demo)
+    return FirstRunWizard(launcher, demo=demo)
+
+
+# -- the shell ------------------------------------------------------------------------------
+
+
+class Shell(QObject):
+    """One profile's running app: main window, tray, auto sync, toasts, summary, error routing."""
+
+    quit_requested = pyqtSignal()
+
+    def __init__(self, ctx: Any, controller: Any, *, launcher: Launcher | None = None,
+                 use_tray: bool | None = None, clock: Any = None, start_autosync: bool = True,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        from ui.autosync import AutoSync
+        from ui.toasts import RunNotifier
+        from ui.tray import Tray
+
+        self.ctx, self.controller, self.launcher = ctx, controller, launcher
+        self.window = make_main_window(ctx, controller)
+        self.window.installEventFilter(self)
+        self._told_about_tray = False
+        self._quitting = False
+        self.settings_dialog: Any = None
+        self.preview_dialog: Any = None
+        self.wizard: Any = None
+        kwargs = {"clock": clock} if clock is not None else {}
+        self.autosync = AutoSync(ctx, controller, self, **kwargs)
+        self.tray = Tray(controller, self.autosync, self)
+        wants_tray = Tray.available() if use_tray is None else use_tray
+        self.has_tray = bool(wants_tray and self.tray.show())
+        self.notifier = RunNotifier(ctx, controller, tray=self.tray, window=lambda: self.window, parent=self)
+        controller.run_failed.connect(self.show_error)
+        self.autosync.skipped.connect(self._auto_skipped)
+        self.tray.sync_requested.connect(self.sync_now)
+        self.tray.open_requested.connect(self.open_window)
+        self.tray.settings_requested.connect(self.open_settings)
+        self.tray.quit_requested.connect(self.quit)
+        if hasattr(self.window, "settings_requested"):
+            self.window.settings_requested.connect(self.open_settings)
+        if isinstance(self.window, PlaceholderWindow):
+            controller.preview_ready.connect(self._open_preview)
+        if start_autosync:
+            self.autosync.start()
+
+    # -- the window -----------------------------------------------------------------------
+
+    def open_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        window = self.__dict__.get("window")  # None while Python tears the shell down
+        if window is not None and obj is window and event.type() == QEvent.Type.Close \
+                and not self._quitting:
+            if self.has_tray:
+                event.ignore()
+                self.window.hide()
+                if not self._told_about_tray:
+                    self._told_about_tray = True
+                    self.tray.show_message("Tandem keeps running",
+                                           "Auto sync goes on in the background. Open Tandem or quit "
+                                           "it from this icon.", "info")
+                return True
+            self.quit()
+            return False
+        return super().eventFilter(obj, event)
+
+    def banner(self, text: str, level: str = "info", action_text: str | None = None,
+               callback: Callable[[], Any] | None = None) -> None:
+        show = getattr(self.window, "show_banner", None)
+        if show is not None:
+            show(text, level, action_text, callback)
+        else:
+            log.info("banner: %s", text)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def sync_now(self, kinds: list[str] | None = None) -> None:
+        """Tray "Sync now": a manual sync, so it opens the window and previews first."""
+        self.open_window()
+        if self.controller.busy:
+            self.banner("A sync is already running. Wait for it to finish, then try again.", "info")
+            return
+        window_sync = getattr(self.window, "sync_now", None)
+        if window_sync is not None and not isinstance(self.window, PlaceholderWindow):
+            window_sync(kinds)  # the dashboard follows its own sync (progress, preview)
+        else:
+            self.controller.start_preview(kinds)
+
+    def _open_preview(self, plan: Any) -> None:
+        try:
+            from ui.preview import PreviewDialog
+        except ImportError:
+            self.banner("The preview is ready, but the preview window is not part of this build. "
+                        "Use `python main.py sync --preview`.", "warning")
+            self.controller.discard_preview()
+            return
+        dialog = PreviewDialog(plan, self.window)
+        dialog.apply_requested.connect(self.controller.apply_preview)
+        dialog.cancelled.connect(self.controller.discard_preview)
+        self.preview_dialog = dialog
+        dialog.open()
+
+    def open_settings(self) -> None:
+        try:
+            from ui.settings_dialog import SettingsDialog
+        except ImportError:
+            self.banner("The settings window is not part of this build yet. Use "
+                        "`python main.py settings get` and `settings set KEY VALUE`.", "info")
+            return
+        self.open_window()
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.ctx, self.controller, self.window)
+            if hasattr(self.settings_dialog, "reconnect_requested"):
+                self.settings_dialog.reconnect_requested.connect(self.reconnect)
+            self.settings_dialog.finished.connect(lambda *_: setattr(self, "settings_dialog", None))
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+
+    def reconnect(self, service: str) -> None:
+        """Sign in to ``service`` again: the wizard, opened on this profile at that service's
+        sign-in page (Cancel once connected; nothing else of the setup has to be redone)."""
+        if self.launcher is None:
+            self.banner(f"Sign in again with `python main.py login {service}`.", "info")
+            return
+        if self.wizard is None:
+            demo = bool(getattr(self.ctx, "sandbox", False)) and self.launcher.demo_available
+            wizard = make_wizard(self.launcher, demo)
+            _open_at_sign_in(wizard, "demo" if demo else "real", service)
+            wizard.setup_finished.connect(lambda _ctx: self._reconnect_closed(service))
+            if hasattr(wizard, "rejected"):
+                wizard.rejected.connect(lambda: self._reconnect_closed(service))
+            self.wizard = wizard
+        self.wizard.show()
+        self.wizard.raise_()
+
+    def _reconnect_closed(self, service: str) -> None:
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None and wizard.isVisible():
+            wizard.close()
+        name = {"outlook": "Outlook", "salesforce": "Salesforce"}.get(service, service)
+        try:
+            connected = bool(self.ctx.signed_in().get(service))
+        except Exception:
+            connected = False
+        if connected:
+            self.tray.clear_attention()
+            self.banner(f"Tandem is connected to {name}. Sync now to catch up; nothing was lost.",
+                        "info", "Sync now", lambda: self.sync_now(None))
+        else:
+            self.banner(f"Tandem is still not connected to {name}.", "warning",
+                        f"Connect {name}", lambda: self.reconnect(service))
+
+    def _auto_skipped(self, entry: Any) -> None:
+        """Auto sync stopped by itself (API budget low, backing off after failures): say so.
+        The ordinary skips (night, weekend, paused by the person) only show in the status."""
+        if entry.code == "budget":
+            self.banner(f"Auto sync is waiting: {entry.reason}. It goes on by itself when "
+                        "Salesforce has more requests available; Sync now still works.", "warning")
+        elif entry.code == "backoff":
+            self.banner(f"Auto sync is {entry.reason}. Sync now to try at once.", "warning",
+                        "Sync now", lambda: self.sync_now(None))
+
+    def error_actions(self) -> ErrorActions:
+        return ErrorActions(reconnect=self.reconnect, connect=self.reconnect,
+                            retry=lambda: self.sync_now(None), open_settings=self.open_settings)
+
+    def show_error(self, exc: BaseException) -> None:
+        """Every failed run ends here: ui.errors picks the words and the one remedy."""
+        remedy = remedy_for(exc, self.error_actions())
+        self.banner(remedy.text, remedy_level(exc), remedy.action_text, remedy.callback)
+
+    # -- the end --------------------------------------------------------------------------------
+
+    def quit(self) -> None:
+        if self._quitting:
+            return
+        self._quitting = True
+        self.autosync.stop()
+        self.controller.cancel()
+        self.tray.dispose()
+        for window in (self.settings_dialog, self.preview_dialog, self.notifier.summary, self.wizard):
+            if window is not None:
+                try:
+                    window.close()
+                except RuntimeError:
+                    pass
+        self.window.removeEventFilter(self)
+        self.window.close()
+        self.quit_requested.emit()
+
+
+# -- the application --------------------------------------------------------------------------
+
+
+class App(QObject):
+    """Start-up after the QApplication and the loop exist: the wizard or the shell."""
+
+    finished = pyqtSignal()
+
+    def __init__(self, launcher: Launcher, *, use_tray: bool | None = None) -> None:
+        super().__init__()
+        self.launcher = launcher
+        self.use_tray = use_tray
+        self.shell: Shell | None = None
+        self.wizard: Any = None
+        self.ctx: Any = None
+        self.error_box: Any = None
+        launcher.activated = self.bring_forward
+
+    def start(self) -> bool:
+        """Show the first window; False when another instance has this profile (it came forward)."""
+        if not self.launcher.acquire(self.launcher.initial_paths()):
+            log.info("Tandem already runs for this profile; asked it to come to the front")
+            return False
+        try:
+            ctx = self.launcher.open_initial()
+        except Exception as exc:  # the profile or the demo cannot open: say why, then end
+            log.exception("Tandem could not open its profile")
+            remedy = remedy_for(exc)
+            title = getattr(exc, "title", None) or remedy.title
+            message = getattr(exc, "message", None) or remedy.message
+            self.error_box = open_message_box(str(title), str(message))
+            self.error_box.finished.connect(lambda *_: self.finished.emit())
+            return True
+        if needs_setup(ctx):
+            self.show_wizard(demo=self.launcher.demo)
+        else:
+            self.show_shell(ctx)
+        return True
+
+    def show_wizard(self, demo: bool) -> None:
+        self.wizard = make_wizard(self.launcher, demo)
+        self.wizard.setup_finished.connect(self.show_shell)
+        if hasattr(self.wizard, "rejected"):  # a QDialog: Cancel and the window's X both reject
+            self.wizard.rejected.connect(self._wizard_closed)
+        else:
+            self.wizard.installEventFilter(self)
+        self.wizard.show()
+
+    def _wizard_closed(self) -> None:
+        # Leaving the wizard before setup is done ends Tandem: there is nothing to keep running.
+        if self.shell is None:
+            self.finished.emit()
+
+    def show_shell(self, ctx: Any) -> None:
+        if ctx is None:  # a wizard that finished without a profile: nothing to run
+            self.finished.emit()
+            return
+        self.ctx = ctx
+        if self.wizard is not None:
+            wizard, self.wizard = self.wizard, None
+            wizard.removeEventFilter(self)
+            if hasattr(wizard, "rejected"):
+                wizard.rejected.disconnect(self._wizard_closed)
+            wizard.close()
+        self.shell = Shell(ctx, self.launcher.controller_for(ctx), launcher=self.launcher,
+                           use_tray=self.use_tray)
+        self.shell.quit_requested.connect(self.finished.emit)
+        self.shell.open_window()
+
+    def bring_forward(self) -> None:
+        target = self.shell.window if self.shell is not None else self.wizard
+        if target is not None:
+            target.showNormal()
+            target.raise_()
+            target.activateWindow()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # Closing the wizard before setup is done ends Tandem (there is nothing to keep running).
+        wizard = self.__dict__.get("wizard")
+        if wizard is not None and obj is wizard and event.type() == QEvent.Type.Close:
+            QGuiApplication.instance().postEvent(self, QEvent(QEvent.Type.User))
+        return super().eventFilter(obj, event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.User:
+            if self.wizard is not None and not self.wizard.isVisible() and self.shell is None:
+                self.finished.emit()
+            return True
+        return super().event(event)
+
+    def shutdown(self) -> None:
+        """Stop the shell (scheduler, running sync); the launcher closes the profiles after
+        the cancelled runs have let go of them (:meth:`Launcher.wait_idle`)."""
+        if self.shell is not None:
+            self.shell.quit()
+        if self.wizard is not None:
+            self.wizard.close()
+
+    # -- errors nobody caught -------------------------------------------------------------
+
+    def handle_unexpected(self, exc: BaseException) -> None:
+        """An exception escaped a slot or a task: log it, tell the person, keep running.
+        (PyQt6 aborts the process on an unhandled exception in a slot unless a hook is set.)"""
+        log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
+        if self.shell is None:
+            return
+        remedy = remedy_for(exc)  # no retry button: we do not know what to retry
+        try:
+            self.shell.banner(remedy.text, "error")
+        except Exception:  # the window itself is broken: the log has it
+            log.exception("could not show the error")
+
+    def install_hooks(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+        """sys.excepthook and the loop's exception handler; returns the undo."""
+        previous = sys.excepthook
+
+        def hook(exc_type: type, exc: BaseException, tb: Any) -> None:
+            if issubclass(exc_type, KeyboardInterrupt):
+                self.finished.emit()
+                return
+            self.handle_unexpected(exc.with_traceback(tb) if tb is not None else exc)
+
+        def on_loop_error(_loop: Any, context: dict[str, Any]) -> None:
+            exc = context.get("exception")
+            if exc is None or isinstance(exc, asyncio.CancelledError):
+                log.warning("asyncio: %s", context.get("message"))
+                return
+            self.handle_unexpected(exc)
+
+        sys.excepthook = hook
+        loop.set_exception_handler(on_loop_error)
+
+        def undo() -> None:
+            sys.excepthook = previous
+        return undo
+
+
+def open_message_box(title: str, message: str) -> QMessageBox:
+    """A non-blocking warning box (never exec() on the loop)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.open()
+    return box
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName("tandem")
+    try:
+        from ui.resources import app_icon
+
+        app.setWindowIcon(app_icon())
+    except Exception:  # icons missing from this build: the default icon
+        log.info("application icon not available", exc_info=True)
+    return app
+
+
+def run_gui(args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None = None) -> int:
+    """The desktop app until Quit; the exit code."""
+    import qasync
+
+    app = make_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    launcher = Launcher(args, sandbox_factory=sandbox_factory)
+    try:
+        from app.logging_setup import setup_logging
+
+        setup_logging(launcher.initial_paths().ensure())
+    except ImportError:  # an older app layer: stderr only
+        logging.basicConfig(level=logging.INFO)
+    gui = App(launcher)
+    undo_hooks = gui.install_hooks(loop)
+    # Ctrl+C in the terminal and SIGTERM (log-out) quit cleanly. Python runs signal handlers
+    # only between bytecodes, so a slow timer lets it look while Qt waits for events.
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, lambda *_: gui.finished.emit())
+        except (ValueError, OSError):  # not the main thread / not supported here
+            pass
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(500)
+    done = asyncio.Event()
+    gui.finished.connect(done.set)
+    app.aboutToQuit.connect(done.set)
+    app.setQuitOnLastWindowClosed(False)  # the shell decides (tray or quit)
+    try:
+        with loop:
+            if not gui.start():
+                return 0
+            loop.run_until_complete(done.wait())
+            gui.shutdown()
+            # Let cancelled runs close their sessions (and release the profile lock).
+            loop.run_until_complete(launcher.wait_idle())
+            launcher.shutdown()
+    finally:
+        launcher.shutdown()
+        undo_hooks()
+    return 0
+
+
+__all__ = ["App", "Launcher", "Shell", "run_gui", "needs_setup", "make_application",
+           "PlaceholderWindow", "Banner"]
