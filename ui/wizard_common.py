@@ -1,0 +1,127 @@
+"""Pieces the first-run wizard's pages share: plain error words, the big sign-in code box,
+headings and a small status line."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QFont, QGuiApplication
+from PyQt6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+                             QWidget)
+
+log = logging.getLogger(__name__)
+
+KIND_NAMES = {"contacts": "Contacts", "events": "Calendar events", "tasks": "Tasks"}
+
+
+def plain_error(exc: BaseException) -> str:
+    """What went wrong, in words meant for people (TandemError carries title and message)."""
+    try:  # the app's one mapping of errors to words (ui/errors.py), when it is there
+        from ui.errors import remedy_for
+
+        return remedy_for(exc).text
+    except ImportError:
+        pass
+    from sync.errors import TandemError
+
+    if isinstance(exc, TandemError):
+        title, message = exc.title, exc.message
+        title = (title or "").rstrip(".")
+        return f"{title}. {message}".strip() if message else f"{title}."
+    return ("Something unexpected went wrong (" + type(exc).__name__ + "). Try again; if it "
+            "keeps happening, export the diagnostics from the Help menu for support.")
+
+
+def who(facts: dict[str, Any] | None) -> str:
+    """"Morgan Reyes <morgan@…>" from the non-secret account facts."""
+    if not facts:
+        return ""
+    name = facts.get("name") or ""
+    address = facts.get("email") or facts.get("username") or ""
+    if name and address:
+        return f"{name} <{address}>"
+    return name or address
+
+
+def wrapped(text: str = "", *, rich: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    if rich:
+        label.setOpenExternalLinks(True)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    return label
+
+
+def status_label() -> QLabel:
+    label = wrapped()
+    label.setObjectName("wizardStatus")
+    return label
+
+
+def set_status(label: QLabel, text: str, kind: str = "info") -> None:
+    """``kind``: info | ok | error (colour and a leading sign, so it never relies on colour)."""
+    colours = {"info": "", "ok": "color: #1b7f3b;", "error": "color: #b3261e;"}
+    signs = {"info": "", "ok": "\u2714 ", "error": "\u26a0 "}
+    label.setStyleSheet(colours.get(kind, ""))
+    label.setText(signs.get(kind, "") + text if text else "")
+    label.setVisible(bool(text))
+
+
+class CodeBox(QFrame):
+    """A sign-in code shown large, with Copy and Open browser buttons and the address."""
+
+    def __init__(self, open_url: Callable[[str], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeBox")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._open_url = open_url
+        self._url = ""
+        self.intro = wrapped()
+        self.code = QLabel()
+        self.code.setObjectName("signInCode")
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSizeF(max(QFont().pointSizeF(), 9.0) * 2.6)
+        font.setBold(True)
+        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 3)
+        self.code.setFont(font)
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.copy = QPushButton("Copy code")
+        self.copy.clicked.connect(self._copy)
+        self.open = QPushButton("Open browser")
+        self.open.setDefault(False)
+        self.open.clicked.connect(lambda: self._open_url(self._url))
+        self.address = wrapped(rich=True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy)
+        buttons.addWidget(self.open)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.code)
+        layout.addLayout(buttons)
+        layout.addWidget(self.address)
+        self.hide()
+
+    def show_code(self, code: str, url: str, service: str) -> None:
+        self._url = url
+        self.intro.setText(f"Open the {service} sign-in page, enter this code and sign in. "
+                           "Tandem waits and continues by itself.")
+        self.code.setText(code)
+        self.address.setText(f"Sign-in page: <a href=\"{url}\">{url}</a>")
+        self.copy.setText("Copy code")
+        self.show()
+
+    def _copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.code.text())
+        self.copy.setText("Copied")
+
+    def clear(self) -> None:
+        self.code.clear()
+        self._url = ""
+        self.hide()
