@@ -7,6 +7,8 @@ stderr; with ``--json`` one JSON document goes to stdout.
 
 ``sync`` without ``--preview`` or ``--yes``: in a terminal the plan is printed and the person
 is asked; when stdin is not a terminal (a script) it is treated as ``--preview`` and says so.
+Deletes held by the mass-delete guard go ahead only when confirmed: a second question in the
+terminal, or ``--confirm-deletes`` (``args.confirm_deletes``) with ``--yes``.
 Tests may pass ``args.confirm`` (a callable returning bool) instead of the terminal question.
 """
 from __future__ import annotations
@@ -22,7 +24,7 @@ from app.accounts_cli import (AccountSettings, UsageError, _fail, accounts_statu
 from app.sync_service import SyncService, failed, held
 from sync.errors import NothingToUndo, TandemError
 from sync.fields import KINDS
-from sync.plan import Plan
+from sync.plan import Decisions, Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_HELD = 0, 1, 2, 3
 MAX_LINES = 40  # actions listed per kind in the human plan
@@ -91,7 +93,7 @@ def describe_plan(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _ask(args: argparse.Namespace) -> bool | None:
+def _ask(args: argparse.Namespace, question: str = "Apply these changes? [y/N] ") -> bool | None:
     """True/False from the person, or None when nobody can be asked."""
     confirm: Callable[[], bool] | None = getattr(args, "confirm", None)
     if confirm is not None:
@@ -99,10 +101,35 @@ def _ask(args: argparse.Namespace) -> bool | None:
     if not sys.stdin.isatty():
         return None
     try:
-        answer = input("Apply these changes? [y/N] ")
+        answer = input(question)
     except EOFError:
         return None
     return answer.strip().lower() in ("y", "yes")
+
+
+def _guarded_deletes(plan: Plan) -> dict[str, int]:
+    """Per kind, the deletes the mass-delete guard holds (they can be confirmed)."""
+    out: dict[str, int] = {}
+    for kind, kplan in plan.kinds.items():
+        n = sum(1 for a in kplan.actions if a.op == "held" and "confirm" in a.choices)
+        if n:
+            out[kind] = n
+    return out
+
+
+def _decisions(args: argparse.Namespace, plan: Plan, *, asked: bool) -> Decisions:
+    """``--confirm-deletes`` (or, in a terminal, a second yes) lets held mass deletes go ahead."""
+    guarded = _guarded_deletes(plan)
+    if not guarded:
+        return Decisions()
+    if getattr(args, "confirm_deletes", False):
+        return Decisions(confirm_mass_delete=set(guarded))
+    if asked:
+        what = ", ".join(f"{n} {kind}" for kind, n in guarded.items())
+        if _ask(args, f"The deletes of {what} are held because there are many. Carry them out too? "
+                      "[y/N] "):
+            return Decisions(confirm_mass_delete=set(guarded))
+    return Decisions()
 
 
 def _plan_exit(plan: Plan) -> int:
@@ -148,7 +175,8 @@ async def _sync(args: argparse.Namespace, service: SyncService, kinds: list[str]
                 _say("Nothing was applied.")
                 _emit(args, plan.to_json())
                 return EXIT_OK
-        report = await run.apply(plan, trigger="manual")
+        decisions = _decisions(args, plan, asked=not getattr(args, "yes", False))
+        report = await run.apply(plan, decisions, trigger="manual")
     _say(f"Run {report.run_id}: {report.summary()}")
     _emit(args, report.plan_json())
     return _report_exit(report)

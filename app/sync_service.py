@@ -31,7 +31,7 @@ import contextlib
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Callable, Iterable
 
 from app.errors import AppError, not_connected
 from app.token_provider import BearerAuth
@@ -39,6 +39,7 @@ from sync.fields import KINDS, Kind
 from sync.plan import Decisions, Plan
 from sync.report import RunReport
 
+Progress = Callable[[str, str, int, int], None]  # as sync.engine.Progress
 BUDGET_KEY = "_state.salesforce_api_budget"
 LOCK_FILE = "sync.lock"
 
@@ -183,10 +184,10 @@ class SyncService:
             return await run.preview()
 
     async def sync(self, kinds: Iterable[str] | None = None, *, decisions: Decisions | None = None,
-                   trigger: str = "manual") -> RunReport:
+                   trigger: str = "manual", progress: Progress | None = None) -> RunReport:
         async with self.session(kinds) as run:
-            plan = await run.preview()
-            return await run.apply(plan, decisions, trigger=trigger)
+            plan = await run.preview(progress=progress)
+            return await run.apply(plan, decisions, trigger=trigger, progress=progress)
 
     async def rebuild(self, kind: Kind) -> int:
         """Forget links and cursors of ``kind`` (no network, no record changes)."""
@@ -351,12 +352,15 @@ class SyncSession:
                 with contextlib.suppress(Exception):
                     await client.aclose()
 
-    async def preview(self) -> Plan:
-        return await self.engine.preview(self.kinds)
+    async def preview(self, *, progress: Progress | None = None) -> Plan:
+        """Read both sides and plan. ``progress(kind, phase, done, total)`` (optional) hears
+        "reading" and "planning" on the loop thread."""
+        return await self.engine.preview(self.kinds, progress=progress)
 
     async def apply(self, plan: Plan, decisions: Decisions | None = None, *,
-                    trigger: str = "manual") -> RunReport:
-        return await self.engine.apply(plan, decisions, trigger=trigger)
+                    trigger: str = "manual", progress: Progress | None = None) -> RunReport:
+        """Apply ``plan``. ``progress`` (optional) hears "applying" (items sent of the total)."""
+        return await self.engine.apply(plan, decisions, trigger=trigger, progress=progress)
 
     async def preview_undo(self) -> Plan:
         return await self.engine.preview_undo()

@@ -13,7 +13,13 @@ cursor or it expired). Ids reported gone, and linked ids missing from a full lis
 confirmed with ``get_many`` (still there = out of range, missing = deleted). Records with an
 open item issue (failed, held, prevented, excluded) and the records needed to judge a pair
 coming back into range or to restore a deleted one are read again. The planner then builds
-the kind's plan. Cursors are stored only after the kind was applied in full.
+the kind's plan; creates towards a source with ``existing_twins`` (Salesforce contacts in a
+scoped range) are looked up there and held when the record exists outside the range.
+Cursors are stored only after the kind was applied in full, tagged with the range they were
+read under (``range_key`` of the source): a changed range reads everything again.
+
+``progress(kind, phase, done, total)`` (optional, on the engine or per call) hears "reading",
+"planning" and "applying" on the loop thread; a listener that raises is logged and ignored.
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ from .executor import Executor, empty_counts
 from .fields import KINDS, SIDES, Kind, Side, other_side
 from .links import Link
 from .plan import Decisions, KindPlan, Plan
-from .planner import plan_kind
+from .planner import hold_existing, plan_kind
 from .records import SideChanges, SourceItem
 from .report import KindReport, RunReport
 from .settings import KindSettings
@@ -39,13 +45,28 @@ log = logging.getLogger(__name__)
 API_NAME = {"outlook": "graph", "salesforce": "salesforce"}
 THREAD_ABOVE = 5000  # links + records in hand above which planning leaves the event loop
 
+Progress = Callable[[str, str, int, int], None]
+"""``progress(kind, phase, done, total)``: phase "reading" (sides read of 2), "planning" (0 or
+1 of 1), "applying" (items sent of the items to send). Called on the loop thread; optional."""
+
+
+def _notify(progress: Progress | None, kind: str, phase: str, done: int, total: int) -> None:
+    if progress is None:
+        return
+    try:
+        progress(kind, phase, done, total)
+    except Exception:  # a broken listener must not break the sync
+        log.exception("progress callback failed")
+
 
 class SyncEngine:
     def __init__(self, store: Store, sources: Mapping[str, Mapping[str, Source]],
-                 settings: Mapping[str, KindSettings] | Callable[[Kind], KindSettings] | None = None) -> None:
+                 settings: Mapping[str, KindSettings] | Callable[[Kind], KindSettings] | None = None,
+                 *, progress: Progress | None = None) -> None:
         self.store = store
         self.sources = sources
         self._settings = settings
+        self.progress = progress
 
     def settings(self, kind: Kind) -> KindSettings:
         if self._settings is None:
@@ -67,14 +88,14 @@ class SyncEngine:
 
     # -- planning -----------------------------------------------------------------------------
 
-    async def preview(self, kinds: Iterable[str] | None = None) -> Plan:
+    async def preview(self, kinds: Iterable[str] | None = None, *, progress: Progress | None = None) -> Plan:
         """Build the plan for ``kinds`` (default: all with sources). Changes no record."""
         started, calls0 = time.monotonic(), self._calls()
         self.close_interrupted_runs()
         plan = Plan(kinds={})
         for kind in self.kinds(kinds):
             try:
-                plan.kinds[kind] = await self.plan_kind(kind)
+                plan.kinds[kind] = await self.plan_kind(kind, progress=progress or self.progress)
             except SourceError as exc:  # this kind cannot be read now; the others go on
                 log.warning("%s not planned: %s", kind, exc)
                 plan.kinds[kind] = KindPlan(kind, error={"title": exc.title, "message": exc.message})
@@ -83,7 +104,7 @@ class SyncEngine:
         plan.duration_s = time.monotonic() - started
         return plan
 
-    async def plan_kind(self, kind: Kind) -> KindPlan:
+    async def plan_kind(self, kind: Kind, *, progress: Progress | None = None) -> KindPlan:
         settings = self.settings(kind)
         sources = self.sources[kind]
         await Executor(self.store, kind, sources, settings, run_id=0).recover()
@@ -96,17 +117,35 @@ class SyncEngine:
                     by_id[side][item_id] = link
         changes: dict[str, SideChanges] = {}
         cursors: dict[str, str | None] = {}
-        scope = _scope(settings)
-        for side in SIDES:
+        _notify(progress, kind, "reading", 0, len(SIDES))
+        for n, side in enumerate(SIDES, 1):
+            scope = _scope(settings, sources[side])
             changes[side], cursor = await self._read(kind, side, sources[side], by_id[side], scope)
             cursors[side] = f"{scope}|{cursor}"
+            _notify(progress, kind, "reading", n, len(SIDES))
         await self._reread(kind, sources, changes, by_id, links, settings)
+        _notify(progress, kind, "planning", 0, 1)
         args = (kind, links, changes["outlook"], changes["salesforce"], settings)
         size = len(links) + len(changes["outlook"].items) + len(changes["salesforce"].items)
         # Planning is pure: a large set is planned in a worker thread so the loop stays responsive.
         kplan = await asyncio.to_thread(plan_kind, *args) if size > THREAD_ABOVE else plan_kind(*args)
+        await self._hold_twins(kplan, sources["salesforce"])
         kplan.cursors = cursors
+        _notify(progress, kind, "planning", 1, 1)
         return kplan
+
+    @staticmethod
+    async def _hold_twins(kplan: KindPlan, source: Source) -> None:
+        """Hold creates towards Salesforce whose twin exists outside the range (the listing
+        could not pair them): one lookup per batch of creates, only when there are creates."""
+        find = getattr(source, "existing_twins", None)
+        creates = [a for a in kplan.actions if a.op == "create" and a.side == "salesforce"]
+        if find is None or not creates:
+            return
+        reasons = await find([a.record or {} for a in creates])
+        for action, reason in zip(creates, reasons):
+            if reason:
+                hold_existing(action, reason)
 
     async def _read(self, kind: Kind, side: Side, source: Source, linked: dict[str, Link],
                     scope: str) -> tuple[SideChanges, str | None]:
@@ -115,6 +154,9 @@ class SyncEngine:
         if stored is not None:
             stored_scope, _, value = stored.partition("|")
             cursor = value if stored_scope == scope else None  # the range changed: read everything
+        remember = getattr(source, "remember_versions", None)
+        if remember is not None:  # lets a source skip work for its own writes read back
+            remember({item_id: link.version_on(side) for item_id, link in linked.items()})
         try:
             changeset = await source.list_changes(cursor)
         except CursorExpired:
@@ -177,7 +219,8 @@ class SyncEngine:
 
     # -- applying -----------------------------------------------------------------------------
 
-    async def apply(self, plan: Plan, decisions: Decisions | None = None, *, trigger: str = "manual") -> RunReport:
+    async def apply(self, plan: Plan, decisions: Decisions | None = None, *, trigger: str = "manual",
+                    progress: Progress | None = None) -> RunReport:
         """Apply ``plan`` with the person's decisions. Returns the report (also stored)."""
         decisions = decisions or Decisions()
         started, calls0 = time.monotonic(), self._calls()
@@ -188,7 +231,8 @@ class SyncEngine:
         try:
             for kind, kplan in plan.kinds.items():
                 reports[kind] = await self._apply_kind(kind, kplan, decisions, run_id,  # type: ignore[arg-type]
-                                                       undo=plan.undo_of is not None)
+                                                       undo=plan.undo_of is not None,
+                                                       progress=progress or self.progress)
                 if reports[kind].error:
                     status = "failed"
         except BaseException:
@@ -204,11 +248,13 @@ class SyncEngine:
         return report
 
     async def _apply_kind(self, kind: Kind, kplan: KindPlan, decisions: Decisions, run_id: int, *,
-                          undo: bool = False) -> KindReport:
+                          undo: bool = False, progress: Progress | None = None) -> KindReport:
         if kplan.error:
             return KindReport(counts=empty_counts(), error=kplan.error)
         settings = self.settings(kind)
-        executor = Executor(self.store, kind, self.sources[kind], settings, run_id)
+        executor = Executor(self.store, kind, self.sources[kind], settings, run_id,
+                            progress=(lambda done, total: _notify(progress, kind, "applying", done, total))
+                            if progress else None)
         try:
             outcome = await executor.apply(kplan, decisions)
         except SourceError as exc:  # the kind stops; what was not sent is retried next run
@@ -267,9 +313,12 @@ class SyncEngine:
                 self.store.finish_run(run["id"], status="interrupted", report=run["report"])
 
 
-def _scope(settings: KindSettings) -> str:
-    """What the engine itself filters on; a cursor read under another scope is not reused."""
-    return "private" if settings.include_private else "public"
+def _scope(settings: KindSettings, source: object = None) -> str:
+    """What the engine and the source filter on; a cursor read under another scope is not
+    reused (a changed range reads everything again: it pairs or unlinks, never deletes)."""
+    base = "private" if settings.include_private else "public"
+    key = str(getattr(source, "range_key", "") or "")
+    return f"{base}:{key}".replace("|", "/") if key else base
 
 
 __all__ = ["SyncEngine", "Decisions", "Plan", "RunReport"]

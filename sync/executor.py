@@ -36,7 +36,7 @@ import logging
 
 import peewee as pw
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .errors import ItemError
 from .fields import SIDES, Kind, Side
@@ -85,8 +85,9 @@ class KindOutcome:
 
 class Executor:
     def __init__(self, store: Store, kind: Kind, sources: Mapping[str, Source], settings: KindSettings,
-                 run_id: int) -> None:
+                 run_id: int, *, progress: Callable[[int, int], None] | None = None) -> None:
         self.store = store
+        self.progress = progress  # (items sent, items to send), after each batch
         self.kind = kind
         self.sources = sources
         self.settings = settings
@@ -137,13 +138,21 @@ class Executor:
         todo = self.resolve(kplan, decisions, outcome)
         for action in kplan.internal + [a for a in todo if a.op not in ("create", "update", "delete")]:
             self._commit_link_only(action, outcome)
+        total = sum(1 for a in todo if a.op in ("create", "update", "delete"))
+        done = 0
+        if self.progress is not None:
+            self.progress(done, total)
         for op in ("create", "update", "delete"):
             for side in SIDES:
                 batch_actions = [a for a in todo if a.op == op and a.side == side]
                 source = self.sources[side]
                 size = max(1, source.batch_size)
                 for start in range(0, len(batch_actions), size):
-                    await self._send(op, side, batch_actions[start:start + size], outcome)
+                    batch = batch_actions[start:start + size]
+                    await self._send(op, side, batch, outcome)
+                    done += len(batch)
+                    if self.progress is not None:
+                        self.progress(done, total)
         return outcome
 
     def _commit_link_only(self, action: Action, outcome: KindOutcome) -> None:

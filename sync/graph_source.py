@@ -59,6 +59,8 @@ class GraphSource:
     batch_size: int = 20
     what: str = "Outlook"
 
+    range_key = ""  # what the range depends on: a cursor read under another key is not reused
+
     def __init__(self, client: GraphClient, *, time_zone: str = "UTC") -> None:
         self.client = client
         self.time_zone = time_zone
@@ -309,6 +311,7 @@ class GraphContacts(GraphSource):
         super().__init__(client, time_zone=time_zone)
         self.folder_id = folder_id
         self._root_id: str | None = None  # the default folder's id, learnt from items
+        self.range_key = f"folder={folder_id or ''}"
 
     def _base(self) -> str:
         return f"me/contactFolders/{_q(self.folder_id)}/contacts" if self.folder_id else "me/contacts"
@@ -382,6 +385,7 @@ class GraphEvents(GraphSource):
         self.days_ahead = days_ahead
         self.calendar_id = calendar_id
         self.clock = clock or (lambda: dt.datetime.now(UTC))
+        self.range_key = f"calendar={calendar_id or ''};{days_back};{days_ahead}"
 
     def window(self) -> tuple[dt.datetime, dt.datetime]:
         today = self.clock().astimezone(UTC).date()
@@ -454,6 +458,7 @@ class GraphTasks(GraphSource):
                  time_zone: str = "UTC") -> None:
         super().__init__(client, time_zone=time_zone)
         self.list_id = list_id
+        self.range_key = f"list={list_id or ''}"  # set before the default list is looked up
 
     async def _list_id(self) -> str:
         if self.list_id is None:

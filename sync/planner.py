@@ -505,6 +505,17 @@ class _Planner:
                 a.link = None
 
 
+def hold_existing(action: Action, reason: str) -> None:
+    """Turn a create into a held item: its twin already exists on the target side."""
+    action.op = "held"
+    action.reason = reason
+    action.outcome = "exists_outside_range"
+    action.issue = ItemError("exists", reason)
+    action.issue_category = "held"
+    action.link = None
+    action.choices = {}
+
+
 def _rule_words(rule: str) -> str:
     return {"email": "email address", "name_company": "first name, last name and company",
             "name": "first and last name", "subject_start_end": "subject, start and end",

@@ -34,6 +34,7 @@ from .records import ItemResult
 
 DEFAULT_VERSION = "v67.0"
 COLLECTION_SIZE = 200
+COMPOSITE_QUERIES = 5  # query subrequests Salesforce allows in one composite request
 _LIMIT_RE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
@@ -222,6 +223,38 @@ class SalesforceClient:
             body = (await self.request("GET", body["nextRecordsUrl"])).json()
             records.extend(body.get("records", []))
         return records
+
+    async def query_many(self, soqls: Sequence[str]) -> list[list[dict[str, Any]]]:
+        """Every row of each of ``soqls``, up to ``COMPOSITE_QUERIES`` of them per request
+        (``POST /composite``: one request and one API call for the group). A query that
+        fails raises ``SalesforceRequestFailed``; more rows than a page follow
+        ``nextRecordsUrl``."""
+        out: list[list[dict[str, Any]]] = []
+        for group in chunks(list(soqls), COMPOSITE_QUERIES):
+            if len(group) == 1:
+                out.append(await self.query(group[0]))
+                continue
+            subs = [{"method": "GET", "referenceId": f"q{n}",
+                     "url": f"{self.base}/query?q={quote(soql, safe='')}"} for n, soql in enumerate(group)]
+            response = await self.request("POST", "composite", idempotent=True,
+                                          json={"allOrNone": False, "compositeRequest": subs})
+            replies = {r.get("referenceId"): r for r in (response.json().get("compositeResponse") or [])}
+            for n in range(len(group)):
+                reply = replies.get(f"q{n}") or {}
+                body = reply.get("body")
+                if reply.get("httpStatusCode") != 200 or not isinstance(body, dict):
+                    code, message = "", ""
+                    if isinstance(body, list) and body and isinstance(body[0], dict):
+                        code, message = str(body[0].get("errorCode") or ""), str(body[0].get("message") or "")
+                    raise SalesforceRequestFailed(
+                        message=f"Salesforce refused a query: {code} {message}".strip(),
+                        service="salesforce", status=reply.get("httpStatusCode"), code=code, detail=message)
+                records = list(body.get("records", []))
+                while not body.get("done", True) and body.get("nextRecordsUrl"):
+                    body = (await self.request("GET", body["nextRecordsUrl"])).json()
+                    records.extend(body.get("records", []))
+                out.append(records)
+        return out
 
     async def get_deleted(self, sobject: str, start: str, end: str) -> dict[str, Any]:
         """``getDeleted``: ``{"deletedRecords": [{"id","deletedDate"}], "latestDateCovered", ...}``.

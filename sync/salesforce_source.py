@@ -21,7 +21,8 @@ Incremental reads (the cursor)
     The change query has no range condition, so a record that leaves the range (reassigned,
     closed long ago, moved out of the window, left the campaign...) is still reported, with
     ``in_range=False``. When something changed, one more query (``Id IN (...) AND <range>``)
-    tells in-range from out-of-range records. A ``d`` older than the delete log (15 days) ->
+    tells in-range from out-of-range records; rows still at the version the engine stored for
+    them (``remember_versions``: Tandem's own writes read back) are in range without asking. A ``d`` older than the delete log (15 days) ->
     ``CursorExpired`` (checked locally, and on Salesforce's INVALID_REPLICATION_DATE); the
     engine then asks for a full listing.
     A full listing is also two requests (getDeleted to fix the delete window's start before
@@ -46,6 +47,10 @@ Writes
     versions are read the same way (one request per 2000 records).
     ``delete_many`` does not check versions (the protocol does not ask it to); deleting a
     record already gone is ok.
+    Twins out of range (contacts): a scoped range ("mine", "team", "campaign") cannot list a
+    colleague's contact, so before creating, ``existing_twins`` looks the new contacts' emails
+    up without the range filter (queries of 200 emails, five per composite request) and the
+    engine holds the creates whose email exists, with the owner's name in the reason.
 
 ``api_calls`` is the client's count: give each source its own ``SalesforceClient`` for
 per-kind numbers.
@@ -57,6 +62,7 @@ import datetime as dt
 import json
 from dataclasses import replace
 from typing import Any, Literal, Sequence
+from urllib.parse import quote
 
 from .errors import CursorExpired
 from .fields import Kind, Side
@@ -70,11 +76,27 @@ UTC = dt.timezone.utc
 DELETE_LOG_DAYS = 15
 IDS_PER_QUERY = 200
 READ_IDS_PER_CALL = 2000
+TWIN_QUERY_CHARS = 14000  # URL-encoded SOQL per email lookup: below Salesforce's 16 KB URLs
 Scope = Literal["mine", "all", "team", "campaign"]
 
 
 def _sf_minute(when: dt.datetime) -> str:
     return when.astimezone(UTC).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _chunks_by_length(values: Sequence[str], most: int, chars: int) -> list[list[str]]:
+    """``values`` in chunks of at most ``most`` items whose quoted literals, URL-encoded, fit
+    in ``chars`` (a query travels in a URL: Salesforce refuses URLs over 16 KB)."""
+    out: list[list[str]] = []
+    size = 0
+    for value in values:
+        cost = len(quote(soql_quote(value) + ",", safe=""))
+        if not out or len(out[-1]) >= most or size + cost > chars:
+            out.append([])
+            size = 0
+        out[-1].append(value)
+        size += cost
+    return out
 
 
 def _encode_cursor(data: dict[str, Any]) -> str:
@@ -104,10 +126,21 @@ class SalesforceSource:
         self.user_id = user_id
         self.sobject = SOBJECTS[self.kind]
         self._select = ", ".join(select_fields(self.kind))
+        self._known: dict[str, str] = {}
+
+    def remember_versions(self, versions: dict[str, str | None]) -> None:
+        """The versions the engine stored for linked ids (its last read or write of each)."""
+        self._known = {k: v for k, v in versions.items() if v}
 
     @property
     def api_calls(self) -> int:
         return self.client.api_calls
+
+    @property
+    def range_key(self) -> str:
+        """What the range depends on: a cursor read under another range is not reused (the
+        engine reads everything again, so a wider range pairs what it now sees)."""
+        return self.range_condition() or ""
 
     # -- range -------------------------------------------------------------------------
 
@@ -137,7 +170,12 @@ class SalesforceSource:
         if fresh:
             m = fresh[-1]["SystemModstamp"]
             ids = [r["Id"] for r in rows if r["SystemModstamp"] == m]
-        items = await self._items(fresh)
+        # Rows at the version Tandem stored for them are its own writes read back: in range
+        # when written, so the range query is not asked about them again.
+        known = [r for r in fresh if r["Id"] in self._known and self._known[r["Id"]] == r["SystemModstamp"]]
+        known_ids = {r["Id"] for r in known}
+        items = [self._item(r, True) for r in known] + await self._items(
+            [r for r in fresh if r["Id"] not in known_ids])
         fresh_ids = {i.id for i in items}
         return ChangeSet(items=items, deleted_ids=[i for i in deleted if i not in fresh_ids],
                          cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
@@ -334,6 +372,50 @@ class SalesforceContacts(SalesforceSource):
         body = super()._body(fields, who, creating)
         body.pop("AccountId", None)  # created from Outlook: a private contact, no account
         return body
+
+    async def existing_twins(self, records: Sequence[Record]) -> list[str | None]:
+        """Before creating ``records``: for each, why it must not be created (a contact with
+        its email already exists in Salesforce outside the range, where the listing could not
+        see it), or None. Only a scoped range needs this (with "all" every visible contact was
+        listed and matched). Emails are looked up without the range filter, in queries of at
+        most ``IDS_PER_QUERY`` emails and ``TWIN_QUERY_CHARS`` characters; nothing is asked
+        when no record has an email."""
+        if self.scope == "all":
+            return [None] * len(records)
+        emails = sorted({str(r["Email"]).strip().casefold() for r in records if r.get("Email")})
+        head = "SELECT Id, Email, OwnerId, Owner.Name FROM Contact WHERE Email IN "
+        tail = " ORDER BY CreatedDate, Id"
+        soqls = [f"{head}{soql_ids(chunk)}{tail}" for chunk in
+                 _chunks_by_length(emails, IDS_PER_QUERY, TWIN_QUERY_CHARS - len(quote(head + tail, safe="")))]
+        rows = [row for found in await self.client.query_many(soqls) for row in found]
+        if not rows:
+            return [None] * len(records)
+        if self.scope == "mine":
+            inside = {r["Id"] for r in rows if r.get("OwnerId") == self.user_id}
+        else:
+            inside = await self._in_range_ids([r["Id"] for r in rows])
+        by_email: dict[str, dict[str, Any]] = {}
+        for row in rows:  # one found twin is enough; prefer one outside the range
+            key = str(row.get("Email") or "").casefold()
+            if key not in by_email or (by_email[key]["Id"] in inside and row["Id"] not in inside):
+                by_email[key] = row
+        out: list[str | None] = []
+        for record in records:
+            row = by_email.get(str(record.get("Email") or "").strip().casefold())
+            if row is None:
+                out.append(None)
+                continue
+            owner = (row.get("Owner") or {}).get("Name") or "someone else"
+            if row["Id"] not in inside:
+                out.append("A contact with this email already exists in Salesforce but is outside "
+                           f"your range (owned by {owner}), so Tandem did not create a second one. "
+                           "Widen the contact range in the settings to keep the two in step.")
+            else:
+                out.append("A contact with this email already exists in your range in Salesforce "
+                           f"(owned by {owner}), and it is kept in step with another Outlook "
+                           "contact, so Tandem did not create a second one. Merge the two Outlook "
+                           "contacts, or give this one another email.")
+        return out
 
 
 class SalesforceEvents(SalesforceSource):

@@ -86,8 +86,9 @@ def linked_pair(box) -> tuple[dict, dict]:
 def test_second_sync_plans_nothing_and_stays_within_two_requests_per_kind(cli) -> None:
     first = first_sync(cli)
     assert set(first["kinds"]) == {"contacts", "events", "tasks"}
-    # The second sync still reads back the records the first one wrote in Salesforce (their
-    # stamps are newer than its cursor), which costs one more query for a kind that wrote.
+    # The second sync reads back what the first one wrote; Salesforce skips the range query for
+    # rows at the versions it stored, but records outside the range stamped like the listing's
+    # newest row are new to it once (one more query for such a kind).
     cli.sandbox.control("POST requests/reset")
     code, plan, err = cli.run("sync", "--yes", "--json")
     assert code == 0, err
@@ -186,6 +187,8 @@ def test_status_shows_kinds_last_run_and_api_budget(cli) -> None:
 
 def test_sync_without_flags_off_a_terminal_only_previews(cli, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
+    # Every contact in range: nothing is held (see the out-of-range twin test), so exit 0.
+    assert cli.run("settings", "set", "contacts.range", "all", "--json")[0] == 0
     box = cli.sandbox
     before = contacts(box)
     code, plan, err = cli.run("sync", "--kind", "contacts", "--json")
@@ -240,6 +243,7 @@ def test_in_a_terminal_the_plan_is_shown_and_applied_when_the_person_agrees(cli,
     monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     questions = []
     monkeypatch.setattr("builtins.input", lambda prompt: questions.append(prompt) or "n")
+    assert cli.run("settings", "set", "contacts.range", "all", "--json")[0] == 0
     box = cli.sandbox
     before = contacts(box)
     code, plan, err = cli.run("sync", "--kind", "contacts", "--json")
@@ -288,12 +292,31 @@ def test_one_run_at_a_time_per_profile(cli) -> None:
     assert cli.run("sync", "--kind", "tasks", "--preview", "--json")[0] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sync/ engine: with the default contacts.range 'mine', an Outlook contact whose Salesforce "
-    "twin is outside the range (Nadia Haddad, owned by the colleague Sam) is created again in "
-    "Salesforce; the planner does not look the create up with find_matches first"))
 def test_default_range_creates_no_duplicate_of_an_out_of_range_salesforce_contact(cli) -> None:
     box = cli.sandbox
+    sam = {c["Id"] for c in box.state.sf["records"]["Contact"].values() if c.get("LastName") == "Haddad"}
+    assert sam, "the demo world has Nadia Haddad, owned by the colleague Sam"
     code, result, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
+    assert code == 3, err  # held for the person: the twin is outside the range
+    assert duplicates(contacts(box)[1], sf_key) == []
+    held = [a for a in result["kinds"]["contacts"]["actions"] if a["op"] == "held"]
+    nadia = [a for a in held if "Haddad" in a["label"]]
+    assert len(nadia) == 1, held
+    assert nadia[0]["side"] == "salesforce"
+    assert "outside your range (owned by Sam Okafor)" in nadia[0]["reason"], nadia[0]["reason"]
+    assert [c["Id"] for c in box.state.sf["records"]["Contact"].values()
+            if c.get("LastName") == "Haddad"] == sorted(sam)
+    # The next run holds it again (an open issue), and still creates nothing twice.
+    code, again, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
+    assert code == 3, err
+    assert [a["label"] for a in again["kinds"]["contacts"]["actions"] if a["op"] == "held"] == [
+        a["label"] for a in held]
+    assert duplicates(contacts(box)[1], sf_key) == []
+    # With every contact in range the two are paired instead.
+    assert cli.run("settings", "set", "contacts.range", "all", "--json")[0] == 0
+    code, third, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
     assert code == 0, err
     assert duplicates(contacts(box)[1], sf_key) == []
+    assert [c["Id"] for c in box.state.sf["records"]["Contact"].values()
+            if c.get("LastName") == "Haddad"] == sorted(sam)
+    assert any(a["op"] == "match" and "Haddad" in a["label"] for a in third["kinds"]["contacts"]["actions"])
