@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--kind", choices=("contacts", "events", "tasks", "all"), default="all")
     sync.add_argument("--preview", action="store_true", help="build and print the plan, change nothing")
     sync.add_argument("--yes", action="store_true", help="apply the plan without asking")
+    sync.add_argument("--confirm-deletes", action="store_true",
+                      help="with --yes: let deletes held by the mass-delete guard go ahead")
     sync.add_argument("--json", action="store_true")
 
     history = commands.add_parser("history", parents=[common], help="the recorded sync runs")
@@ -86,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     settings_set.add_argument("key")
     settings_set.add_argument("value")
     settings_set.add_argument("--json", action="store_true")
+
+    diagnostics = commands.add_parser("diagnostics", help="a zip of logs and facts for support")
+    diagnostics_cmd = diagnostics.add_subparsers(dest="diagnostics_command", metavar="ACTION",
+                                                 required=True)
+    export = diagnostics_cmd.add_parser("export", parents=[common],
+                                        help="write logs (tokens removed), settings, recent runs")
+    export.add_argument("file", metavar="FILE.zip")
+    export.add_argument("--json", action="store_true")
 
     sandbox = commands.add_parser("sandbox", help="the local emulator of Microsoft and Salesforce")
     sandbox_cmd = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
@@ -200,6 +210,32 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diagnostics(args: argparse.Namespace) -> int:
+    """``diagnostics export FILE.zip``: the support bundle (never a token or a keyring entry)."""
+    from app.accounts_cli import UsageError
+    from app.context import AppContext
+    from app.diagnostics import DiagnosticsError, export
+    from sync.errors import TandemError
+
+    try:
+        ctx = AppContext.open(args.profile, sandbox_url=args.sandbox_url, sandbox_ca=args.sandbox_ca)
+    except (UsageError, TandemError) as exc:
+        print(f"tandem: {getattr(exc, 'title', 'Cannot open the profile')}. "
+              f"{getattr(exc, 'message', exc)}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
+    try:
+        path = export(ctx, args.file)
+    except DiagnosticsError as exc:
+        print(f"tandem: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        ctx.close()
+    if args.json:
+        print(json.dumps({"ok": True, "file": str(path)}))
+    print(f"Diagnostics written to {path}. Tokens and passwords are not in it.", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -227,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, settings=_account_settings(args))
     if args.command == "settings":
         return cmd_settings(args)
+    if args.command == "diagnostics":
+        return cmd_diagnostics(args)
     if args.command is None:
         # The desktop app: the wizard on first run, else the dashboard, tray and auto sync.
         # `--sandbox` runs the demo against an embedded sandbox (started here: ui/ may not

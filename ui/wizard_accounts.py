@@ -205,6 +205,10 @@ class SalesforcePage(SignInPage):
         self.link = wrapped(rich=True)
         self.link.hide()
         self.code = CodeBox(self.w.open_url)
+        self.demo_note = wrapped(
+            "Demo: your browser does not know the demo's own certificate, so \"Use a code "
+            "instead\" is the quick way here; the demo approves the code by itself.")
+        self.demo_note.hide()
         row = QHBoxLayout()
         row.addWidget(self.browser)
         row.addWidget(self.device)
@@ -215,6 +219,7 @@ class SalesforcePage(SignInPage):
         layout.addWidget(self.connected)
         layout.addWidget(self.link)
         layout.addLayout(row)
+        layout.addWidget(self.demo_note)
         layout.addWidget(self.code)
         layout.addWidget(self.status)
         layout.addStretch(1)
@@ -230,6 +235,8 @@ class SalesforcePage(SignInPage):
         show_choices = idle and not self.account
         self.browser.setVisible(show_choices)
         self.device.setVisible(show_choices)
+        ctx = getattr(self.w, "ctx", None)
+        self.demo_note.setVisible(show_choices and bool(getattr(ctx, "sandbox", False)))
         self.cancel.setVisible(not idle)
         if idle:
             self.link.hide()

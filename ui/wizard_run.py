@@ -213,6 +213,17 @@ class PreviewPage(QWizardPage):
             return
         self.widget = widget
         self.holder.addWidget(widget)
+        # The plan needs room: the tree and the field-by-field pane side by side.
+        window = self.wizard()
+        if window is not None and not window.isMaximized():
+            screen = window.screen().availableGeometry() if window.screen() else None
+            width = min(1100, screen.width() - 40) if screen else 1100
+            height = min(720, screen.height() - 60) if screen else 720
+            window.resize(max(window.width(), width), max(window.height(), height))
+            if screen is not None and not screen.contains(window.frameGeometry()):
+                window.move(screen.x() + max(0, (screen.width() - window.width()) // 2),
+                            screen.y() + max(0, (screen.height() - window.height()) // 2))
+            widget.splitter.setSizes([int(window.width() * 0.58), int(window.width() * 0.42)])
         if not problems:
             self.summary.hide()  # the widget shows the same totals, and every item
 
