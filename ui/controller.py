@@ -31,6 +31,7 @@ class SyncController(QObject):
     busy_changed = pyqtSignal(bool)            # a run (or an open preview) holds the profile
     run_started = pyqtSignal(str, list)        # trigger ("manual" | "auto" | "undo"), kinds
     progress = pyqtSignal(str, str)            # kind, a short text ("reading", "applying 40/120")
+    counts = pyqtSignal(str, str, int, int)    # kind, phase ("reading"|"planning"|"applying"), done, total
     preview_ready = pyqtSignal(object)         # sync.plan.Plan
     run_finished = pyqtSignal(object)          # sync.report.RunReport
     run_failed = pyqtSignal(object)            # the exception (AppError / TandemError / other)
@@ -89,7 +90,8 @@ class SyncController(QObject):
             self._session = await self._session_cm.__aenter__()
             for kind in self._session.kinds:
                 self.progress.emit(kind, "reading")
-            plan = await (self._session.preview_undo() if undo else self._session.preview())
+            plan = await (self._session.preview_undo() if undo
+                          else self._session.preview(progress=self._hear))
         except asyncio.CancelledError:
             await self._close_session()
             self.run_cancelled.emit()
@@ -101,6 +103,14 @@ class SyncController(QObject):
             return
         self._plan = plan
         self._announce = plan  # emitted once this task is done, so Apply is accepted at once
+
+    def _hear(self, kind: str, phase: str, done: int, total: int) -> None:
+        """The engine's progress hook (loop thread): counts, and a short text per kind."""
+        self.counts.emit(kind, phase, int(done), int(total))
+        if phase == "applying" and total:
+            self.progress.emit(kind, f"applying {done}/{total}")
+        elif phase == "planning":
+            self.progress.emit(kind, "planning")
 
     def apply_preview(self, decisions: Decisions | None = None) -> bool:
         if self._session is None or self._plan is None or self._task is not None:
@@ -114,7 +124,8 @@ class SyncController(QObject):
         try:
             for kind in plan.kinds:
                 self.progress.emit(kind, "applying")
-            report = await self._session.apply(plan, decisions, trigger=self._trigger)
+            report = await self._session.apply(plan, decisions, trigger=self._trigger,
+                                               progress=self._hear)
         except asyncio.CancelledError:
             self.run_cancelled.emit()
             raise
@@ -150,7 +161,7 @@ class SyncController(QObject):
         async def run() -> None:
             self.run_started.emit("auto", kinds)
             try:
-                report = await self.ctx.service.sync(kinds, trigger="auto")
+                report = await self.ctx.service.sync(kinds, trigger="auto", progress=self._hear)
             except asyncio.CancelledError:
                 self.run_cancelled.emit()
                 future.cancel()

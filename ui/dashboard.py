@@ -53,7 +53,16 @@ BANNER_STYLES = {
     "warning": ("#fef7e0", "#8a5a00", "⚠"),
     "error": ("#fce8e6", "#b3261e", "⛔"),
 }
-PROGRESS_WORDS = {"reading": "Reading both sides…", "applying": "Applying changes…"}
+PROGRESS_WORDS = {"reading": "Reading both sides…", "planning": "Working out the changes…",
+                  "applying": "Applying changes…"}
+
+
+def progress_words(text: str) -> str:
+    """"applying 40/120" -> "Applying changes: 40 of 120"; known phases by their words."""
+    if text.startswith("applying ") and "/" in text:
+        done, _, total = text.removeprefix("applying ").partition("/")
+        return f"Applying changes: {done} of {total}"
+    return PROGRESS_WORDS.get(text, text[:1].upper() + text[1:])
 
 
 def error_text(exc: BaseException) -> tuple[str, str]:
@@ -591,8 +600,8 @@ class MainWindow(QMainWindow):
     def _on_progress(self, kind: str, text: str) -> None:
         if kind not in self._running_kinds:
             self._running_kinds.append(kind)
-        self._progress[kind] = PROGRESS_WORDS.get(text, text[:1].upper() + text[1:])
-        if text == "applying":
+        self._progress[kind] = progress_words(text)
+        if text.startswith("applying"):
             self.busy_label.setText("Applying…")
         self._refresh_cards()
 

@@ -318,7 +318,14 @@ class ApplyPage(QWizardPage):
 
     def _progress(self, kind: str, text: str) -> None:
         if self._running and kind in self.rows:
-            self.rows[kind][2].setText(text.capitalize() + "…")
+            if text.startswith("applying ") and "/" in text:
+                done, _, total = text.removeprefix("applying ").partition("/")
+                bar = self.rows[kind][1]
+                bar.setRange(0, max(1, int(total)))
+                bar.setValue(int(done))
+                self.rows[kind][2].setText(f"Applying: {done} of {total}…")
+            else:
+                self.rows[kind][2].setText(text.capitalize() + "…")
 
     def _finished(self, report: Any) -> None:
         if not self._running:

@@ -69,3 +69,20 @@ def test_apply_is_accepted_straight_from_the_preview_signal(qtbot, qloop, demo_c
     qloop.until(lambda: reports)
     assert accepted == [True]
     qloop.until(lambda: not controller.busy)
+
+
+@pytest.mark.seed("demo")
+def test_apply_reports_item_counts_per_kind(qtbot, qloop, demo_ctx):
+    controller = SyncController(demo_ctx)
+    heard, texts, plans, reports = [], [], [], []
+    controller.counts.connect(lambda *args: heard.append(args))
+    controller.progress.connect(lambda kind, text: texts.append((kind, text)))
+    controller.preview_ready.connect(plans.append)
+    controller.run_finished.connect(reports.append)
+    controller.start_preview(["contacts"])
+    qloop.until(lambda: plans)
+    controller.apply_preview()
+    qloop.until(lambda: reports)
+    applying = [(done, total) for kind, phase, done, total in heard if phase == "applying"]
+    assert applying and applying[-1][0] == applying[-1][1] > 0   # ends with all items sent
+    assert ("contacts", f"applying {applying[-1][0]}/{applying[-1][1]}") in texts
