@@ -28,3 +28,18 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Installers (packaging/README.md). PyInstaller is pinned in requirements-package.txt.
+.PHONY: package package-test
+PKG_STAMP := $(VENV)/.installed-package
+
+$(PKG_STAMP): $(STAMP) requirements-package.txt
+	$(PY) -m pip install --quiet -r requirements-package.txt
+	touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/tandem.spec
+	bash packaging/linux/build-deb.sh dist/tandem dist
+
+package-test: $(PKG_STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -m slow tests/packaging

@@ -72,4 +72,7 @@ def sandbox(sandbox_server: SandboxServer, request: pytest.FixtureRequest) -> Sa
 def graph_schema() -> dict:
     import json
 
-    return json.loads((SHARED / "data" / "graph_v1_schema_subset.json").read_text())
+    path = SHARED / "data" / "graph_v1_schema_subset.json"
+    if not path.exists():  # a checkout without the design folder beside it (e.g. GitHub's runners)
+        pytest.skip(f"the Graph schema subset is not beside the repository ({path})")
+    return json.loads(path.read_text())

@@ -270,6 +270,15 @@ class SettingsDialog(QDialog):
         if problem:
             self._refuse(*problem)
             return False
+        if "general.start_at_login" in values:
+            try:  # the OS entry first: a setting that says "on" must mean it is on
+                from app.autostart import Autostart
+
+                autostart = Autostart.for_profile(self.ctx.paths)
+                autostart.enable() if values["general.start_at_login"] else autostart.disable()
+            except Exception as exc:  # AutostartError says what could not be written
+                self._refuse("general.start_at_login", _words(exc))
+                return False
         if values:
             try:
                 self.settings.set_many(values)

@@ -451,3 +451,18 @@ def test_open_log_folder_opens_the_profile_logs_or_says_where_they_are(qtbot, ql
     answer_with[0] = False                              # no file manager on this desktop
     dialog.findChild(module.QPushButton, "openLogs").click()
     assert str(fresh_ctx.paths.log_dir) in dialog.support_status.text()
+
+
+def test_start_at_login_writes_and_removes_the_autostart_entry(qtbot, qloop, fresh_ctx, no_discovery,
+                                                               tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    dialog = open_dialog(qtbot, qloop, fresh_ctx)
+    check(dialog, "general.start_at_login").setChecked(True)
+    assert dialog.apply()
+    entries = list((tmp_path / "config" / "autostart").glob("*.desktop"))
+    assert len(entries) == 1 and "Exec=" in entries[0].read_text()
+    assert reread(fresh_ctx).get("general.start_at_login") is True
+    check(dialog, "general.start_at_login").setChecked(False)
+    assert dialog.apply()
+    assert not list((tmp_path / "config" / "autostart").glob("*.desktop"))
