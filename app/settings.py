@@ -277,7 +277,9 @@ def _declare() -> dict[str, SettingSpec]:
                         f"Also sync {n} marked private in Outlook or Salesforce."))
     add(SettingSpec("contacts.range", "choice", "mine", "Which Salesforce contacts",
                     "mine: contacts you own; all: every contact you can see; team: contacts on "
-                    "accounts where you are on the account team; campaign: members of one campaign.",
+                    "accounts where you are on the account team; campaign: members of one campaign. "
+                    "Team and campaign also include your own private contacts (no account), "
+                    "which is how contacts made in Outlook arrive in Salesforce.",
                     choices=("mine", "all", "team", "campaign"),
                     choice_labels=("Contacts I own", "All contacts I can see",
                                    "Contacts on my account teams", "Members of a campaign")))

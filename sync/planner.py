@@ -11,6 +11,7 @@ changes. Snapshots are decoded only for links whose content hash says a side cha
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Iterable
 
@@ -22,7 +23,7 @@ from .matching import match
 from .merge import MergeResult, merge
 from .normalise import check_for_salesforce, clean_record, same_value
 from .plan import Action, KindPlan, LinkEffect
-from .records import Record, SideChanges, SourceItem, label
+from .records import Record, SideChanges, SourceItem, Value, label
 from .settings import KindSettings
 
 SIDE_NAME = {"outlook": "Outlook", "salesforce": "Salesforce"}
@@ -202,14 +203,11 @@ class _Planner:
     def _conflict(self, link: Link | None, result: MergeResult, choices: dict[str, list[Action]],
                   outcome: Outcome, o_id: str | None = None, s_id: str | None = None,
                   record: Record | None = None) -> None:
-        names = ", ".join(sorted(result.conflicts))
         action = self._action(
             "conflict", "both", link, record if record is not None else link.snapshot, outcome=outcome,
             outlook_id=o_id, salesforce_id=s_id,
             changes=dict(result.conflicts), choices=choices, issue_category="held",
-            reason=(f"Changed differently in Outlook and in Salesforce ({names}). Choose which "
-                    "to keep: Outlook's, Salesforce's, or both (a second copy on purpose). The "
-                    "old value shown is Outlook's, the new one Salesforce's."))
+            reason=conflict_reason(self.kind, result.conflicts, paired=link is None))
         action.issue = ItemError("conflict", action.reason)
         self._add(action)
 
@@ -520,3 +518,40 @@ def _rule_words(rule: str) -> str:
     return {"email": "email address", "name_company": "first name, last name and company",
             "name": "first and last name", "subject_start_end": "subject, start and end",
             "subject_due": "subject and due date"}.get(rule, rule)
+
+
+CONFLICT_VALUE_CHARS = 40
+
+
+def _value_words(value: Value) -> str:
+    """A field value as a person reads it in one line: shortened, "empty" for nothing."""
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = " ".join(str(value).split())
+    if len(text) > CONFLICT_VALUE_CHARS:
+        text = text[:CONFLICT_VALUE_CHARS - 1].rstrip() + "\u2026"
+    return f"\u201c{text}\u201d"
+
+
+def conflict_reason(kind: Kind, conflicts: dict[str, tuple[Value, Value]], paired: bool = False) -> str:
+    """The reason of a conflict in plain words: each field by its label (in the order of
+    FIELD_MAPPING), with the Outlook and the Salesforce value, then what the person can do.
+    ``paired``: two records just paired (first sync), not a change on both sides."""
+    order = {f.name: n for n, f in enumerate(FIELDS[kind])}
+    labels = {f.name: f.label for f in FIELDS[kind]}
+    parts = []
+    for name in sorted(conflicts, key=lambda n: (order.get(n, len(order)), n)):
+        outlook, salesforce = conflicts[name]
+        field_label = labels.get(name) or name
+        parts.append(f"{field_label}: {_value_words(outlook)} in Outlook, "
+                     f"{_value_words(salesforce)} in Salesforce")
+    head = ("Found in both Outlook and Salesforce, with different values. " if paired else
+            "Changed differently in Outlook and in Salesforce since the last sync. ")
+    return (head + "; ".join(parts) + ". Choose which to keep: the Outlook version, the Salesforce "
+            "version, or both (a second copy on purpose).")

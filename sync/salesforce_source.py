@@ -5,6 +5,17 @@ Ranges (BEHAVIOUR.md), as SOQL conditions evaluated by Salesforce
     contacts  mine: ``OwnerId = me``; all: every contact I can see; team: ``AccountId IN
               (SELECT AccountId FROM AccountTeamMember WHERE UserId = me)``; campaign:
               ``Id IN (SELECT ContactId FROM CampaignMember WHERE CampaignId = X)``.
+              Team and campaign also take in **my private contacts** (``OwnerId = me AND
+              AccountId = null``): a contact created from Outlook goes to Salesforce that way
+              (below), on no account and in no campaign, and must not leave the range (be
+              unlinked, then held by the twin guard) the first time it changes in Salesforce.
+              So every private contact of mine is kept in step under these ranges, also one
+              made in Salesforce; once related to an account it follows the team rule (relating
+              it to an account whose team I am not on takes it out of the range: unlinked).
+              Salesforce refuses a semi-join under ``OR`` ("Semi join sub-selects are not
+              allowed with the 'OR' operator"), so such a range is a union of conditions
+              (``range_conditions``), each asked in its own query and the rows merged by Id:
+              one more query for a listing or an in-range check under team / campaign.
     events    ``OwnerId = me`` and ``ActivityDate`` from ``days_back`` ago to ``days_ahead``
               ahead (server "today"); private events (IsPrivate) only with ``include_private``.
     tasks     ``OwnerId = me`` and (open, or due / completed in the last ``closed_days`` days).
@@ -140,13 +151,21 @@ class SalesforceSource:
     def range_key(self) -> str:
         """What the range depends on: a cursor read under another range is not reused (the
         engine reads everything again, so a wider range pairs what it now sees)."""
-        return self.range_condition() or ""
+        conditions = self.range_conditions()
+        return " OR ".join(f"({c})" for c in conditions) if conditions else ""
 
     # -- range -------------------------------------------------------------------------
 
     def range_condition(self) -> str | None:
         """The SOQL condition of "in range" (None: everything visible is in range)."""
         raise NotImplementedError
+
+    def range_conditions(self) -> list[str] | None:
+        """"In range" as a union: a record is in range when it meets any of these SOQL
+        conditions, each asked in its own query (Salesforce allows no semi-join under OR).
+        None: everything visible is in range."""
+        where = self.range_condition()
+        return None if where is None else [where]
 
     # -- reading -----------------------------------------------------------------------
 
@@ -191,10 +210,15 @@ class SalesforceSource:
             far = _sf_minute(dt.datetime.now(UTC) + dt.timedelta(days=365))
             body = await self.client.get_deleted(self.sobject, far, far)
             d, dids = _sf_minute(parse_sf_datetime(body["latestDateCovered"]) or dt.datetime.now(UTC)), []
-        where = self.range_condition()
-        rows = await self.client.query(
-            f"SELECT {self._select} FROM {self.sobject}" + (f" WHERE {where}" if where else "")
-            + " ORDER BY SystemModstamp, Id")
+        conditions = self.range_conditions()
+        rows: list[dict[str, Any]] = []
+        for where in conditions or [None]:
+            rows.extend(await self.client.query(
+                f"SELECT {self._select} FROM {self.sobject}" + (f" WHERE {where}" if where else "")
+                + " ORDER BY SystemModstamp, Id"))
+        if conditions and len(conditions) > 1:  # one row per record, in the cursor's order
+            rows = sorted({r["Id"]: r for r in rows}.values(),
+                          key=lambda r: (r["SystemModstamp"], r["Id"]))
         if rows:  # changes after the listing get a later stamp than its newest row
             m = rows[-1]["SystemModstamp"]
             ids = [r["Id"] for r in rows if r["SystemModstamp"] == m]
@@ -235,14 +259,18 @@ class SalesforceSource:
                           modified_at=parse_sf_datetime(row.get("LastModifiedDate")), in_range=in_range)
 
     async def _in_range_ids(self, ids: Sequence[str]) -> set[str]:
-        where = self.range_condition()
-        if where is None or not ids:
+        conditions = self.range_conditions()
+        if conditions is None or not ids:
             return set(ids)
         out: set[str] = set()
         for chunk in chunks(list(ids), IDS_PER_QUERY):
-            rows = await self.client.query(
-                f"SELECT Id FROM {self.sobject} WHERE Id IN {soql_ids(chunk)} AND ({where})")
-            out.update(r["Id"] for r in rows)
+            for where in conditions:
+                rest = [i for i in chunk if i not in out]  # already in: not asked again
+                if not rest:
+                    break
+                rows = await self.client.query(
+                    f"SELECT Id FROM {self.sobject} WHERE Id IN {soql_ids(rest)} AND ({where})")
+                out.update(r["Id"] for r in rows)
         return out
 
     async def _items(self, rows: list[dict[str, Any]]) -> list[SourceItem]:
@@ -350,6 +378,8 @@ class SalesforceContacts(SalesforceSource):
         self.campaign_id = campaign_id
 
     def range_condition(self) -> str | None:
+        """The scope's own condition (team, campaign: without my private contacts; see
+        ``range_conditions``)."""
         me = soql_quote(self.user_id)
         if self.scope == "mine":
             return f"OwnerId = {me}"
@@ -359,6 +389,14 @@ class SalesforceContacts(SalesforceSource):
             return (f"Id IN (SELECT ContactId FROM CampaignMember WHERE CampaignId = "
                     f"{soql_quote(self.campaign_id or '')})")
         return None
+
+    def range_conditions(self) -> list[str] | None:
+        """Team and campaign: the scope's condition, or one of my private contacts (owned by
+        me, on no account), which is how a contact created from Outlook arrives."""
+        where = self.range_condition()
+        if self.scope in ("team", "campaign") and where is not None:
+            return [where, f"OwnerId = {soql_quote(self.user_id)} AND AccountId = null"]
+        return None if where is None else [where]
 
     def _match_condition(self, record: Record) -> str | None:
         parts = []
