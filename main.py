@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common_options(parser, None)
     parser.add_argument("--sandbox", action="store_true",
                         help="start the GUI against an embedded sandbox with demo data")
+    parser.add_argument("--background", action="store_true",
+                        help="start the GUI quietly in the tray, without opening its window (what "
+                             "start at login uses); the first run still shows the setup "
+                             "assistant, and without a tray the window opens as usual")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     login = commands.add_parser("login", help="sign in to Outlook or Salesforce")

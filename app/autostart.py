@@ -10,7 +10,9 @@
 
 The command is the installed executable (``sys.executable`` when frozen by PyInstaller) or,
 from source, ``python main.py``; a profile other than the default one adds ``--profile DIR``
-and gets its own entry, so each profile can start at login or not.
+and gets its own entry, so each profile can start at login or not. The command always carries
+``--background``: started at login, Tandem opens quietly in the tray (no window; the wizard
+still shows on a first run, and without a tray the window shows as usual).
 
     autostart = Autostart.for_profile(ctx.paths)     # this OS, this user, this profile
     autostart.enable(); autostart.is_enabled(); autostart.disable()
@@ -30,6 +32,7 @@ APP_ID = "org.tandemsync.Tandem"
 APP_NAME = "Tandem"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
+BACKGROUND = "--background"   # main.py: start in the tray, no window
 
 
 class AutostartError(AppError):
@@ -111,7 +114,7 @@ class Autostart:
         self.home = Path(home) if home is not None else Path.home()
         self.environ = os.environ if environ is None else environ
         self._run_key = run_key
-        self.command = list(command) if command is not None else launch_command()
+        self.command = list(command) if command is not None else launch_command([BACKGROUND])
         self.profile_id = profile_id
         suffix = _entry_name(profile_id)
         self.label = APP_ID + suffix                          # file names, launchd label
@@ -121,7 +124,7 @@ class Autostart:
     def for_profile(cls, paths, **kwargs) -> "Autostart":
         """The entry of an ``app.paths.ProfilePaths``: ``--profile DIR`` added unless default."""
         args = [] if paths.profile_id in ("default",) else ["--profile", str(paths.root)]
-        return cls(command=launch_command(args), profile_id=paths.profile_id, **kwargs)
+        return cls(command=launch_command([BACKGROUND, *args]), profile_id=paths.profile_id, **kwargs)
 
     # --------------------------------------------------------------- where it lives
 
@@ -182,6 +185,14 @@ class Autostart:
         exe, *args = self.command
         return " ".join([f'"{exe}"', subprocess.list2cmdline(args)]) if args else f'"{exe}"'
 
+    def _run_values(self) -> list[str]:
+        values = [self.run_value()]
+        if BACKGROUND in self.command:
+            rest = [a for a in self.command if a != BACKGROUND]
+            exe, *args = rest
+            values.append(" ".join([f'"{exe}"', subprocess.list2cmdline(args)]) if args else f'"{exe}"')
+        return values
+
     @staticmethod
     def _same_command(a: str | None, b: str) -> bool:
         # Windows paths ignore case; quotes around a path without spaces are optional.
@@ -218,7 +229,9 @@ class Autostart:
         """True when the entry exists, is ours, and starts what it should."""
         if self.kind == "windows":
             try:
-                return self._same_command(self.run_key().get(self.value_name), self.run_value())
+                value = self.run_key().get(self.value_name)
+                # The installer writes the plain executable: that starts Tandem too.
+                return any(self._same_command(value, v) for v in self._run_values())
             except OSError:
                 return False
         path = self.path

@@ -79,7 +79,7 @@ from .errors import CursorExpired
 from .fields import Kind, Side
 from .matching import match_keys
 from .records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update
-from .salesforce_client import (SalesforceClient, SalesforceRequestFailed, chunks, soql_ids,
+from .salesforce_client import (COLLECTION_SIZE, SalesforceClient, SalesforceRequestFailed, chunks, soql_ids,
                                 soql_quote)
 from .salesforce_mapping import SOBJECTS, encode, from_row, parse_sf_datetime, select_fields, to_body
 
@@ -130,7 +130,10 @@ class SalesforceSource:
 
     side: Side = "salesforce"
     kind: Kind
-    batch_size = 200
+    # The executor hands over up to 1,000 writes at a time (its intent journal covers them all
+    # before anything is sent); the client sends them as collections of 200, and the versions
+    # of the batch are read back in one retrieve, not one per collection.
+    batch_size = 5 * COLLECTION_SIZE
 
     def __init__(self, client: SalesforceClient, user_id: str) -> None:
         self.client = client

@@ -317,7 +317,10 @@ class Store:
                   (status, target_id, version, _dumps(error), _dumps(link_after), journal_id))
 
     def journal(self, *, run_id: int | None = None, kind: Kind | None = None,
-                status: str | None = None) -> list[dict[str, Any]]:
+                status: str | None = None, limit: int | None = None,
+                offset: int = 0) -> list[dict[str, Any]]:
+        """Journal rows in id order; ``limit``/``offset`` read one page of them (a run of
+        thousands of changes need not be loaded at once)."""
         where, params = [], []
         for col, val in (("run_id", run_id), ("kind", kind), ("status", status)):
             if val is not None:
@@ -330,13 +333,28 @@ class Store:
         keys = ("id", "run_id", "kind", "op", "side", "link_id", "target_id", "outlook_id", "salesforce_id",
                 "label", "before", "after", "link_before", "link_after", "payload", "status",
                 "version_after", "error")
+        sql += " ORDER BY id"
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
         out = []
-        for r in self._sql(sql + " ORDER BY id", params).fetchall():
+        for r in self._sql(sql, params).fetchall():
             d = dict(zip(keys, r))
             for k in ("before", "after", "link_before", "link_after", "payload", "error"):
                 d[k] = json.loads(d[k]) if d[k] is not None else None
             out.append(d)
         return out
+
+    def journal_counts(self, run_id: int) -> dict[str, int]:
+        """How many journal entries one run has, without reading them: ``entries``, ``writes``
+        (create/update/delete), ``prevented`` and ``paired`` (links made by matching)."""
+        row = self._sql(
+            "SELECT COUNT(*), COALESCE(SUM(op IN ('create', 'update', 'delete')), 0), "
+            "COALESCE(SUM(op = 'prevented'), 0), "
+            "COALESCE(SUM(op = 'link' AND json_extract(payload, '$.outcome') IN ('pair', 'match')), 0) "
+            "FROM journal WHERE run_id=?", [run_id]).fetchone()
+        return {"entries": int(row[0]), "writes": int(row[1]), "prevented": int(row[2]),
+                "paired": int(row[3])}
 
     # -- item issues ----------------------------------------------------------------------
 

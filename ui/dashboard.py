@@ -10,7 +10,8 @@ with a per-kind menu, Undo last run, Cancel while a run is going, Settings), one
 per kind (up to date / syncing / needs attention / paused, linked records, open issues, last
 run, progress of the current run, a menu with "Sync only this" and "Rebuild…"), a line with
 the next automatic run and the Salesforce API budget, then three tabs: History (runs, and
-the selected run's item-level changes from the change journal), Issues (open item issues
+the selected run's item-level changes from the change journal, 500 at a time: scrolling to
+the end or "Show more" reads the next ones), Issues (open item issues
 with a plain explanation and links to both records) and Private contacts (relate to an
 account).
 
@@ -39,8 +40,8 @@ from PyQt6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView
 from sync.fields import KINDS
 
 from .dashboard_contacts import PrivateContactsPanel
-from .dashboard_models import (KIND_LABELS, ChangesModel, HistoryModel, IssuesModel, change_rows,
-                               issue_explanation, when_text)
+from .dashboard_models import (KIND_LABELS, ChangesModel, HistoryModel, IssuesModel,
+                               issue_explanation, journal_counts, when_text)
 
 log = logging.getLogger(__name__)
 
@@ -315,6 +316,23 @@ class MainWindow(QMainWindow):
         details_layout.setContentsMargins(0, 6, 0, 0)
         details_layout.addWidget(self.changes_title)
         details_layout.addWidget(self.changes_view, 1)
+        # A run of thousands of changes is read a page at a time: scrolling to the end reads
+        # the next page (the model's fetchMore), and so does this button.
+        more_row = QHBoxLayout()
+        more_row.setContentsMargins(0, 0, 0, 0)
+        self.changes_more_label = QLabel()
+        self.changes_more_label.setObjectName("changesShown")
+        self.changes_more_button = QPushButton("Show more")
+        self.changes_more_button.setObjectName("showMoreChanges")
+        self.changes_more_button.setToolTip("Read the next changes of this run")
+        self.changes_more_button.clicked.connect(self.show_more_changes)
+        more_row.addWidget(self.changes_more_label, 1)
+        more_row.addWidget(self.changes_more_button)
+        self.changes_more = QWidget()
+        self.changes_more.setLayout(more_row)
+        self.changes_more.hide()
+        details_layout.addWidget(self.changes_more)
+        self.changes_model.loaded.connect(self._changes_loaded)
         self.history_empty = QLabel("No sync has run yet. Press “Sync now” to preview the first one.")
         self.history_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         history = QSplitter(Qt.Orientation.Vertical)
@@ -723,32 +741,67 @@ class MainWindow(QMainWindow):
             self.show_run(self.history_model.runs[current.row()]["id"])
 
     def show_run(self, run_id: int) -> None:
-        """Fill the details pane with the run's item-level changes (from the change journal)."""
+        """Fill the details pane with the run's item-level changes (from the change journal):
+        the counts from one COUNT query, the first page of rows, more on request."""
+        store = self.ctx.store
+
+        def load(offset: int, limit: int) -> list[dict[str, Any]]:
+            return store.journal(run_id=run_id, limit=limit, offset=offset)
+
         try:
-            journal = self.ctx.store.journal(run_id=run_id)
-            run = self.ctx.store.run(run_id)
+            run = store.run(run_id)
+            counts = journal_counts(store, run_id)
+            same = (run_id == getattr(self, "shown_run_id", None)
+                    and counts == getattr(self, "_shown_counts", None)
+                    and self.changes_model.entries_loaded > 0)
+            if not same:  # a refresh of the same run keeps the pages already read
+                self.changes_model.set_source(load, counts["entries"])
         except Exception as exc:
             title, message = error_text(exc)
+            self.changes_model.set_rows([])
             self.changes_title.setText(f"{title}. {message}")
             return
-        rows = change_rows(journal)
-        self.changes_model.set_rows(rows)
         self.shown_run_id = run_id
+        self._shown_counts = counts
+        self._changes_loaded()
         when = when_text(run.get("started_at")) if run else ""
-        writes = sum(1 for r in rows if r["op"] in ("create", "update", "delete"))
-        paired = sum(1 for r in rows if r["op"] == "link")
-        if not rows:
+        writes, paired = counts["writes"], counts["paired"]
+        if not (writes or paired or counts["prevented"]):
             text = f"Run {run_id} ({when}) changed nothing."
         else:
-            bits = [f"{writes} change{'s' if writes != 1 else ''}"]
+            bits = [f"{writes:,} change{'s' if writes != 1 else ''}"]
             if paired:
-                bits.append(f"{paired} pair{'s' if paired != 1 else ''} found")
+                bits.append(f"{paired:,} pair{'s' if paired != 1 else ''} found")
             text = f"Run {run_id} ({when}): " + ", ".join(bits) + "."
         if run and run.get("undone_by"):
             text += f" Undone by run {run['undone_by']}."
         if run and run.get("undo_of"):
             text += f" This run undid run {run['undo_of']}."
         self.changes_title.setText(text)
+
+    def changes_total(self) -> int:
+        """How many rows the shown run has in all (shown or not yet read)."""
+        counts = getattr(self, "_shown_counts", None) or {}
+        return sum(counts.get(k, 0) for k in ("writes", "prevented", "paired"))
+
+    def show_more_changes(self) -> None:
+        """Read the next page of the shown run's changes."""
+        try:
+            self.changes_model.fetchMore()
+        except Exception as exc:  # the database went away under us: say so, keep what is shown
+            title, message = error_text(exc)
+            self.show_banner(f"{title}. {message}", "error")
+
+    def _changes_loaded(self) -> None:
+        model = self.changes_model
+        more = model.has_more
+        self.changes_more.setVisible(more)
+        if more:
+            total = self.changes_total()
+            shown = model.rowCount()
+            self.changes_more_label.setText(
+                f"Showing {shown:,} of {total:,} rows. Scroll to the end or press “Show more” "
+                "for the next ones.")
 
     def open_run(self, run_id: int) -> bool:
         """Show the window on the History tab with ``run_id`` selected and its changes shown."""

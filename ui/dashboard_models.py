@@ -25,7 +25,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
-from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont
 
 from ui.preview import field_label
@@ -323,17 +323,88 @@ def change_rows(journal: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-class ChangesModel(QAbstractTableModel):
-    HEADERS = ("Kind", "Record", "Change", "Fields", "Result")
+CHANGES_PAGE = 500   # journal entries read at a time for one run's changes
 
-    def __init__(self, parent: Any = None) -> None:
+
+def journal_counts(store: Any, run_id: int) -> dict[str, int]:
+    """How many journal entries one run has, and how many of them show as changes, without
+    reading them: ``entries``, ``writes`` (create/update/delete), ``prevented``, ``paired``.
+
+    One COUNT query (``Store.journal_counts``); a store without it (a test double) is
+    counted the slow way, from its rows."""
+    own = getattr(store, "journal_counts", None)
+    if callable(own):
+        return dict(own(run_id))
+    entries = store.journal(run_id=run_id)
+    rows = change_rows(entries)
+    return {"entries": len(entries),
+            "writes": sum(1 for r in rows if r["op"] in ("create", "update", "delete")),
+            "prevented": sum(1 for r in rows if r["op"] == "prevented"),
+            "paired": sum(1 for r in rows if r["op"] == "link")}
+
+
+class ChangesModel(QAbstractTableModel):
+    """One run's changes, a page of the journal at a time.
+
+    :meth:`set_rows` shows given rows (all there is). :meth:`set_source` shows the first page
+    read by ``load(offset, limit) -> journal entries`` and reads the next one on
+    :meth:`fetchMore` (the view asks when it is scrolled to the end; "Show more" asks too).
+    Within a page, record writes come before pairings (see :func:`change_rows`)."""
+
+    HEADERS = ("Kind", "Record", "Change", "Fields", "Result")
+    loaded = pyqtSignal()   # rows were (re)read: what is shown and whether more is there
+
+    def __init__(self, parent: Any = None, page_size: int = CHANGES_PAGE) -> None:
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = []
+        self.page_size = page_size
+        self.entries_loaded = 0
+        self.entries_total = 0
+        self._load: Any = None
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        self._load = None
+        self.entries_loaded = self.entries_total = 0
         self.endResetModel()
+        self.loaded.emit()
+
+    def set_source(self, load: Any, total_entries: int) -> None:
+        """Show the first page of ``total_entries`` journal entries read by ``load``."""
+        first = load(0, self.page_size) if total_entries else []
+        self.beginResetModel()
+        self._load = load
+        self.entries_total = max(int(total_entries), len(first))
+        self.entries_loaded = len(first)
+        self.rows = change_rows(first)
+        self.endResetModel()
+        self.loaded.emit()
+
+    @property
+    def has_more(self) -> bool:
+        return self._load is not None and self.entries_loaded < self.entries_total
+
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802 (Qt)
+        return not parent.isValid() and self.has_more
+
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: N802 (Qt)
+        """Read the next page (nothing when everything is shown)."""
+        if parent.isValid() or not self.has_more:
+            return
+        entries = self._load(self.entries_loaded, self.page_size)
+        if not entries:  # the journal shrank under us: nothing more to read
+            self.entries_total = self.entries_loaded
+            self.loaded.emit()
+            return
+        self.entries_loaded += len(entries)
+        rows = change_rows(entries)
+        if rows:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        self.loaded.emit()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)

@@ -2,6 +2,8 @@
 
     python main.py              -> run_gui(args): the real profile; the wizard on first run
     python main.py --sandbox    -> the demo: an embedded sandbox with demo data, its own profile
+    python main.py --background -> start at login: only the tray icon (the wizard on a first
+                                   run; the window when no tray shows up within 10 s)
 
 Start-up order (STYLE.md habit 1, after vorta): QApplication (name, icon, high-DPI) -> one
 qasync loop -> :class:`Launcher` (opens profiles, one SyncController per profile, the embedded
@@ -376,19 +378,6 @@ class PlaceholderWizard(QWidget):
         self.setup_finished.emit(ctx)
 
 
-def _open_at_sign_in(wizard: Any, choice: str, service: str) -> None:
-    """Point a FirstRunWizard at the profile and the sign-in page of ``service``."""
-    if not (hasattr(wizard, "use_profile") and hasattr(wizard, "setStartId")):
-        return
-    try:
-        from ui.wizard import Page
-
-        wizard.use_profile(choice)
-        wizard.setStartId(int(Page.OUTLOOK if service == "outlook" else Page.SALESFORCE))
-    except Exception:  # the wizard changed shape: it starts at its welcome page instead
-        log.warning("could not open the wizard at the sign-in page", exc_info=True)
-
-
 def make_main_window(ctx: Any, controller: Any) -> QMainWindow:
     try:
         from ui.dashboard import MainWindow
@@ -398,13 +387,14 @@ def make_main_window(ctx: Any, controller: Any) -> QMainWindow:
     return MainWindow(ctx, controller)
 
 
-def make_wizard(launcher: Launcher, demo: bool) -> QWidget:
+def make_wizard(launcher: Launcher, demo: bool, **kwargs: Any) -> QWidget:
+    """The first-run wizard; ``start_at``/``only_sign_in`` (reconnect) go to FirstRunWizard."""
     try:
         from ui.wizard import FirstRunWizard
     except ImportError:
         log.info("ui.wizard is not available; using the placeholder")
         return PlaceholderWizard(launcher, demo=demo)
-    return FirstRunWizard(launcher, demo=demo)
+    return FirstRunWizard(launcher, demo=demo, **kwargs)
 
 
 # -- the shell ------------------------------------------------------------------------------
@@ -527,38 +517,56 @@ class Shell(QObject):
         self.settings_dialog.raise_()
 
     def reconnect(self, service: str) -> None:
-        """Sign in to ``service`` again: the wizard, opened on this profile at that service's
-        sign-in page (Cancel once connected; nothing else of the setup has to be redone)."""
+        """Sign in to ``service`` again: the wizard's sign-in page of that service alone, on
+        this profile ("Done" comes back to the dashboard; nothing else of the setup is
+        redone). A reconnect of the other service already open is replaced."""
         if self.launcher is None:
             self.banner(f"Sign in again with `python main.py login {service}`.", "info")
             return
+        if self.wizard is not None and getattr(self.wizard, "start_at", service) != service:
+            old, self.wizard = self.wizard, None
+            old.close()
         if self.wizard is None:
             demo = bool(getattr(self.ctx, "sandbox", False)) and self.launcher.demo_available
-            wizard = make_wizard(self.launcher, demo)
-            _open_at_sign_in(wizard, "demo" if demo else "real", service)
-            wizard.setup_finished.connect(lambda _ctx: self._reconnect_closed(service))
+            try:
+                wizard = make_wizard(self.launcher, demo, start_at=service, only_sign_in=True)
+            except Exception as exc:  # the profile could not be handed over: say why
+                log.warning("the sign-in window did not open: %s", type(exc).__name__)
+                remedy = remedy_for(exc)
+                self.banner(remedy.text, "error")
+                return
+            wizard.setup_finished.connect(lambda _ctx: self._reconnect_closed(service, True))
             if hasattr(wizard, "rejected"):
-                wizard.rejected.connect(lambda: self._reconnect_closed(service))
+                wizard.rejected.connect(lambda: self._reconnect_closed(service, False))
             self.wizard = wizard
         self.wizard.show()
         self.wizard.raise_()
+        self.wizard.activateWindow()
 
-    def _reconnect_closed(self, service: str) -> None:
+    def _reconnect_closed(self, service: str, done: bool) -> None:
+        """The sign-in window closed: ``done`` after a sign-in ("Done"), else cancelled (the
+        stored account may still be listed, but its sign-in is the one that expired)."""
         wizard, self.wizard = self.wizard, None
         if wizard is not None and wizard.isVisible():
             wizard.close()
         name = {"outlook": "Outlook", "salesforce": "Salesforce"}.get(service, service)
         try:
-            connected = bool(self.ctx.signed_in().get(service))
+            stored = bool(self.ctx.signed_in().get(service))
         except Exception:
-            connected = False
-        if connected:
+            stored = False
+        if done and stored:
             self.tray.clear_attention()
-            self.banner(f"Tandem is connected to {name}. Sync now to catch up; nothing was lost.",
-                        "info", "Sync now", lambda: self.sync_now(None))
+            self.open_window()  # back to the dashboard
+            self.banner(f"Tandem is connected to {name} again. Sync now to catch up; nothing "
+                        "was lost.", "info", "Sync now", lambda: self.sync_now(None))
+        elif stored:  # cancelled: the old sign-in is kept, and may well still work
+            self.banner(f"The sign-in to {name} was not changed. Sync now to check that Tandem "
+                        f"is still connected to {name}.", "info", "Sync now",
+                        lambda: self.sync_now(None))
         else:
-            self.banner(f"Tandem is still not connected to {name}.", "warning",
-                        f"Connect {name}", lambda: self.reconnect(service))
+            self.banner(f"Tandem is not connected to {name}, so it cannot sync. Sign in when "
+                        "you are ready.", "warning", f"Reconnect {name}",
+                        lambda: self.reconnect(service))
 
     def _auto_skipped(self, entry: Any) -> None:
         """Auto sync stopped by itself (API budget low, backing off after failures): say so.
@@ -607,10 +615,12 @@ class App(QObject):
 
     finished = pyqtSignal()
 
-    def __init__(self, launcher: Launcher, *, use_tray: bool | None = None) -> None:
+    def __init__(self, launcher: Launcher, *, use_tray: bool | None = None,
+                 background: bool = False) -> None:
         super().__init__()
         self.launcher = launcher
         self.use_tray = use_tray
+        self.background = background   # --background: start in the tray, no window
         self.shell: Shell | None = None
         self.wizard: Any = None
         self.ctx: Any = None
@@ -632,10 +642,10 @@ class App(QObject):
             self.error_box = open_message_box(str(title), str(message))
             self.error_box.finished.connect(lambda *_: self.finished.emit())
             return True
-        if needs_setup(ctx):
+        if needs_setup(ctx):  # a first run shows the wizard, --background or not
             self.show_wizard(demo=self.launcher.demo)
         else:
-            self.show_shell(ctx)
+            self.show_shell(ctx, quiet=self.background)
         return True
 
     def show_wizard(self, demo: bool) -> None:
@@ -652,7 +662,9 @@ class App(QObject):
         if self.shell is None:
             self.finished.emit()
 
-    def show_shell(self, ctx: Any) -> None:
+    def show_shell(self, ctx: Any, quiet: bool = False) -> None:
+        """The shell of ``ctx``; ``quiet`` (start at login) leaves the window closed when the
+        tray icon is there to open it (without a tray the window is the only way in)."""
         if ctx is None:  # a wizard that finished without a profile: nothing to run
             self.finished.emit()
             return
@@ -666,7 +678,33 @@ class App(QObject):
         self.shell = Shell(ctx, self.launcher.controller_for(ctx), launcher=self.launcher,
                            use_tray=self.use_tray)
         self.shell.quit_requested.connect(self.finished.emit)
+        if quiet and self.shell.has_tray:
+            log.info("started in the background: only the tray icon is shown")
+            return
+        if quiet and self.use_tray is None:
+            # At login the panel may come up after Tandem: give the tray a moment to appear
+            # before falling back to the window.
+            self._wait_for_tray(self.TRAY_WAIT_MS)
+            return
         self.shell.open_window()
+
+    TRAY_WAIT_MS = 10_000   # --background: how long to wait for a late tray at login
+    TRAY_POLL_MS = 500
+
+    def _wait_for_tray(self, left_ms: int) -> None:
+        shell = self.shell
+        if shell is None or shell._quitting:
+            return
+        if shell.tray.available() and shell.tray.show():
+            shell.has_tray = True
+            log.info("the tray appeared: Tandem stays in the background")
+            return
+        if left_ms <= 0:
+            log.info("no tray on this desktop: showing the window")
+            shell.open_window()
+            return
+        step = min(self.TRAY_POLL_MS, left_ms)
+        QTimer.singleShot(step, lambda: self._wait_for_tray(left_ms - step))
 
     def bring_forward(self) -> None:
         target = self.shell.window if self.shell is not None else self.wizard
@@ -777,7 +815,7 @@ def run_gui(args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None 
         setup_logging(launcher.initial_paths().ensure())
     except ImportError:  # an older app layer: stderr only
         logging.basicConfig(level=logging.INFO)
-    gui = App(launcher)
+    gui = App(launcher, background=bool(getattr(args, "background", False)))
     undo_hooks = gui.install_hooks(loop)
     # Ctrl+C in the terminal and SIGTERM (log-out) quit cleanly. Python runs signal handlers
     # only between bytecodes, so a slow timer lets it look while Qt waits for events.

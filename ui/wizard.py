@@ -17,6 +17,14 @@ them is waited for.
 
 ``open_browser`` (an attribute, async or plain callable taking a URL) opens the system browser
 for the sign-ins; tests replace it with a scripted browser.
+
+Reconnect (a sign-in expired or was revoked)::
+
+    wizard = FirstRunWizard(launcher, demo=False, start_at="salesforce", only_sign_in=True)
+
+opens that profile straight at the service's sign-in page, starts the sign-in again (the old
+account no longer counts), and that page is the last one: "Done" emits :attr:`setup_finished`;
+nothing else of the setup is shown or changed.
 """
 from __future__ import annotations
 
@@ -233,9 +241,16 @@ class FirstRunWizard(QWizard):
 
     setup_finished = pyqtSignal(object)
 
-    def __init__(self, launcher: Any, parent: Any = None, demo: bool = False) -> None:
+    def __init__(self, launcher: Any, parent: Any = None, demo: bool = False, *,
+                 start_at: str | None = None, only_sign_in: bool = False) -> None:
         super().__init__(parent)
+        if start_at not in (None, "outlook", "salesforce"):
+            raise ValueError(f"start_at must be 'outlook' or 'salesforce', not {start_at!r}")
+        if only_sign_in and start_at is None:
+            raise ValueError("only_sign_in needs start_at: the service to sign in to")
         self.launcher = launcher
+        self.start_at = start_at
+        self.only_sign_in = only_sign_in
         self.ctx: Any = None
         self.controller: Any = None
         self.choice: str | None = None
@@ -266,6 +281,26 @@ class FirstRunWizard(QWizard):
                               (Page.AUTO, self.auto_page), (Page.DONE, self.done_page)):
             self.setPage(int(page_id), page)
         self.setStartId(int(Page.WELCOME))
+        if start_at is not None:
+            # Straight to the sign-in of that service, on the profile the person already uses
+            # (open already: the launcher hands back the same context; an error goes up).
+            self.use_profile("demo" if demo else "real")
+            self.setStartId(int(Page.OUTLOOK if start_at == "outlook" else Page.SALESFORCE))
+        if only_sign_in:
+            page = self.outlook_page if start_at == "outlook" else self.salesforce_page
+            name = page.service_name
+            self.setWindowTitle(f"Reconnect {name}")
+            page.setTitle(f"Reconnect {name}")
+            page.setSubTitle(f"Sign in to {name} again. Your settings, links and history stay as "
+                             "they are; Tandem goes on where it stopped.")
+            self.setButtonText(QWizard.WizardButton.FinishButton, "Done")
+            self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, False)
+            self.setMinimumSize(560, 380)
+
+    def nextId(self) -> int:  # noqa: N802 (Qt) - a reconnect ends on its sign-in page
+        if self.only_sign_in and self.currentId() in (int(Page.OUTLOOK), int(Page.SALESFORCE)):
+            return -1
+        return super().nextId()
 
     # -- the profile ---------------------------------------------------------------------
 

@@ -53,6 +53,9 @@ class SignInPage(QWizardPage):
             self.stop()
             self._ctx = ctx
             self.account = (ctx.signed_in() or {}).get(self.service) if ctx else None
+            if getattr(self.w, "only_sign_in", False):
+                # A reconnect: the stored sign-in expired or was revoked, so it does not count.
+                self.account = None
             self.reset_view()
         self.refresh()
 

@@ -49,8 +49,11 @@ def test_windows_installer_writes_the_run_value_the_app_reads() -> None:
     iss = (PACKAGING / "windows" / "tandem.iss").read_text(encoding="utf-8")
     line = next(l for l in iss.splitlines() if "CurrentVersion\\Run" in l and "ValueType: string" in l)
     name = re.search(r'ValueName: "([^"]+)"', line).group(1).replace("{#AppName}", "Tandem")
-    data = re.search(r'ValueData: """(.+?)"""', line).group(1)
-    exe = data.replace("{app}", r"C:\Users\ana\AppData\Local\Programs\Tandem").replace("{#AppExe}", "tandem.exe")
+    data = re.search(r'ValueData: "((?:[^"]|"")*)";', line).group(1).replace('""', '"')
+    folder = r"C:\Users\ana\AppData\Local\Programs\Tandem"
+    value = data.replace("{app}", folder).replace("{#AppExe}", "tandem.exe")
+    exe = folder + r"\tandem.exe"
+    assert value == f'"{exe}" --background'                 # quiet start in the tray at login
 
     class Key(dict):
         get = dict.get
@@ -61,8 +64,8 @@ def test_windows_installer_writes_the_run_value_the_app_reads() -> None:
         def delete(self, n):
             self.pop(n, None)
 
-    key = Key({name: f'"{exe}"'})                           # what the installer leaves
-    app = Autostart(platform="win32", run_key=key, command=[exe])
+    key = Key({name: value})                                # what the installer leaves
+    app = Autostart(platform="win32", run_key=key, command=[exe, "--background"])
     assert app.value_name == name
     assert app.is_enabled() is True
     task = next(l for l in iss.splitlines() if l.startswith('Name: "startatlogin"'))

@@ -369,3 +369,76 @@ def test_a_paused_auto_sync_shows_its_kinds_as_paused(qloop, window, previews):
     background = set(window.ctx.settings.background_kinds())
     assert "tasks" in background and window.cards["tasks"].state == "paused"
     assert "auto sync is paused" in window.cards["tasks"].state_label.text()
+
+
+@pytest.mark.seed("demo")
+def test_a_run_larger_than_a_page_shows_the_first_page_and_can_show_more(qloop, window, previews):
+    from ui.dashboard_models import change_rows
+
+    sync_and_apply(qloop, window, previews, ["contacts"])
+    run_id = window.history_model.runs[0]["id"]
+    journal = window.ctx.store.journal(run_id=run_id)
+    everything = change_rows(journal)
+    writes = sum(1 for r in everything if r["op"] in ("create", "update", "delete"))
+    assert len(journal) > 9, "the demo's first contacts sync should have more than three pages of 3"
+    model = window.changes_model
+    model.page_size = 3
+    model.set_rows([])  # forget what the finished run showed (with the ordinary page size)
+
+    assert window.open_run(run_id)
+
+    # The first page only, the counts of the whole run, and the way to more.
+    assert model.entries_loaded == 3 and model.rowCount() <= 3
+    assert model.has_more and window.changes_more.isVisible()
+    assert f"Showing {model.rowCount()} of {len(everything)} rows" in window.changes_more_label.text()
+    assert f"{writes} change" in window.changes_title.text()
+
+    window.changes_more_button.click()
+    assert model.entries_loaded == 6
+    presses = 1
+    while window.changes_more.isVisible():
+        window.changes_more_button.click()
+        presses += 1
+        assert presses < len(journal)
+    # Everything is shown once, nothing twice; the button is gone.
+    assert model.entries_loaded == len(journal) and not model.has_more
+    assert sorted(r["id"] for r in model.rows) == sorted(r["id"] for r in everything)
+    assert not window.changes_more.isVisible()
+
+    # A refresh (another run recorded, auto sync) keeps what was read of the run shown ...
+    window.refresh()
+    assert window.selected_run_id() == run_id and model.entries_loaded == len(journal)
+    # ... and showing another run, then this one again, starts from the first page.
+    window.show_run(run_id + 1000)
+    assert model.rowCount() == 0 and not window.changes_more.isVisible()
+    assert "changed nothing" in window.changes_title.text()
+    window.show_run(run_id)
+    assert model.entries_loaded == 3 and window.changes_more.isVisible()
+
+
+@pytest.mark.seed("demo")
+def test_a_run_within_one_page_shows_everything_without_show_more(qloop, window, previews):
+    sync_and_apply(qloop, window, previews, ["contacts"])
+    run_id = window.history_model.runs[0]["id"]
+    assert window.open_run(run_id)
+    assert not window.changes_model.has_more and not window.changes_more.isVisible()
+    assert window.changes_model.entries_loaded == len(window.ctx.store.journal(run_id=run_id))
+
+
+@pytest.mark.seed("demo")
+def test_run_counts_from_the_count_query_match_the_rows(qloop, window, previews):
+    from ui.dashboard_models import journal_counts
+
+    sync_and_apply(qloop, window, previews, ["contacts"])
+    run_id = window.history_model.runs[0]["id"]
+    store = window.ctx.store
+
+    class RowsOnly:  # a store without SQL access: counted from its rows
+        def journal(self, **kw):
+            return store.journal(**kw)
+
+    counted = journal_counts(store, run_id)
+    assert counted == journal_counts(RowsOnly(), run_id)
+    assert counted["entries"] == len(store.journal(run_id=run_id)) and counted["writes"] > 0
+    assert counted["paired"] > 0
+    assert journal_counts(store, run_id + 999) == {"entries": 0, "writes": 0, "prevented": 0, "paired": 0}

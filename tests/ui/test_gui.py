@@ -265,3 +265,203 @@ def test_a_profile_that_cannot_open_says_why_in_plain_words_and_ends(qtbot, qloo
         qloop.until(lambda: finished)
     finally:
         launcher.shutdown()
+
+
+# -- start at login: --background ------------------------------------------------------------
+
+
+def _set_up_app(qloop, demo_ctx, sandbox, *extra: str, use_tray: bool | None):
+    assert qloop.run(demo_ctx.service.sync(["tasks"], trigger="manual")).ok
+    args = parse("--profile", str(demo_ctx.paths.root), "--sandbox-url", sandbox.base_url,
+                 "--sandbox-ca", sandbox.ca_file, *extra)
+    launcher = gui.Launcher(args, single_instance=False)
+    return launcher, gui.App(launcher, use_tray=use_tray, background=bool(args.background))
+
+
+@pytest.fixture
+def desktop_tray(monkeypatch):
+    """A desktop with a system tray (the offscreen platform has none)."""
+    from ui.tray import Tray
+
+    monkeypatch.setattr(Tray, "available", staticmethod(lambda: True))
+
+
+def test_background_start_with_a_tray_shows_only_the_tray_icon(qtbot, qloop, demo_ctx, sandbox, desktop_tray):
+    launcher, app = _set_up_app(qloop, demo_ctx, sandbox, "--background", use_tray=True)
+    try:
+        assert app.start()
+        shell = app.shell
+        assert shell is not None and app.wizard is None and shell.has_tray
+        assert shell.tray.icon.isVisible()
+        assert not shell.window.isVisible()
+        assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        assert shell.autosync.timer.isActive()  # auto sync runs without the window
+        # The tray's "Open Tandem" brings the window up.
+        shell.tray.open_requested.emit()
+        assert shell.window.isVisible()
+    finally:
+        app.shutdown()
+        launcher.shutdown()
+
+
+def test_background_start_without_a_tray_shows_the_window(qtbot, qloop, demo_ctx, sandbox):
+    launcher, app = _set_up_app(qloop, demo_ctx, sandbox, "--background", use_tray=False)
+    try:
+        assert app.start()
+        assert app.shell is not None and not app.shell.has_tray
+        assert app.shell.window.isVisible()
+    finally:
+        app.shutdown()
+        launcher.shutdown()
+
+
+def test_background_start_of_a_first_run_still_shows_the_wizard(qtbot, qloop, keyring_memory, tmp_path,
+                                                                desktop_tray):
+    launcher = gui.Launcher(parse("--background", "--profile", str(tmp_path / "new")), single_instance=False)
+    app = gui.App(launcher, use_tray=True, background=True)
+    try:
+        assert app.start()
+        assert app.shell is None
+        assert app.wizard is not None and app.wizard.isVisible()
+    finally:
+        app.wizard.close()
+        launcher.shutdown()
+
+
+def test_without_background_a_set_up_profile_opens_its_window_even_with_a_tray(qtbot, qloop, demo_ctx, sandbox,
+                                                                                desktop_tray):
+    launcher, app = _set_up_app(qloop, demo_ctx, sandbox, use_tray=True)
+    try:
+        assert app.start()
+        assert app.shell.has_tray and app.shell.window.isVisible()
+    finally:
+        app.shutdown()
+        launcher.shutdown()
+
+
+def test_help_documents_the_background_flag():
+    done = subprocess.run([sys.executable, "main.py", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "--background" in text and "tray" in text
+    assert parse("--background").background is True
+    assert parse().background is False
+
+
+# -- reconnect after an expired sign-in ------------------------------------------------------
+
+
+@pytest.mark.seed("demo")
+def test_an_expired_outlook_sign_in_is_reconnected_from_the_banner_and_the_next_sync_works(
+        qtbot, qloop, demo_ctx, sandbox_env):
+    from PyQt6.QtWidgets import QWizard
+
+    from ui.wizard import Page
+
+    launcher, app = _set_up_app(qloop, demo_ctx, sandbox_env, use_tray=False)
+    try:
+        assert app.start()
+        shell = app.shell
+        window = shell.window
+        # Microsoft forgets Tandem's sign-in: the next sync fails and asks to reconnect.
+        sandbox_env.control("tokens/revoke", {"service": "microsoft"})
+        sandbox_env.control("tokens/expire", {"service": "microsoft"})
+        failed = qloop.run(shell.controller.run_auto(["tasks"]))
+        assert isinstance(failed, Exception)
+        assert getattr(failed, "action", None) == "reconnect"
+        banner = window.banner
+        assert banner.isVisible() and banner.action.text() == "Reconnect Outlook"
+
+        sandbox_env.state.config["auto_approve"] = False
+        banner.action.click()
+        wizard = shell.wizard
+        # The Outlook sign-in at once: not the welcome page, not the rest of the setup.
+        assert wizard is not None and wizard.isVisible()
+        assert wizard.currentId() == Page.OUTLOOK
+        page = wizard.outlook_page
+        qloop.until(lambda: page.code.code.text())
+        sandbox_env.control("device/approve", {"user_code": page.code.code.text()})
+        qloop.until(lambda: page.isComplete())
+        done = wizard.button(QWizard.WizardButton.FinishButton)
+        assert done.isVisible() and done.isEnabled()
+        assert not wizard.button(QWizard.WizardButton.NextButton).isVisible()
+        done.click()
+
+        # Back on the dashboard, which says so; nothing else of the setup was redone.
+        assert shell.wizard is None and not wizard.isVisible()
+        assert window.isVisible()
+        assert "connected to Outlook again" in banner.text.text()
+        report = qloop.run(shell.controller.run_auto(["tasks"]))
+        assert not isinstance(report, Exception), report
+        assert report.ok
+    finally:
+        app.shutdown()
+        launcher.shutdown()
+
+
+@pytest.mark.seed("demo")
+def test_a_cancelled_reconnect_keeps_the_old_sign_in_and_the_way_back(qtbot, qloop, demo_ctx, sandbox_env):
+    launcher, app = _set_up_app(qloop, demo_ctx, sandbox_env, use_tray=False)
+    try:
+        assert app.start()
+        shell = app.shell
+        banner = shell.window.banner
+        sandbox_env.control("tokens/revoke", {"service": "salesforce"})
+        sandbox_env.control("tokens/expire", {"service": "salesforce"})
+        shell.reconnect("salesforce")
+        wizard = shell.wizard
+        assert wizard.currentPage() is wizard.salesforce_page
+        assert "Reconnect Salesforce" in wizard.windowTitle()
+        wizard.reject()
+        assert shell.wizard is None and not wizard.isVisible()
+        assert "was not changed" in banner.text.text() and banner.action.text() == "Sync now"
+        # The old sign-in was the expired one: the next sync asks again, and the way back works.
+        failed = qloop.run(shell.controller.run_auto(["contacts"]))
+        assert getattr(failed, "action", None) == "reconnect"
+        assert banner.action.text() == "Reconnect Salesforce"
+        banner.action.click()
+        assert shell.wizard is not None and shell.wizard.isVisible()
+        assert shell.wizard.currentPage() is shell.wizard.salesforce_page
+    finally:
+        app.shutdown()
+        launcher.shutdown()
+
+
+@pytest.fixture
+def late_tray(monkeypatch):
+    """A desktop whose tray comes up after Tandem (the panel starts later at login)."""
+    from ui.tray import Tray
+
+    state = {"up": False}
+    monkeypatch.setattr(Tray, "available", staticmethod(lambda: state["up"]))
+    monkeypatch.setattr(gui.App, "TRAY_WAIT_MS", 400)
+    monkeypatch.setattr(gui.App, "TRAY_POLL_MS", 20)
+    return state
+
+
+def test_background_start_waits_for_a_tray_that_comes_up_late(qtbot, qloop, demo_ctx, sandbox, late_tray):
+    launcher, app = _set_up_app(qloop, demo_ctx, sandbox, "--background", use_tray=None)
+    try:
+        assert app.start()
+        shell = app.shell
+        assert not shell.has_tray and not shell.window.isVisible()
+        late_tray["up"] = True
+        qloop.until(lambda: shell.has_tray)
+        assert shell.tray.icon.isVisible() and not shell.window.isVisible()
+    finally:
+        app.shutdown()
+        launcher.shutdown()
+
+
+def test_background_start_shows_the_window_when_no_tray_comes(qtbot, qloop, demo_ctx, sandbox, late_tray):
+    launcher, app = _set_up_app(qloop, demo_ctx, sandbox, "--background", use_tray=None)
+    try:
+        assert app.start()
+        shell = app.shell
+        assert not shell.window.isVisible()
+        qloop.until(lambda: shell.window.isVisible())
+        assert not shell.has_tray
+    finally:
+        app.shutdown()
+        launcher.shutdown()

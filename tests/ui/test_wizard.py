@@ -333,3 +333,51 @@ def test_back_from_the_preview_drops_it_and_the_next_preview_follows_the_new_cho
     assert all(r["mode"] != "apply" for r in demo_ctx.service.history())
     wizard.reject()
     qloop.until(lambda: not wizard.controller.busy)
+
+
+# -- reconnect: the sign-in page alone ---------------------------------------------------------
+
+
+@pytest.mark.seed("demo")
+def test_reconnect_salesforce_opens_its_sign_in_page_alone_and_done_ends_there(qtbot, qloop, demo_ctx,
+                                                                                 sandbox_env):
+    wizard, launcher = make_wizard(qtbot, demo_ctx, sandbox_env, start_at="salesforce", only_sign_in=True)
+    finished = []
+    wizard.setup_finished.connect(finished.append)
+    # Straight to Salesforce on the profile in use: no welcome page, no Outlook page.
+    assert wizard.currentId() == Page.SALESFORCE
+    assert launcher.opened == ["real"]
+    assert "Reconnect Salesforce" in wizard.windowTitle()
+    sf = wizard.salesforce_page
+    # The old sign-in does not count: the person signs in again before "Done".
+    assert sf.account is None and sf.browser.isVisible()
+    done = wizard.button(QWizard.WizardButton.FinishButton)
+    assert done.isVisible() and done.text() == "Done" and not done.isEnabled()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isVisible()
+    sf.browser.click()
+    wait_page_ready(qloop, wizard)
+    assert "Connected to Salesforce as" in sf.connected.text()
+    assert done.isEnabled()
+    done.click()
+    assert finished == [demo_ctx] and not wizard.isVisible()
+    assert wizard.currentId() == Page.SALESFORCE   # the rest of the setup was never shown
+
+
+@pytest.mark.seed("demo")
+def test_reconnect_outlook_starts_the_device_code_at_once(qtbot, qloop, demo_ctx, sandbox_env):
+    sandbox_env.state.config["auto_approve"] = False
+    wizard, _ = make_wizard(qtbot, demo_ctx, sandbox_env, start_at="outlook", only_sign_in=True)
+    page = wizard.outlook_page
+    assert wizard.currentId() == Page.OUTLOOK
+    qloop.until(lambda: page.code.code.text())
+    assert not page.isComplete()
+    sandbox_env.control("device/approve", {"user_code": page.code.code.text()})
+    wait_page_ready(qloop, wizard)
+    assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+
+
+def test_reconnect_needs_a_known_service(qtbot, demo_ctx):
+    with pytest.raises(ValueError, match="start_at"):
+        FirstRunWizard(Launcher(demo_ctx), start_at="exchange", only_sign_in=True)
+    with pytest.raises(ValueError, match="start_at"):
+        FirstRunWizard(Launcher(demo_ctx), only_sign_in=True)

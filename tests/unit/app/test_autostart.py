@@ -257,3 +257,46 @@ def test_the_written_command_starts_tandem(tmp_path: Path) -> None:
     done = subprocess.run(parse_exec(read_desktop(entry.path)["Exec"]), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Tandem ")
+
+
+# ----------------------------------------------------------------------------- start quietly
+
+
+def test_every_entry_starts_tandem_in_the_background(tmp_path: Path) -> None:
+    """Started at login, Tandem opens in the tray: each OS's entry passes --background."""
+    paths = profile_paths(tmp_path / "work")
+    linux = Autostart.for_profile(paths, platform="linux", home=tmp_path, environ={})
+    linux.enable()
+    argv = parse_exec(read_desktop(linux.path)["Exec"])
+    assert "--background" in argv and argv[-2:] == ["--profile", str(paths.root)]
+    mac = Autostart.for_profile(paths, platform="darwin", home=tmp_path, environ={})
+    mac.enable()
+    assert "--background" in plistlib.loads(mac.path.read_bytes())["ProgramArguments"]
+    key = FakeRunKey()
+    Autostart.for_profile(profile_paths(None), platform="win32", run_key=key).enable()
+    assert key.values["Tandem"].endswith(" --background")
+    assert Autostart(platform="linux", home=tmp_path, environ={}).command[-1] == "--background"
+
+
+def test_an_entry_without_background_is_rewritten_on_linux_and_accepted_from_the_windows_installer(
+        tmp_path: Path) -> None:
+    old = Autostart(platform="linux", home=tmp_path, environ={}, command=launch_command())
+    old.enable()
+    new = Autostart.for_profile(profile_paths(None), platform="linux", home=tmp_path, environ={})
+    assert new.is_enabled() is False      # an older Tandem's entry: turning it on rewrites it
+    new.enable()
+    assert new.is_enabled() is True
+    key = FakeRunKey()
+    entry = Autostart(platform="win32", run_key=key, command=[r"C:\Tandem\tandem.exe", "--background"])
+    key.values["Tandem"] = r'"C:\Tandem\tandem.exe"'     # what the installer's task writes
+    assert entry.is_enabled() is True
+    key.values["Tandem"] = r'"C:\Other\tandem.exe"'
+    assert entry.is_enabled() is False
+
+
+def test_the_background_command_is_understood_by_main() -> None:
+    import main
+
+    command = launch_command(["--background", "--profile", "/tmp/x"])
+    args = main.build_parser().parse_args(command[2:])
+    assert args.background is True and args.profile == "/tmp/x" and args.command is None

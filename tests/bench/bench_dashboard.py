@@ -1,0 +1,104 @@
+"""Measure the dashboard after a 3000-contact run: show_run and refresh (no assertions).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python /tmp/h2/bench_dashboard.py [SEED]
+"""
+from __future__ import annotations
+
+import argparse, asyncio, os, sys, tempfile, time, types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "integration" / "accounts"))
+os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
+
+
+def main() -> None:
+    seed = sys.argv[1] if len(sys.argv) > 1 else "scale:3000,0,0"
+    from accounts_helpers import make_browser
+    from app import accounts_cli
+    from sandbox.runner import SandboxServer
+
+    server = SandboxServer(seed=seed, auto_approve=True)
+    info = server.start()
+    server.state.config["device_interval_s"] = 1
+    os.environ["TANDEM_SANDBOX_URL"] = info["base_url"]
+    os.environ["TANDEM_SANDBOX_CA"] = info["ca_file"]
+
+    class Box:
+        ca_file = info["ca_file"]
+
+    profile = Path(tempfile.mkdtemp(prefix="tandem-bench-")) / "profile"
+    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
+                service=None, login_host=None)
+    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
+    assert accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(Box))) == 0
+
+    import qasync
+    from PyQt6.QtWidgets import QApplication
+    from app.context import AppContext
+    from ui.controller import SyncController
+    from ui.dashboard import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    ctx = AppContext.open(profile, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+    controller = SyncController(ctx)
+
+    async def sync() -> None:
+        from sync.plan import Decisions
+        t = time.perf_counter()
+        done = asyncio.Event()
+        controller.run_finished.connect(lambda *_: done.set())
+        controller.run_failed.connect(lambda e: (print("failed", e), done.set()))
+        assert controller.start_preview()
+        while controller.pending_plan is None:
+            assert not done.is_set()
+            await asyncio.sleep(0.05)
+        print(f"preview {time.perf_counter() - t:.1f}s", flush=True)
+        assert controller.apply_preview(Decisions())
+        await done.wait()
+        print(f"sync {time.perf_counter() - t:.1f}s", flush=True)
+
+    loop.run_until_complete(sync())
+    run_id = ctx.store.runs(limit=1)[0]["id"]
+    n = len(ctx.store.journal(run_id=run_id))
+    print(f"run {run_id}: {n} journal rows", flush=True)
+    window = MainWindow(ctx, controller)
+
+    def old_show_run(run_id):  # the code before this change (git HEAD): every row at once
+        from ui.dashboard_models import change_rows
+        journal = ctx.store.journal(run_id=run_id)
+        run = ctx.store.run(run_id)
+        rows = change_rows(journal)
+        window.changes_model.set_rows(rows)
+        sum(1 for r in rows if r["op"] in ("create", "update", "delete"))
+        sum(1 for r in rows if r["op"] == "link")
+
+    new_show_run = window.show_run
+    window.show()
+    app.processEvents()
+    for mode in ("old", "new", "old", "new"):
+      window.show_run = old_show_run if mode == "old" else new_show_run
+      print("mode", mode, flush=True)
+      for label, fn in (("show_run", lambda: window.show_run(run_id)),
+                      ("select_run", lambda: window.select_run(run_id)),
+                      ("refresh", window.refresh),
+                      ("run_finished-like (refresh+select)", lambda: (window.refresh(), window.select_run(run_id)))):
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            fn()
+            app.processEvents()
+            window.changes_view.viewport().repaint()
+            times.append(time.perf_counter() - t)
+        print(f"{label:>36}: " + ", ".join(f"{x*1000:.0f} ms" for x in times)
+              + f"  (rows shown {window.changes_model.rowCount()})", flush=True)
+    window.close()
+    ctx.close()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
