@@ -24,7 +24,7 @@ sandbox: $(STAMP)
 	$(PY) main.py sandbox serve --seed demo
 
 bench: $(STAMP)
-	for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	for f in tests/bench/bench_*.py; do echo "== $$f"; QT_QPA_PLATFORM=offscreen $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache
