@@ -8,11 +8,68 @@ import logging
 import threading
 from typing import Any
 
-from PyQt6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWizardPage
+from PyQt6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton,
+                             QVBoxLayout, QWizardPage)
 
 from ui.wizard_common import CodeBox, plain_error, set_status, status_label, who, wrapped
 
 log = logging.getLogger(__name__)
+
+
+class AppRegistrationForm(QGroupBox):
+    """Shown when no (or a wrong) app registration is configured: the person (or their
+    administrator) enters the ids here and signs in, without leaving the wizard. The values go
+    to the profile's settings (``accounts.*``), where an administrator's policy may lock them."""
+
+    def __init__(self, page: "SignInPage", fields: list[tuple[str, str, str]]) -> None:
+        super().__init__(f"Your organisation's {page.service_name} app registration")
+        self.page = page
+        self.edits: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        form.addRow(wrapped("Tandem signs in through an app your organisation registers with "
+                            f"{page.service_name}. Your administrator can give you these values "
+                            "(or set them for everyone in a policy file)."))
+        for key, label, hint in fields:
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            edit.setPlaceholderText(hint)
+            self.edits[key] = edit
+            form.addRow(label, edit)
+        self.save = QPushButton("Save and sign in")
+        self.save.clicked.connect(self.apply)
+        row = QHBoxLayout()
+        row.addWidget(self.save)
+        row.addStretch(1)
+        form.addRow("", row)
+        self.hide()
+
+    def open_for(self, ctx: Any) -> None:
+        for key, edit in self.edits.items():
+            try:
+                edit.setText(str(ctx.settings.get(key) or ""))
+                edit.setEnabled(not ctx.settings.is_locked(key))
+            except Exception:  # an unknown key: leave the field empty
+                edit.setText("")
+        self.show()
+
+    def apply(self) -> None:
+        from app.accounts_cli import AccountSettings
+
+        ctx = self.page.w.ctx
+        values = {k: e.text().strip() or None for k, e in self.edits.items() if e.isEnabled()}
+        first = next(iter(self.edits))
+        if not values.get(first) and first in values:
+            set_status(self.page.status, f"Enter the {self.edits[first].placeholderText()} first.",
+                       "error")
+            return
+        try:
+            ctx.settings.set_many(values)
+        except Exception as exc:  # refused values carry words for people
+            set_status(self.page.status, plain_error(exc), "error")
+            return
+        ctx.accounts.settings = AccountSettings.from_settings(ctx.settings)
+        self.hide()
+        self.page.start()
 
 
 class SignInPage(QWizardPage):
@@ -20,6 +77,7 @@ class SignInPage(QWizardPage):
 
     service = ""
     service_name = ""
+    app_fields: list[tuple[str, str, str]] = []   # (setting, label, placeholder)
 
     def __init__(self, wizard: Any) -> None:
         super().__init__()
@@ -34,6 +92,7 @@ class SignInPage(QWizardPage):
         self.other = QPushButton("Use another account")
         self.other.clicked.connect(self.sign_in_again)
         self.other.hide()
+        self.app_form = AppRegistrationForm(self, self.app_fields)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -106,15 +165,25 @@ class SignInPage(QWizardPage):
 
     def failed(self, exc: BaseException) -> None:
         set_status(self.status, plain_error(exc), "error")
+        if getattr(exc, "action", None) == "settings" and self.app_fields:
+            self.app_form.open_for(self.w.ctx)   # no or a wrong app registration: ask for it here
+            retry = getattr(self, "retry", None)
+            if retry is not None:
+                retry.hide()                     # trying again unchanged would fail the same way
         self.refresh()
 
     def succeeded(self) -> None:
+        self.app_form.hide()
         self.refresh()
 
 
 class OutlookPage(SignInPage):
     service = "outlook"
     service_name = "Outlook"
+    app_fields = [("accounts.microsoft_client_id", "Application (client) id",
+                   "application (client) id"),
+                  ("accounts.microsoft_authority", "Authority (optional)",
+                   "https://login.microsoftonline.com/<your tenant>")]
 
     def __init__(self, wizard: Any) -> None:
         super().__init__(wizard)
@@ -136,6 +205,7 @@ class OutlookPage(SignInPage):
         layout.addWidget(self.connected)
         layout.addWidget(self.status)
         layout.addLayout(row)
+        layout.addWidget(self.app_form)
         layout.addStretch(1)
 
     def initializePage(self) -> None:  # noqa: N802 (Qt)
@@ -189,6 +259,10 @@ class OutlookPage(SignInPage):
 class SalesforcePage(SignInPage):
     service = "salesforce"
     service_name = "Salesforce"
+    app_fields = [("accounts.salesforce_client_id", "Consumer key",
+                   "consumer key of the connected app"),
+                  ("accounts.salesforce_login_host", "Login address (optional)",
+                   "https://login.salesforce.com or your My Domain")]
 
     def __init__(self, wizard: Any) -> None:
         super().__init__(wizard)
@@ -223,6 +297,7 @@ class SalesforcePage(SignInPage):
         layout.addWidget(self.link)
         layout.addLayout(row)
         layout.addWidget(self.demo_note)
+        layout.addWidget(self.app_form)
         layout.addWidget(self.code)
         layout.addWidget(self.status)
         layout.addStretch(1)

@@ -381,3 +381,26 @@ def test_reconnect_needs_a_known_service(qtbot, demo_ctx):
         FirstRunWizard(Launcher(demo_ctx), start_at="exchange", only_sign_in=True)
     with pytest.raises(ValueError, match="start_at"):
         FirstRunWizard(Launcher(demo_ctx), only_sign_in=True)
+
+
+@pytest.mark.seed("demo")
+def test_without_an_app_registration_the_sign_in_page_asks_for_it_and_goes_on(
+        qtbot, qloop, fresh_ctx, sandbox_env, monkeypatch):
+    """A real-accounts user whose organisation gave no client id is not stuck in the wizard:
+    the page asks for the ids, saves them in the profile and signs in."""
+    import app.accounts_cli
+
+    monkeypatch.setattr(app.accounts_cli, "SANDBOX_OUTLOOK_CLIENT_ID", None)
+    wizard, _ = make_wizard(qtbot, fresh_ctx, sandbox_env, demo=True)
+    go_next(wizard, Page.OUTLOOK)
+    page = wizard.outlook_page
+    qloop.until(lambda: page.app_form.isVisible())
+    assert "app registration" in page.status.text() and not next_enabled(wizard)
+    field = page.app_form.edits["accounts.microsoft_client_id"]
+    page.app_form.save.click()                       # empty: refused in words, nothing saved
+    assert "first" in page.status.text() and fresh_ctx.settings.get("accounts.microsoft_client_id") is None
+    field.setText("11111111-2222-3333-4444-555555555555")
+    page.app_form.save.click()
+    wait_page_ready(qloop, wizard)
+    assert not page.app_form.isVisible() and "Connected to Outlook as" in page.connected.text()
+    assert fresh_ctx.settings.get("accounts.microsoft_client_id") == "11111111-2222-3333-4444-555555555555"
