@@ -66,6 +66,22 @@ def progress_words(text: str) -> str:
     return PROGRESS_WORDS.get(text, text[:1].upper() + text[1:])
 
 
+def _not_sent_text(run: dict[str, Any] | None) -> str:
+    """What the run left for the person and why, from its report (held, conflicts, prevented and
+    failed items are item issues, not journal rows): " Not sent: 1 prevented by ...; see Issues." """
+    kinds = ((run or {}).get("report") or {}).get("kinds") or {}
+    total = {"prevented": 0, "held": 0, "conflict": 0, "errors": 0}
+    for entry in kinds.values():
+        counts = (entry or {}).get("counts") or {}
+        for key in total:
+            value = counts.get(key, 0)
+            total[key] += value if isinstance(value, int) else 0
+    words = {"prevented": "prevented by your direction settings", "held": "held for you",
+             "conflict": "conflicts to decide", "errors": "failed"}
+    bits = [f"{n:,} {words[k]}" for k, n in total.items() if n]
+    return f" Not sent: {'; '.join(bits)} (see Issues)." if bits else ""
+
+
 def error_text(exc: BaseException) -> tuple[str, str]:
     """(title, message) of an error for people."""
     title = getattr(exc, "title", None) or "The sync did not finish"
@@ -773,6 +789,7 @@ class MainWindow(QMainWindow):
             if paired:
                 bits.append(f"{paired:,} pair{'s' if paired != 1 else ''} found")
             text = f"Run {run_id} ({when}): " + ", ".join(bits) + "."
+        text += _not_sent_text(run)
         if run and run.get("undone_by"):
             text += f" Undone by run {run['undone_by']}."
         if run and run.get("undo_of"):

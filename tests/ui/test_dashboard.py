@@ -442,3 +442,17 @@ def test_run_counts_from_the_count_query_match_the_rows(qloop, window, previews)
     assert counted["entries"] == len(store.journal(run_id=run_id)) and counted["writes"] > 0
     assert counted["paired"] > 0
     assert journal_counts(store, run_id + 999) == {"entries": 0, "writes": 0, "prevented": 0, "paired": 0}
+
+
+@pytest.mark.seed("demo")
+def test_a_run_whose_changes_were_all_prevented_says_so_instead_of_nothing(qloop, window, previews):
+    window.ctx.settings.set("tasks.outlook_no_create", True)
+    window.ctx.settings.set("tasks.salesforce_no_create", True)
+    window.ctx.settings.set("tasks.salesforce_no_update", True)
+    plan = sync_and_apply(qloop, window, previews, kinds=["tasks"])
+    prevented = plan.kinds["tasks"].counts()["prevented"]
+    assert prevented > 0
+    run_id = window.ctx.service.history(limit=1)[0]["id"]
+    assert window.open_run(run_id)
+    title = window.changes_title.text()
+    assert f"Not sent: {prevented} prevented by your direction settings" in title, title
