@@ -153,7 +153,33 @@ def side_counts_text(c: dict[str, int]) -> str:
 # -- history ------------------------------------------------------------------------------
 
 
-class HistoryModel(QAbstractTableModel):
+class _ListTableModel(QAbstractTableModel):
+    """A flat table over a list of dicts: one row per :meth:`items` entry, one column per
+    HEADERS entry, a header tooltip from TIPS where there is one."""
+
+    HEADERS: tuple[str, ...] = ()
+    TIPS: dict[int, str] = {}
+
+    def items(self) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.items())
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS.get(section)
+        return None
+
+
+class HistoryModel(_ListTableModel):
     """One row per run (newest first), from ``SyncService.history()``."""
 
     HEADERS = ("When", "Trigger", "Kinds", "Duration", "In Outlook", "In Salesforce", "Paired",
@@ -186,20 +212,8 @@ class HistoryModel(QAbstractTableModel):
     def row_of(self, run_id: int) -> int | None:
         return next((i for i, r in enumerate(self.runs) if r["id"] == run_id), None)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.runs)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.TIPS.get(section)
-        return None
+    def items(self) -> list[dict[str, Any]]:
+        return self.runs
 
     @staticmethod
     def result_text(run: dict[str, Any]) -> str:
@@ -343,7 +357,7 @@ def journal_counts(store: Any, run_id: int) -> dict[str, int]:
             "paired": sum(1 for r in rows if r["op"] == "link")}
 
 
-class ChangesModel(QAbstractTableModel):
+class ChangesModel(_ListTableModel):
     """One run's changes, a page of the journal at a time.
 
     :meth:`set_rows` shows given rows (all there is). :meth:`set_source` shows the first page
@@ -406,16 +420,8 @@ class ChangesModel(QAbstractTableModel):
             self.endInsertRows()
         self.loaded.emit()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def items(self) -> list[dict[str, Any]]:
+        return self.rows
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -446,7 +452,7 @@ class ChangesModel(QAbstractTableModel):
 # -- issues -------------------------------------------------------------------------------
 
 
-class IssuesModel(QAbstractTableModel):
+class IssuesModel(_ListTableModel):
     """Open item issues with a plain explanation and links to both records."""
 
     HEADERS = ("Kind", "Record", "What is wrong", "Since", "Outlook", "Salesforce")
@@ -474,16 +480,8 @@ class IssuesModel(QAbstractTableModel):
     def row_of(self, issue_id: int) -> int | None:
         return next((i for i, r in enumerate(self.issues) if r["id"] == issue_id), None)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.issues)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def items(self) -> list[dict[str, Any]]:
+        return self.issues
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -159,16 +159,23 @@ class Launcher:
         from app.context import AppContext
 
         paths = self.demo_paths().ensure()
+        ctx = self._open_once(paths, "The demo is already open in another Tandem window; it was "
+                                     "brought to the front.")
+        if ctx is None:
+            info = self.start_sandbox(paths.root / "sandbox")
+            ctx = self._contexts[str(paths.root)] = AppContext.open(
+                paths.root, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+        return ctx
+
+    def _open_once(self, paths: Any, busy_message: str) -> Any:
+        """The context already open for ``paths`` (None if there is none yet, after taking the
+        single-instance guard); AlreadyOpen(busy_message) if another process holds it."""
         key = str(paths.root)
         if key in self._contexts:
             return self._contexts[key]
         if not self.acquire(paths):
-            raise AlreadyOpen("The demo is already open in another Tandem window; it was brought "
-                              "to the front.")
-        info = self.start_sandbox(paths.root / "sandbox")
-        ctx = AppContext.open(paths.root, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
-        self._contexts[key] = ctx
-        return ctx
+            raise AlreadyOpen(busy_message)
+        return None
 
     def start_sandbox(self, state_dir: Path) -> dict[str, Any]:
         if self.sandbox_info is not None:
@@ -198,16 +205,13 @@ class Launcher:
         from app.context import AppContext
 
         paths = self.real_paths().ensure()
-        key = str(paths.root)
-        if key in self._contexts:
-            return self._contexts[key]
-        if not self.acquire(paths):
-            raise AlreadyOpen("Tandem is already open for these accounts in another window; it "
-                              "was brought to the front.")
-        ctx = AppContext.open(paths.root if (getattr(self.args, "profile", None) and not self.demo) else None,
-                              sandbox_url=getattr(self.args, "sandbox_url", None),
-                              sandbox_ca=getattr(self.args, "sandbox_ca", None))
-        self._contexts[key] = ctx
+        ctx = self._open_once(paths, "Tandem is already open for these accounts in another window; "
+                                     "it was brought to the front.")
+        if ctx is None:
+            ctx = self._contexts[str(paths.root)] = AppContext.open(
+                paths.root if (getattr(self.args, "profile", None) and not self.demo) else None,
+                sandbox_url=getattr(self.args, "sandbox_url", None),
+                sandbox_ca=getattr(self.args, "sandbox_ca", None))
         return ctx
 
     def open_initial(self) -> Any:

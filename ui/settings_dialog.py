@@ -510,32 +510,37 @@ class SettingsDialog(QDialog):
         return page
 
     def _notify_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        group = QGroupBox("Show a desktop notification")
-        g = QVBoxLayout(group)
-        for key in ("notify.on_start", "notify.on_success", "notify.on_warnings", "notify.on_errors"):
-            g.addWidget(self._check(key))
-        g.addWidget(_hint("Notifications appear beside the tray icon; clicking one opens the run "
-                          "or the issue it is about."))
-        layout.addWidget(group)
-        start = QGroupBox("Start-up")
-        s = QVBoxLayout(start)
-        s.addWidget(self._check("general.start_at_login"))
-        layout.addWidget(start)
-        layout.addStretch(1)
-        return page
+        return self._checks_page(
+            self._checks_group("Show a desktop notification",
+                               ("notify.on_start", "notify.on_success", "notify.on_warnings", "notify.on_errors"),
+                               "Notifications appear beside the tray icon; clicking one opens the run "
+                               "or the issue it is about."),
+            self._checks_group("Start-up", ("general.start_at_login",)))
 
     def _summary_page(self) -> QWidget:
+        return self._checks_page(
+            self._checks_group("Summary window",
+                               ("summary.after_manual", "summary.after_auto", "summary.only_when_changed"),
+                               "The summary lists what a sync created, updated, deleted and "
+                               "prevented on each side, and anything that needs your attention."))
+
+    def _checks_group(self, title: str, keys: tuple[str, ...], hint: str | None = None) -> QGroupBox:
+        """A titled group of on/off settings, one check box per key, a hint below if given."""
+        group = QGroupBox(title)
+        g = QVBoxLayout(group)
+        for key in keys:
+            g.addWidget(self._check(key))
+        if hint:
+            g.addWidget(_hint(hint))
+        return group
+
+    @staticmethod
+    def _checks_page(*groups: QWidget) -> QWidget:
+        """A page of groups stacked at the top."""
         page = QWidget()
         layout = QVBoxLayout(page)
-        group = QGroupBox("Summary window")
-        g = QVBoxLayout(group)
-        for key in ("summary.after_manual", "summary.after_auto", "summary.only_when_changed"):
-            g.addWidget(self._check(key))
-        g.addWidget(_hint("The summary lists what a sync created, updated, deleted and "
-                          "prevented on each side, and anything that needs your attention."))
-        layout.addWidget(group)
+        for group in groups:
+            layout.addWidget(group)
         layout.addStretch(1)
         return page
 

@@ -1,49 +1,25 @@
 """Measure the dashboard after a 3000-contact run: show_run and refresh (no assertions).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python /tmp/h2/bench_dashboard.py [SEED]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_dashboard.py [SEED]   (default scale:3000,0,0)
 """
 from __future__ import annotations
 
-import argparse, asyncio, os, sys, tempfile, time, types
+import asyncio, sys, time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "accounts"))
-os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "shots"))
+from demo_setup import demo_world, open_context, qt  # noqa: E402  (sets up sys.path and the keyring)
 
 
 def main() -> None:
     seed = sys.argv[1] if len(sys.argv) > 1 else "scale:3000,0,0"
-    from accounts_helpers import make_browser
-    from app import accounts_cli
-    from sandbox.runner import SandboxServer
+    server, info, profile = demo_world(seed, prefix="tandem-bench-")
 
-    server = SandboxServer(seed=seed, auto_approve=True)
-    info = server.start()
-    server.state.config["device_interval_s"] = 1
-    os.environ["TANDEM_SANDBOX_URL"] = info["base_url"]
-    os.environ["TANDEM_SANDBOX_CA"] = info["ca_file"]
-
-    class Box:
-        ca_file = info["ca_file"]
-
-    profile = Path(tempfile.mkdtemp(prefix="tandem-bench-")) / "profile"
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
-    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
-    assert accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(Box))) == 0
-
-    import qasync
-    from PyQt6.QtWidgets import QApplication
-    from app.context import AppContext
     from ui.controller import SyncController
     from ui.dashboard import MainWindow
 
-    app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    ctx = AppContext.open(profile, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+    app, loop = qt()
+    ctx = open_context(info, profile)
     controller = SyncController(ctx)
 
     async def sync() -> None:

@@ -16,43 +16,21 @@ both sides, syncs again, and saves into docs/screenshots/:
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import sys
-import tempfile
 import types
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "accounts"))
-os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
-OUT = ROOT / "docs" / "screenshots"
+import demo_setup
+from demo_setup import demo_world, open_context, qt, run, save
 
 
 def start_world():
-    """A demo sandbox and a profile signed in to it (before any Qt object exists)."""
-    from accounts_helpers import make_browser
-    from app import accounts_cli
-    from sandbox.runner import SandboxServer
+    """A demo sandbox and a profile signed in to it (before any Qt object exists), plus one
+    Outlook contact whose job title is too long for Salesforce."""
     from sandbox.seed import root_contact_folder
     from sandbox.seed_demo import outlook_contact
 
-    server = SandboxServer(seed="demo", auto_approve=True)
-    info = server.start()
-    server.state.config["device_interval_s"] = 1
-    os.environ["TANDEM_SANDBOX_URL"] = info["base_url"]
-    os.environ["TANDEM_SANDBOX_CA"] = info["ca_file"]
-
-    class Box:
-        ca_file = info["ca_file"]
-
-    profile = Path(tempfile.mkdtemp(prefix="tandem-shots-")) / "profile"
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
-    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
-    assert accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(Box))) == 0
+    server, info, profile = demo_world("demo")
     root = root_contact_folder(server.state)["id"]
     server.state.graph_create("contacts", outlook_contact(
         given="Lena", surname="Langtitel", emails=["lena.langtitel@example.org"],
@@ -73,15 +51,10 @@ def edit_both_sides(state) -> None:
 
 
 def main() -> None:
-    scale = os.environ.get("QT_SCALE_FACTOR", "1")
-    suffix = "" if scale in ("", "1") else f"@{scale}x"
     server, info, profile = start_world()
 
-    import qasync
     from PyQt6.QtCore import QObject, QTimer, pyqtSignal
-    from PyQt6.QtWidgets import QApplication
 
-    from app.context import AppContext
     from sync.plan import Decisions
     from ui.controller import SyncController
     from ui.dashboard import MainWindow
@@ -102,22 +75,16 @@ def main() -> None:
     module.PreviewDialog = AutoApply
     sys.modules["ui.preview"] = module
 
-    app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    OUT.mkdir(parents=True, exist_ok=True)
-    ctx = AppContext.open(profile, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+    app, loop = qt()
+    ctx = open_context(info, profile)
     controller = SyncController(ctx)
     window = MainWindow(ctx, controller)
     window.resize(1100, 760)
     window.show()
 
     async def until(predicate, timeout: float = 60) -> None:
-        async def wait() -> None:
-            while not predicate():
-                await asyncio.sleep(0.05)
         try:
-            await asyncio.wait_for(wait(), timeout)
+            await demo_setup.until(predicate, timeout)
         except asyncio.TimeoutError:
             print(f"timed out; busy={controller.busy} runs={window.history_model.rowCount()} "
                   f"banner={window.banner.text.text()!r} status={window.busy_label.text()!r}", flush=True)
@@ -130,9 +97,7 @@ def main() -> None:
 
     async def shot(name: str) -> None:
         await settle()
-        path = OUT / f"{name}{suffix}.png"
-        window.grab().save(str(path))
-        print(path)
+        save(window, name)
 
     async def script() -> None:
         window.sync_now(None)
@@ -166,12 +131,7 @@ def main() -> None:
         panel.results.setCurrentRow(1)
         await shot("dashboard-private")
 
-    try:
-        loop.run_until_complete(script())
-    finally:
-        window.close()
-        ctx.close()
-        server.stop()
+    run(loop, script(), close=(window, ctx), server=server)
 
 
 if __name__ == "__main__":

@@ -14,43 +14,16 @@ previews contacts + events + tasks, and saves into docs/screenshots/:
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "accounts"))
-os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
-OUT = ROOT / "docs" / "screenshots"
+from demo_setup import demo_world, open_context, qt, save
 
 
 def demo_plans():
     """(first sync plan, the same under 'ask me'), computed before any Qt object exists."""
-    from accounts_helpers import make_browser
-    from app import accounts_cli
-    from app.context import AppContext
-    from sandbox.runner import SandboxServer
-
-    server = SandboxServer(seed="demo", auto_approve=True)
-    info = server.start()
-    server.state.config["device_interval_s"] = 1
-    os.environ["TANDEM_SANDBOX_URL"] = info["base_url"]
-    os.environ["TANDEM_SANDBOX_CA"] = info["ca_file"]
-
-    class Box:
-        ca_file = info["ca_file"]
-
+    server, info, profile = demo_world("demo")
     try:
-        ctx = AppContext.open(Path(tempfile.mkdtemp(prefix="tandem-shots-")) / "profile",
-                              sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
-        base = dict(profile=str(ctx.paths.root), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                    service=None, login_host=None)
-        assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
-        assert accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(Box))) == 0
+        ctx = open_context(info, profile)
 
         async def preview():
             async with ctx.service.session(["contacts", "events", "tasks"]) as session:
@@ -91,25 +64,18 @@ def guarded(first):
 
 
 def main() -> None:
-    scale = os.environ.get("QT_SCALE_FACTOR", "1")
-    suffix = "" if scale in ("", "1") else f"@{scale}x"
     first, ask = demo_plans()
-
-    from PyQt6.QtWidgets import QApplication
 
     from sync.plan import KindPlan, Plan
     from ui.preview import PreviewDialog
 
-    app = QApplication(sys.argv[:1])
-    OUT.mkdir(parents=True, exist_ok=True)
+    app, _loop = qt()  # dialogs only: the loop is never run
 
     def shot(dialog: PreviewDialog, name: str) -> None:
         dialog.show()
         for _ in range(5):
             app.processEvents()
-        path = OUT / f"{name}{suffix}.png"
-        dialog.grab().save(str(path))
-        print(path)
+        save(dialog, name)
         dialog.close()
 
     dialog = PreviewDialog(first)

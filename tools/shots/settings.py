@@ -17,56 +17,20 @@ and saves into docs/screenshots/:
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "accounts"))
-os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
-OUT = ROOT / "docs" / "screenshots"
+from demo_setup import demo_world, open_context, qt, save
 
 
 def main() -> None:
-    scale = os.environ.get("QT_SCALE_FACTOR", "1")
-    suffix = "" if scale in ("", "1") else f"@{scale}x"
+    server, info, profile = demo_world("demo")
 
-    from accounts_helpers import make_browser
-    from app import accounts_cli
-    from app.context import AppContext
     from app.policy import Policy
-    from sandbox.runner import SandboxServer
-
-    server = SandboxServer(seed="demo", auto_approve=True)
-    info = server.start()
-    server.state.config["device_interval_s"] = 1
-    os.environ["TANDEM_SANDBOX_URL"] = info["base_url"]
-    os.environ["TANDEM_SANDBOX_CA"] = info["ca_file"]
-
-    class Box:
-        ca_file = info["ca_file"]
-
-    profile = Path(tempfile.mkdtemp(prefix="tandem-shots-")) / "profile"
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
-    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
-    assert accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(Box))) == 0
-
-    import qasync
-    from PyQt6.QtWidgets import QApplication
-
     from ui.controller import SyncController
     from ui.settings_dialog import SettingsDialog
 
-    app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    OUT.mkdir(parents=True, exist_ok=True)
-    ctx = AppContext.open(profile, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+    app, loop = qt()
+    ctx = open_context(info, profile)
     # An example administrator's policy, so the lock notes show.
     ctx.settings.policy = Policy(locked={"contacts.salesforce_no_delete": True,
                                          "accounts.salesforce_login_host": "https://login.salesforce.com"})
@@ -82,9 +46,7 @@ def main() -> None:
     def shot(dialog: SettingsDialog, page: str, name: str) -> None:
         dialog.show_page(page)
         loop.run_until_complete(asyncio.sleep(0.05))
-        path = OUT / f"{name}{suffix}.png"
-        dialog.grab().save(str(path))
-        print(path)
+        save(dialog, name)
 
     try:
         dialog = SettingsDialog(ctx, controller)

@@ -15,63 +15,22 @@ runs the first manual sync, and saves into docs/screenshots/:
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "accounts"))
-os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
-OUT = ROOT / "docs" / "screenshots"
-
-
-def start_world():
-    """A demo sandbox and a profile signed in to it (before any Qt object exists)."""
-    from accounts_helpers import make_browser
-    from app import accounts_cli
-    from sandbox.runner import SandboxServer
-
-    server = SandboxServer(seed="demo", auto_approve=True)
-    info = server.start()
-    server.state.config["device_interval_s"] = 1
-    os.environ["TANDEM_SANDBOX_URL"] = info["base_url"]
-    os.environ["TANDEM_SANDBOX_CA"] = info["ca_file"]
-
-    class Box:
-        ca_file = info["ca_file"]
-
-    profile = Path(tempfile.mkdtemp(prefix="tandem-shots-")) / "profile"
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
-    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
-    assert accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(Box))) == 0
-    return server, info, profile
+from demo_setup import control, demo_world, open_context, qt, run, save
 
 
 def main() -> None:
-    scale = os.environ.get("QT_SCALE_FACTOR", "1")
-    suffix = "" if scale in ("", "1") else f"@{scale}x"
-    server, info, profile = start_world()
+    server, info, profile = demo_world("demo")
 
-    import httpx
-    import qasync
-    import ssl
     from PyQt6.QtCore import QPoint
 
-    from app.context import AppContext
     from ui import gui
     from ui.controller import SyncController
     from ui.summary import SummaryWindow
 
-    app = gui.make_application()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    OUT.mkdir(parents=True, exist_ok=True)
-    ctx = AppContext.open(profile, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+    app, loop = qt(app=gui.make_application())
+    ctx = open_context(info, profile)
     controller = SyncController(ctx)
 
     async def settle() -> None:
@@ -81,14 +40,7 @@ def main() -> None:
 
     async def shot(widget, name: str) -> None:
         await settle()
-        path = OUT / f"{name}{suffix}.png"
-        widget.grab().save(str(path))
-        print(path)
-
-    def control(path: str, payload: dict) -> None:
-        with httpx.Client(base_url=info["base_url"],
-                          verify=ssl.create_default_context(cafile=info["ca_file"])) as client:
-            client.post(f"/_sandbox/{path}", json=payload).raise_for_status()
+        save(widget, name)
 
     async def script() -> None:
         report = await ctx.service.sync(trigger="manual")
@@ -118,7 +70,7 @@ def main() -> None:
         await shot(shell.window, "tray-banner")
 
         # The daily API limit used up: every kind stops; the summary says so.
-        control("limits", {"api_limit": 1000, "api_usage": 1000})
+        control(info, "limits", {"api_limit": 1000, "api_usage": 1000})
         report = await ctx.service.sync(trigger="manual")
         summary = SummaryWindow(report, settings=ctx.settings, open_run=lambda _id: None)
         summary.show()
@@ -126,11 +78,7 @@ def main() -> None:
         summary.close()
         shell.quit()
 
-    try:
-        loop.run_until_complete(script())
-    finally:
-        ctx.close()
-        server.stop()
+    run(loop, script(), close=(ctx,), server=server)
 
 
 if __name__ == "__main__":

@@ -19,16 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "accounts"))
-os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
-OUT = ROOT / "docs" / "screenshots"
+from demo_setup import browser, control, new_profile, open_context, qt, save, start_sandbox, until
+
 SIZE = (860, 660)
 
 
@@ -48,66 +41,29 @@ class Launcher:
         return SyncController(ctx)
 
 
-async def until(predicate, timeout: float = 90) -> None:
-    async def wait() -> None:
-        while not predicate():
-            await asyncio.sleep(0.05)
-    await asyncio.wait_for(wait(), timeout)
-
-
 def main() -> None:
-    scale = os.environ.get("QT_SCALE_FACTOR", "1")
-    suffix = "" if scale in ("", "1") else f"@{scale}x"
+    server, info = start_sandbox("demo", auto_approve=False)
 
-    from sandbox.runner import SandboxServer
-
-    server = SandboxServer(seed="demo", auto_approve=False)
-    info = server.start()
-    server.state.config["device_interval_s"] = 1
-    os.environ["TANDEM_SANDBOX_URL"] = info["base_url"]
-    os.environ["TANDEM_SANDBOX_CA"] = info["ca_file"]
-
-    class Box:
-        ca_file = info["ca_file"]
-
-    import qasync
-    from PyQt6.QtWidgets import QApplication
-
-    from accounts_helpers import make_browser
-    from app.context import AppContext
     from ui.wizard import FirstRunWizard, Page
 
-    app = QApplication(sys.argv[:1])
+    app, loop = qt()
     app.setQuitOnLastWindowClosed(False)  # closing a wizard must not stop the loop
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    OUT.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="tandem-wizard-shots-"))
+    tmp = new_profile("tandem-wizard-shots-").parent
 
     async def shot(wizard, name: str) -> None:
         await asyncio.sleep(0.2)  # let layouts settle
         app.processEvents()
-        path = OUT / f"{name}{suffix}.png"
-        wizard.grab().save(str(path))
-        print(path)
-
-    def control(path: str, payload: dict) -> None:
-        import httpx
-        import ssl
-
-        with httpx.Client(base_url=info["base_url"], timeout=30,
-                          verify=ssl.create_default_context(cafile=info["ca_file"])) as client:
-            client.post(f"/_sandbox/{path}", json=payload).raise_for_status()
+        save(wizard, name)
 
     def make(ctx) -> FirstRunWizard:
         wizard = FirstRunWizard(Launcher(ctx), demo=True)
-        wizard.open_browser = make_browser(Box)
+        wizard.open_browser = browser(info)
         wizard.resize(*SIZE)
         wizard.show()
         return wizard
 
     async def walk() -> None:
-        ctx = AppContext.open(tmp / "profile", sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+        ctx = open_context(info, tmp / "profile")
         wizard = make(ctx)
         await shot(wizard, "wizard-welcome")
 
@@ -116,12 +72,12 @@ def main() -> None:
         await until(lambda: page.code.code.text())
         await shot(wizard, "wizard-outlook-code")
         # Declined first (the error and Try again), then approved.
-        await asyncio.to_thread(control, "device/decline", {"user_code": page.code.code.text()})
+        await asyncio.to_thread(control, info, "device/decline", {"user_code": page.code.code.text()})
         await until(page.retry.isVisible)
         await shot(wizard, "wizard-outlook-error")
         page.retry.click()
         await until(lambda: page.code.code.text())
-        await asyncio.to_thread(control, "device/approve", {"user_code": page.code.code.text()})
+        await asyncio.to_thread(control, info, "device/approve", {"user_code": page.code.code.text()})
         await until(page.isComplete)
         await shot(wizard, "wizard-outlook")
 
@@ -141,7 +97,7 @@ def main() -> None:
         await until(sf.link.isVisible)
         await shot(wizard, "wizard-salesforce-browser")
         sf.cancel_sign_in()
-        wizard.open_browser = make_browser(Box)
+        wizard.open_browser = browser(info)
         server.state.config["auto_approve"] = True
         sf.browser.click()
         await until(sf.isComplete)
@@ -183,7 +139,7 @@ def main() -> None:
         ctx.close()
 
         # A second profile that skips the first sync: auto sync stays locked.
-        ctx2 = AppContext.open(tmp / "profile2", sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+        ctx2 = open_context(info, tmp / "profile2")
         wizard = make(ctx2)
         wizard.next()
         await until(wizard.outlook_page.isComplete)  # auto-approved by now
