@@ -28,7 +28,7 @@ class ProfilePaths:
     config_dir: Path
     log_dir: Path
     cache_dir: Path
-    profile_id: str     # "default", "sandbox" or "p-<hash>"
+    profile_id: str     # "default", "sandbox", "demo" or "p-<hash>"
     sandbox: bool = False
 
     @property
@@ -63,17 +63,21 @@ def _hash_id(folder: Path) -> str:
     return "p-" + hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:12]
 
 
-def profile_paths(profile: str | os.PathLike | None = None, *, sandbox: bool = False) -> ProfilePaths:
-    """The folders of a profile (not created; call :meth:`ProfilePaths.ensure`)."""
+def profile_paths(profile: str | os.PathLike | None = None, *, sandbox: bool = False,
+                  demo: bool = False) -> ProfilePaths:
+    """The folders of a profile (not created; call :meth:`ProfilePaths.ensure`). ``demo``: the
+    desktop demo's own profile (``<user data dir>/demo``, with its embedded sandbox's world),
+    apart from the profile of an external sandbox (``--sandbox-url``: ``<user data dir>/sandbox``)."""
     if profile:
         root = Path(profile).expanduser().resolve()
         return ProfilePaths(root=root, config_dir=root, log_dir=root / "logs",
                             cache_dir=root / "cache", profile_id=_hash_id(root), sandbox=sandbox)
     data = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    if sandbox:
-        root = data / "sandbox"
+    if sandbox or demo:
+        name = "demo" if demo else "sandbox"
+        root = data / name
         return ProfilePaths(root=root, config_dir=root, log_dir=root / "logs",
-                            cache_dir=root / "cache", profile_id="sandbox", sandbox=True)
+                            cache_dir=root / "cache", profile_id=name, sandbox=True)
     return ProfilePaths(
         root=data,
         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),

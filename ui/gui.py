@@ -37,8 +37,7 @@ from typing import Any, Callable
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QGuiApplication
-from PyQt6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                             QPushButton, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from ui.errors import ErrorActions, remedy_for, remedy_level
 
@@ -118,7 +117,7 @@ class Launcher:
         from app.paths import profile_paths
 
         # --profile belongs to the demo only when the demo was asked for on the command line.
-        return profile_paths(self.args.profile if self.demo else None, sandbox=True)
+        return profile_paths(self.args.profile if self.demo else None, sandbox=True, demo=True)
 
     def real_paths(self) -> Any:
         from app.paths import profile_paths
@@ -139,11 +138,8 @@ class Launcher:
         key = instance_key(paths)
         if key in self._instances:
             return True
-        try:
-            from ui.single_instance import SingleInstance
-        except ImportError:
-            log.info("single instance guard not available; going on without it")
-            return True
+        from ui.single_instance import SingleInstance
+
         guard = SingleInstance(key)
         if not guard.acquire():
             return False
@@ -265,139 +261,16 @@ class Launcher:
         self._instances.clear()
 
 
-# -- placeholders while the other windows are missing ---------------------------------------
-
-
-class Banner(QFrame):
-    """An in-window message with at most one button (the placeholder's show_banner)."""
-
-    COLOURS = {"info": ("#e8f0fe", "#174ea6"), "warning": ("#fef7e0", "#7a4f01"),
-               "error": ("#fce8e6", "#a50e0e")}
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 8, 8, 8)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.button = QPushButton()
-        self.close_button = QPushButton("Dismiss")
-        self.close_button.setFlat(True)
-        self.close_button.clicked.connect(self.hide)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.button)
-        row.addWidget(self.close_button)
-        self._callback: Callable[[], Any] | None = None
-        self.button.clicked.connect(self._act)
-        self.hide()
-
-    def show_message(self, text: str, level: str = "info", action_text: str | None = None,
-                     callback: Callable[[], Any] | None = None) -> None:
-        bg, fg = self.COLOURS.get(level, self.COLOURS["info"])
-        self.setStyleSheet(f"#banner {{ background: {bg}; border: 1px solid {fg}; border-radius: 6px; }}"
-                           f" #banner QLabel {{ color: {fg}; }}")
-        self.level = level
-        self.label.setText(text)
-        self._callback = callback
-        self.button.setText(action_text or "")
-        self.button.setVisible(bool(action_text and callback))
-        self.show()
-
-    def _act(self) -> None:
-        callback = self._callback
-        self.hide()
-        if callback is not None:
-            callback()
-
-
-class PlaceholderWindow(QMainWindow):
-    """Stands in for ui.dashboard.MainWindow while it is not built: status, banner, Sync now."""
-
-    settings_requested = pyqtSignal()
-
-    def __init__(self, ctx: Any, controller: Any) -> None:
-        super().__init__()
-        self.ctx, self.controller = ctx, controller
-        self.setWindowTitle("Tandem" + (" — demo" if getattr(ctx, "sandbox", False) else ""))
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        self.banner = Banner()
-        layout.addWidget(self.banner)
-        self.status = QLabel("Ready.")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status, 1)
-        row = QHBoxLayout()
-        self.sync_button = QPushButton("Sync now")
-        self.sync_button.clicked.connect(lambda: controller.start_preview())
-        settings = QPushButton("Settings…")
-        settings.clicked.connect(self.settings_requested.emit)
-        row.addWidget(self.sync_button)
-        row.addWidget(settings)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.setCentralWidget(body)
-        self.resize(720, 420)
-        self.opened: list[tuple[str, int]] = []
-        controller.busy_changed.connect(lambda busy: self.sync_button.setEnabled(not busy))
-
-    def show_banner(self, text: str, level: str = "info", action_text: str | None = None,
-                    callback: Callable[[], Any] | None = None) -> None:
-        self.banner.show_message(text, level, action_text, callback)
-
-    def open_run(self, run_id: int) -> None:
-        self.opened.append(("run", run_id))
-        self.status.setText(f"Run {run_id}.")
-
-    def open_issue(self, issue_id: int) -> None:
-        self.opened.append(("issue", issue_id))
-        self.status.setText(f"Issue {issue_id}.")
-
-
-class PlaceholderWizard(QWidget):
-    """Stands in for ui.wizard.FirstRunWizard: says setup is needed, offers to go on."""
-
-    setup_finished = pyqtSignal(object)
-
-    def __init__(self, launcher: Launcher, parent: QWidget | None = None, demo: bool = False) -> None:
-        super().__init__(parent)
-        self.launcher = launcher
-        self.setWindowTitle("Welcome to Tandem")
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Tandem needs to be set up: connect Outlook and Salesforce and run "
-                                "a first sync. The setup assistant is not part of this build yet; "
-                                "use `python main.py login` and `python main.py sync` meanwhile."))
-        self.continue_button = QPushButton("Open the demo" if demo else "Continue")
-        self.continue_button.clicked.connect(self._go)
-        layout.addWidget(self.continue_button)
-        self._demo = demo
-
-    def _go(self) -> None:
-        try:
-            ctx = self.launcher.open_demo() if self._demo else self.launcher.open_real()
-        except Exception as exc:
-            QMessageBox.warning(self, getattr(exc, "title", "Tandem"), getattr(exc, "message", str(exc)))
-            return
-        self.setup_finished.emit(ctx)
-
-
 def make_main_window(ctx: Any, controller: Any) -> QMainWindow:
-    try:
-        from ui.dashboard import MainWindow
-    except ImportError:
-        log.info("ui.dashboard is not available; using the placeholder window")
-        return PlaceholderWindow(ctx, controller)
+    from ui.dashboard import MainWindow
+
     return MainWindow(ctx, controller)
 
 
 def make_wizard(launcher: Launcher, demo: bool, **kwargs: Any) -> QWidget:
     """The first-run wizard; ``start_at``/``only_sign_in`` (reconnect) go to FirstRunWizard."""
-    try:
-        from ui.wizard import FirstRunWizard
-    except ImportError:
-        log.info("ui.wizard is not available; using the placeholder")
-        return PlaceholderWizard(launcher, demo=demo)
+    from ui.wizard import FirstRunWizard
+
     return FirstRunWizard(launcher, demo=demo, **kwargs)
 
 
@@ -439,8 +312,6 @@ class Shell(QObject):
         self.tray.quit_requested.connect(self.quit)
         if hasattr(self.window, "settings_requested"):
             self.window.settings_requested.connect(self.open_settings)
-        if isinstance(self.window, PlaceholderWindow):
-            controller.preview_ready.connect(self._open_preview)
         if start_autosync:
             self.autosync.start()
 
@@ -485,32 +356,14 @@ class Shell(QObject):
             self.banner("A sync is already running. Wait for it to finish, then try again.", "info")
             return
         window_sync = getattr(self.window, "sync_now", None)
-        if window_sync is not None and not isinstance(self.window, PlaceholderWindow):
+        if window_sync is not None:
             window_sync(kinds)  # the dashboard follows its own sync (progress, preview)
         else:
             self.controller.start_preview(kinds)
 
-    def _open_preview(self, plan: Any) -> None:
-        try:
-            from ui.preview import PreviewDialog
-        except ImportError:
-            self.banner("The preview is ready, but the preview window is not part of this build. "
-                        "Use `python main.py sync --preview`.", "warning")
-            self.controller.discard_preview()
-            return
-        dialog = PreviewDialog(plan, self.window)
-        dialog.apply_requested.connect(self.controller.apply_preview)
-        dialog.cancelled.connect(self.controller.discard_preview)
-        self.preview_dialog = dialog
-        dialog.open()
-
     def open_settings(self) -> None:
-        try:
-            from ui.settings_dialog import SettingsDialog
-        except ImportError:
-            self.banner("The settings window is not part of this build yet. Use "
-                        "`python main.py settings get` and `settings set KEY VALUE`.", "info")
-            return
+        from ui.settings_dialog import SettingsDialog
+
         self.open_window()
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.ctx, self.controller, self.window)
@@ -813,12 +666,9 @@ def run_gui(args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     launcher = Launcher(args, sandbox_factory=sandbox_factory)
-    try:
-        from app.logging_setup import setup_logging
+    from app.logging_setup import setup_logging
 
-        setup_logging(launcher.initial_paths().ensure())
-    except ImportError:  # an older app layer: stderr only
-        logging.basicConfig(level=logging.INFO)
+    setup_logging(launcher.initial_paths().ensure())
     gui = App(launcher, background=bool(getattr(args, "background", False)))
     undo_hooks = gui.install_hooks(loop)
     # Ctrl+C in the terminal and SIGTERM (log-out) quit cleanly. Python runs signal handlers
@@ -852,5 +702,4 @@ def run_gui(args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None 
     return 0
 
 
-__all__ = ["App", "Launcher", "Shell", "run_gui", "needs_setup", "make_application",
-           "PlaceholderWindow", "Banner"]
+__all__ = ["App", "Launcher", "Shell", "run_gui", "needs_setup", "make_application"]

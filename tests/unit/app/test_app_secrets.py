@@ -186,3 +186,13 @@ def test_profiles_have_separate_namespaces(tmp_path) -> None:
     assert profile_paths(None, sandbox=True).keyring_service == "Tandem/sandbox"
     assert a.database.parent == a.root == (tmp_path / "a").resolve()
     assert a.log_dir.is_relative_to(a.root) and a.cache_dir.is_relative_to(a.root)
+
+
+def test_the_demo_and_an_external_sandbox_never_share_a_profile(monkeypatch, tmp_path):
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "data"))
+    demo, external = profile_paths(demo=True), profile_paths(sandbox=True)
+    assert demo.root != external.root and demo.profile_id != external.profile_id
+    assert demo.sandbox and external.sandbox
+    assert SecretStore.for_profile(demo).service != SecretStore.for_profile(external).service
