@@ -10,7 +10,6 @@ Never call QDialog.exec() from a coroutine (nested loops); tests drive non-modal
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ ACCOUNTS_TESTS = Path(__file__).resolve().parent.parent / "integration" / "accou
 if str(ACCOUNTS_TESTS) not in sys.path:
     sys.path.insert(0, str(ACCOUNTS_TESTS))
 
-from accounts_helpers import make_browser  # noqa: E402
+from accounts_helpers import sign_in_profile  # noqa: E402
 from accounts_keyring import MemoryKeyring  # noqa: E402
 
 
@@ -97,14 +96,8 @@ def fresh_ctx(sandbox_env, tmp_path, qloop):
 
 
 @pytest.fixture
-def demo_ctx(sandbox_env, fresh_ctx, qloop):
+def demo_ctx(sandbox_env, fresh_ctx, qloop, monkeypatch):
     """A profile signed in to both services of the sandbox (seed: @pytest.mark.seed("demo"))."""
-    from app import accounts_cli
-
-    base = dict(profile=str(fresh_ctx.paths.root), sandbox_url=None, sandbox_ca=None, json=True,
-                device=False, service=None, login_host=None)
-    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
-    assert accounts_cli.login_salesforce(argparse.Namespace(
-        **base, open_browser=make_browser(sandbox_env))) == 0
+    sign_in_profile(sandbox_env, fresh_ctx.paths.root, monkeypatch)
     asyncio.set_event_loop(qloop.loop)  # the sign-ins' asyncio.run() unset it
     return fresh_ctx

@@ -54,3 +54,23 @@ def redirect_uri_of(url: str) -> str:
 
 def state_of(url: str) -> str:
     return parse_qs(urlsplit(url).query)["state"][0]
+
+
+def sign_in_profile(sandbox, profile, monkeypatch, *, outlook: bool = True, salesforce: bool = True) -> None:
+    """Point the app at ``sandbox`` (environment) and sign ``profile`` in through the real app
+    sign-in (``tandem login``): the device code is approved at once, the browser is scripted."""
+    import argparse
+
+    from app import accounts_cli
+
+    monkeypatch.setenv("TANDEM_SANDBOX_URL", sandbox.base_url)
+    monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
+    sandbox.state.config["auto_approve"] = True
+    sandbox.state.config["device_interval_s"] = 1
+    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
+                service=None, login_host=None)
+    if outlook:
+        assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
+    if salesforce:
+        assert accounts_cli.login_salesforce(argparse.Namespace(
+            **base, open_browser=make_browser(sandbox))) == 0

@@ -2,7 +2,6 @@
 of the sandbox through the real app sign-in, and a helper that runs ``main.main``."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -13,10 +12,10 @@ ACCOUNTS_TESTS = Path(__file__).resolve().parent.parent / "accounts"
 if str(ACCOUNTS_TESTS) not in sys.path:  # the accounts tests' keyring and scripted browser
     sys.path.insert(0, str(ACCOUNTS_TESTS))
 
-from accounts_helpers import make_browser  # noqa: E402
+from accounts_helpers import sign_in_profile  # noqa: E402
 from accounts_keyring import MemoryKeyring  # noqa: E402
 
-from app import accounts_cli, redaction  # noqa: E402
+from app import redaction  # noqa: E402
 
 
 @pytest.fixture
@@ -24,16 +23,8 @@ def cli(sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
     """A signed-in profile on the sandbox; ``cli.run(*argv)`` -> (exit code, json or None, stderr)."""
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "accounts_keyring.MemoryKeyring")
     MemoryKeyring.store.clear()
-    monkeypatch.setenv("TANDEM_SANDBOX_URL", sandbox.base_url)
-    monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
-    sandbox.state.config["auto_approve"] = True
-    sandbox.state.config["device_interval_s"] = 1
     profile = tmp_path / "profile"
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
-    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
-    assert accounts_cli.login_salesforce(argparse.Namespace(
-        **base, open_browser=make_browser(sandbox))) == 0
+    sign_in_profile(sandbox, profile, monkeypatch)
     capsys.readouterr()
     yield CliRunner(sandbox, profile, capsys)
     redaction.uninstall()

@@ -1,7 +1,6 @@
 """app.salesforce_lookup against the sandbox: private contacts, account search, relate."""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ ACCOUNTS_TESTS = Path(__file__).resolve().parent.parent / "accounts"
 if str(ACCOUNTS_TESTS) not in sys.path:
     sys.path.insert(0, str(ACCOUNTS_TESTS))
 
-from accounts_helpers import make_browser  # noqa: E402
+from accounts_helpers import sign_in_profile  # noqa: E402
 from accounts_keyring import MemoryKeyring  # noqa: E402
 
 from app import salesforce_lookup as lookup  # noqa: E402
@@ -21,20 +20,13 @@ from app import salesforce_lookup as lookup  # noqa: E402
 @pytest.fixture
 def ctx(sandbox, tmp_path, monkeypatch):
     """A profile signed in to both services of the sandbox (no Qt)."""
-    from app import accounts_cli, redaction
+    from app import redaction
     from app.context import AppContext
 
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "accounts_keyring.MemoryKeyring")
     MemoryKeyring.store.clear()
-    monkeypatch.setenv("TANDEM_SANDBOX_URL", sandbox.base_url)
-    monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
-    sandbox.state.config["auto_approve"] = True
-    sandbox.state.config["device_interval_s"] = 1
     profile = tmp_path / "profile"
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
-    assert accounts_cli.login_salesforce(argparse.Namespace(
-        **base, open_browser=make_browser(sandbox))) == 0
+    sign_in_profile(sandbox, profile, monkeypatch, outlook=False)
     context = AppContext.open(profile, sandbox_url=sandbox.base_url, sandbox_ca=sandbox.ca_file)
     yield context
     context.close()

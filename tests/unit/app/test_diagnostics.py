@@ -1,7 +1,6 @@
 """The diagnostics bundle of a signed-in demo profile: the expected parts, and no secret."""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -14,8 +13,8 @@ ACCOUNTS_TESTS = Path(__file__).resolve().parents[2] / "integration" / "accounts
 if str(ACCOUNTS_TESTS) not in sys.path:
     sys.path.insert(0, str(ACCOUNTS_TESTS))
 
-from accounts_helpers import make_browser  # noqa: E402
-from app import accounts_cli, diagnostics, redaction  # noqa: E402
+from accounts_helpers import sign_in_profile  # noqa: E402
+from app import diagnostics, redaction  # noqa: E402
 from app.context import AppContext  # noqa: E402
 from app.policy import Policy  # noqa: E402
 
@@ -24,16 +23,8 @@ from app.policy import Policy  # noqa: E402
 def signed_in(sandbox, tmp_path, monkeypatch):
     """A sandbox profile signed in to both services, its secrets in sandbox-secrets.json."""
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-    monkeypatch.setenv("TANDEM_SANDBOX_URL", sandbox.base_url)
-    monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
-    sandbox.state.config["auto_approve"] = True
-    sandbox.state.config["device_interval_s"] = 1
     profile = tmp_path / "profile"
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
-    assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
-    assert accounts_cli.login_salesforce(argparse.Namespace(**base,
-                                                            open_browser=make_browser(sandbox))) == 0
+    sign_in_profile(sandbox, profile, monkeypatch)
     ctx = AppContext.open(profile, sandbox_url=sandbox.base_url, sandbox_ca=sandbox.ca_file)
     yield ctx
     ctx.close()
