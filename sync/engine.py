@@ -43,7 +43,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 API_NAME = {"outlook": "graph", "salesforce": "salesforce"}
-THREAD_ABOVE = 5000  # links + records in hand above which planning leaves the event loop
+THREAD_ABOVE = 1000  # links + records in hand above which planning leaves the event loop
 
 Progress = Callable[[str, str, int, int], None]
 """``progress(kind, phase, done, total)``: phase "reading" (sides read of 2), "planning" (0 or
@@ -108,7 +108,7 @@ class SyncEngine:
         settings = self.settings(kind)
         sources = self.sources[kind]
         await Executor(self.store, kind, sources, settings, run_id=0).recover()
-        links = self.store.links(kind)
+        links = await self.store.links_paced(kind)
         by_id: dict[str, dict[str, Link]] = {"outlook": {}, "salesforce": {}}
         for link in links:
             for side in SIDES:

@@ -12,9 +12,10 @@ actions of the chosen alternative, and then:
 
 Crash safety - the write-ahead intent
 -------------------------------------
-Before a batch is sent, one transaction writes a *pending* journal row per item: the op,
-the side, what is sent, the before-image of the record and of its link, and the link change
-to make on success (``payload.effect``). After the service answers, each item's row is
+Before a batch is sent, a *pending* journal row is written per item (a transaction per
+``INTENTS_PER_TRANSACTION`` items, all before anything is sent): the op, the side, what is
+sent, the before-image of the record and of its link, and the link change to make on success
+(``payload.effect``). After the service answers, each item's row is
 settled (``applied`` / ``failed``) in the same transaction as its link change. So at any
 instant a write the service may have received has a pending row, and a settled row always
 matches the links table.
@@ -29,9 +30,14 @@ dead process left pending, by looking at the service:
 - delete: ``get_many``; gone -> applied (link dropped), present -> failed.
 Cursors are saved only after a kind was applied completely, so the next run re-reads the
 same changes; applying them again is idempotent because links compare content hashes.
+
+Responsiveness: between items (never inside a transaction) the executor hands the event loop
+a turn once a time slice is used up (``sync.pace``), so a window stays responsive while
+thousands of items are settled.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import peewee as pw
@@ -42,6 +48,7 @@ from .errors import ItemError
 from .fields import SIDES, Kind, Side
 from .links import Link
 from .normalise import same_value
+from .pace import Pacer, paced_map
 from .plan import Action, Decisions, KindPlan, LinkEffect
 from .records import Delete, ItemResult, Update, decode_record, encode_record
 from .settings import KindSettings
@@ -49,6 +56,7 @@ from .source import Source
 from .store import Store
 
 log = logging.getLogger(__name__)
+INTENTS_PER_TRANSACTION = 200  # a large batch's intents are written in short transactions
 
 
 def empty_counts() -> dict[str, Any]:
@@ -96,10 +104,12 @@ class Executor:
 
     # -- deciding what runs -------------------------------------------------------------------
 
-    def resolve(self, kplan: KindPlan, decisions: Decisions, outcome: KindOutcome) -> list[Action]:
+    async def resolve(self, kplan: KindPlan, decisions: Decisions, outcome: KindOutcome) -> list[Action]:
         """The actions to carry out, with decisions applied; records held items as issues."""
         todo: list[Action] = []
+        pace = Pacer()  # an issue per left-out item: thousands of writes hand the loop turns
         for action in kplan.actions:
+            await pace()
             if action.id in decisions.excluded:
                 outcome.excluded += 1
                 self._issue(action, "revisit", ItemError("excluded", "Left out of a sync by you."))
@@ -135,9 +145,11 @@ class Executor:
             self.store.record_issue(kind=self.kind, category="error", code="empty_side", message=kplan.stopped,
                                     run_id=self.run_id, label=f"All {self.kind}")
             return outcome
-        todo = self.resolve(kplan, decisions, outcome)
+        todo = await self.resolve(kplan, decisions, outcome)
+        pace = Pacer()  # between items, never inside a transaction: the loop gets a turn
         for action in kplan.internal + [a for a in todo if a.op not in ("create", "update", "delete")]:
             self._commit_link_only(action, outcome)
+            await pace()
         total = sum(1 for a in todo if a.op in ("create", "update", "delete"))
         done = 0
         if self.progress is not None:
@@ -248,7 +260,13 @@ class Executor:
                     a.before = dict(item.record)
                     if op == "delete":
                         a.record = dict(item.record)
-        intents = self.store.add_intents([self._intent(a) for a in actions])
+        # The intents are written before anything is sent, a chunk per transaction: a crash
+        # between chunks leaves only pending rows of items not sent, which recover settles.
+        entries = await paced_map(self._intent, actions)
+        intents: list[int] = []
+        for start in range(0, len(entries), INTENTS_PER_TRANSACTION):
+            intents.extend(self.store.add_intents(entries[start:start + INTENTS_PER_TRANSACTION]))
+            await asyncio.sleep(0)
         if op == "create":
             results = await source.create_many([a.record or {} for a in actions])
         elif op == "update":
@@ -258,8 +276,10 @@ class Executor:
             results = await source.delete_many([Delete(a.target_id or "", a.version or "") for a in actions])
         if len(results) != len(actions):
             raise AssertionError(f"{side} returned {len(results)} results for {len(actions)} items")
+        pace = Pacer()
         for action, journal_id, result in zip(actions, intents, results):
             self.settle(journal_id, op, side, action.link, result, action=action)
+            await pace()
             if result.ok:
                 outcome.counts[side][op] += 1
                 if action.truncated:

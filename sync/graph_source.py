@@ -35,6 +35,7 @@ from .graph_client import GraphClient, SubResponse, prefer, raise_for_call
 from .graph_mapping import (CONTACT_SELECT, EVENT_SELECT, dtz_instant, etag, needs_current,
                             parse_instant, to_body, to_record)
 from .matching import match_keys
+from .pace import Pacer, paced_map
 from .records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update
 
 UTC = dt.timezone.utc
@@ -273,7 +274,9 @@ class GraphSource:
                                       "next run.")
         items: dict[str, SourceItem] = {}
         deleted: list[str] = []
+        pace = Pacer()
         for raw in raw_items:
+            await pace()
             item_id = raw.get("id")
             if not item_id:
                 continue
@@ -292,7 +295,7 @@ class GraphSource:
     async def _list(self, url: str, params: Mapping[str, str] | None = None) -> list[SourceItem]:
         raw_items, _ = await self.client.pages(url, params=params, preferences=self.preferences,
                                                what=self.what)
-        return [self._item(r) for r in raw_items if r.get("id") and not r.get("isCancelled")]
+        return await paced_map(self._item, [r for r in raw_items if r.get("id") and not r.get("isCancelled")])
 
     @staticmethod
     def _matching(kind: Kind, record: Record, items: list[SourceItem]) -> list[SourceItem]:

@@ -78,6 +78,7 @@ from urllib.parse import quote
 from .errors import CursorExpired
 from .fields import Kind, Side
 from .matching import match_keys
+from .pace import Pacer, paced_map
 from .records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update
 from .salesforce_client import (COLLECTION_SIZE, SalesforceClient, SalesforceRequestFailed, chunks, soql_ids,
                                 soql_quote)
@@ -196,7 +197,7 @@ class SalesforceSource:
         # when written, so the range query is not asked about them again.
         known = [r for r in fresh if r["Id"] in self._known and self._known[r["Id"]] == r["SystemModstamp"]]
         known_ids = {r["Id"] for r in known}
-        items = [self._item(r, True) for r in known] + await self._items(
+        items = await paced_map(lambda r: self._item(r, True), known) + await self._items(
             [r for r in fresh if r["Id"] not in known_ids])
         fresh_ids = {i.id for i in items}
         return ChangeSet(items=items, deleted_ids=[i for i in deleted if i not in fresh_ids],
@@ -227,7 +228,7 @@ class SalesforceSource:
             ids = [r["Id"] for r in rows if r["SystemModstamp"] == m]
         else:
             m, ids = d, []
-        items = [self._item(r, True) for r in rows]
+        items = await paced_map(lambda r: self._item(r, True), rows)
         return ChangeSet(items=items, deleted_ids=[],
                          cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
                          full=True)
@@ -278,7 +279,7 @@ class SalesforceSource:
 
     async def _items(self, rows: list[dict[str, Any]]) -> list[SourceItem]:
         inside = await self._in_range_ids([r["Id"] for r in rows])
-        return [self._item(r, r["Id"] in inside) for r in rows]
+        return await paced_map(lambda r: self._item(r, r["Id"] in inside), rows)
 
     async def get_many(self, ids: Sequence[str]) -> dict[str, SourceItem]:
         rows: list[dict[str, Any]] = []
@@ -316,7 +317,7 @@ class SalesforceSource:
         if not records:
             return []
         who = await self._who_ids(records)
-        bodies = [self._body(r, who, creating=True) for r in records]
+        bodies = await paced_map(lambda r: self._body(r, who, creating=True), records)
         results = await self.client.create_records(self.kind, self.sobject, bodies)
         return await self._with_versions(results)
 
@@ -327,7 +328,9 @@ class SalesforceSource:
         results: list[ItemResult | None] = [None] * len(updates)
         send: list[tuple[int, dict[str, Any]]] = []
         who = await self._who_ids([u.fields for u in updates])
+        pace = Pacer()
         for n, update in enumerate(updates):
+            await pace()
             now = current.get(update.id)
             if now is None:
                 results[n] = ItemResult.failure("not_found", "This record was deleted in Salesforce.",

@@ -17,6 +17,7 @@ other tables). Rows are written in short transactions on the loop thread.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -29,6 +30,7 @@ import peewee as pw
 from .errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, DiskFull, StoreError
 from .fields import Kind, Side
 from .links import Link
+from .pace import Pacer
 from .store_schema import MIGRATIONS, define_models
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -181,6 +183,21 @@ class Store:
     def links(self, kind: Kind) -> list[Link]:
         rows = self._sql(f"SELECT {self._LINK_COLS} FROM link WHERE kind=?", (kind,)).fetchall()
         return [self._link(r) for r in rows]
+
+    async def links_paced(self, kind: Kind, page: int = 1000) -> list[Link]:
+        """``links(kind)`` in id order, read a page per query, handing the event loop a turn
+        between pages and while decoding (no transaction is held across a turn)."""
+        out: list[Link] = []
+        last = 0
+        pace = Pacer()
+        while True:
+            rows = self._sql(f"SELECT {self._LINK_COLS} FROM link NOT INDEXED WHERE id>? AND kind=? "
+                             "ORDER BY id LIMIT ?", (last, kind, page)).fetchall()
+            out.extend(await pace.map(self._link, rows))
+            if len(rows) < page:
+                return out
+            last = rows[-1][0]
+            await pace()
 
     def link(self, link_id: int) -> Link | None:
         row = self._sql(f"SELECT {self._LINK_COLS} FROM link WHERE id=?", (link_id,)).fetchone()
@@ -344,6 +361,18 @@ class Store:
                 d[k] = json.loads(d[k]) if d[k] is not None else None
             out.append(d)
         return out
+
+    async def journal_paced(self, *, run_id: int | None = None, kind: Kind | None = None,
+                            status: str | None = None, page: int = 200) -> list[dict[str, Any]]:
+        """``journal(...)`` read and decoded a page at a time, handing the event loop a turn
+        between pages (a run of thousands of changes is tens of megabytes of JSON)."""
+        out: list[dict[str, Any]] = []
+        while True:
+            rows = self.journal(run_id=run_id, kind=kind, status=status, limit=page, offset=len(out))
+            out.extend(rows)
+            if len(rows) < page:
+                return out
+            await asyncio.sleep(0)
 
     def journal_counts(self, run_id: int) -> dict[str, int]:
         """How many journal entries one run has, without reading them: ``entries``, ``writes``

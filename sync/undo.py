@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping
 from .errors import NothingToUndo
 from .fields import Kind
 from .plan import Action, KindPlan, LinkEffect, Plan
+from .pace import Pacer
 from .records import decode_record
 from .settings import KindSettings
 from .source import Source
@@ -37,7 +38,7 @@ async def build_undo_plan(store: Store, sources: Mapping[str, Mapping[str, Sourc
     run = store.last_applied_run()
     if run is None or run["mode"] == "undo" or run["undone_by"] is not None:
         raise NothingToUndo(message="The last sync has already been undone, or no sync has changed anything yet.")
-    rows = [r for r in store.journal(run_id=run["id"]) if r["status"] == "applied"]
+    rows = [r for r in await store.journal_paced(run_id=run["id"]) if r["status"] == "applied"]
     plan = Plan(kinds={}, undo_of=run["id"])
     for kind in dict.fromkeys(r["kind"] for r in rows):
         plan.kinds[kind] = await _undo_kind(kind, [r for r in rows if r["kind"] == kind], store,
@@ -63,7 +64,9 @@ async def _undo_kind(kind: Kind, rows: list[dict[str, Any]], store: Store, sourc
         ids = [r["target_id"] for r in writes if r["side"] == side and r["op"] != "delete" and r["target_id"]]
         current[side] = await sources[side].get_many(ids) if ids else {}
     handled_links: set[int] = set()  # links set back by a write, or kept because the write is prevented
+    pace = Pacer()
     for r in reversed(writes):
+        await pace()
         n += 1
         side = r["side"]
         link_id = r["link_id"] or (r["link_after"] or {}).get("id")
