@@ -671,6 +671,12 @@ def run_gui(args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None 
     setup_logging(launcher.initial_paths().ensure())
     gui = App(launcher, background=bool(getattr(args, "background", False)))
     undo_hooks = gui.install_hooks(loop)
+    # Everything made so far (Qt, the modules, the windows) lives as long as the app: keep it
+    # out of the garbage collector's full passes, which otherwise stall the loop for 50-150 ms
+    # during a large sync (tests/bench/bench_loop_lag.py --gc-freeze).
+    import gc
+
+    gc.freeze()
     # Ctrl+C in the terminal and SIGTERM (log-out) quit cleanly. Python runs signal handlers
     # only between bytecodes, so a slow timer lets it look while Qt waits for events.
     import signal
