@@ -18,6 +18,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_real_profile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test touches the real user's profile: a command run without --profile (a usage
+    error, a default) gets platformdirs' folders under a temporary home (XDG on Linux)."""
+    home = tmp_path_factory.mktemp("xdg")
+    saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+                                              "XDG_STATE_HOME")}
+    for key in saved:
+        os.environ[key] = str(home / key.lower())
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 class Sandbox:
     """A running sandbox plus helpers for tests: URLs, its CA, and its control API."""
 

@@ -668,7 +668,11 @@ def run_gui(args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None 
     launcher = Launcher(args, sandbox_factory=sandbox_factory)
     from app.logging_setup import setup_logging
 
-    setup_logging(launcher.initial_paths().ensure())
+    paths = launcher.initial_paths().ensure()
+    setup_logging(paths)
+    log.info("Tandem starting: profile %s%s%s", paths.profile_id,
+             " (demo)" if getattr(args, "sandbox", False) else "",
+             ", in the background" if getattr(args, "background", False) else "")
     gui = App(launcher, background=bool(getattr(args, "background", False)))
     undo_hooks = gui.install_hooks(loop)
     # Everything made so far (Qt, the modules, the windows) lives as long as the app: keep it

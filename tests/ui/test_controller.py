@@ -86,3 +86,20 @@ def test_apply_reports_item_counts_per_kind(qtbot, qloop, demo_ctx):
     applying = [(done, total) for kind, phase, done, total in heard if phase == "applying"]
     assert applying and applying[-1][0] == applying[-1][1] > 0   # ends with all items sent
     assert ("contacts", f"applying {applying[-1][0]}/{applying[-1][1]}") in texts
+
+
+@pytest.mark.seed("demo")
+def test_each_finished_run_leaves_one_log_line_of_counts_without_names(qtbot, qloop, demo_ctx, caplog):
+    controller = SyncController(demo_ctx)
+    plans, reports = [], []
+    controller.preview_ready.connect(plans.append)
+    controller.run_finished.connect(reports.append)
+    with caplog.at_level("INFO", logger="ui.controller"):
+        controller.start_preview(["contacts"])
+        qloop.until(lambda: plans)
+        controller.apply_preview()
+        qloop.until(lambda: reports)
+    lines = [r.getMessage() for r in caplog.records if "finished" in r.getMessage()]
+    assert len(lines) == 1 and f"run {reports[0].run_id} finished: contacts: outlook " in lines[0]
+    labels = [a.label.split(" <")[0] for a in plans[0].actions()]
+    assert labels and not any(name in lines[0] for name in labels)   # counts only, no people
