@@ -5,6 +5,7 @@ Start-up order (ARCHITECTURE.md): parse arguments -> paths -> logging -> excepth
 ../shared/design/CLI.md is dispatched from here; each layer is imported only when needed, so
 ``--version`` and ``sandbox serve`` start fast.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,13 +19,21 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_HELD = 0, 1, 2, 3
 
 
 def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument("--profile", metavar="DIR", default=default,
-                        help="keep all state of this profile under DIR")
-    parser.add_argument("--sandbox-url", metavar="URL", default=default,
-                        help="point every endpoint at a running sandbox (also TANDEM_SANDBOX_URL)")
-    parser.add_argument("--sandbox-ca", metavar="FILE", default=default,
-                        help="the sandbox's CA file (printed by `sandbox serve` as ca_file; "
-                             "also TANDEM_SANDBOX_CA)")
+    parser.add_argument(
+        "--profile", metavar="DIR", default=default, help="keep all state of this profile under DIR"
+    )
+    parser.add_argument(
+        "--sandbox-url",
+        metavar="URL",
+        default=default,
+        help="point every endpoint at a running sandbox (also TANDEM_SANDBOX_URL)",
+    )
+    parser.add_argument(
+        "--sandbox-ca",
+        metavar="FILE",
+        default=default,
+        help="the sandbox's CA file (printed by `sandbox serve` as ca_file; also TANDEM_SANDBOX_CA)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,26 +41,32 @@ def build_parser() -> argparse.ArgumentParser:
     # `status --profile X`); SUPPRESS keeps a sub-command from resetting them to None.
     common = argparse.ArgumentParser(add_help=False)
     _common_options(common, argparse.SUPPRESS)
-    parser = argparse.ArgumentParser(
-        prog="tandem", description="Keep Outlook and Salesforce in step.")
+    parser = argparse.ArgumentParser(prog="tandem", description="Keep Outlook and Salesforce in step.")
     parser.add_argument("--version", action="version", version=f"Tandem {VERSION}")
     _common_options(parser, None)
-    parser.add_argument("--sandbox", action="store_true",
-                        help="start the GUI against an embedded sandbox with demo data")
-    parser.add_argument("--background", action="store_true",
-                        help="start the GUI quietly in the tray, without opening its window (what "
-                             "start at login uses); the first run still shows the setup "
-                             "assistant, and without a tray the window opens as usual")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="start the GUI against an embedded sandbox with demo data"
+    )
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="start the GUI quietly in the tray, without opening its window (what "
+        "start at login uses); the first run still shows the setup "
+        "assistant, and without a tray the window opens as usual",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     login = commands.add_parser("login", help="sign in to Outlook or Salesforce")
     login_service = login.add_subparsers(dest="service", metavar="SERVICE", required=True)
-    login_outlook = login_service.add_parser("outlook", parents=[common], help="device code sign-in to Microsoft")
+    login_outlook = login_service.add_parser(
+        "outlook", parents=[common], help="device code sign-in to Microsoft"
+    )
     login_outlook.add_argument("--json", action="store_true")
-    login_sf = login_service.add_parser("salesforce", parents=[common], help="browser sign-in (PKCE) to Salesforce")
+    login_sf = login_service.add_parser(
+        "salesforce", parents=[common], help="browser sign-in (PKCE) to Salesforce"
+    )
     login_sf.add_argument("--device", action="store_true", help="use the device flow instead")
-    login_sf.add_argument("--login-host", metavar="HOST",
-                          help="production | test | a My Domain host or URL")
+    login_sf.add_argument("--login-host", metavar="HOST", help="production | test | a My Domain host or URL")
     login_sf.add_argument("--json", action="store_true")
 
     logout = commands.add_parser("logout", parents=[common], help="sign out and forget the tokens")
@@ -65,16 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--kind", choices=("contacts", "events", "tasks", "all"), default="all")
     sync.add_argument("--preview", action="store_true", help="build and print the plan, change nothing")
     sync.add_argument("--yes", action="store_true", help="apply the plan without asking")
-    sync.add_argument("--confirm-deletes", action="store_true",
-                      help="with --yes: let deletes held by the mass-delete guard go ahead")
+    sync.add_argument(
+        "--confirm-deletes",
+        action="store_true",
+        help="with --yes: let deletes held by the mass-delete guard go ahead",
+    )
     sync.add_argument("--json", action="store_true")
 
     history = commands.add_parser("history", parents=[common], help="the recorded sync runs")
     history.add_argument("--limit", type=int, default=20, metavar="N")
     history.add_argument("--json", action="store_true")
 
-    rebuild = commands.add_parser("rebuild", parents=[common],
-                                  help="forget links and cursors of one kind; changes no record")
+    rebuild = commands.add_parser(
+        "rebuild", parents=[common], help="forget links and cursors of one kind; changes no record"
+    )
     rebuild.add_argument("--kind", required=True, choices=("contacts", "events", "tasks"))
     rebuild.add_argument("--json", action="store_true")
 
@@ -88,16 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     settings_get = settings_cmd.add_parser("get", parents=[common], help="show one setting or all")
     settings_get.add_argument("key", nargs="?")
     settings_get.add_argument("--json", action="store_true")
-    settings_set = settings_cmd.add_parser("set", parents=[common], help="change a setting (locked ones refuse)")
+    settings_set = settings_cmd.add_parser(
+        "set", parents=[common], help="change a setting (locked ones refuse)"
+    )
     settings_set.add_argument("key")
     settings_set.add_argument("value")
     settings_set.add_argument("--json", action="store_true")
 
     diagnostics = commands.add_parser("diagnostics", help="a zip of logs and facts for support")
-    diagnostics_cmd = diagnostics.add_subparsers(dest="diagnostics_command", metavar="ACTION",
-                                                 required=True)
-    export = diagnostics_cmd.add_parser("export", parents=[common],
-                                        help="write logs (tokens removed), settings, recent runs")
+    diagnostics_cmd = diagnostics.add_subparsers(dest="diagnostics_command", metavar="ACTION", required=True)
+    export = diagnostics_cmd.add_parser(
+        "export", parents=[common], help="write logs (tokens removed), settings, recent runs"
+    )
     export.add_argument("file", metavar="FILE.zip")
     export.add_argument("--json", action="store_true")
 
@@ -109,11 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", metavar="FILE", help="keep the data in FILE across runs")
     serve.add_argument("--seed", default="demo", help="demo | empty | scale:CONTACTS,EVENTS,TASKS")
     serve.add_argument("--latency-ms", type=int, default=0)
-    serve.add_argument("--fault-rate", type=float, default=0.0,
-                       help="share of requests (0-1) that fail with 429, 503 or a dropped connection")
+    serve.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="share of requests (0-1) that fail with 429, 503 or a dropped connection",
+    )
     serve.add_argument("--fault-seed", type=int, default=0, help="seed of the fault random source")
-    serve.add_argument("--auto-approve", action="store_true",
-                       help="device codes and the authorize pages approve at once")
+    serve.add_argument(
+        "--auto-approve", action="store_true", help="device codes and the authorize pages approve at once"
+    )
     return parser
 
 
@@ -130,17 +156,26 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         print("tandem: --fault-rate must be between 0 and 1", file=sys.stderr)
         return EXIT_USAGE
     try:
-        server = SandboxServer(host=args.host, port=args.port, state_file=args.state,
-                               seed=args.seed, latency_ms=args.latency_ms,
-                               fault_rate=args.fault_rate, fault_seed=args.fault_seed,
-                               auto_approve=args.auto_approve)
+        server = SandboxServer(
+            host=args.host,
+            port=args.port,
+            state_file=args.state,
+            seed=args.seed,
+            latency_ms=args.latency_ms,
+            fault_rate=args.fault_rate,
+            fault_seed=args.fault_seed,
+            auto_approve=args.auto_approve,
+        )
         info = server.start()
     except (OSError, ValueError, RuntimeError) as exc:
         print(f"tandem: the sandbox could not start: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(json.dumps(info), flush=True)
-    print(f"Sandbox running at {info['base_url']} — console: {info['base_url']}/_sandbox/ "
-          "(Ctrl+C to stop)", file=sys.stderr, flush=True)
+    print(
+        f"Sandbox running at {info['base_url']} — console: {info['base_url']}/_sandbox/ (Ctrl+C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
     server.wait()
     return EXIT_OK
@@ -155,8 +190,9 @@ def embedded_sandbox(state_dir):
     from sandbox.runner import SandboxServer
 
     state_dir = Path(state_dir)
-    server = SandboxServer(seed="demo", state_dir=state_dir, state_file=state_dir / "world.json",
-                           auto_approve=True)
+    server = SandboxServer(
+        seed="demo", state_dir=state_dir, state_file=state_dir / "world.json", auto_approve=True
+    )
     return server, server.start()
 
 
@@ -224,8 +260,10 @@ def cmd_diagnostics(args: argparse.Namespace) -> int:
     try:
         ctx = AppContext.open(args.profile, sandbox_url=args.sandbox_url, sandbox_ca=args.sandbox_ca)
     except (UsageError, TandemError) as exc:
-        print(f"tandem: {getattr(exc, 'title', 'Cannot open the profile')}. "
-              f"{getattr(exc, 'message', exc)}", file=sys.stderr)
+        print(
+            f"tandem: {getattr(exc, 'title', 'Cannot open the profile')}. {getattr(exc, 'message', exc)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
     try:
         path = export(ctx, args.file)
@@ -255,15 +293,23 @@ def main(argv: list[str] | None = None) -> int:
 
                 return accounts_cli.accounts_status(args, settings=None)
             return EXIT_FAILED
-        handler = {"sync": sync_cli.sync, "history": sync_cli.history, "rebuild": sync_cli.rebuild,
-                   "undo": sync_cli.undo, "status": sync_cli.status}[args.command]
+        handler = {
+            "sync": sync_cli.sync,
+            "history": sync_cli.history,
+            "rebuild": sync_cli.rebuild,
+            "undo": sync_cli.undo,
+            "status": sync_cli.status,
+        }[args.command]
         return handler(args, settings=settings)
     if args.command in ("login", "logout"):
         from app import accounts_cli
 
-        handler = {"login": accounts_cli.login_salesforce if getattr(args, "service", "") == "salesforce"
-                   else accounts_cli.login_outlook,
-                   "logout": accounts_cli.logout}[args.command]
+        handler = {
+            "login": accounts_cli.login_salesforce
+            if getattr(args, "service", "") == "salesforce"
+            else accounts_cli.login_outlook,
+            "logout": accounts_cli.logout,
+        }[args.command]
         return handler(args, settings=_account_settings(args))
     if args.command == "settings":
         return cmd_settings(args)
@@ -276,8 +322,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             from ui.gui import run_gui
         except ImportError as exc:
-            print(f"tandem: the desktop window cannot start here ({exc}). The command line "
-                  "works: run `python main.py --help`.", file=sys.stderr)
+            print(
+                f"tandem: the desktop window cannot start here ({exc}). The command line "
+                "works: run `python main.py --help`.",
+                file=sys.stderr,
+            )
             return EXIT_FAILED
         return run_gui(args, sandbox_factory=embedded_sandbox)
     parser.print_help(sys.stderr)

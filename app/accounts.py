@@ -4,6 +4,7 @@ Names, usernames, org and tenant ids and the Salesforce instance URL are not sec
 are kept here so ``status`` and the UI can say "connected as …" without opening the keyring.
 Tokens never go here (they live in the keyring, see ``app.secrets``).
 """
+
 from __future__ import annotations
 
 import contextlib

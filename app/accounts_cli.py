@@ -17,6 +17,7 @@ applied) wins over ``TANDEM_OUTLOOK_CLIENT_ID`` / ``TANDEM_OUTLOOK_AUTHORITY`` /
 over both for Salesforce. The sandbox accepts any client id and has defaults; against a
 sandbox the endpoints always come from ``--sandbox-url``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,15 +26,21 @@ import json
 import os
 import sys
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from app import redaction
 from app.accounts import AccountsFile
 from app.auth_outlook import CACHE_SECRET, OutlookAuth
 from app.auth_salesforce import CREDENTIALS_SECRET, LOGIN_TIMEOUT_S, SalesforceAuth
-from app.endpoints import (SANDBOX_OUTLOOK_CLIENT_ID, SANDBOX_SALESFORCE_CLIENT_ID, EndpointError,
-                           Endpoints, salesforce_login_url)
+from app.endpoints import (
+    SANDBOX_OUTLOOK_CLIENT_ID,
+    SANDBOX_SALESFORCE_CLIENT_ID,
+    EndpointError,
+    Endpoints,
+    salesforce_login_url,
+)
 from app.errors import AppError, WrongClientId
 from app.paths import ProfilePaths, profile_paths
 from app.secrets import SecretStore
@@ -57,18 +64,21 @@ class AccountSettings:
     salesforce_redirect_port: int = 0  # 0: a random free port; a fixed one for strict apps
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "AccountSettings":
+    def from_settings(cls, settings: Any) -> AccountSettings:
         """From ``app.settings.Settings`` (policy already applied), or anything with ``get``."""
+
         def get(key: str) -> Any:
             try:
                 return settings.get(key) or None
             except Exception:  # an unknown key in an older settings declaration
                 return None
 
-        return cls(outlook_client_id=get("accounts.microsoft_client_id"),
-                   outlook_authority=get("accounts.microsoft_authority"),
-                   salesforce_client_id=get("accounts.salesforce_client_id"),
-                   salesforce_login_host=get("accounts.salesforce_login_host"))
+        return cls(
+            outlook_client_id=get("accounts.microsoft_client_id"),
+            outlook_authority=get("accounts.microsoft_authority"),
+            salesforce_client_id=get("accounts.salesforce_client_id"),
+            salesforce_login_host=get("accounts.salesforce_login_host"),
+        )
 
 
 class UsageError(Exception):
@@ -78,8 +88,13 @@ class UsageError(Exception):
 class AccountsContext:
     """Everything the accounts commands need for one profile, built once from the args."""
 
-    def __init__(self, paths: ProfilePaths, endpoints: Endpoints, settings: AccountSettings,
-                 secrets: SecretStore | None = None) -> None:
+    def __init__(
+        self,
+        paths: ProfilePaths,
+        endpoints: Endpoints,
+        settings: AccountSettings,
+        secrets: SecretStore | None = None,
+    ) -> None:
         self.paths = paths
         self.endpoints = endpoints
         self.settings = settings
@@ -93,46 +108,72 @@ class AccountsContext:
         return self._secrets
 
     def outlook(self) -> OutlookAuth:
-        client_id = (self.settings.outlook_client_id or os.environ.get("TANDEM_OUTLOOK_CLIENT_ID")
-                     or (SANDBOX_OUTLOOK_CLIENT_ID if self.endpoints.sandbox else None))
+        client_id = (
+            self.settings.outlook_client_id
+            or os.environ.get("TANDEM_OUTLOOK_CLIENT_ID")
+            or (SANDBOX_OUTLOOK_CLIENT_ID if self.endpoints.sandbox else None)
+        )
         if not client_id:
             raise WrongClientId(
                 "No Outlook app registration is configured",
                 "Tandem needs the client id of your organisation's app registration to sign in "
                 "to Outlook. Ask your administrator for it and enter it in the settings (or set "
-                "TANDEM_OUTLOOK_CLIENT_ID).", service="outlook", error="no_client_id")
+                "TANDEM_OUTLOOK_CLIENT_ID).",
+                service="outlook",
+                error="no_client_id",
+            )
         authority = self.endpoints.authority
         if not self.endpoints.sandbox:
-            authority = (self.settings.outlook_authority
-                         or os.environ.get("TANDEM_OUTLOOK_AUTHORITY") or authority)
-        return OutlookAuth(client_id=client_id, authority=authority, secrets=self.secrets,
-                           accounts=self.accounts, verify=self.endpoints.ssl_context(),
-                           sandbox=self.endpoints.sandbox)
+            authority = (
+                self.settings.outlook_authority or os.environ.get("TANDEM_OUTLOOK_AUTHORITY") or authority
+            )
+        return OutlookAuth(
+            client_id=client_id,
+            authority=authority,
+            secrets=self.secrets,
+            accounts=self.accounts,
+            verify=self.endpoints.ssl_context(),
+            sandbox=self.endpoints.sandbox,
+        )
 
     def salesforce(self, login_host: str | None = None) -> SalesforceAuth:
-        client_id = (self.settings.salesforce_client_id
-                     or os.environ.get("TANDEM_SALESFORCE_CLIENT_ID")
-                     or (SANDBOX_SALESFORCE_CLIENT_ID if self.endpoints.sandbox else None))
+        client_id = (
+            self.settings.salesforce_client_id
+            or os.environ.get("TANDEM_SALESFORCE_CLIENT_ID")
+            or (SANDBOX_SALESFORCE_CLIENT_ID if self.endpoints.sandbox else None)
+        )
         if not client_id:
             raise WrongClientId(
                 "No Salesforce connected app is configured",
                 "Tandem needs the consumer key of your organisation's connected app to sign in "
                 "to Salesforce. Ask your administrator for it and enter it in the settings (or "
-                "set TANDEM_SALESFORCE_CLIENT_ID).", service="salesforce", error="no_client_id")
+                "set TANDEM_SALESFORCE_CLIENT_ID).",
+                service="salesforce",
+                error="no_client_id",
+            )
         login_url = self.endpoints.salesforce_login_url
         if not self.endpoints.sandbox:
-            host = (login_host or self.settings.salesforce_login_host
-                    or os.environ.get("TANDEM_SALESFORCE_LOGIN_HOST"))
+            host = (
+                login_host
+                or self.settings.salesforce_login_host
+                or os.environ.get("TANDEM_SALESFORCE_LOGIN_HOST")
+            )
             if host:
                 login_url = salesforce_login_url(host)
-        return SalesforceAuth(client_id=client_id, login_url=login_url, secrets=self.secrets,
-                              accounts=self.accounts, verify=self.endpoints.ssl_context(),
-                              client_secret=self.settings.salesforce_client_secret,
-                              redirect_port=self.settings.salesforce_redirect_port)
+        return SalesforceAuth(
+            client_id=client_id,
+            login_url=login_url,
+            secrets=self.secrets,
+            accounts=self.accounts,
+            verify=self.endpoints.ssl_context(),
+            client_secret=self.settings.salesforce_client_secret,
+            redirect_port=self.settings.salesforce_redirect_port,
+        )
 
 
-def context_from_args(args: argparse.Namespace, settings: AccountSettings | None = None,
-                      secrets: SecretStore | None = None) -> AccountsContext:
+def context_from_args(
+    args: argparse.Namespace, settings: AccountSettings | None = None, secrets: SecretStore | None = None
+) -> AccountsContext:
     """Paths, endpoints and settings of the profile the arguments name (raises UsageError)."""
     redaction.install()
     sandbox_url = getattr(args, "sandbox_url", None) or os.environ.get("TANDEM_SANDBOX_URL")
@@ -164,13 +205,18 @@ def _fail(args: argparse.Namespace, service: str | None, error: BaseException) -
     if isinstance(error, UsageError):
         _say(f"tandem: {error}")
         if getattr(args, "json", False):
-            _emit(args, {"service": service, "ok": False,
-                         "error": {"error": "UsageError", "message": str(error)}})
+            _emit(
+                args,
+                {"service": service, "ok": False, "error": {"error": "UsageError", "message": str(error)}},
+            )
         return EXIT_USAGE
     assert isinstance(error, TandemError)
     _say(f"tandem: {error.title}. {error.message}".rstrip())
-    detail = (error.to_json() if isinstance(error, AppError)
-              else {"error": type(error).__name__, "title": error.title, "message": error.message})
+    detail = (
+        error.to_json()
+        if isinstance(error, AppError)
+        else {"error": type(error).__name__, "title": error.title, "message": error.message}
+    )
     _emit(args, {"service": service, "ok": False, "error": detail})
     return EXIT_FAILED
 
@@ -193,11 +239,12 @@ def login_outlook(args: argparse.Namespace, *, settings: AccountSettings | None 
         ctx.secrets.get(CACHE_SECRET)  # a locked or missing keyring fails before the user acts
         login = auth.start_login()
         if getattr(args, "json", False):
-            print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr,
-                  flush=True)
+            print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr, flush=True)
         else:
-            _say(f"To connect Outlook, open {login.verification_uri} and enter the code "
-                 f"{login.user_code}\nWaiting for you to finish signing in…")
+            _say(
+                f"To connect Outlook, open {login.verification_uri} and enter the code "
+                f"{login.user_code}\nWaiting for you to finish signing in…"
+            )
         account = auth.finish_login(login)
     except KeyboardInterrupt:
         _say("tandem: sign-in cancelled.")
@@ -223,11 +270,16 @@ def login_salesforce(args: argparse.Namespace, *, settings: AccountSettings | No
 
             def show(url: str) -> None:
                 if getattr(args, "json", False):
-                    print(json.dumps({"event": "authorize", "service": "salesforce", "url": url}),
-                          file=sys.stderr, flush=True)
+                    print(
+                        json.dumps({"event": "authorize", "service": "salesforce", "url": url}),
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 else:
-                    _say("Opening your browser to sign in to Salesforce. If it does not open, "
-                         f"visit:\n{url}\nWaiting for you to finish signing in…")
+                    _say(
+                        "Opening your browser to sign in to Salesforce. If it does not open, "
+                        f"visit:\n{url}\nWaiting for you to finish signing in…"
+                    )
 
             account = asyncio.run(auth.login_browser(browser, timeout_s=timeout, on_url=show))
     except KeyboardInterrupt:
@@ -235,21 +287,23 @@ def login_salesforce(args: argparse.Namespace, *, settings: AccountSettings | No
         return EXIT_FAILED
     except (TandemError, UsageError) as exc:
         return _fail(args, "salesforce", exc)
-    _say(f"Connected to Salesforce as {_who(account.to_json())}, org {account.organization_id}, "
-         f"instance {account.instance_url}.")
-    _emit(args, {"service": "salesforce", "ok": True, "connected": True,
-                 "account": account.to_json()})
+    _say(
+        f"Connected to Salesforce as {_who(account.to_json())}, org {account.organization_id}, "
+        f"instance {account.instance_url}."
+    )
+    _emit(args, {"service": "salesforce", "ok": True, "connected": True, "account": account.to_json()})
     return EXIT_OK
 
 
 async def _salesforce_device(args: argparse.Namespace, auth: SalesforceAuth):
     login = await auth.start_device_login()
     if getattr(args, "json", False):
-        print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr,
-              flush=True)
+        print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr, flush=True)
     else:
-        _say(f"To connect Salesforce, open {login.verification_uri} and enter the code "
-             f"{login.user_code}\nWaiting for you to finish signing in…")
+        _say(
+            f"To connect Salesforce, open {login.verification_uri} and enter the code "
+            f"{login.user_code}\nWaiting for you to finish signing in…"
+        )
     return await auth.finish_device_login(login)
 
 
@@ -263,9 +317,13 @@ def logout(args: argparse.Namespace, *, settings: AccountSettings | None = None)
         ctx = context_from_args(args, settings)
         if service == "outlook":
             forgotten = ctx.outlook().logout()
-            result = {"revoked": False, "forgotten": forgotten,
-                      "warning": None, "note": "Microsoft offers no revocation to this app; "
-                      "the sign-in was forgotten on this computer."}
+            result = {
+                "revoked": False,
+                "forgotten": forgotten,
+                "warning": None,
+                "note": "Microsoft offers no revocation to this app; "
+                "the sign-in was forgotten on this computer.",
+            }
         else:
             result = asyncio.run(ctx.salesforce().logout())
     except (TandemError, UsageError) as exc:
@@ -274,8 +332,10 @@ def logout(args: argparse.Namespace, *, settings: AccountSettings | None = None)
     if result["revoked"]:
         _say(f"Signed out of {name}; the sign-in was revoked and forgotten.")
     elif result["forgotten"]:
-        _say(f"Signed out of {name}; the sign-in was forgotten on this computer."
-             + (f" {result['warning']}" if result.get("warning") else ""))
+        _say(
+            f"Signed out of {name}; the sign-in was forgotten on this computer."
+            + (f" {result['warning']}" if result.get("warning") else "")
+        )
     else:
         _say(f"{name} was not connected.")
     _emit(args, dict(result, service=service, ok=True))

@@ -14,6 +14,7 @@
   ``revokeSignInSessions``, which would sign the user out everywhere), so logout forgets the
   tokens locally.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,9 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 import msal
@@ -66,9 +68,13 @@ class DeviceLogin:
     cache: msal.SerializableTokenCache
 
     def prompt_json(self) -> dict[str, Any]:
-        return {"service": SERVICE, "user_code": self.user_code,
-                "verification_uri": self.verification_uri, "message": self.message,
-                "expires_in": max(0, int(self.expires_at - time.time()))}
+        return {
+            "service": SERVICE,
+            "user_code": self.user_code,
+            "verification_uri": self.verification_uri,
+            "message": self.message,
+            "expires_in": max(0, int(self.expires_at - time.time())),
+        }
 
 
 @contextlib.contextmanager
@@ -82,14 +88,25 @@ def msal_errors(authority: str) -> Iterator[None]:
         raise ServiceUnavailable(
             "The Microsoft sign-in service did not answer as expected",
             f"Tandem could not use the sign-in service at {authority}. Check the authority in "
-            "the settings, or try again later.", service=SERVICE, authority=authority,
-            detail=type(exc).__name__) from exc
+            "the settings, or try again later.",
+            service=SERVICE,
+            authority=authority,
+            detail=type(exc).__name__,
+        ) from exc
 
 
 class OutlookAuth:
-    def __init__(self, *, client_id: str, authority: str, secrets: SecretStore,
-                 accounts: AccountsFile, verify: Any, sandbox: bool = False,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        authority: str,
+        secrets: SecretStore,
+        accounts: AccountsFile,
+        verify: Any,
+        sandbox: bool = False,
+        timeout: float = 30.0,
+    ) -> None:
         self.client_id = client_id
         self.authority = authority.rstrip("/")
         self.secrets = secrets
@@ -105,9 +122,12 @@ class OutlookAuth:
     def _new_app(self, cache: msal.SerializableTokenCache) -> msal.PublicClientApplication:
         with msal_errors(self.authority):
             return msal.PublicClientApplication(
-                self.client_id, authority=self.authority, token_cache=cache,
+                self.client_id,
+                authority=self.authority,
+                token_cache=cache,
                 http_client=MsalHttpClient(self.verify, self.timeout),
-                instance_discovery=False if self.sandbox else None)
+                instance_discovery=False if self.sandbox else None,
+            )
 
     def _save(self, cache: msal.SerializableTokenCache) -> None:
         if cache.has_state_changed:
@@ -133,13 +153,20 @@ class OutlookAuth:
             flow = app.initiate_device_flow(scopes=OUTLOOK_SCOPES)
         if "user_code" not in flow:
             raise oauth_error(SERVICE, flow, during="login")
-        return DeviceLogin(user_code=flow["user_code"], verification_uri=flow["verification_uri"],
-                           message=flow.get("message", ""), expires_at=float(flow["expires_at"]),
-                           interval=int(flow.get("interval", 5)), flow=flow, app=app, cache=cache)
+        return DeviceLogin(
+            user_code=flow["user_code"],
+            verification_uri=flow["verification_uri"],
+            message=flow.get("message", ""),
+            expires_at=float(flow["expires_at"]),
+            interval=int(flow.get("interval", 5)),
+            flow=flow,
+            app=app,
+            cache=cache,
+        )
 
-    def finish_login(self, login: DeviceLogin,
-                     cancelled: Callable[[], bool] | None = None) -> OutlookAccount:
+    def finish_login(self, login: DeviceLogin, cancelled: Callable[[], bool] | None = None) -> OutlookAccount:
         """Poll until the user approves (blocks). Saves the cache and the account facts."""
+
         def exit_condition(flow: dict) -> bool:
             return (cancelled is not None and cancelled()) or flow.get("expires_at", 0) < time.time()
 
@@ -147,8 +174,12 @@ class OutlookAuth:
             result = login.app.acquire_token_by_device_flow(login.flow, exit_condition=exit_condition)
         if "access_token" not in result:
             if cancelled is not None and cancelled():
-                raise AuthError("Outlook sign-in cancelled", "The sign-in was cancelled.",
-                                service=SERVICE, error="cancelled")
+                raise AuthError(
+                    "Outlook sign-in cancelled",
+                    "The sign-in was cancelled.",
+                    service=SERVICE,
+                    error="cancelled",
+                )
             if result.get("error") == "authorization_pending":
                 result = dict(result, error="expired_token")
             raise oauth_error(SERVICE, result, during="login")
@@ -157,8 +188,12 @@ class OutlookAuth:
         home = accounts[0]["home_account_id"] if accounts else ""
         account = OutlookAccount(
             username=claims.get("preferred_username") or (accounts[0]["username"] if accounts else ""),
-            name=claims.get("name", ""), tenant_id=claims.get("tid", ""),
-            object_id=claims.get("oid", ""), home_account_id=home, authority=self.authority)
+            name=claims.get("name", ""),
+            tenant_id=claims.get("tid", ""),
+            object_id=claims.get("oid", ""),
+            home_account_id=home,
+            authority=self.authority,
+        )
         with self._lock:
             login.cache.has_state_changed = True
             self._save(login.cache)
@@ -179,8 +214,9 @@ class OutlookAuth:
             if not accounts:
                 raise not_connected(SERVICE)
             with msal_errors(self.authority):
-                result = app.acquire_token_silent_with_error(OUTLOOK_SCOPES, accounts[0],
-                                                             force_refresh=force_refresh)
+                result = app.acquire_token_silent_with_error(
+                    OUTLOOK_SCOPES, accounts[0], force_refresh=force_refresh
+                )
             if not result or "access_token" not in result:
                 error = oauth_error(SERVICE, result or {"error": "invalid_grant"}, during="refresh")
                 if isinstance(error, AuthError) and error.action == "reconnect":

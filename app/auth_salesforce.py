@@ -15,6 +15,7 @@
 * Tokens are kept in the keyring as one JSON secret ``salesforce.credentials``; the facts
   about the user go to ``accounts.json``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,16 +25,16 @@ import inspect
 import logging
 import secrets as pysecrets
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
 from app.accounts import AccountsFile
 from app.endpoints import EndpointError, require_https
-from app.errors import (AuthError, InsecureEndpoint, SignInTimedOut, network_error,
-                        not_connected, oauth_error)
+from app.errors import AuthError, InsecureEndpoint, SignInTimedOut, network_error, not_connected, oauth_error
 from app.secrets import SecretStore
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,10 @@ LOGIN_TIMEOUT_S = 300.0
 
 OpenBrowser = Callable[[str], Any]
 
-_PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>Tandem</title></head>"
-         "<body style='font-family:sans-serif'><h1>{title}</h1><p>{text}</p></body></html>")
+_PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Tandem</title></head>"
+    "<body style='font-family:sans-serif'><h1>{title}</h1><p>{text}</p></body></html>"
+)
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,12 @@ class SalesforceDeviceLogin:
     device_code: str
 
     def prompt_json(self) -> dict[str, Any]:
-        return {"service": SERVICE, "user_code": self.user_code,
-                "verification_uri": self.verification_uri,
-                "expires_in": max(0, int(self.expires_at - time.time()))}
+        return {
+            "service": SERVICE,
+            "user_code": self.user_code,
+            "verification_uri": self.verification_uri,
+            "expires_in": max(0, int(self.expires_at - time.time())),
+        }
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -86,9 +92,18 @@ def pkce_pair() -> tuple[str, str]:
 
 
 class SalesforceAuth:
-    def __init__(self, *, client_id: str, login_url: str, secrets: SecretStore,
-                 accounts: AccountsFile, verify: Any, client_secret: str | None = None,
-                 timeout: float = 30.0, redirect_port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        login_url: str,
+        secrets: SecretStore,
+        accounts: AccountsFile,
+        verify: Any,
+        client_secret: str | None = None,
+        timeout: float = 30.0,
+        redirect_port: int = 0,
+    ) -> None:
         self.client_id = client_id
         self.login_url = require_https(login_url, "The Salesforce login host").rstrip("/")
         self.client_secret = client_secret
@@ -103,14 +118,18 @@ class SalesforceAuth:
     def _client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(verify=self.verify, timeout=self.timeout, follow_redirects=False)
 
-    async def _post_token(self, data: dict[str, str], login_url: str | None = None
-                          ) -> tuple[int, dict[str, Any]]:
+    async def _post_token(
+        self, data: dict[str, str], login_url: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
         if self.client_secret and "grant_type" in data:
             data = dict(data, client_secret=self.client_secret)
         try:
             async with self._client() as client:
-                response = await client.post(f"{login_url or self.login_url}/services/oauth2/token",
-                                             data=data, headers={"Accept": "application/json"})
+                response = await client.post(
+                    f"{login_url or self.login_url}/services/oauth2/token",
+                    data=data,
+                    headers={"Accept": "application/json"},
+                )
         except httpx.TransportError as exc:
             raise network_error(SERVICE, exc) from exc
         try:
@@ -119,8 +138,7 @@ class SalesforceAuth:
             body = {}
         return response.status_code, body if isinstance(body, dict) else {}
 
-    async def _token(self, data: dict[str, str], during: str, login_url: str | None = None
-                     ) -> dict[str, Any]:
+    async def _token(self, data: dict[str, str], during: str, login_url: str | None = None) -> dict[str, Any]:
         status, body = await self._post_token(data, login_url)
         if status != 200 or "access_token" not in body:
             raise oauth_error(SERVICE, body, during=during, status=status)
@@ -130,71 +148,102 @@ class SalesforceAuth:
     def _instance_url(body: dict[str, Any], fallback: str | None = None) -> str:
         url = body.get("instance_url") or fallback
         if not url:
-            raise InsecureEndpoint("Salesforce sent no instance address",
-                                   "The sign-in answer had no instance URL. Try again.",
-                                   service=SERVICE)
+            raise InsecureEndpoint(
+                "Salesforce sent no instance address",
+                "The sign-in answer had no instance URL. Try again.",
+                service=SERVICE,
+            )
         try:
             return require_https(url, "The Salesforce instance URL").rstrip("/")
         except EndpointError as exc:
-            raise InsecureEndpoint("Salesforce sent an unsafe address",
-                                   "The sign-in answer pointed at an address without https; "
-                                   "Tandem refused it. Check the login host in the settings.",
-                                   service=SERVICE) from exc
+            raise InsecureEndpoint(
+                "Salesforce sent an unsafe address",
+                "The sign-in answer pointed at an address without https; "
+                "Tandem refused it. Check the login host in the settings.",
+                service=SERVICE,
+            ) from exc
 
     async def _whoami(self, access_token: str, id_url: str | None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
         try:
             async with self._client() as client:
-                response = await client.get(f"{self.login_url}/services/oauth2/userinfo",
-                                            headers=headers)
+                response = await client.get(f"{self.login_url}/services/oauth2/userinfo", headers=headers)
                 if response.status_code == 200:
                     info = response.json()
-                    return {"user_id": info.get("user_id", ""), "organization_id":
-                            info.get("organization_id", ""),
-                            "username": info.get("preferred_username", ""),
-                            "name": info.get("name", ""), "email": info.get("email", "")}
+                    return {
+                        "user_id": info.get("user_id", ""),
+                        "organization_id": info.get("organization_id", ""),
+                        "username": info.get("preferred_username", ""),
+                        "name": info.get("name", ""),
+                        "email": info.get("email", ""),
+                    }
                 if id_url and urlsplit(id_url).scheme == "https":
                     response = await client.get(id_url, headers=headers)
                     if response.status_code == 200:
                         info = response.json()
-                        return {"user_id": info.get("user_id", ""),
-                                "organization_id": info.get("organization_id", ""),
-                                "username": info.get("username", ""),
-                                "name": info.get("display_name", ""),
-                                "email": info.get("email", "")}
+                        return {
+                            "user_id": info.get("user_id", ""),
+                            "organization_id": info.get("organization_id", ""),
+                            "username": info.get("username", ""),
+                            "name": info.get("display_name", ""),
+                            "email": info.get("email", ""),
+                        }
         except httpx.TransportError as exc:
             raise network_error(SERVICE, exc) from exc
         except ValueError:
             pass
         log.warning("Salesforce did not say who signed in (HTTP %s)", response.status_code)
         parts = (id_url or "").rstrip("/").split("/")
-        return {"user_id": parts[-1] if len(parts) > 2 else "",
-                "organization_id": parts[-2] if len(parts) > 2 else "",
-                "username": "", "name": "", "email": ""}
+        return {
+            "user_id": parts[-1] if len(parts) > 2 else "",
+            "organization_id": parts[-2] if len(parts) > 2 else "",
+            "username": "",
+            "name": "",
+            "email": "",
+        }
 
     async def _complete(self, body: dict[str, Any]) -> SalesforceAccount:
         instance_url = self._instance_url(body)
         if not body.get("refresh_token"):
-            raise AuthError("Salesforce gave no lasting sign-in",
-                            "Salesforce did not grant offline access (no refresh token). Ask "
-                            "your administrator to allow the 'refresh_token' scope for Tandem's "
-                            "connected app.", service=SERVICE, error="no_refresh_token")
+            raise AuthError(
+                "Salesforce gave no lasting sign-in",
+                "Salesforce did not grant offline access (no refresh token). Ask "
+                "your administrator to allow the 'refresh_token' scope for Tandem's "
+                "connected app.",
+                service=SERVICE,
+                error="no_refresh_token",
+            )
         who = await self._whoami(body["access_token"], body.get("id"))
-        credentials = {"access_token": body["access_token"], "refresh_token": body["refresh_token"],
-                       "instance_url": instance_url, "id": body.get("id", ""),
-                       "issued_at": body.get("issued_at", ""), "login_url": self.login_url,
-                       "client_id": self.client_id}
+        credentials = {
+            "access_token": body["access_token"],
+            "refresh_token": body["refresh_token"],
+            "instance_url": instance_url,
+            "id": body.get("id", ""),
+            "issued_at": body.get("issued_at", ""),
+            "login_url": self.login_url,
+            "client_id": self.client_id,
+        }
         await self.secrets.aset_json(CREDENTIALS_SECRET, credentials)
-        account = SalesforceAccount(user_id=who["user_id"], username=who["username"],
-                                    name=who["name"], email=who["email"],
-                                    organization_id=who["organization_id"],
-                                    instance_url=instance_url, login_url=self.login_url)
+        account = SalesforceAccount(
+            user_id=who["user_id"],
+            username=who["username"],
+            name=who["name"],
+            email=who["email"],
+            organization_id=who["organization_id"],
+            instance_url=instance_url,
+            login_url=self.login_url,
+        )
         await asyncio.to_thread(self.accounts.put, SERVICE, account.to_json())
         return account
 
     # -- browser flow with PKCE ----------------------------------------------------------
-    async def login_browser(self, open_browser: OpenBrowser, *, timeout_s: float = LOGIN_TIMEOUT_S,
-                            on_url: Callable[[str], None] | None = None) -> SalesforceAccount:
+    async def login_browser(
+        self,
+        open_browser: OpenBrowser,
+        *,
+        timeout_s: float = LOGIN_TIMEOUT_S,
+        on_url: Callable[[str], None] | None = None,
+    ) -> SalesforceAccount:
         verifier, challenge = pkce_pair()
         state = pysecrets.token_urlsafe(24)
         loop = asyncio.get_running_loop()
@@ -203,14 +252,17 @@ class SalesforceAuth:
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             try:
                 status, title, text = await self._handle_redirect(reader, state, outcome)
-            except (asyncio.TimeoutError, ConnectionError, ValueError, UnicodeDecodeError):
+            except (TimeoutError, ConnectionError, ValueError, UnicodeDecodeError):
                 status, title, text = 400, "Bad request", "Tandem did not understand this request."
             body = _PAGE.format(title=title, text=text).encode("utf-8")
             reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 410: "Gone"}[status]
             try:
-                writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8"
-                             f"\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
-                             "Cache-Control: no-store\r\n\r\n".encode("ascii") + body)
+                writer.write(
+                    f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8"
+                    f"\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
+                    "Cache-Control: no-store\r\n\r\n".encode("ascii")
+                    + body
+                )
                 await writer.drain()
             except ConnectionError:
                 pass
@@ -222,10 +274,17 @@ class SalesforceAuth:
         try:
             port = server.sockets[0].getsockname()[1]
             redirect_uri = f"http://127.0.0.1:{port}{REDIRECT_PATH}"
-            url = f"{self.login_url}/services/oauth2/authorize?" + urlencode({
-                "response_type": "code", "client_id": self.client_id,
-                "redirect_uri": redirect_uri, "scope": SCOPE, "state": state,
-                "code_challenge": challenge, "code_challenge_method": "S256"})
+            url = f"{self.login_url}/services/oauth2/authorize?" + urlencode(
+                {
+                    "response_type": "code",
+                    "client_id": self.client_id,
+                    "redirect_uri": redirect_uri,
+                    "scope": SCOPE,
+                    "state": state,
+                    "code_challenge": challenge,
+                    "code_challenge_method": "S256",
+                }
+            )
             if on_url is not None:
                 on_url(url)
             if inspect.iscoroutinefunction(open_browser):
@@ -236,21 +295,28 @@ class SalesforceAuth:
             def browser_done(task: asyncio.Future) -> None:
                 if task.cancelled() or task.exception() is None or outcome.done():
                     return
-                outcome.set_exception(AuthError(
-                    "The browser could not be opened",
-                    "Tandem could not open the browser for the Salesforce sign-in. Open the "
-                    "address shown yourself, or use the device sign-in.", service=SERVICE,
-                    error="browser", detail=type(task.exception()).__name__))
+                outcome.set_exception(
+                    AuthError(
+                        "The browser could not be opened",
+                        "Tandem could not open the browser for the Salesforce sign-in. Open the "
+                        "address shown yourself, or use the device sign-in.",
+                        service=SERVICE,
+                        error="browser",
+                        detail=type(task.exception()).__name__,
+                    )
+                )
 
             browser_task.add_done_callback(browser_done)
             try:
                 code = await asyncio.wait_for(asyncio.shield(outcome), timeout_s)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise SignInTimedOut(
                     "Salesforce sign-in timed out",
                     f"No answer came back from the browser within {int(timeout_s)} seconds. "
                     "Start the sign-in again and finish it in the browser (or use the device "
-                    "sign-in on a machine without a browser).", service=SERVICE) from None
+                    "sign-in on a machine without a browser).",
+                    service=SERVICE,
+                ) from None
         finally:
             server.close()
             await server.wait_closed()
@@ -259,14 +325,22 @@ class SalesforceAuth:
                 if not browser_task.done():
                     browser_task.cancel()
                 await asyncio.gather(browser_task, return_exceptions=True)
-        body = await self._token({"grant_type": "authorization_code", "code": code,
-                                  "client_id": self.client_id, "redirect_uri": redirect_uri,
-                                  "code_verifier": verifier}, during="login")
+        body = await self._token(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+                "redirect_uri": redirect_uri,
+                "code_verifier": verifier,
+            },
+            during="login",
+        )
         return await self._complete(body)
 
     @staticmethod
-    async def _handle_redirect(reader: asyncio.StreamReader, state: str,
-                               outcome: asyncio.Future) -> tuple[int, str, str]:
+    async def _handle_redirect(
+        reader: asyncio.StreamReader, state: str, outcome: asyncio.Future
+    ) -> tuple[int, str, str]:
         request_line = (await asyncio.wait_for(reader.readline(), 10)).decode("latin-1")
         while True:  # skip the headers
             line = await asyncio.wait_for(reader.readline(), 10)
@@ -280,46 +354,59 @@ class SalesforceAuth:
             return 410, "Already used", "This sign-in link was already used. Return to Tandem."
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         if not pysecrets.compare_digest(query.get("state", ""), state):
-            outcome.set_exception(AuthError(
-                "Salesforce sign-in was refused",
-                "The answer from the browser did not belong to this sign-in (state mismatch), "
-                "so Tandem ignored it. Start the sign-in again.", service=SERVICE,
-                error="state_mismatch"))
+            outcome.set_exception(
+                AuthError(
+                    "Salesforce sign-in was refused",
+                    "The answer from the browser did not belong to this sign-in (state mismatch), "
+                    "so Tandem ignored it. Start the sign-in again.",
+                    service=SERVICE,
+                    error="state_mismatch",
+                )
+            )
             return 400, "Sign-in refused", "This answer did not match Tandem's sign-in."
         if "error" in query:
             outcome.set_exception(oauth_error(SERVICE, query, during="login"))
             return 200, "Sign-in not completed", "You can close this window and return to Tandem."
         if not query.get("code"):
-            outcome.set_exception(AuthError("Salesforce sign-in failed",
-                                            "The browser returned no authorization code.",
-                                            service=SERVICE, error="no_code"))
+            outcome.set_exception(
+                AuthError(
+                    "Salesforce sign-in failed",
+                    "The browser returned no authorization code.",
+                    service=SERVICE,
+                    error="no_code",
+                )
+            )
             return 400, "Sign-in failed", "No authorization code was returned."
         outcome.set_result(query["code"])
         return 200, "Signed in to Salesforce", "You can close this window and return to Tandem."
 
     # -- device flow -------------------------------------------------------------------
     async def start_device_login(self) -> SalesforceDeviceLogin:
-        status, body = await self._post_token({"response_type": "device_code",
-                                               "client_id": self.client_id, "scope": SCOPE})
+        status, body = await self._post_token(
+            {"response_type": "device_code", "client_id": self.client_id, "scope": SCOPE}
+        )
         if status != 200 or "device_code" not in body:
             raise oauth_error(SERVICE, body, during="login", status=status)
         interval = float(body.get("interval") or 5)
         expires_in = float(body.get("expires_in") or 600)
-        return SalesforceDeviceLogin(user_code=body["user_code"],
-                                     verification_uri=body["verification_uri"],
-                                     interval=max(interval, 1.0),
-                                     expires_at=time.time() + expires_in,
-                                     device_code=body["device_code"])
+        return SalesforceDeviceLogin(
+            user_code=body["user_code"],
+            verification_uri=body["verification_uri"],
+            interval=max(interval, 1.0),
+            expires_at=time.time() + expires_in,
+            device_code=body["device_code"],
+        )
 
-    async def finish_device_login(self, login: SalesforceDeviceLogin, *,
-                                  min_interval: float = 1.0) -> SalesforceAccount:
+    async def finish_device_login(
+        self, login: SalesforceDeviceLogin, *, min_interval: float = 1.0
+    ) -> SalesforceAccount:
         interval = max(login.interval, min_interval)
         while True:
             if time.time() > login.expires_at:
                 raise oauth_error(SERVICE, {"error": "expired_token"}, during="login")
-            status, body = await self._post_token({"grant_type": "device",
-                                                   "client_id": self.client_id,
-                                                   "code": login.device_code})
+            status, body = await self._post_token(
+                {"grant_type": "device", "client_id": self.client_id, "code": login.device_code}
+            )
             if status == 200 and "access_token" in body:
                 return await self._complete(body)
             error = body.get("error")
@@ -356,9 +443,13 @@ class SalesforceAuth:
         async with self._refresh_lock:
             credentials = await self._credentials()
             status, body = await self._post_token(
-                {"grant_type": "refresh_token", "refresh_token": credentials["refresh_token"],
-                 "client_id": credentials.get("client_id") or self.client_id},
-                credentials.get("login_url"))
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": credentials["refresh_token"],
+                    "client_id": credentials.get("client_id") or self.client_id,
+                },
+                credentials.get("login_url"),
+            )
             if status != 200 or "access_token" not in body:
                 raise oauth_error(SERVICE, body, during="refresh", status=status)
             credentials["access_token"] = body["access_token"]
@@ -385,15 +476,16 @@ class SalesforceAuth:
             login_url = credentials.get("login_url") or self.login_url
             try:
                 async with self._client() as client:
-                    response = await client.post(f"{login_url}/services/oauth2/revoke",
-                                                 data={"token": token})
+                    response = await client.post(f"{login_url}/services/oauth2/revoke", data={"token": token})
                 # 400 = unknown/already revoked token: nothing left to revoke.
                 revoked = response.status_code in (200, 400)
                 if not revoked:
                     warning = f"Salesforce answered HTTP {response.status_code} to the revocation."
             except httpx.TransportError as exc:
-                warning = (f"Salesforce could not be reached to revoke the sign-in "
-                           f"({type(exc).__name__}); it was forgotten on this computer only.")
+                warning = (
+                    f"Salesforce could not be reached to revoke the sign-in "
+                    f"({type(exc).__name__}); it was forgotten on this computer only."
+                )
         forgotten = await self.secrets.adelete(CREDENTIALS_SECRET)
         await asyncio.to_thread(self.accounts.put, SERVICE, None)
         return {"revoked": revoked, "forgotten": forgotten, "warning": warning}

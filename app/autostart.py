@@ -1,4 +1,4 @@
-""""Start Tandem when I sign in" (setting ``general.start_at_login``), the way each OS does it.
+""" "Start Tandem when I sign in" (setting ``general.start_at_login``), the way each OS does it.
 
 * Linux and other XDG desktops: ``$XDG_CONFIG_HOME/autostart/org.tandemsync.Tandem.desktop``
   (``~/.config`` when the variable is unset), per the XDG Autostart specification.
@@ -17,14 +17,16 @@ still shows on a first run, and without a tray the window shows as usual).
     autostart = Autostart.for_profile(ctx.paths)     # this OS, this user, this profile
     autostart.enable(); autostart.is_enabled(); autostart.disable()
 """
+
 from __future__ import annotations
 
 import os
 import plistlib
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from app.errors import AppError
 
@@ -32,7 +34,7 @@ APP_ID = "org.tandemsync.Tandem"
 APP_NAME = "Tandem"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
-BACKGROUND = "--background"   # main.py: start in the tray, no window
+BACKGROUND = "--background"  # main.py: start in the tray, no window
 
 
 class AutostartError(AppError):
@@ -91,7 +93,7 @@ def desktop_exec(command: Sequence[str]) -> str:
     parts = []
     for arg in command:
         arg = arg.replace("%", "%%")
-        if arg and not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`='):
+        if arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`="):
             parts.append(arg)
             continue
         quoted = "".join("\\" + c if c in '"`$\\' else c for c in arg)
@@ -107,9 +109,16 @@ def _entry_name(profile_id: str) -> str:
 class Autostart:
     """Writes, reads and removes the start-at-login entry of one profile on one OS."""
 
-    def __init__(self, *, platform: str | None = None, home: Path | None = None,
-                 environ: dict[str, str] | None = None, run_key: RunKey | None = None,
-                 command: Sequence[str] | None = None, profile_id: str = "default") -> None:
+    def __init__(
+        self,
+        *,
+        platform: str | None = None,
+        home: Path | None = None,
+        environ: dict[str, str] | None = None,
+        run_key: RunKey | None = None,
+        command: Sequence[str] | None = None,
+        profile_id: str = "default",
+    ) -> None:
         self.platform = platform or sys.platform
         self.home = Path(home) if home is not None else Path.home()
         self.environ = os.environ if environ is None else environ
@@ -117,11 +126,11 @@ class Autostart:
         self.command = list(command) if command is not None else launch_command([BACKGROUND])
         self.profile_id = profile_id
         suffix = _entry_name(profile_id)
-        self.label = APP_ID + suffix                          # file names, launchd label
-        self.value_name = APP_NAME + (f" ({profile_id})" if suffix else "")   # Run value
+        self.label = APP_ID + suffix  # file names, launchd label
+        self.value_name = APP_NAME + (f" ({profile_id})" if suffix else "")  # Run value
 
     @classmethod
-    def for_profile(cls, paths, **kwargs) -> "Autostart":
+    def for_profile(cls, paths, **kwargs) -> Autostart:
         """The entry of an ``app.paths.ProfilePaths``: ``--profile DIR`` added unless default."""
         args = [] if paths.profile_id in ("default",) else ["--profile", str(paths.root)]
         return cls(command=launch_command([BACKGROUND, *args]), profile_id=paths.profile_id, **kwargs)
@@ -155,30 +164,34 @@ class Autostart:
     # --------------------------------------------------------------- contents
 
     def desktop_entry(self) -> str:
-        return "\n".join([
-            "[Desktop Entry]",
-            "Type=Application",
-            f"Name={APP_NAME}",
-            "Comment=Keep Outlook and Salesforce in step",
-            f"Exec={desktop_exec(self.command)}",
-            f"Icon={APP_ID}",
-            "Terminal=false",
-            "Categories=Office;",
-            "X-GNOME-Autostart-enabled=true",
-            "X-GNOME-Autostart-Delay=10",
-            "X-KDE-autostart-after=panel",
-            "",
-        ])
+        return "\n".join(
+            [
+                "[Desktop Entry]",
+                "Type=Application",
+                f"Name={APP_NAME}",
+                "Comment=Keep Outlook and Salesforce in step",
+                f"Exec={desktop_exec(self.command)}",
+                f"Icon={APP_ID}",
+                "Terminal=false",
+                "Categories=Office;",
+                "X-GNOME-Autostart-enabled=true",
+                "X-GNOME-Autostart-Delay=10",
+                "X-KDE-autostart-after=panel",
+                "",
+            ]
+        )
 
     def launch_agent(self) -> bytes:
-        return plistlib.dumps({
-            "Label": self.label,
-            "ProgramArguments": list(self.command),
-            "RunAtLoad": True,
-            "KeepAlive": False,
-            "ProcessType": "Interactive",
-            "LimitLoadToSessionType": "Aqua",
-        })
+        return plistlib.dumps(
+            {
+                "Label": self.label,
+                "ProgramArguments": list(self.command),
+                "RunAtLoad": True,
+                "KeepAlive": False,
+                "ProcessType": "Interactive",
+                "LimitLoadToSessionType": "Aqua",
+            }
+        )
 
     def run_value(self) -> str:
         """The Run value: the executable always in quotes (as the installer writes it)."""
@@ -241,13 +254,18 @@ class Autostart:
             if self.kind == "macos":
                 agent = plistlib.loads(path.read_bytes())
                 return agent.get("ProgramArguments") == self.command and bool(agent.get("RunAtLoad"))
-            values = dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines()
-                          if "=" in line and not line.startswith("#"))
+            values = dict(
+                line.split("=", 1)
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if "=" in line and not line.startswith("#")
+            )
         except Exception:  # a damaged file (plistlib raises ExpatError, ValueError, ...) is not ours
             return False
-        return (values.get("Hidden", "false").strip().lower() != "true"
-                and values.get("X-GNOME-Autostart-enabled", "true").strip().lower() != "false"
-                and values.get("Exec") == desktop_exec(self.command))
+        return (
+            values.get("Hidden", "false").strip().lower() != "true"
+            and values.get("X-GNOME-Autostart-enabled", "true").strip().lower() != "false"
+            and values.get("Exec") == desktop_exec(self.command)
+        )
 
     # --------------------------------------------------------------- words
 
@@ -259,5 +277,7 @@ class Autostart:
 
     def _failure(self, verb: str, exc: OSError) -> str:
         reason = exc.strerror or str(exc)
-        return (f"Tandem could not {verb} starting at login, because {self.where} could not be "
-                f"changed ({reason}). Check that your user may write there, then try again.")
+        return (
+            f"Tandem could not {verb} starting at login, because {self.where} could not be "
+            f"changed ({reason}). Check that your user may write there, then try again."
+        )

@@ -12,6 +12,7 @@
 The CLI builds the same objects per command (app.sync_cli.make_service); this class keeps them
 for the life of a window. It imports no Qt.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from app.accounts_cli import AccountSettings, AccountsContext, context_from_args
+from app.accounts_cli import AccountsContext, AccountSettings, context_from_args
 from app.policy import load_policy
 from app.settings import Settings
 from app.sync_service import SyncService
@@ -48,16 +49,22 @@ class AppContext:
         return bool(self.endpoints.sandbox)
 
     @classmethod
-    def open(cls, profile: str | os.PathLike | None = None, *, sandbox_url: str | None = None,
-             sandbox_ca: str | None = None, client_options: dict[str, Any] | None = None
-             ) -> "AppContext":
+    def open(
+        cls,
+        profile: str | os.PathLike | None = None,
+        *,
+        sandbox_url: str | None = None,
+        sandbox_ca: str | None = None,
+        client_options: dict[str, Any] | None = None,
+    ) -> AppContext:
         """Open a profile. Raises app.accounts_cli.UsageError (bad sandbox options) or
         sync.errors.TandemError (the database cannot be opened) with plain words."""
         from app.paths import profile_paths
         from sync.store import Store
 
-        args = argparse.Namespace(profile=str(profile) if profile else None,
-                                  sandbox_url=sandbox_url, sandbox_ca=sandbox_ca)
+        args = argparse.Namespace(
+            profile=str(profile) if profile else None, sandbox_url=sandbox_url, sandbox_ca=sandbox_ca
+        )
         is_sandbox = bool(sandbox_url or os.environ.get("TANDEM_SANDBOX_URL"))
         paths = profile_paths(args.profile, sandbox=is_sandbox).ensure()
         settings = Settings(Store(paths.database), load_policy())

@@ -24,6 +24,7 @@ file whose name says it holds secrets, tokens. Everything text goes through
 :func:`app.redaction.redact` as a last guard, and fact dictionaries drop keys that name a
 credential. Logs are capped (the newest :data:`LOG_TAIL_BYTES` of each file).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,19 +37,29 @@ import re
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from app import redaction
 
-LOG_TAIL_BYTES = 4 * 1024 * 1024      # per log file
+LOG_TAIL_BYTES = 4 * 1024 * 1024  # per log file
 MAX_LOG_FILES = 20
 RUN_LIMIT = 50
-PACKAGES = ("PyQt6", "qasync", "superqt", "httpx", "msal", "keyring", "peewee", "schedule",
-            "platformdirs", "tzdata")
+PACKAGES = (
+    "PyQt6",
+    "qasync",
+    "superqt",
+    "httpx",
+    "msal",
+    "keyring",
+    "peewee",
+    "schedule",
+    "platformdirs",
+    "tzdata",
+)
 # Key fragments that mark a credential in a facts dictionary.
-SECRET_FRAGMENTS = ("token", "secret", "password", "verifier", "assertion", "credential",
-                    "cookie", "session")
+SECRET_FRAGMENTS = ("token", "secret", "password", "verifier", "assertion", "credential", "cookie", "session")
 SECRET_FILE_HINTS = ("secret", "keyring", "credential", "token")
 
 
@@ -57,13 +68,15 @@ SECRET_FILE_HINTS = ("secret", "keyring", "credential", "token")
 # into a log, a library's debug output).
 _SECRET_JSON_VALUE = re.compile(
     r"""(?i)(["'][\w.-]*(?:secret|token|password|verifier|assertion)[\w.-]*["']\s*:\s*["'])"""
-    r"""((?:[^"'\\]|\\.)*)""")
+    r"""((?:[^"'\\]|\\.)*)"""
+)
 
 
 def redact(text: str) -> str:
     """app.redaction, then the extra pass above."""
-    return _SECRET_JSON_VALUE.sub(lambda m: m.group(1) + (redaction.MASK if m.group(2) else ""),
-                                  redaction.redact(text))
+    return _SECRET_JSON_VALUE.sub(
+        lambda m: m.group(1) + (redaction.MASK if m.group(2) else ""), redaction.redact(text)
+    )
 
 
 class DiagnosticsError(Exception):
@@ -75,8 +88,9 @@ def default_name(now: dt.datetime | None = None) -> str:
     return f"tandem-diagnostics-{now:%Y%m%d-%H%M%S}.zip"
 
 
-def export(ctx: Any, path: str | os.PathLike, *, qt_version: str | None = None,
-           extra: dict[str, Any] | None = None) -> Path:
+def export(
+    ctx: Any, path: str | os.PathLike, *, qt_version: str | None = None, extra: dict[str, Any] | None = None
+) -> Path:
     """Write the bundle to ``path`` (a folder gets a dated file name; ``.zip`` is added when
     missing) and return where it went. Raises :class:`DiagnosticsError` with plain words."""
     target = Path(path).expanduser()
@@ -85,8 +99,9 @@ def export(ctx: Any, path: str | os.PathLike, *, qt_version: str | None = None,
     elif target.suffix.lower() != ".zip":
         target = target.with_name(target.name + ".zip")
     if not target.parent.is_dir():
-        raise DiagnosticsError(f"The folder {target.parent} does not exist. Choose another place "
-                               "for the diagnostics file.")
+        raise DiagnosticsError(
+            f"The folder {target.parent} does not exist. Choose another place for the diagnostics file."
+        )
     members = collect(ctx, qt_version=qt_version, extra=extra)
     fd, tmp = tempfile.mkstemp(prefix=".tandem-diagnostics.", suffix=".zip", dir=target.parent)
     try:
@@ -97,13 +112,16 @@ def export(ctx: Any, path: str | os.PathLike, *, qt_version: str | None = None,
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise DiagnosticsError(f"Tandem could not write {target} ({exc.strerror or exc}). Choose "
-                               "a folder you can write to and try again.") from exc
+        raise DiagnosticsError(
+            f"Tandem could not write {target} ({exc.strerror or exc}). Choose "
+            "a folder you can write to and try again."
+        ) from exc
     return target
 
 
-def collect(ctx: Any, *, qt_version: str | None = None,
-            extra: dict[str, Any] | None = None) -> dict[str, str]:
+def collect(
+    ctx: Any, *, qt_version: str | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, str]:
     """The members of the bundle as ``{name: text}``, already redacted."""
     members: dict[str, str] = {}
     left_out: list[str] = []
@@ -113,8 +131,7 @@ def collect(ctx: Any, *, qt_version: str | None = None,
             data = build()
         except Exception as exc:  # one broken part must not lose the others
             data = {"error": f"{type(exc).__name__}: {exc}"}
-        members[name] = redact(json.dumps(_scrub(data), indent=2, ensure_ascii=False,
-                                                    default=str))
+        members[name] = redact(json.dumps(_scrub(data), indent=2, ensure_ascii=False, default=str))
 
     add_json("environment.json", lambda: environment(ctx, qt_version, extra))
     add_json("settings.json", lambda: settings_facts(ctx))
@@ -131,8 +148,9 @@ def collect(ctx: Any, *, qt_version: str | None = None,
 # -- the parts ------------------------------------------------------------------------------
 
 
-def environment(ctx: Any, qt_version: str | None = None,
-                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def environment(
+    ctx: Any, qt_version: str | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
@@ -145,17 +163,18 @@ def environment(ctx: Any, qt_version: str | None = None,
         schema = None
     paths = ctx.paths
     facts = {
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "tandem": _tandem_version(),
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "os": platform.platform(),
-        "system": platform.system(), "release": platform.release(), "machine": platform.machine(),
+        "system": platform.system(),
+        "release": platform.release(),
+        "machine": platform.machine(),
         "frozen": bool(getattr(sys, "frozen", False)),
         "qt": qt_version,
         "packages": versions,
-        "profile": {"id": paths.profile_id, "sandbox": bool(paths.sandbox),
-                    "schema_version": schema},
+        "profile": {"id": paths.profile_id, "sandbox": bool(paths.sandbox), "schema_version": schema},
         "locale": os.environ.get("LANG"),
         "timezone": dt.datetime.now().astimezone().tzname(),
     }
@@ -166,13 +185,19 @@ def environment(ctx: Any, qt_version: str | None = None,
 
 def settings_facts(ctx: Any) -> dict[str, Any]:
     settings = ctx.settings
-    rows = [{"key": s.spec.key, "value": s.value, "source": s.source, "locked": s.locked}
-            for s in settings.describe()]
+    rows = [
+        {"key": s.spec.key, "value": s.value, "source": s.source, "locked": s.locked}
+        for s in settings.describe()
+    ]
     policy = getattr(settings, "policy", None)
-    return {"settings": rows,
-            "auto_sync_unlocked": bool(settings.auto_sync_unlocked()),
-            "policy": {"files": [str(p) for p in getattr(policy, "sources", [])],
-                       "problems": [p.to_json() for p in getattr(policy, "problems", [])]}}
+    return {
+        "settings": rows,
+        "auto_sync_unlocked": bool(settings.auto_sync_unlocked()),
+        "policy": {
+            "files": [str(p) for p in getattr(policy, "sources", [])],
+            "problems": [p.to_json() for p in getattr(policy, "problems", [])],
+        },
+    }
 
 
 def log_members(ctx: Any, left_out: list[str] | None = None) -> dict[str, str]:
@@ -207,7 +232,8 @@ def log_members(ctx: Any, left_out: list[str] | None = None) -> dict[str, str]:
         if size > LOG_TAIL_BYTES:
             text = f"[only the newest {LOG_TAIL_BYTES} of {size} bytes of this log]\n" + text
         out["logs/" + path.relative_to(folder).as_posix()] = "\n".join(
-            redact(line) for line in text.split("\n"))
+            redact(line) for line in text.split("\n")
+        )
     return out
 
 
@@ -217,8 +243,9 @@ def log_members(ctx: Any, left_out: list[str] | None = None) -> dict[str, str]:
 def _scrub(value: Any) -> Any:
     """Drop dictionary entries whose key names a credential (any depth)."""
     if isinstance(value, dict):
-        return {k: ("[removed]" if isinstance(k, str) and _secret_key(k) else _scrub(v))
-                for k, v in value.items()}
+        return {
+            k: ("[removed]" if isinstance(k, str) and _secret_key(k) else _scrub(v)) for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [_scrub(v) for v in value]
     return value

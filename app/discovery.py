@@ -15,6 +15,7 @@ Each entry is ``{"id": str | None, "name": str, "default": bool}``; ``id`` None 
 default one" (the setting ``<kind>.outlook_folder`` left empty), so the default always comes
 first and picking it stores nothing.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -60,20 +61,22 @@ async def outlook_folders(ctx: Any) -> dict[str, list[dict[str, Any]]]:
         if not f["id"]:
             continue
         parent = names.get(f.get("parent_id"))
-        others.append({"id": f["id"], "name": f"{parent} / {f['name']}" if parent else f["name"],
-                       "default": False})
+        others.append(
+            {"id": f["id"], "name": f"{parent} / {f['name']}" if parent else f["name"], "default": False}
+        )
     contacts += sorted(others, key=lambda f: f["name"].casefold())
 
     def with_default(items: list[dict[str, Any]], fallback: str) -> list[dict[str, Any]]:
         default = next((i for i in items if i.get("is_default")), None)
         out = [{"id": None, "name": default["name"] if default else fallback, "default": True}]
-        rest = [{"id": i["id"], "name": i["name"], "default": False}
-                for i in items if i is not default]
+        rest = [{"id": i["id"], "name": i["name"], "default": False} for i in items if i is not default]
         return out + sorted(rest, key=lambda i: i["name"].casefold())
 
-    return {"contacts": contacts,
-            "events": with_default([c for c in calendars if c.get("can_edit", True)], "Calendar"),
-            "tasks": with_default(lists, "Tasks")}
+    return {
+        "contacts": contacts,
+        "events": with_default([c for c in calendars if c.get("can_edit", True)], "Calendar"),
+        "tasks": with_default(lists, "Tasks"),
+    }
 
 
 async def campaigns(ctx: Any) -> list[dict[str, Any]]:
@@ -94,8 +97,11 @@ async def campaigns(ctx: Any) -> list[dict[str, Any]]:
         rows = await client.query(CAMPAIGN_SOQL)
     finally:
         await client.aclose()
-    return [{"id": r["Id"], "name": r.get("Name") or r["Id"], "active": r.get("IsActive", True)}
-            for r in rows if r.get("Id")]
+    return [
+        {"id": r["Id"], "name": r.get("Name") or r["Id"], "active": r.get("IsActive", True)}
+        for r in rows
+        if r.get("Id")
+    ]
 
 
 __all__ = ["campaigns", "outlook_folders"]

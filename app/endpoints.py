@@ -6,6 +6,7 @@ sandbox's own CA, given as a file (``--sandbox-ca`` / ``TANDEM_SANDBOX_CA``, the
 that ``sandbox serve`` prints). The CA is never fetched from the sandbox itself: a CA fetched
 over an unauthenticated channel would defeat TLS. TLS verification is never turned off.
 """
+
 from __future__ import annotations
 
 import ssl
@@ -54,28 +55,40 @@ class Endpoints:
     _ctx: list = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
-    def production(cls, salesforce_host: str | None = None,
-                   authority: str | None = None) -> "Endpoints":
-        return cls(authority=require_https(authority or MICROSOFT_AUTHORITY, "Authority"),
-                   salesforce_login_url=salesforce_login_url(salesforce_host))
+    def production(cls, salesforce_host: str | None = None, authority: str | None = None) -> Endpoints:
+        return cls(
+            authority=require_https(authority or MICROSOFT_AUTHORITY, "Authority"),
+            salesforce_login_url=salesforce_login_url(salesforce_host),
+        )
 
     @classmethod
-    def for_sandbox(cls, base_url: str, ca_file: str | Path | None) -> "Endpoints":
+    def for_sandbox(cls, base_url: str, ca_file: str | Path | None) -> Endpoints:
         base = require_https(base_url.rstrip("/"), "The sandbox URL")
         if not ca_file:
-            raise EndpointError("the sandbox's CA file is needed: pass --sandbox-ca FILE or set "
-                                "TANDEM_SANDBOX_CA (the ca_file that `sandbox serve` prints)")
+            raise EndpointError(
+                "the sandbox's CA file is needed: pass --sandbox-ca FILE or set "
+                "TANDEM_SANDBOX_CA (the ca_file that `sandbox serve` prints)"
+            )
         if not Path(ca_file).is_file():
             raise EndpointError(f"the sandbox CA file {str(ca_file)!r} does not exist")
-        return cls(authority=f"{base}/common", graph_url=f"{base}/v1.0",
-                   salesforce_login_url=base, ca_file=str(ca_file), sandbox=True)
+        return cls(
+            authority=f"{base}/common",
+            graph_url=f"{base}/v1.0",
+            salesforce_login_url=base,
+            ca_file=str(ca_file),
+            sandbox=True,
+        )
 
     @classmethod
-    def from_sandbox_info(cls, info: dict) -> "Endpoints":
+    def from_sandbox_info(cls, info: dict) -> Endpoints:
         """From the JSON that ``sandbox serve`` prints (or ``SandboxServer.info``)."""
-        return cls(authority=info["authority"], graph_url=info["graph_url"],
-                   salesforce_login_url=info["salesforce_login_url"].rstrip("/"),
-                   ca_file=info["ca_file"], sandbox=True)
+        return cls(
+            authority=info["authority"],
+            graph_url=info["graph_url"],
+            salesforce_login_url=info["salesforce_login_url"].rstrip("/"),
+            ca_file=info["ca_file"],
+            sandbox=True,
+        )
 
     def ssl_context(self) -> ssl.SSLContext:
         """The TLS context for every connection: the sandbox CA only, or the system store."""

@@ -19,6 +19,7 @@ Library exceptions (msal result dicts, httpx errors, keyring errors) are convert
 these at one boundary each: :func:`oauth_error` for OAuth error bodies, the secrets module
 for keyring errors, :func:`network_error` for transport failures.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,16 +34,21 @@ class AppError(TandemError):
 
     action: str | None = None
 
-    def __init__(self, title: str | None = None, message: str = "", *,
-                 action: str | None = None, **ids: Any) -> None:
+    def __init__(
+        self, title: str | None = None, message: str = "", *, action: str | None = None, **ids: Any
+    ) -> None:
         super().__init__(title, message, **ids)
         if action is not None:
             self.action = action
 
     def to_json(self) -> dict[str, Any]:
-        return {"error": type(self).__name__, "title": self.title, "message": self.message,
-                "action": self.action, "ids": {k: v for k, v in self.ids.items()
-                                               if isinstance(v, (str, int, float, bool, type(None)))}}
+        return {
+            "error": type(self).__name__,
+            "title": self.title,
+            "message": self.message,
+            "action": self.action,
+            "ids": {k: v for k, v in self.ids.items() if isinstance(v, (str, int, float, bool, type(None)))},
+        }
 
 
 # -- secrets ---------------------------------------------------------------------------
@@ -124,35 +130,50 @@ def _name(service: str) -> str:
 
 
 def not_connected(service: str) -> NotConnected:
-    return NotConnected(f"{_name(service)} is not connected",
-                        f"Tandem is not connected to {_name(service)} yet — connect it first.",
-                        service=service)
+    return NotConnected(
+        f"{_name(service)} is not connected",
+        f"Tandem is not connected to {_name(service)} yet — connect it first.",
+        service=service,
+    )
 
 
 def sign_in_expired(service: str, error: str = "invalid_grant", description: str = "") -> SignInExpired:
-    return SignInExpired(f"{_name(service)} sign-in expired",
-                         f"Your {_name(service)} sign-in has expired — reconnect.",
-                         service=service, error=error, description=description)
+    return SignInExpired(
+        f"{_name(service)} sign-in expired",
+        f"Your {_name(service)} sign-in has expired — reconnect.",
+        service=service,
+        error=error,
+        description=description,
+    )
 
 
 def network_error(service: str, exc: BaseException | None = None) -> NetworkDown:
     detail = type(exc).__name__ if exc is not None else ""
-    return NetworkDown(f"Cannot reach {_name(service)}",
-                       f"Tandem could not reach {_name(service)}. Check the network connection "
-                       "and try again.", service=service, detail=detail)
+    return NetworkDown(
+        f"Cannot reach {_name(service)}",
+        f"Tandem could not reach {_name(service)}. Check the network connection and try again.",
+        service=service,
+        detail=detail,
+    )
 
 
 # OAuth error codes (RFC 6749, Entra AADSTS codes, Salesforce) -> the class and the words.
-_EXPIRED = {"invalid_grant", "expired_token_refresh", "interaction_required", "login_required",
-            "invalid_token"}
+_EXPIRED = {
+    "invalid_grant",
+    "expired_token_refresh",
+    "interaction_required",
+    "login_required",
+    "invalid_token",
+}
 _DECLINED = {"access_denied", "authorization_declined", "consent_required"}
 _CLIENT = {"invalid_client", "invalid_client_id", "unauthorized_client"}
 _TIMEOUT = {"expired_token", "code_expired"}
 _UNAVAILABLE = {"temporarily_unavailable", "server_error"}
 
 
-def oauth_error(service: str, body: dict[str, Any] | None, *, during: str = "refresh",
-                status: int | None = None) -> AuthError:
+def oauth_error(
+    service: str, body: dict[str, Any] | None, *, during: str = "refresh", status: int | None = None
+) -> AuthError:
     """Convert an OAuth error body (or an msal result dict) into a typed error.
 
     ``during`` is ``"refresh"`` (silent use of a stored sign-in) or ``"login"``.
@@ -166,26 +187,36 @@ def oauth_error(service: str, body: dict[str, Any] | None, *, during: str = "ref
     name = _name(service)
     ids = {"service": service, "error": error, "status": status, "during": during}
     if error in _CLIENT or 700016 in codes or "AADSTS700016" in description:
-        return WrongClientId(f"{name} does not recognise Tandem's app registration",
-                             f"{name} does not know the client id Tandem used. Ask your "
-                             "administrator for the right client id and enter it in the settings.",
-                             **ids)
+        return WrongClientId(
+            f"{name} does not recognise Tandem's app registration",
+            f"{name} does not know the client id Tandem used. Ask your "
+            "administrator for the right client id and enter it in the settings.",
+            **ids,
+        )
     if error in _DECLINED:
-        return ConsentDeclined(f"{name} access was not allowed",
-                               f"The sign-in to {name} was declined, so Tandem cannot use it. "
-                               "Connect again and choose Allow.", **ids)
+        return ConsentDeclined(
+            f"{name} access was not allowed",
+            f"The sign-in to {name} was declined, so Tandem cannot use it. Connect again and choose Allow.",
+            **ids,
+        )
     if error in _TIMEOUT:
-        return SignInTimedOut(f"{name} sign-in timed out",
-                              f"The {name} sign-in code expired before it was used. Start the "
-                              "sign-in again.", **ids)
+        return SignInTimedOut(
+            f"{name} sign-in timed out",
+            f"The {name} sign-in code expired before it was used. Start the sign-in again.",
+            **ids,
+        )
     if error in _UNAVAILABLE or (status is not None and status >= 500):
-        return ServiceUnavailable(f"{name} is not answering",
-                                  f"{name} could not complete the sign-in right now. Try again "
-                                  "in a few minutes.", **ids)
+        return ServiceUnavailable(
+            f"{name} is not answering",
+            f"{name} could not complete the sign-in right now. Try again in a few minutes.",
+            **ids,
+        )
     if error in _EXPIRED or during == "refresh":
         err = sign_in_expired(service, error or "unknown", description)
         err.ids.update(status=status, during=during)
         return err
-    return AuthError(f"{name} sign-in failed",
-                     f"The sign-in to {name} did not succeed ({error or 'no reason given'}). "
-                     "Try again.", **ids)
+    return AuthError(
+        f"{name} sign-in failed",
+        f"The sign-in to {name} did not succeed ({error or 'no reason given'}). Try again.",
+        **ids,
+    )

@@ -7,6 +7,7 @@ passes through :mod:`app.redaction` first, so no token reaches the file. Diagnos
 (app.diagnostics) pick the files up from the same folder. A log folder that cannot be written
 (full disk, read-only) leaves logging to stderr only; it never stops the app.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,7 +38,8 @@ def setup_logging(paths: Any, *, level: int | None = None) -> Path | None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True)
+            path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
+        )
     except OSError:
         handler, path = logging.StreamHandler(), None
     handler.setFormatter(logging.Formatter(_FORMAT))

@@ -7,6 +7,7 @@ implements MSAL's contract (``.post(url, params=, data=, headers=, **kw)`` and
 ``.headers`` and ``.raise_for_status()``) over an ``httpx.Client`` whose ``verify`` is the
 given SSL context. Transport failures surface as ``httpx.TransportError``.
 """
+
 from __future__ import annotations
 
 import ssl
@@ -28,8 +29,9 @@ class MsalHttpClient:
             options["follow_redirects"] = bool(kwargs["allow_redirects"])
         return options
 
-    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None,
-             **kwargs: Any) -> httpx.Response:
+    def post(
+        self, url: str, params: Any = None, data: Any = None, headers: Any = None, **kwargs: Any
+    ) -> httpx.Response:
         body: dict[str, Any] = {}
         if isinstance(data, (str, bytes)):
             body["content"] = data
@@ -37,8 +39,7 @@ class MsalHttpClient:
             body["data"] = data
         if kwargs.get("json") is not None:
             body["json"] = kwargs["json"]
-        return self._client.post(url, params=params, headers=headers, **body,
-                                 **self._options(kwargs))
+        return self._client.post(url, params=params, headers=headers, **body, **self._options(kwargs))
 
     def get(self, url: str, params: Any = None, headers: Any = None, **kwargs: Any) -> httpx.Response:
         return self._client.get(url, params=params, headers=headers, **self._options(kwargs))

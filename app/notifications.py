@@ -21,10 +21,12 @@ Choices where the spec is silent:
 - The toast opens the run, except when exactly one thing needs attention and its issue id is
   known: then it opens that issue.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 Severity = Literal["info", "warning", "error"]
 SIDES = (("outlook", "Outlook"), ("salesforce", "Salesforce"))
@@ -43,12 +45,17 @@ class NotifyPrefs:
     summary_only_when_changed: bool = False
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "NotifyPrefs":
+    def from_settings(cls, settings: Any) -> NotifyPrefs:
         g = settings.get
-        return cls(on_start=g("notify.on_start"), on_success=g("notify.on_success"),
-                   on_warnings=g("notify.on_warnings"), on_errors=g("notify.on_errors"),
-                   summary_after_manual=g("summary.after_manual"), summary_after_auto=g("summary.after_auto"),
-                   summary_only_when_changed=g("summary.only_when_changed"))
+        return cls(
+            on_start=g("notify.on_start"),
+            on_success=g("notify.on_success"),
+            on_warnings=g("notify.on_warnings"),
+            on_errors=g("notify.on_errors"),
+            summary_after_manual=g("summary.after_manual"),
+            summary_after_auto=g("summary.after_auto"),
+            summary_only_when_changed=g("summary.only_when_changed"),
+        )
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ class Toast:
 @dataclass(frozen=True)
 class KindOutcome:
     counts: Mapping[str, Any]
-    error: str | None = None     # why the kind stopped (error title/message, or guard message)
+    error: str | None = None  # why the kind stopped (error title/message, or guard message)
 
     def n(self, key: str) -> int:
         return int(self.counts.get(key, 0) or 0)
@@ -81,14 +88,14 @@ class KindOutcome:
 class RunOutcome:
     """What a finished run did, as the notification policy needs it."""
 
-    trigger: str                                  # "manual" | "auto" (anything else: manual)
+    trigger: str  # "manual" | "auto" (anything else: manual)
     run_id: int | None = None
     kinds: Mapping[str, KindOutcome] = field(default_factory=dict)
-    fatal: tuple[str, str] | None = None          # (title, message) of an error that stopped the run
-    issue_ids: tuple[int, ...] = ()               # open issues raised by this run, if known
+    fatal: tuple[str, str] | None = None  # (title, message) of an error that stopped the run
+    issue_ids: tuple[int, ...] = ()  # open issues raised by this run, if known
 
     @classmethod
-    def from_report(cls, report: Any, *, issue_ids: tuple[int, ...] = ()) -> "RunOutcome":
+    def from_report(cls, report: Any, *, issue_ids: tuple[int, ...] = ()) -> RunOutcome:
         """From a ``RunReport`` or its ``to_json()`` (the run row's ``report``)."""
         data = report.to_json() if hasattr(report, "to_json") else dict(report)
         kinds = {}
@@ -96,11 +103,15 @@ class RunOutcome:
             err = k.get("error")
             why = f"{err.get('title', '')}. {err.get('message', '')}".strip(". ") if err else k.get("stopped")
             kinds[kind] = KindOutcome(counts=k.get("counts") or {}, error=why or None)
-        return cls(trigger=data.get("trigger") or "manual", run_id=data.get("run_id"), kinds=kinds,
-                   issue_ids=tuple(issue_ids))
+        return cls(
+            trigger=data.get("trigger") or "manual",
+            run_id=data.get("run_id"),
+            kinds=kinds,
+            issue_ids=tuple(issue_ids),
+        )
 
     @classmethod
-    def failed(cls, trigger: str, title: str, message: str, run_id: int | None = None) -> "RunOutcome":
+    def failed(cls, trigger: str, title: str, message: str, run_id: int | None = None) -> RunOutcome:
         """A run that stopped with a fatal error (sign-in expired, API limit reached...)."""
         return cls(trigger=trigger, run_id=run_id, fatal=(title, message))
 
@@ -115,8 +126,13 @@ class RunOutcome:
 
     def attention(self) -> int:
         """Items or kinds that need the person: errors, stopped kinds, held, conflicts."""
-        return (self.total("errors") + len(self.stopped_kinds()) + self.total("held")
-                + self.total("conflict") + (1 if self.fatal else 0))
+        return (
+            self.total("errors")
+            + len(self.stopped_kinds())
+            + self.total("held")
+            + self.total("conflict")
+            + (1 if self.fatal else 0)
+        )
 
     def severity(self) -> Severity:
         if self.fatal or self.stopped_kinds() or self.total("errors"):
@@ -139,14 +155,19 @@ def show_summary(outcome: RunOutcome, prefs: NotifyPrefs) -> bool:
     return True
 
 
-def start_toast(trigger: str, kinds: list[str] | tuple[str, ...], prefs: NotifyPrefs,
-                run_id: int | None = None) -> Toast | None:
+def start_toast(
+    trigger: str, kinds: list[str] | tuple[str, ...], prefs: NotifyPrefs, run_id: int | None = None
+) -> Toast | None:
     """The toast when a sync starts (only with ``notify.on_start``)."""
     if not prefs.on_start:
         return None
     title = "Auto sync started" if trigger == "auto" else "Sync started"
-    return Toast(title, f"Syncing {_join([KIND_NAMES.get(k, k) for k in kinds]) or 'nothing'}.", "info",
-                 Target("run", run_id) if run_id is not None else Target("dashboard"))
+    return Toast(
+        title,
+        f"Syncing {_join([KIND_NAMES.get(k, k) for k in kinds]) or 'nothing'}.",
+        "info",
+        Target("run", run_id) if run_id is not None else Target("dashboard"),
+    )
 
 
 def finish_toast(outcome: RunOutcome, prefs: NotifyPrefs) -> Toast | None:
@@ -163,8 +184,11 @@ def finish_toast(outcome: RunOutcome, prefs: NotifyPrefs) -> Toast | None:
         return Toast("Sync finished", body, "info", target)
     attention = _attention_sentence(outcome)
     if severity == "error":
-        title = "Sync finished with problems" if outcome.kinds and len(outcome.stopped_kinds()) < len(outcome.kinds) \
+        title = (
+            "Sync finished with problems"
+            if outcome.kinds and len(outcome.stopped_kinds()) < len(outcome.kinds)
             else "Sync failed"
+        )
         return Toast(title, f"{attention} {body}".strip(), "error", target)
     return Toast("Sync finished: please review", f"{attention} {body}".strip(), "warning", target)
 
@@ -188,7 +212,7 @@ def _join(parts: list[str]) -> str:
 
 
 def _changes_sentence(outcome: RunOutcome) -> str:
-    """"2 created and 1 updated in Outlook; 1 updated in Salesforce." or "Everything was up to date."""
+    """ "2 created and 1 updated in Outlook; 1 updated in Salesforce." or "Everything was up to date."""
     per_side = []
     for side, name in SIDES:
         bits = []
@@ -224,5 +248,13 @@ def _attention_sentence(outcome: RunOutcome) -> str:
     return " ".join(parts)
 
 
-__all__ = ["NotifyPrefs", "RunOutcome", "KindOutcome", "Toast", "Target", "finish_toast",
-           "start_toast", "show_summary"]
+__all__ = [
+    "NotifyPrefs",
+    "RunOutcome",
+    "KindOutcome",
+    "Toast",
+    "Target",
+    "finish_toast",
+    "start_toast",
+    "show_summary",
+]

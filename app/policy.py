@@ -31,15 +31,17 @@ be parsed at all is ignored as a whole (an error problem); an unknown key or a b
 ignored on its own (a warning problem) and the rest of the file applies. :func:`read_policy_file`
 raises :class:`PolicyError` instead, for an administrator checking a file.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import sys
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 import platformdirs
 
@@ -68,8 +70,13 @@ class PolicyProblem:
         return f"{where}: {self.message}"
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": str(self.path), "line": self.line, "key": self.key, "message": self.message,
-                "severity": self.severity}
+        return {
+            "path": str(self.path),
+            "line": self.line,
+            "key": self.key,
+            "message": self.message,
+            "severity": self.severity,
+        }
 
 
 @dataclass
@@ -82,7 +89,7 @@ class Policy:
     def is_locked(self, key: str) -> bool:
         return key in self.locked
 
-    def update(self, other: "Policy") -> None:
+    def update(self, other: Policy) -> None:
         """Lay ``other`` over this policy (``other`` wins per key)."""
         self.defaults.update(other.defaults)
         self.locked.update(other.locked)
@@ -103,7 +110,7 @@ def policy_dirs() -> list[Path]:
 def load_policy(dirs: Iterable[Path] | None = None) -> Policy:
     """Read every policy file found; never raises (problems are collected)."""
     policy = Policy()
-    for folder in (policy_dirs() if dirs is None else dirs):
+    for folder in policy_dirs() if dirs is None else dirs:
         for name in POLICY_FILES:
             path = Path(folder) / name
             if not path.is_file():
@@ -111,8 +118,9 @@ def load_policy(dirs: Iterable[Path] | None = None) -> Policy:
             try:
                 policy.update(read_policy_file(path))
             except PolicyError as exc:
-                policy.problems.append(PolicyProblem(path, exc.ids.get("line"), exc.message,
-                                                     severity="error"))
+                policy.problems.append(
+                    PolicyProblem(path, exc.ids.get("line"), exc.message, severity="error")
+                )
     return policy
 
 
@@ -122,26 +130,36 @@ def read_policy_file(path: str | Path) -> Policy:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(message=f"Tandem cannot read {path} ({exc}). Ask your administrator "
-                          "to fix the file; built-in settings are used meanwhile.", path=str(path)) from exc
+        raise PolicyError(
+            message=f"Tandem cannot read {path} ({exc}). Ask your administrator "
+            "to fix the file; built-in settings are used meanwhile.",
+            path=str(path),
+        ) from exc
     data = _parse(path, text)
     if not isinstance(data, dict):
-        raise _error(path, 1, "the file must hold an object with \"defaults\" and/or \"locked\"")
+        raise _error(path, 1, 'the file must hold an object with "defaults" and/or "locked"')
     policy = Policy(sources=[path])
     for section, body in data.items():
         if section not in SECTIONS:
-            policy.problems.append(PolicyProblem(path, _line_of(text, section), f"unknown section "
-                                   f"'{section}' (ignored); use \"defaults\" or \"locked\"", key=section))
+            policy.problems.append(
+                PolicyProblem(
+                    path,
+                    _line_of(text, section),
+                    f'unknown section \'{section}\' (ignored); use "defaults" or "locked"',
+                    key=section,
+                )
+            )
             continue
         if not isinstance(body, dict):
-            raise _error(path, _line_of(text, section), f"\"{section}\" must map setting keys to values")
+            raise _error(path, _line_of(text, section), f'"{section}" must map setting keys to values')
         target = getattr(policy, section)
         for key, value in _flatten(body):
             line = _line_of(text, key)
             spec = SPECS.get(key)
             if spec is None:
-                policy.problems.append(PolicyProblem(path, line, f"unknown setting '{key}' in "
-                                                     f"\"{section}\" (ignored)", key=key))
+                policy.problems.append(
+                    PolicyProblem(path, line, f"unknown setting '{key}' in \"{section}\" (ignored)", key=key)
+                )
                 continue
             try:
                 target[key] = spec.parse(value)
@@ -158,8 +176,11 @@ def _parse(path: Path, text: str) -> Any:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             m = re.search(r"line (\d+)", str(exc))
-            raise _error(path, int(m.group(1)) if m else None,
-                         f"it is not valid TOML ({re.sub(r' [(]at .*[)]$', '', str(exc))})") from exc
+            raise _error(
+                path,
+                int(m.group(1)) if m else None,
+                f"it is not valid TOML ({re.sub(r' [(]at .*[)]$', '', str(exc))})",
+            ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -168,9 +189,12 @@ def _parse(path: Path, text: str) -> Any:
 
 def _error(path: Path, line: int | None, what: str) -> PolicyError:
     where = f"{path}, line {line}" if line else str(path)
-    return PolicyError(message=f"The policy file {where} cannot be used: {what}. Ask your "
-                       "administrator to fix it; Tandem uses its built-in settings meanwhile.",
-                       path=str(path), line=line)
+    return PolicyError(
+        message=f"The policy file {where} cannot be used: {what}. Ask your "
+        "administrator to fix it; Tandem uses its built-in settings meanwhile.",
+        path=str(path),
+        line=line,
+    )
 
 
 def _flatten(body: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -187,8 +211,12 @@ def _flatten(body: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 def _line_of(text: str, key: str) -> int | None:
     """Best-effort line of ``key`` (quoted dotted, TOML dotted, or its last part)."""
     last = key.rsplit(".", 1)[-1]
-    patterns = [re.escape(f'"{key}"'), r"^\s*" + re.escape(key) + r"\s*=",
-                r"^\s*\"?" + re.escape(last) + r"\"?\s*[=:]", r"^\s*\[\s*" + re.escape(key) + r"\s*\]"]
+    patterns = [
+        re.escape(f'"{key}"'),
+        r"^\s*" + re.escape(key) + r"\s*=",
+        r"^\s*\"?" + re.escape(last) + r"\"?\s*[=:]",
+        r"^\s*\[\s*" + re.escape(key) + r"\s*\]",
+    ]
     lines = text.splitlines()
     for pattern in patterns:
         for number, line in enumerate(lines, 1):

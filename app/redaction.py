@@ -12,6 +12,7 @@ factory, and also adds the filter to the root logger's handlers. What is removed
   and form/query (``k=v``) forms;
 * JWT-shaped strings (``eyJ….….…``) and Salesforce session ids (``00D…!…``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,9 +21,22 @@ from typing import Any
 
 MASK = "[redacted]"
 
-SECRET_KEYS = ("access_token", "refresh_token", "id_token", "code", "code_verifier",
-               "device_code", "client_info", "client_secret", "password", "token",
-               "assertion", "sid", "session_id", "secret")
+SECRET_KEYS = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "code",
+    "code_verifier",
+    "device_code",
+    "client_info",
+    "client_secret",
+    "password",
+    "token",
+    "assertion",
+    "sid",
+    "session_id",
+    "secret",
+)
 _KEYS = "|".join(sorted(SECRET_KEYS, key=len, reverse=True))
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -30,13 +44,17 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"""(?i)(["']?authorization["']?\s*[:=]\s*["']?)([^"'\r\n,}]+)"""), r"\1" + MASK),
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/=!%]+"), r"\1 " + MASK),
     # "key": "value"  /  'key': 'value'  (JSON, Python reprs), also escaped JSON in JSON.
-    (re.compile(r"""(?i)(\\?["'](?:%s)\\?["']\s*:\s*\\?["'])((?:[^"'\\]|\\(?!["']))*)""" % _KEYS),
-     r"\1" + MASK),
+    (
+        re.compile(rf"""(?i)(\\?["'](?:{_KEYS})\\?["']\s*:\s*\\?["'])((?:[^"'\\]|\\(?!["']))*)"""),
+        r"\1" + MASK,
+    ),
     # "key": 123 style non-string values are not secrets; skip. Form and query: key=value.
-    (re.compile(r"(?i)(?<![A-Za-z0-9_])((?:%s)=)([^&\s\"',;)}\]]+)" % _KEYS), r"\1" + MASK),
+    (re.compile(rf"(?i)(?<![A-Za-z0-9_])((?:{_KEYS})=)([^&\s\"',;)}}\]]+)"), r"\1" + MASK),
     # key=b'...' style and key: value in plain text ("refresh_token: abc").
-    (re.compile(r"(?i)(?<![A-Za-z0-9_])((?:%s)\s*:\s+)([A-Za-z0-9\-._~+/=!%%]{8,})" % _KEYS),
-     r"\1" + MASK),
+    (
+        re.compile(rf"(?i)(?<![A-Za-z0-9_])((?:{_KEYS})\s*:\s+)([A-Za-z0-9\-._~+/=!%]{{8,}})"),
+        r"\1" + MASK,
+    ),
     # JWT-shaped (header.payload.signature, signature may be empty for alg "none").
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),
     # Salesforce session ids: 00D + org id, "!", then the session part.

@@ -19,6 +19,7 @@ Which private contacts are listed: every contact the signed-in user owns without
 contact made by hand in Salesforce needs the same fix; ``created_by_tandem`` says which ones
 Tandem created (from the change journal), and the dashboard shows that.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,7 +49,7 @@ class PrivateContact:
     name: str
     email: str | None
     title: str | None
-    created: str | None          # Salesforce CreatedDate
+    created: str | None  # Salesforce CreatedDate
     created_by_tandem: bool
 
 
@@ -67,9 +68,16 @@ def soql_like(text: str) -> str:
     Backslash, quote, ``%`` and ``_`` are escaped (``\\%`` and ``\\_`` are literal in LIKE),
     and control characters are written as SOQL escapes.
     """
-    escaped = (text.replace("\\", "\\\\").replace("'", "\\'").replace('"', '\\"')
-               .replace("%", "\\%").replace("_", "\\_")
-               .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace("'", "\\'")
+        .replace('"', '\\"')
+        .replace("%", "\\%")
+        .replace("_", "\\_")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     return f"'%{escaped}%'"
 
 
@@ -97,8 +105,7 @@ class _Client:
         auth = BearerAuth(SalesforceTokenSource(login))
         instance_url = await login.instance_url()
         options = dict(getattr(self.ctx.service, "client_options", {}) or {})
-        self.client = SalesforceClient(instance_url, auth, verify=self.ctx.endpoints.ssl_context(),
-                                       **options)
+        self.client = SalesforceClient(instance_url, auth, verify=self.ctx.endpoints.ssl_context(), **options)
         return self.client, facts["user_id"]
 
     async def __aexit__(self, *exc: object) -> None:
@@ -113,8 +120,11 @@ def _tandem_created_ids(ctx: Any) -> set[str]:
         rows = ctx.store.journal(kind="contacts", status="applied")
     except Exception:  # the journal is a nicety here; never fail the list over it
         return set()
-    return {r["target_id"] or r.get("salesforce_id") for r in rows
-            if r["op"] == "create" and r["side"] == "salesforce" and (r["target_id"] or r.get("salesforce_id"))}
+    return {
+        r["target_id"] or r.get("salesforce_id")
+        for r in rows
+        if r["op"] == "create" and r["side"] == "salesforce" and (r["target_id"] or r.get("salesforce_id"))
+    }
 
 
 def _name(row: dict[str, Any]) -> str:
@@ -128,11 +138,20 @@ async def private_contacts(ctx: Any) -> list[PrivateContact]:
         rows = await client.query(
             "SELECT Id, Name, FirstName, LastName, Email, Title, CreatedDate FROM Contact "
             f"WHERE OwnerId = {_quote(me)} AND AccountId = null "
-            f"ORDER BY LastName, FirstName LIMIT {PRIVATE_LIMIT}")
+            f"ORDER BY LastName, FirstName LIMIT {PRIVATE_LIMIT}"
+        )
     made = _tandem_created_ids(ctx)
-    return [PrivateContact(id=r["Id"], name=_name(r), email=r.get("Email"), title=r.get("Title"),
-                           created=r.get("CreatedDate"), created_by_tandem=r["Id"] in made)
-            for r in rows]
+    return [
+        PrivateContact(
+            id=r["Id"],
+            name=_name(r),
+            email=r.get("Email"),
+            title=r.get("Title"),
+            created=r.get("CreatedDate"),
+            created_by_tandem=r["Id"] in made,
+        )
+        for r in rows
+    ]
 
 
 def check_search_text(text: str) -> str:
@@ -141,8 +160,9 @@ def check_search_text(text: str) -> str:
     if len(cleaned) < MIN_SEARCH:
         raise LookupInputError(message=f"Type at least {MIN_SEARCH} letters of the account's name.")
     if len(cleaned) > MAX_SEARCH:
-        raise LookupInputError(message=f"That is too long for an account name; type at most "
-                                       f"{MAX_SEARCH} characters.")
+        raise LookupInputError(
+            message=f"That is too long for an account name; type at most {MAX_SEARCH} characters."
+        )
     return cleaned
 
 
@@ -152,9 +172,18 @@ async def search_accounts(ctx: Any, text: str) -> list[AccountHit]:
     async with _Client(ctx) as (client, _me):
         rows = await client.query(
             "SELECT Id, Name, BillingCity, BillingCountry, Industry FROM Account "
-            f"WHERE Name LIKE {soql_like(cleaned)} ORDER BY Name LIMIT {SEARCH_LIMIT}")
-    return [AccountHit(id=r["Id"], name=r.get("Name") or r["Id"], city=r.get("BillingCity"),
-                       country=r.get("BillingCountry"), industry=r.get("Industry")) for r in rows]
+            f"WHERE Name LIKE {soql_like(cleaned)} ORDER BY Name LIMIT {SEARCH_LIMIT}"
+        )
+    return [
+        AccountHit(
+            id=r["Id"],
+            name=r.get("Name") or r["Id"],
+            city=r.get("BillingCity"),
+            country=r.get("BillingCountry"),
+            industry=r.get("Industry"),
+        )
+        for r in rows
+    ]
 
 
 def _check_id(value: str, prefix: str, what: str) -> str:
@@ -171,9 +200,18 @@ async def relate_contact(ctx: Any, contact_id: str, account_id: str) -> None:
     contact_id = _check_id(contact_id, "003", "contact")
     account_id = _check_id(account_id, "001", "account")
     async with _Client(ctx) as (client, _me):
-        await client.request("PATCH", f"sobjects/Contact/{contact_id}", ok=(200, 204),
-                             json={"AccountId": account_id})
+        await client.request(
+            "PATCH", f"sobjects/Contact/{contact_id}", ok=(200, 204), json={"AccountId": account_id}
+        )
 
 
-__all__ = ["AccountHit", "LookupInputError", "PrivateContact", "check_search_text",
-           "private_contacts", "relate_contact", "search_accounts", "soql_like"]
+__all__ = [
+    "AccountHit",
+    "LookupInputError",
+    "PrivateContact",
+    "check_search_text",
+    "private_contacts",
+    "relate_contact",
+    "search_accounts",
+    "soql_like",
+]

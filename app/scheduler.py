@@ -31,15 +31,18 @@ Rules (BEHAVIOUR.md, Auto sync), with the choices made where the spec is silent:
 - **Skips recorded** only when a sync was *due* and something stopped it, and once per reason
   until the next sync (a closed window at night is one entry, not one per minute).
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import inspect
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Awaitable, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import schedule
@@ -56,12 +59,12 @@ Clock = Callable[[], dt.datetime]
 
 
 def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def local_zone() -> dt.tzinfo:
     tz = dt.datetime.now().astimezone().tzinfo
-    return tz if tz is not None else dt.timezone.utc
+    return tz if tz is not None else dt.UTC
 
 
 # -- what the decision reads ----------------------------------------------------------------
@@ -79,45 +82,47 @@ class ScheduleConfig:
     days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     min_api_budget_pct: float = 10
     kinds: tuple[str, ...] = ("contacts", "events", "tasks")
-    tz: dt.tzinfo = dt.timezone.utc
+    tz: dt.tzinfo = dt.UTC
 
     @property
     def interval(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.frequency_min)
 
     @classmethod
-    def from_settings(cls, settings: Any, tz: dt.tzinfo | None = None) -> "ScheduleConfig":
+    def from_settings(cls, settings: Any, tz: dt.tzinfo | None = None) -> ScheduleConfig:
         """From an :class:`app.settings.Settings` (duck-typed: ``get``, ``background_kinds``...)."""
-        return cls(enabled=bool(settings.get("auto.enabled")),
-                   unlocked=settings.auto_sync_unlocked(),
-                   frequency_min=int(settings.get("auto.frequency_min")),
-                   window_start=dt.time.fromisoformat(settings.get("auto.window_start")),
-                   window_end=dt.time.fromisoformat(settings.get("auto.window_end")),
-                   days=frozenset(settings.get("auto.days")),
-                   min_api_budget_pct=float(settings.get("auto.min_api_budget_pct")),
-                   kinds=tuple(settings.background_kinds()),
-                   tz=tz or local_zone())
+        return cls(
+            enabled=bool(settings.get("auto.enabled")),
+            unlocked=settings.auto_sync_unlocked(),
+            frequency_min=int(settings.get("auto.frequency_min")),
+            window_start=dt.time.fromisoformat(settings.get("auto.window_start")),
+            window_end=dt.time.fromisoformat(settings.get("auto.window_end")),
+            days=frozenset(settings.get("auto.days")),
+            min_api_budget_pct=float(settings.get("auto.min_api_budget_pct")),
+            kinds=tuple(settings.background_kinds()),
+            tz=tz or local_zone(),
+        )
 
 
 @dataclass(frozen=True)
 class ScheduleState:
     """What the scheduler remembers between ticks (machine state, not settings)."""
 
-    last_run_at: dt.datetime | None = None   # start of the last sync, manual or auto
-    failures: int = 0                         # failed syncs in a row
+    last_run_at: dt.datetime | None = None  # start of the last sync, manual or auto
+    failures: int = 0  # failed syncs in a row
     running: bool = False
     paused: bool = False
-    api_budget_pct: float | None = None       # % of the daily Salesforce limit left; None = unknown
+    api_budget_pct: float | None = None  # % of the daily Salesforce limit left; None = unknown
     last_tick_at: dt.datetime | None = None
-    last_skip: str | None = None              # code of the skip recorded since the last sync
+    last_skip: str | None = None  # code of the skip recorded since the last sync
 
 
 @dataclass(frozen=True)
 class Decision:
     run: bool
-    code: str            # run | disabled | not_due | locked | no_kinds | paused | running |
-                         # outside_window | not_a_sync_day | budget | backoff
-    reason: str | None   # plain words for a skip, None when running or nothing to say
+    code: str  # run | disabled | not_due | locked | no_kinds | paused | running |
+    # outside_window | not_a_sync_day | budget | backoff
+    reason: str | None  # plain words for a skip, None when running or nothing to say
     record: bool = False  # a skip the dashboard should list (first of its kind since the last sync)
     caught_up: bool = False  # running because the machine slept through due times
 
@@ -160,7 +165,7 @@ def window_status(local: dt.datetime, config: ScheduleConfig) -> str | None:
         return None if day in config.days else "not_a_sync_day"
     if t >= start:  # evening part: belongs to today
         return None if day in config.days else "not_a_sync_day"
-    if t < end:     # morning part: belongs to yesterday's window
+    if t < end:  # morning part: belongs to yesterday's window
         return None if (day - 1) % 7 in config.days else "not_a_sync_day"
     return "outside_window"
 
@@ -175,7 +180,7 @@ def _opening(day: dt.date, config: ScheduleConfig) -> dt.datetime:
     if isinstance(config.tz, ZoneInfo):
         moment = naive.replace(tzinfo=config.tz)
         # A start inside a DST gap (02:30 on the spring-forward night) opens at the gap's end.
-        back = moment.astimezone(dt.timezone.utc).astimezone(config.tz)
+        back = moment.astimezone(dt.UTC).astimezone(config.tz)
         if back.replace(tzinfo=None) != naive:
             moment = back.replace(minute=0, second=0, microsecond=0) if back > moment else back
         return moment
@@ -192,14 +197,14 @@ def next_window_time(after: dt.datetime, config: ScheduleConfig) -> dt.datetime 
     for offset in range(0, 9):
         opening = _opening(first + dt.timedelta(days=offset), config)
         if opening > after and window_status(_local(opening, config), config) is None:
-            return opening.astimezone(dt.timezone.utc)
+            return opening.astimezone(dt.UTC)
     return None
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     # Aware arithmetic in a ZoneInfo zone is wall-clock arithmetic (01:45 CET + 30 min would
     # give the non-existent 02:15 on the spring-forward night): intervals are added in UTC.
-    return None if moment is None else moment.astimezone(dt.timezone.utc)
+    return None if moment is None else moment.astimezone(dt.UTC)
 
 
 def _in_utc(state: ScheduleState) -> ScheduleState:
@@ -214,8 +219,11 @@ def decide(now: dt.datetime, config: ScheduleConfig, state: ScheduleState) -> De
     if state.last_run_at is not None and now < state.last_run_at + config.interval:
         return Decision(False, "not_due", None)
     slept = state.last_tick_at is not None and now - state.last_tick_at > SLEEP_GAP
-    caught_up = slept and state.last_run_at is not None and (
-        state.last_tick_at < state.last_run_at + retry_delay(config, state.failures))
+    caught_up = (
+        slept
+        and state.last_run_at is not None
+        and (state.last_tick_at < state.last_run_at + retry_delay(config, state.failures))
+    )
 
     def skip(code: str, reason: str) -> Decision:
         return Decision(False, code, reason, record=state.last_skip != code)
@@ -241,8 +249,7 @@ def decide(now: dt.datetime, config: ScheduleConfig, state: ScheduleState) -> De
         retry_at = state.last_run_at + retry_delay(config, state.failures)
         if now < retry_at:
             at = _local(retry_at, config).strftime("%H:%M")
-            return skip("backoff", f"waiting after {state.failures} failed syncs in a row; "
-                                   f"next try at {at}")
+            return skip("backoff", f"waiting after {state.failures} failed syncs in a row; next try at {at}")
     return Decision(True, "run", None, caught_up=caught_up)
 
 
@@ -252,7 +259,11 @@ def next_run_time(now: dt.datetime, config: ScheduleConfig, state: ScheduleState
     if not (config.enabled and config.unlocked and config.kinds) or state.paused:
         return None
     now, state = _utc(now), _in_utc(state)
-    due = now if state.last_run_at is None else max(now, state.last_run_at + retry_delay(config, state.failures))
+    due = (
+        now
+        if state.last_run_at is None
+        else max(now, state.last_run_at + retry_delay(config, state.failures))
+    )
     return next_window_time(due, config)
 
 
@@ -280,7 +291,7 @@ class Scheduler:
     budget: Callable[[], float | None] = lambda: None
     on_skip: Callable[[SkippedRun], None] | None = None
     on_error: Callable[[BaseException], None] | None = None
-    on_change: Callable[[], None] | None = None   # state changed (tray icon, dashboard)
+    on_change: Callable[[], None] | None = None  # state changed (tray icon, dashboard)
     state: ScheduleState = field(default_factory=ScheduleState)
     history: int = 100
     skipped: deque = field(init=False)
@@ -323,8 +334,9 @@ class Scheduler:
 
     def decide(self) -> Decision:
         now = self.clock()
-        state = replace(self.state, running=self.state.running or bool(self.is_running()),
-                        api_budget_pct=self.budget())
+        state = replace(
+            self.state, running=self.state.running or bool(self.is_running()), api_budget_pct=self.budget()
+        )
         return decide(now, self.config(), state)
 
     async def tick(self) -> Decision:
@@ -352,8 +364,7 @@ class Scheduler:
             if self.on_error is not None:
                 self.on_error(exc)
         finally:
-            self._set(running=False, failures=0 if ok else self.state.failures + 1,
-                      last_tick_at=self.clock())
+            self._set(running=False, failures=0 if ok else self.state.failures + 1, last_tick_at=self.clock())
         return decision
 
     # -- the loop ----------------------------------------------------------------------------
@@ -375,11 +386,11 @@ class Scheduler:
                     break
                 idle = self._jobs.idle_seconds
                 self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), max(0.05, min(
-                        idle if idle is not None else tick_seconds, tick_seconds)))
-                except asyncio.TimeoutError:
-                    pass
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._wake.wait(),
+                        max(0.05, min(idle if idle is not None else tick_seconds, tick_seconds)),
+                    )
         finally:
             self._jobs.clear()
             self._wake = None
@@ -406,5 +417,15 @@ def _succeeded(result: Any) -> bool:
     return bool(ok() if inspect.ismethod(ok) else ok)
 
 
-__all__ = ["Decision", "ScheduleConfig", "ScheduleState", "Scheduler", "SkippedRun", "decide",
-           "next_run_time", "next_window_time", "retry_delay", "window_status"]
+__all__ = [
+    "Decision",
+    "ScheduleConfig",
+    "ScheduleState",
+    "Scheduler",
+    "SkippedRun",
+    "decide",
+    "next_run_time",
+    "next_window_time",
+    "retry_delay",
+    "window_status",
+]

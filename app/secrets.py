@@ -15,6 +15,7 @@
 * The calls block (D-Bus, Keychain); from async code use the ``a*`` methods, which run in
   a thread.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,9 @@ import os
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import keyring
 import keyring.backend
@@ -46,10 +48,12 @@ MANIFEST_PREFIX = "tandem-chunks:v1:"
 _UNAVAILABLE_MESSAGE = (
     "Tandem keeps sign-ins only in the system keyring, and none is available. Set one up "
     "(on Linux: GNOME Keyring or KWallet with the Secret Service running; on Windows and macOS "
-    "it is built in) or choose one with PYTHON_KEYRING_BACKEND, then try again.")
+    "it is built in) or choose one with PYTHON_KEYRING_BACKEND, then try again."
+)
 _LOCKED_MESSAGE = (
     "The system keyring is locked, so Tandem cannot read or save your sign-ins. Unlock it "
-    "(sign in to your desktop session or open your keyring app and unlock it), then try again.")
+    "(sign in to your desktop session or open your keyring app and unlock it), then try again."
+)
 
 
 @contextlib.contextmanager
@@ -62,9 +66,12 @@ def keyring_errors(operation: str) -> Iterator[None]:
     except (keyring.errors.NoKeyringError, keyring.errors.InitError) as exc:
         raise KeyringUnavailable(message=_UNAVAILABLE_MESSAGE, operation=operation) from exc
     except keyring.errors.KeyringError as exc:
-        raise SecretsError(message=f"The system keyring refused to {operation} a sign-in "
-                           f"({type(exc).__name__}). Check that it is unlocked and working, "
-                           "then try again.", operation=operation) from exc
+        raise SecretsError(
+            message=f"The system keyring refused to {operation} a sign-in "
+            f"({type(exc).__name__}). Check that it is unlocked and working, "
+            "then try again.",
+            operation=operation,
+        ) from exc
 
 
 class SandboxFileKeyring(keyring.backend.KeyringBackend):
@@ -140,7 +147,8 @@ def platform_entry_cap(backend: keyring.backend.KeyringBackend) -> tuple[int | N
     module = type(backend).__module__
     # On Windows every keyring ends in Credential Manager (also through keyring's chainer).
     if module.startswith("keyring.backends.Windows") or (
-            sys.platform == "win32" and not isinstance(backend, SandboxFileKeyring)):
+        sys.platform == "win32" and not isinstance(backend, SandboxFileKeyring)
+    ):
         return WINDOWS_MAX_BLOB_BYTES, "utf-16-le"
     return None, "utf-8"
 
@@ -167,8 +175,14 @@ def split_chunks(value: str, max_bytes: int, encoding: str) -> list[str]:
 class SecretStore:
     """Named secrets of one profile in one keyring backend."""
 
-    def __init__(self, service: str, backend: keyring.backend.KeyringBackend, *,
-                 max_entry_bytes: int | None = None, encoding: str | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        backend: keyring.backend.KeyringBackend,
+        *,
+        max_entry_bytes: int | None = None,
+        encoding: str | None = None,
+    ) -> None:
         self.service = service
         self.backend = backend
         cap, enc = platform_entry_cap(backend)
@@ -178,18 +192,20 @@ class SecretStore:
             raise KeyringUnavailable(message=_UNAVAILABLE_MESSAGE, operation="open")
 
     @classmethod
-    def for_profile(cls, paths: ProfilePaths) -> "SecretStore":
+    def for_profile(cls, paths: ProfilePaths) -> SecretStore:
         return cls(paths.keyring_service, select_backend(paths))
 
     # -- blocking API ----------------------------------------------------------------
     def _fits(self, value: str) -> bool:
-        return (self.max_entry_bytes is None
-                or len(value.encode(self.encoding, "surrogatepass")) <= self.max_entry_bytes)
+        return (
+            self.max_entry_bytes is None
+            or len(value.encode(self.encoding, "surrogatepass")) <= self.max_entry_bytes
+        )
 
     def _chunk_count(self, main: str | None) -> int:
         if main and main.startswith(MANIFEST_PREFIX):
             try:
-                return int(main[len(MANIFEST_PREFIX):].split(":", 1)[0])
+                return int(main[len(MANIFEST_PREFIX) :].split(":", 1)[0])
             except ValueError:
                 return 0
         return 0
@@ -199,13 +215,12 @@ class SecretStore:
             main = self.backend.get_password(self.service, name)
             if main is None or not main.startswith(MANIFEST_PREFIX):
                 return main
-            count_s, _, digest = main[len(MANIFEST_PREFIX):].partition(":")
+            count_s, _, digest = main[len(MANIFEST_PREFIX) :].partition(":")
             parts = []
             for i in range(1, int(count_s) + 1):
                 part = self.backend.get_password(self.service, f"{name}#{i}")
                 if part is None:
-                    log.warning("secret %s is incomplete (chunk %d missing); treating it as absent",
-                                name, i)
+                    log.warning("secret %s is incomplete (chunk %d missing); treating it as absent", name, i)
                     return None
                 parts.append(part)
         value = "".join(parts)
@@ -227,8 +242,7 @@ class SecretStore:
                 for i, chunk in enumerate(chunks, 1):
                     self.backend.set_password(self.service, f"{name}#{i}", chunk)
                 digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-                self.backend.set_password(self.service, name,
-                                          f"{MANIFEST_PREFIX}{len(chunks)}:{digest}")
+                self.backend.set_password(self.service, name, f"{MANIFEST_PREFIX}{len(chunks)}:{digest}")
                 new_count = len(chunks)
             for i in range(new_count + 1, old_count + 1):
                 with contextlib.suppress(keyring.errors.PasswordDeleteError):

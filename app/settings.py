@@ -30,12 +30,15 @@ days       sorted list of week-day numbers, 0 = Monday ... 6 = Sunday
 url        an ``https://`` address                                              ``https://..``
 =========  ==================================================================  ============
 """
+
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, fields as dc_fields
-from typing import TYPE_CHECKING, Any, Iterable, Literal
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from dataclasses import fields as dc_fields
+from typing import TYPE_CHECKING, Any, Literal
 
 from sync.fields import KINDS, Kind
 from sync.settings import CONFLICT_POLICIES, KindSettings
@@ -52,8 +55,14 @@ Source = Literal["default", "policy", "user", "locked"]
 
 LOCKED_MESSAGE = "This setting is managed by your administrator"
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SWITCHES = ("outlook_no_create", "outlook_no_update", "outlook_no_delete",
-            "salesforce_no_create", "salesforce_no_update", "salesforce_no_delete")
+SWITCHES = (
+    "outlook_no_create",
+    "outlook_no_update",
+    "outlook_no_delete",
+    "salesforce_no_create",
+    "salesforce_no_update",
+    "salesforce_no_delete",
+)
 PRESETS = ("both", "to_outlook", "to_salesforce")
 Preset = Literal["both", "to_outlook", "to_salesforce", "custom"]
 
@@ -95,7 +104,7 @@ class SettingSpec:
     label: str
     help: str = ""
     choices: tuple[Any, ...] | None = None
-    choice_labels: tuple[str, ...] | None = None   # words for the UI, same order as choices
+    choice_labels: tuple[str, ...] | None = None  # words for the UI, same order as choices
     minimum: int | None = None
     maximum: int | None = None
     nullable: bool = False
@@ -141,17 +150,25 @@ class SettingSpec:
 
 
 def _invalid(spec: SettingSpec, value: Any, why: str) -> InvalidSetting:
-    return InvalidSetting(message=f"{value!r} is not a valid value for '{spec.label}' ({spec.key}): {why}.",
-                          key=spec.key)
+    return InvalidSetting(
+        message=f"{value!r} is not a valid value for '{spec.label}' ({spec.key}): {why}.", key=spec.key
+    )
 
 
 _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
 _NONE = {"", "none", "null", "default"}
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
-_DAY_ALIASES = {"weekdays": [0, 1, 2, 3, 4], "weekends": [5, 6], "weekend": [5, 6],
-                "every day": list(range(7)), "daily": list(range(7)), "all": list(range(7)),
-                "none": [], "": []}
+_DAY_ALIASES = {
+    "weekdays": [0, 1, 2, 3, 4],
+    "weekends": [5, 6],
+    "weekend": [5, 6],
+    "every day": list(range(7)),
+    "daily": list(range(7)),
+    "all": list(range(7)),
+    "none": [],
+    "": [],
+}
 
 
 def _convert(spec: SettingSpec, raw: Any) -> Any:
@@ -230,7 +247,9 @@ def parse_days(raw: Any, spec: SettingSpec | None = None) -> list[int]:
                 continue
             if "-" in part:
                 first, last = (_day_number(p, spec) for p in part.split("-", 1))
-                days.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)])
+                days.update(
+                    range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
+                )
             else:
                 days.add(_day_number(part, spec))
         return sorted(days)
@@ -246,97 +265,311 @@ def _declare() -> dict[str, SettingSpec]:
     folder = {"contacts": "contacts folder", "events": "calendar", "tasks": "To Do list"}
     for kind in KINDS:
         n = names[kind]
-        add(SettingSpec(f"{kind}.enabled", "bool", True, f"Sync {n}",
-                        f"Keep {n} in step between Outlook and Salesforce."))
-        add(SettingSpec(f"{kind}.background", "bool", True, "Include in background sync",
-                        f"Auto sync also syncs {n}. When off, {n} sync only when you press Sync now."))
-        add(SettingSpec(f"{kind}.outlook_folder", "str", None, f"Outlook {folder[kind]}",
-                        f"The Outlook {folder[kind]} to sync (its id). Empty means the default one.",
-                        nullable=True))
+        add(
+            SettingSpec(
+                f"{kind}.enabled",
+                "bool",
+                True,
+                f"Sync {n}",
+                f"Keep {n} in step between Outlook and Salesforce.",
+            )
+        )
+        add(
+            SettingSpec(
+                f"{kind}.background",
+                "bool",
+                True,
+                "Include in background sync",
+                f"Auto sync also syncs {n}. When off, {n} sync only when you press Sync now.",
+            )
+        )
+        add(
+            SettingSpec(
+                f"{kind}.outlook_folder",
+                "str",
+                None,
+                f"Outlook {folder[kind]}",
+                f"The Outlook {folder[kind]} to sync (its id). Empty means the default one.",
+                nullable=True,
+            )
+        )
         for side, side_name in (("outlook", "Outlook"), ("salesforce", "Salesforce")):
             for op in ("create", "update", "delete"):
-                add(SettingSpec(f"{kind}.{side}_no_{op}", "bool",
-                                kind == "contacts" and side == "salesforce" and op == "delete",
-                                f"Do not {op} in {side_name}",
-                                f"Tandem never {op}s {n} in {side_name}; such changes are counted "
-                                "as prevented and listed in the summary."))
-        add(SettingSpec(f"{kind}.conflict_policy", "choice", "salesforce_wins",
-                        "When both sides changed the same field",
-                        "Which value is kept when a field was changed in Outlook and in Salesforce "
-                        "since the last sync. \"Ask me\" holds the item for you to decide.",
-                        choices=CONFLICT_POLICIES,
-                        choice_labels=("Salesforce wins", "Outlook wins", "Most recent change wins",
-                                       "Ask me")))
-        add(SettingSpec(f"{kind}.restore_deleted", "bool", False, "Restore items deleted on the other side",
-                        "When a delete was prevented by your direction settings, re-create the item "
-                        "on the side where it was deleted."))
-        add(SettingSpec(f"{kind}.truncate_long_values", "bool", False, "Shorten values that are too long",
-                        "Cut values longer than the other side allows (and note it in the summary) "
-                        "instead of reporting the item as an issue."))
-        add(SettingSpec(f"{kind}.include_private", "bool", False, f"Include private {n}",
-                        f"Also sync {n} marked private in Outlook or Salesforce."))
-    add(SettingSpec("contacts.range", "choice", "mine", "Which Salesforce contacts",
-                    "mine: contacts you own; all: every contact you can see; team: contacts on "
-                    "accounts where you are on the account team; campaign: members of one campaign. "
-                    "Team and campaign also include your own private contacts (no account), "
-                    "which is how contacts made in Outlook arrive in Salesforce.",
-                    choices=("mine", "all", "team", "campaign"),
-                    choice_labels=("Contacts I own", "All contacts I can see",
-                                   "Contacts on my account teams", "Members of a campaign")))
-    add(SettingSpec("contacts.campaign_id", "str", None, "Campaign",
-                    "The Salesforce campaign whose members are synced when the range is campaign.",
-                    nullable=True))
-    add(SettingSpec("events.days_back", "int", 30, "Days back",
-                    "Sync events that started up to this many days ago.", minimum=0, maximum=3650))
-    add(SettingSpec("events.days_ahead", "int", 365, "Days ahead",
-                    "Sync events starting up to this many days from now.", minimum=1, maximum=3650))
-    add(SettingSpec("tasks.closed_days", "int", 30, "Closed tasks of the last days",
-                    "Besides open tasks, sync tasks closed or due in this many past days.",
-                    minimum=0, maximum=3650))
-    add(SettingSpec("auto.enabled", "bool", False, "Sync automatically",
-                    "Sync in the background on a schedule. Available after your first manual sync "
-                    "has been applied."))
-    add(SettingSpec("auto.frequency_min", "int", 30, "Every",
-                    "Minutes between automatic syncs.", choices=(5, 10, 15, 30, 60, 120, 240),
-                    choice_labels=("5 minutes", "10 minutes", "15 minutes", "30 minutes", "1 hour",
-                                   "2 hours", "4 hours")))
-    add(SettingSpec("auto.window_start", "time", "07:00", "From",
-                    "Auto sync runs only from this time (your local time). A start later than the "
-                    "end spans midnight; start equal to end means all day."))
-    add(SettingSpec("auto.window_end", "time", "19:00", "Until",
-                    "Auto sync stops at this time (your local time); a sync due at exactly this "
-                    "time waits for the next window."))
-    add(SettingSpec("auto.days", "days", [0, 1, 2, 3, 4], "On these days",
-                    "Days of the week on which auto sync runs (0 = Monday ... 6 = Sunday; the CLI "
-                    "also takes mon-fri or mon,wed,fri)."))
-    add(SettingSpec("auto.min_api_budget_pct", "int", 10, "Pause when the Salesforce API budget is below",
-                    "Auto sync pauses while less than this percentage of the daily Salesforce API "
-                    "limit is left, so other tools of your company keep working.",
-                    minimum=0, maximum=90))
-    for key, default, label in (("notify.on_start", False, "When a sync starts"),
-                                ("notify.on_success", False, "When a sync succeeds"),
-                                ("notify.on_warnings", True, "When items were prevented or held"),
-                                ("notify.on_errors", True, "When a sync fails or items could not be synced")):
-        add(SettingSpec(key, "bool", default, label, "Show a desktop notification " + label[0].lower() + label[1:] + "."))
-    add(SettingSpec("summary.after_manual", "bool", True, "Show the summary after a manual sync",
-                    "Open the summary window when a sync you started has finished."))
-    add(SettingSpec("summary.after_auto", "bool", False, "Show the summary after an auto sync",
-                    "Open the summary window when a background sync has finished."))
-    add(SettingSpec("summary.only_when_changed", "bool", False, "Only when something changed",
-                    "Show the summary only when the sync changed something or needs your attention."))
-    add(SettingSpec("accounts.microsoft_client_id", "str", None, "Microsoft app (client) id",
-                    "The app registration Tandem signs in with. Empty means Tandem's own.", nullable=True))
-    add(SettingSpec("accounts.microsoft_authority", "url", None, "Microsoft sign-in authority",
-                    "For example https://login.microsoftonline.com/<tenant id>. Empty means any "
-                    "work or school account.", nullable=True))
-    add(SettingSpec("accounts.salesforce_login_host", "url", "https://login.salesforce.com",
-                    "Salesforce login address",
-                    "https://login.salesforce.com, https://test.salesforce.com for a sandbox org, "
-                    "or your My Domain address."))
-    add(SettingSpec("accounts.salesforce_client_id", "str", None, "Salesforce consumer key",
-                    "The connected app Tandem signs in with. Empty means Tandem's own.", nullable=True))
-    add(SettingSpec("general.start_at_login", "bool", False, "Start Tandem when I sign in",
-                    "Open Tandem in the tray when you sign in to your computer."))
+                add(
+                    SettingSpec(
+                        f"{kind}.{side}_no_{op}",
+                        "bool",
+                        kind == "contacts" and side == "salesforce" and op == "delete",
+                        f"Do not {op} in {side_name}",
+                        f"Tandem never {op}s {n} in {side_name}; such changes are counted "
+                        "as prevented and listed in the summary.",
+                    )
+                )
+        add(
+            SettingSpec(
+                f"{kind}.conflict_policy",
+                "choice",
+                "salesforce_wins",
+                "When both sides changed the same field",
+                "Which value is kept when a field was changed in Outlook and in Salesforce "
+                'since the last sync. "Ask me" holds the item for you to decide.',
+                choices=CONFLICT_POLICIES,
+                choice_labels=("Salesforce wins", "Outlook wins", "Most recent change wins", "Ask me"),
+            )
+        )
+        add(
+            SettingSpec(
+                f"{kind}.restore_deleted",
+                "bool",
+                False,
+                "Restore items deleted on the other side",
+                "When a delete was prevented by your direction settings, re-create the item "
+                "on the side where it was deleted.",
+            )
+        )
+        add(
+            SettingSpec(
+                f"{kind}.truncate_long_values",
+                "bool",
+                False,
+                "Shorten values that are too long",
+                "Cut values longer than the other side allows (and note it in the summary) "
+                "instead of reporting the item as an issue.",
+            )
+        )
+        add(
+            SettingSpec(
+                f"{kind}.include_private",
+                "bool",
+                False,
+                f"Include private {n}",
+                f"Also sync {n} marked private in Outlook or Salesforce.",
+            )
+        )
+    add(
+        SettingSpec(
+            "contacts.range",
+            "choice",
+            "mine",
+            "Which Salesforce contacts",
+            "mine: contacts you own; all: every contact you can see; team: contacts on "
+            "accounts where you are on the account team; campaign: members of one campaign. "
+            "Team and campaign also include your own private contacts (no account), "
+            "which is how contacts made in Outlook arrive in Salesforce.",
+            choices=("mine", "all", "team", "campaign"),
+            choice_labels=(
+                "Contacts I own",
+                "All contacts I can see",
+                "Contacts on my account teams",
+                "Members of a campaign",
+            ),
+        )
+    )
+    add(
+        SettingSpec(
+            "contacts.campaign_id",
+            "str",
+            None,
+            "Campaign",
+            "The Salesforce campaign whose members are synced when the range is campaign.",
+            nullable=True,
+        )
+    )
+    add(
+        SettingSpec(
+            "events.days_back",
+            "int",
+            30,
+            "Days back",
+            "Sync events that started up to this many days ago.",
+            minimum=0,
+            maximum=3650,
+        )
+    )
+    add(
+        SettingSpec(
+            "events.days_ahead",
+            "int",
+            365,
+            "Days ahead",
+            "Sync events starting up to this many days from now.",
+            minimum=1,
+            maximum=3650,
+        )
+    )
+    add(
+        SettingSpec(
+            "tasks.closed_days",
+            "int",
+            30,
+            "Closed tasks of the last days",
+            "Besides open tasks, sync tasks closed or due in this many past days.",
+            minimum=0,
+            maximum=3650,
+        )
+    )
+    add(
+        SettingSpec(
+            "auto.enabled",
+            "bool",
+            False,
+            "Sync automatically",
+            "Sync in the background on a schedule. Available after your first manual sync has been applied.",
+        )
+    )
+    add(
+        SettingSpec(
+            "auto.frequency_min",
+            "int",
+            30,
+            "Every",
+            "Minutes between automatic syncs.",
+            choices=(5, 10, 15, 30, 60, 120, 240),
+            choice_labels=(
+                "5 minutes",
+                "10 minutes",
+                "15 minutes",
+                "30 minutes",
+                "1 hour",
+                "2 hours",
+                "4 hours",
+            ),
+        )
+    )
+    add(
+        SettingSpec(
+            "auto.window_start",
+            "time",
+            "07:00",
+            "From",
+            "Auto sync runs only from this time (your local time). A start later than the "
+            "end spans midnight; start equal to end means all day.",
+        )
+    )
+    add(
+        SettingSpec(
+            "auto.window_end",
+            "time",
+            "19:00",
+            "Until",
+            "Auto sync stops at this time (your local time); a sync due at exactly this "
+            "time waits for the next window.",
+        )
+    )
+    add(
+        SettingSpec(
+            "auto.days",
+            "days",
+            [0, 1, 2, 3, 4],
+            "On these days",
+            "Days of the week on which auto sync runs (0 = Monday ... 6 = Sunday; the CLI "
+            "also takes mon-fri or mon,wed,fri).",
+        )
+    )
+    add(
+        SettingSpec(
+            "auto.min_api_budget_pct",
+            "int",
+            10,
+            "Pause when the Salesforce API budget is below",
+            "Auto sync pauses while less than this percentage of the daily Salesforce API "
+            "limit is left, so other tools of your company keep working.",
+            minimum=0,
+            maximum=90,
+        )
+    )
+    for key, default, label in (
+        ("notify.on_start", False, "When a sync starts"),
+        ("notify.on_success", False, "When a sync succeeds"),
+        ("notify.on_warnings", True, "When items were prevented or held"),
+        ("notify.on_errors", True, "When a sync fails or items could not be synced"),
+    ):
+        add(
+            SettingSpec(
+                key,
+                "bool",
+                default,
+                label,
+                "Show a desktop notification " + label[0].lower() + label[1:] + ".",
+            )
+        )
+    add(
+        SettingSpec(
+            "summary.after_manual",
+            "bool",
+            True,
+            "Show the summary after a manual sync",
+            "Open the summary window when a sync you started has finished.",
+        )
+    )
+    add(
+        SettingSpec(
+            "summary.after_auto",
+            "bool",
+            False,
+            "Show the summary after an auto sync",
+            "Open the summary window when a background sync has finished.",
+        )
+    )
+    add(
+        SettingSpec(
+            "summary.only_when_changed",
+            "bool",
+            False,
+            "Only when something changed",
+            "Show the summary only when the sync changed something or needs your attention.",
+        )
+    )
+    add(
+        SettingSpec(
+            "accounts.microsoft_client_id",
+            "str",
+            None,
+            "Microsoft app (client) id",
+            "The app registration Tandem signs in with. Empty means Tandem's own.",
+            nullable=True,
+        )
+    )
+    add(
+        SettingSpec(
+            "accounts.microsoft_authority",
+            "url",
+            None,
+            "Microsoft sign-in authority",
+            "For example https://login.microsoftonline.com/<tenant id>. Empty means any "
+            "work or school account.",
+            nullable=True,
+        )
+    )
+    add(
+        SettingSpec(
+            "accounts.salesforce_login_host",
+            "url",
+            "https://login.salesforce.com",
+            "Salesforce login address",
+            "https://login.salesforce.com, https://test.salesforce.com for a sandbox org, "
+            "or your My Domain address.",
+        )
+    )
+    add(
+        SettingSpec(
+            "accounts.salesforce_client_id",
+            "str",
+            None,
+            "Salesforce consumer key",
+            "The connected app Tandem signs in with. Empty means Tandem's own.",
+            nullable=True,
+        )
+    )
+    add(
+        SettingSpec(
+            "general.start_at_login",
+            "bool",
+            False,
+            "Start Tandem when I sign in",
+            "Open Tandem in the tray when you sign in to your computer.",
+        )
+    )
     return {s.key: s for s in specs}
 
 
@@ -347,14 +580,15 @@ def spec(key: str) -> SettingSpec:
     try:
         return SPECS[key]
     except KeyError:
-        raise UnknownSetting(message=f"There is no setting called '{key}'. "
-                             "Run 'settings get' to list them.", key=key) from None
+        raise UnknownSetting(
+            message=f"There is no setting called '{key}'. Run 'settings get' to list them.", key=key
+        ) from None
 
 
 # -- machine facts the settings depend on ------------------------------------------------
 
 
-def auto_sync_unlocked(store: "Store") -> bool:
+def auto_sync_unlocked(store: Store) -> bool:
     """True once a manual sync has been previewed and applied (BEHAVIOUR.md, Auto sync).
 
     Read from the runs, never from a setting (it is machine state, and a policy must not
@@ -363,8 +597,10 @@ def auto_sync_unlocked(store: "Store") -> bool:
     """
     if store.last_applied_run() is not None:
         return True
-    return any(r.get("trigger") == "manual" and r.get("mode") == "apply" and r.get("status") == "applied"
-               for r in store.runs(limit=500))
+    return any(
+        r.get("trigger") == "manual" and r.get("mode") == "apply" and r.get("status") == "applied"
+        for r in store.runs(limit=500)
+    )
 
 
 # -- the service ---------------------------------------------------------------------------
@@ -380,17 +616,24 @@ class SettingState:
     locked: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.spec.key, "value": self.value, "source": self.source, "locked": self.locked,
-                "label": self.spec.label, "type": self.spec.type, "default": self.spec.default,
-                "choices": list(self.spec.choices) if self.spec.choices else None}
+        return {
+            "key": self.spec.key,
+            "value": self.value,
+            "source": self.source,
+            "locked": self.locked,
+            "label": self.spec.label,
+            "type": self.spec.type,
+            "default": self.spec.default,
+            "choices": list(self.spec.choices) if self.spec.choices else None,
+        }
 
 
 @dataclass
 class Settings:
     """User settings of one profile over a :class:`sync.store.Store`, with the policy applied."""
 
-    store: "Store"
-    policy: "Policy | None" = None
+    store: Store
+    policy: Policy | None = None
     _listeners: list = field(default_factory=list, repr=False)
 
     # -- reading -------------------------------------------------------------------------
@@ -435,8 +678,11 @@ class Settings:
                 return parsed  # setting a locked key to its locked value is harmless
             raise SettingLocked(message=LOCKED_MESSAGE + ".", key=key)
         if key == "auto.enabled" and parsed and not auto_sync_unlocked(self.store):
-            raise AutoSyncLocked(message="Auto sync can be switched on after your first manual sync "
-                                 "has been previewed and applied.", key=key)
+            raise AutoSyncLocked(
+                message="Auto sync can be switched on after your first manual sync "
+                "has been previewed and applied.",
+                key=key,
+            )
         return parsed
 
     def set(self, key: str, value: Any) -> Any:
@@ -497,8 +743,10 @@ class Settings:
 
     def apply_preset(self, kind: Kind, name: str) -> None:
         if name not in PRESETS:
-            raise InvalidSetting(message=f"'{name}' is not a direction; choose one of: {', '.join(PRESETS)}.",
-                                 key=f"{kind}.direction")
+            raise InvalidSetting(
+                message=f"'{name}' is not a direction; choose one of: {', '.join(PRESETS)}.",
+                key=f"{kind}.direction",
+            )
         target = KindSettings.preset(kind, name)  # type: ignore[arg-type]
         self.set_many({f"{kind}.{s}": getattr(target, s) for s in SWITCHES})
 

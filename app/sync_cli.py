@@ -11,16 +11,24 @@ Deletes held by the mass-delete guard go ahead only when confirmed: a second que
 terminal, or ``--confirm-deletes`` (``args.confirm_deletes``) with ``--yes``.
 Tests may pass ``args.confirm`` (a callable returning bool) instead of the terminal question.
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from app.accounts_cli import (AccountSettings, UsageError, _fail, accounts_status_json, say_accounts,
-                              context_from_args)
+from app.accounts_cli import (
+    AccountSettings,
+    UsageError,
+    _fail,
+    accounts_status_json,
+    context_from_args,
+    say_accounts,
+)
 from app.sync_service import SyncService, failed, held
 from sync.errors import NothingToUndo, TandemError
 from sync.fields import KINDS
@@ -74,9 +82,12 @@ def describe_plan(plan: Plan) -> str:
             ops = [f"{c[side][op]} to {op}" for op in ("create", "update", "delete") if c[side][op]]
             if ops:
                 bits.append(f"in {name} " + ", ".join(ops))
-        for key, words in (("matched", "pairs matched"), ("conflict", "conflicts"),
-                           ("prevented", "prevented by your direction settings"),
-                           ("held", "held for you")):
+        for key, words in (
+            ("matched", "pairs matched"),
+            ("conflict", "conflicts"),
+            ("prevented", "prevented by your direction settings"),
+            ("held", "held for you"),
+        ):
             if c.get(key):
                 bits.append(f"{c[key]} {words}")
         lines.append(f"{kind}: " + ("; ".join(bits) if bits else "nothing to do"))
@@ -126,8 +137,7 @@ def _decisions(args: argparse.Namespace, plan: Plan, *, asked: bool) -> Decision
         return Decisions(confirm_mass_delete=set(guarded))
     if asked:
         what = ", ".join(f"{n} {kind}" for kind, n in guarded.items())
-        if _ask(args, f"The deletes of {what} are held because there are many. Carry them out too? "
-                      "[y/N] "):
+        if _ask(args, f"The deletes of {what} are held because there are many. Carry them out too? [y/N] "):
             return Decisions(confirm_mass_delete=set(guarded))
     return Decisions()
 
@@ -167,8 +177,7 @@ async def _sync(args: argparse.Namespace, service: SyncService, kinds: list[str]
                 return _plan_exit(plan)
             decision = _ask(args)
             if decision is None:
-                _say("Not a terminal, so nothing was applied (treated as --preview). "
-                     "Pass --yes to apply.")
+                _say("Not a terminal, so nothing was applied (treated as --preview). Pass --yes to apply.")
                 _emit(args, plan.to_json())
                 return _plan_exit(plan)
             if not decision:
@@ -191,8 +200,10 @@ def undo(args: argparse.Namespace, *, settings: Any) -> int:
         return asyncio.run(_undo(args, service))
     except NothingToUndo as exc:
         _say(f"tandem: {exc.title}.")
-        _emit(args, {"ok": False, "error": {"error": "NothingToUndo", "title": exc.title,
-                                            "message": exc.message}})
+        _emit(
+            args,
+            {"ok": False, "error": {"error": "NothingToUndo", "title": exc.title, "message": exc.message}},
+        )
         return EXIT_FAILED
     except (TandemError, UsageError, ValueError) as exc:
         return _error(args, exc)
@@ -206,8 +217,7 @@ async def _undo(args: argparse.Namespace, service: SyncService) -> int:
             decision = None if getattr(args, "preview", False) else _ask(args)
             if not decision:
                 if decision is None and not getattr(args, "preview", False):
-                    _say("Not a terminal, so nothing was undone (treated as --preview). "
-                         "Pass --yes to undo.")
+                    _say("Not a terminal, so nothing was undone (treated as --preview). Pass --yes to undo.")
                 _emit(args, dict(plan.to_json(), undo_of=plan.undo_of))
                 return _plan_exit(plan) if decision is None else EXIT_OK
         report = await run.apply(plan, trigger="manual")
@@ -229,11 +239,18 @@ def history(args: argparse.Namespace, *, settings: Any) -> int:
     if not runs:
         _say("No runs yet.")
     for r in runs:
-        changed = sum(c[side][op] for c in (r["counts"] or {}).values() if c
-                      for side in ("outlook", "salesforce") for op in ("create", "update", "delete"))
+        changed = sum(
+            c[side][op]
+            for c in (r["counts"] or {}).values()
+            if c
+            for side in ("outlook", "salesforce")
+            for op in ("create", "update", "delete")
+        )
         extra = f", undone by run {r['undone_by']}" if r["undone_by"] else ""
-        _say(f"#{r['id']} {r['started_at']} {r['trigger']} {r['mode']} {','.join(r['kinds'])}: "
-             f"{r['status']}, {changed} changes{extra}")
+        _say(
+            f"#{r['id']} {r['started_at']} {r['trigger']} {r['mode']} {','.join(r['kinds'])}: "
+            f"{r['status']}, {changed} changes{extra}"
+        )
     _emit(args, {"runs": runs})
     return EXIT_OK
 
@@ -248,8 +265,10 @@ def rebuild(args: argparse.Namespace, *, settings: Any) -> int:
         forgotten = asyncio.run(service.rebuild(kind))
     except (TandemError, UsageError, ValueError) as exc:
         return _error(args, exc)
-    _say(f"Forgot {forgotten} {kind} pairs and where the last sync stopped reading. No record was "
-         "changed in Outlook or Salesforce; the next sync matches them again.")
+    _say(
+        f"Forgot {forgotten} {kind} pairs and where the last sync stopped reading. No record was "
+        "changed in Outlook or Salesforce; the next sync matches them again."
+    )
     _emit(args, {"ok": True, "kind": kind, "forgotten": forgotten, "records_changed": 0})
     return EXIT_OK
 
@@ -265,18 +284,24 @@ def status(args: argparse.Namespace, *, settings: Any) -> int:
     say_accounts(accounts)
     for kind, k in state["kinds"].items():
         last = k["last_run"]
-        _say(f"{kind}: {'on' if k['enabled'] else 'off'}, {k['linked']} pairs, "
-             f"{k['open_issues']} open issues, last run "
-             + (f"#{last['id']} {last['status']}" if last else "never"))
+        _say(
+            f"{kind}: {'on' if k['enabled'] else 'off'}, {k['linked']} pairs, "
+            f"{k['open_issues']} open issues, last run "
+            + (f"#{last['id']} {last['status']}" if last else "never")
+        )
     last = state["last_run"]
     if last:
         calls = last.get("api_calls") or {}
-        _say(f"Last run: #{last['id']} {last['started_at']} ({last['status']}); API calls Graph "
-             f"{calls.get('graph', 0)}, Salesforce {calls.get('salesforce', 0)}.")
+        _say(
+            f"Last run: #{last['id']} {last['started_at']} ({last['status']}); API calls Graph "
+            f"{calls.get('graph', 0)}, Salesforce {calls.get('salesforce', 0)}."
+        )
     _say(f"Next run: {state['next_run'] or 'not scheduled (auto sync off)'}")
     budget = state["api_budget"]["salesforce"]
     if budget:
-        _say(f"Salesforce API budget: {budget['used']} of {budget['max']} used today "
-             f"({budget['left_pct']}% left).")
+        _say(
+            f"Salesforce API budget: {budget['used']} of {budget['max']} used today "
+            f"({budget['left_pct']}% left)."
+        )
     _emit(args, dict(state, accounts=accounts))
     return EXIT_OK

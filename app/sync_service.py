@@ -24,14 +24,16 @@ After each session the Salesforce API budget seen on the last response (``used``
 from ``Sforce-Limit-Info``) is kept in the store (machine state, not a setting) for
 ``status`` and the scheduler. The engine records every applied run (with its API calls).
 """
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import datetime as dt
 import os
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable
+from typing import Any
 
 from app.errors import AppError, not_connected
 from app.token_provider import BearerAuth
@@ -54,8 +56,11 @@ def held(plan_or_report: Plan | RunReport) -> bool:
     if isinstance(plan_or_report, Plan):
         return plan_or_report.needs_user() or any(k.stopped for k in plan_or_report.kinds.values())
     report = plan_or_report
-    return (report.total("held") > 0 or report.total("conflict") > 0
-            or any(k.stopped for k in report.kinds.values()))
+    return (
+        report.total("held") > 0
+        or report.total("conflict") > 0
+        or any(k.stopped for k in report.kinds.values())
+    )
 
 
 def failed(plan_or_report: Plan | RunReport) -> bool:
@@ -115,9 +120,11 @@ class _FileLock:
 
 
 def _busy() -> SyncBusy:
-    return SyncBusy("A sync is already running",
-                    "Another sync of this profile is running (here or in another Tandem window). "
-                    "Wait for it to finish, then try again.")
+    return SyncBusy(
+        "A sync is already running",
+        "Another sync of this profile is running (here or in another Tandem window). "
+        "Wait for it to finish, then try again.",
+    )
 
 
 # -- the service --------------------------------------------------------------------------
@@ -158,7 +165,7 @@ class SyncService:
     # -- sessions ---------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def session(self, kinds: Iterable[str] | None = None) -> AsyncIterator["SyncSession"]:
+    async def session(self, kinds: Iterable[str] | None = None) -> AsyncIterator[SyncSession]:
         """Lock the profile, sign in silently, build the engine; close everything after."""
         async with self._exclusive():
             session = SyncSession(self, self._kinds(kinds))
@@ -183,8 +190,14 @@ class SyncService:
         async with self.session(kinds) as run:
             return await run.preview()
 
-    async def sync(self, kinds: Iterable[str] | None = None, *, decisions: Decisions | None = None,
-                   trigger: str = "manual", progress: Progress | None = None) -> RunReport:
+    async def sync(
+        self,
+        kinds: Iterable[str] | None = None,
+        *,
+        decisions: Decisions | None = None,
+        trigger: str = "manual",
+        progress: Progress | None = None,
+    ) -> RunReport:
         async with self.session(kinds) as run:
             plan = await run.preview(progress=progress)
             return await run.apply(plan, decisions, trigger=trigger, progress=progress)
@@ -203,15 +216,26 @@ class SyncService:
         for run in self.store.runs(limit=limit):
             report = run.get("report") or {}
             counts = {kind: (r or {}).get("counts") for kind, r in (report.get("kinds") or {}).items()}
-            errors = {kind: r["error"] for kind, r in (report.get("kinds") or {}).items()
-                      if r and r.get("error")}
-            out.append({"id": run["id"], "started_at": run["started_at"],
-                        "finished_at": run["finished_at"], "trigger": run["trigger"],
-                        "mode": run["mode"], "kinds": run["kinds"], "status": run["status"],
-                        "undo_of": run["undo_of"], "undone_by": run["undone_by"],
-                        "counts": counts, "errors": errors,
-                        "api_calls": report.get("api_calls"),
-                        "duration_s": report.get("duration_s")})
+            errors = {
+                kind: r["error"] for kind, r in (report.get("kinds") or {}).items() if r and r.get("error")
+            }
+            out.append(
+                {
+                    "id": run["id"],
+                    "started_at": run["started_at"],
+                    "finished_at": run["finished_at"],
+                    "trigger": run["trigger"],
+                    "mode": run["mode"],
+                    "kinds": run["kinds"],
+                    "status": run["status"],
+                    "undo_of": run["undo_of"],
+                    "undone_by": run["undone_by"],
+                    "counts": counts,
+                    "errors": errors,
+                    "api_calls": report.get("api_calls"),
+                    "duration_s": report.get("duration_s"),
+                }
+            )
         return out
 
     def api_budget(self) -> dict[str, Any] | None:
@@ -221,18 +245,27 @@ class SyncService:
         """Per-kind state, last/next run and the API budget (no network)."""
         from app.scheduler import ScheduleConfig, ScheduleState, next_run_time
 
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         runs = self.store.runs(limit=1)
         last = self.history(limit=1)[0] if runs else None
         enabled = set(self.settings.enabled_kinds())
         kinds: dict[str, Any] = {}
         for kind in KINDS:
             last_kind = next((r for r in self.store.runs(limit=50) if kind in r["kinds"]), None)
-            kinds[kind] = {"enabled": kind in enabled, "linked": self.store.link_count(kind),
-                           "open_issues": len(self.store.open_issues(kind)),
-                           "last_run": ({"id": last_kind["id"], "status": last_kind["status"],
-                                         "finished_at": last_kind["finished_at"]}
-                                        if last_kind else None)}
+            kinds[kind] = {
+                "enabled": kind in enabled,
+                "linked": self.store.link_count(kind),
+                "open_issues": len(self.store.open_issues(kind)),
+                "last_run": (
+                    {
+                        "id": last_kind["id"],
+                        "status": last_kind["status"],
+                        "finished_at": last_kind["finished_at"],
+                    }
+                    if last_kind
+                    else None
+                ),
+            }
         next_run = None
         try:
             config = ScheduleConfig.from_settings(self.settings)
@@ -242,18 +275,28 @@ class SyncService:
         except Exception:  # a malformed schedule setting must not break status
             next_run = None
         budget = self.api_budget()
-        return {"kinds": kinds, "last_run": last, "next_run": next_run,
-                "auto_sync": bool(self.settings.get("auto.enabled")),
-                "api_budget": {"salesforce": budget}}
+        return {
+            "kinds": kinds,
+            "last_run": last,
+            "next_run": next_run,
+            "auto_sync": bool(self.settings.get("auto.enabled")),
+            "api_budget": {"salesforce": budget},
+        }
 
     def note_budget(self, usage: tuple[int, int] | None) -> None:
         if usage is None:
             return
         used, limit = usage
         left = round(100.0 * (limit - used) / limit, 1) if limit else None
-        self.store.set_setting(BUDGET_KEY, {"used": used, "max": limit, "left_pct": left,
-                                            "at": dt.datetime.now(dt.timezone.utc).isoformat(
-                                                timespec="seconds")})
+        self.store.set_setting(
+            BUDGET_KEY,
+            {
+                "used": used,
+                "max": limit,
+                "left_pct": left,
+                "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            },
+        )
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:
@@ -263,7 +306,7 @@ def _parse_time(text: str | None) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 class _SharedClientSource:
@@ -328,19 +371,27 @@ class SyncSession:
             if kind == "contacts":
                 scope = get("contacts.range")
                 outlook = GraphContacts(self.graph, folder)
-                sf = SalesforceContacts(self.salesforce, user, scope=scope,
-                                        campaign_id=get("contacts.campaign_id") or None)
+                sf = SalesforceContacts(
+                    self.salesforce, user, scope=scope, campaign_id=get("contacts.campaign_id") or None
+                )
             elif kind == "events":
                 back, ahead = int(get("events.days_back")), int(get("events.days_ahead"))
                 outlook = GraphEvents(self.graph, back, ahead, calendar_id=folder)
-                sf = SalesforceEvents(self.salesforce, user, days_back=back, days_ahead=ahead,
-                                      include_private=bool(get("events.include_private")))
+                sf = SalesforceEvents(
+                    self.salesforce,
+                    user,
+                    days_back=back,
+                    days_ahead=ahead,
+                    include_private=bool(get("events.include_private")),
+                )
             else:
                 outlook = GraphTasks(self.graph, folder)
                 sf = SalesforceTasks(self.salesforce, user, closed_days=int(get("tasks.closed_days")))
             first = not sources
-            sources[kind] = {"outlook": _SharedClientSource(outlook, first),
-                             "salesforce": _SharedClientSource(sf, first)}
+            sources[kind] = {
+                "outlook": _SharedClientSource(outlook, first),
+                "salesforce": _SharedClientSource(sf, first),
+            }
         self.engine = SyncEngine(self.service.store, sources, settings.kind_settings)
 
     async def close(self) -> None:
@@ -357,8 +408,14 @@ class SyncSession:
         "reading" and "planning" on the loop thread."""
         return await self.engine.preview(self.kinds, progress=progress)
 
-    async def apply(self, plan: Plan, decisions: Decisions | None = None, *,
-                    trigger: str = "manual", progress: Progress | None = None) -> RunReport:
+    async def apply(
+        self,
+        plan: Plan,
+        decisions: Decisions | None = None,
+        *,
+        trigger: str = "manual",
+        progress: Progress | None = None,
+    ) -> RunReport:
         """Apply ``plan``. ``progress`` (optional) hears "applying" (items sent of the total)."""
         return await self.engine.apply(plan, decisions, trigger=trigger, progress=progress)
 

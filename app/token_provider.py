@@ -13,10 +13,12 @@ reused), optionally ``async prepare() -> str`` (the silent refresh before each r
 ``app.auth_salesforce.SalesforceTokenSource``; errors they raise (``SignInExpired`` ...) pass
 through to the caller unchanged.
 """
+
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncGenerator, Generator, Protocol
+from collections.abc import AsyncGenerator, Generator
+from typing import Protocol
 
 import httpx
 

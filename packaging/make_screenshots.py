@@ -7,6 +7,7 @@ The sheet puts each tray state on a light and on a dark panel at the sizes trays
 app icon at the sizes launchers use. At QT_SCALE_FACTOR=2 the same sheet is drawn with the 2x
 renderings, which is how one checks that the icons stay crisp on a high-density screen.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PyQt6.QtCore import QSize, Qt  # noqa: E402
-from PyQt6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel,  # noqa: E402
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
 
 from ui.resources import TRAY_STATES, app_icon, tray_icon  # noqa: E402
 
@@ -78,7 +78,7 @@ def sheet() -> QWidget:
     for size in APP_SHOWN:
         cell = QVBoxLayout()
         icon = _icon_label(app_icon(), size)
-        icon.setFixedHeight(max(APP_SHOWN) + 8)       # one baseline for every caption
+        icon.setFixedHeight(max(APP_SHOWN) + 8)  # one baseline for every caption
         icon.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
         cell.addWidget(icon, alignment=Qt.AlignmentFlag.AlignHCenter)
         caption = QLabel(f"{size} px")

@@ -10,6 +10,7 @@ line); ``login outlook`` and ``login salesforce --device`` in a throw-away profi
 program from a temporary folder with no source tree on the path, and exits 0 when all is
 well, 1 with a plain message when not. The build workflow runs it on each OS.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,17 +28,32 @@ class SmokeFailure(Exception):
 
 
 def _env(home: Path) -> dict[str, str]:
-    drop = {"PYTHON_KEYRING_BACKEND", "TANDEM_SANDBOX_URL", "TANDEM_SANDBOX_CA", "PYTHONPATH",
-            "PYTHONHOME", "VIRTUAL_ENV"}
+    drop = {
+        "PYTHON_KEYRING_BACKEND",
+        "TANDEM_SANDBOX_URL",
+        "TANDEM_SANDBOX_CA",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "VIRTUAL_ENV",
+    }
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
     return env
 
 
-def _run(exe: Path, args: list[str], cwd: Path, env: dict[str, str],
-         ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300, encoding="utf-8", errors="replace")
+def _run(
+    exe: Path, args: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)
+) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [str(exe), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        encoding="utf-8",
+        errors="replace",
+    )
     if done.returncode not in ok:
         raise SmokeFailure(f"`tandem {' '.join(args)}` exited with {done.returncode}:\n{done.stderr[-3000:]}")
     return done
@@ -57,7 +73,9 @@ def _ready_line(proc: subprocess.Popen, timeout: float) -> dict:
 def check_plan(plan: dict) -> str:
     """A short summary of a preview plan, or SmokeFailure when it is not what a demo gives."""
     if plan.get("mode") != "preview" or plan.get("run_id") is not None:
-        raise SmokeFailure(f"expected a preview plan, got mode={plan.get('mode')!r} run_id={plan.get('run_id')!r}")
+        raise SmokeFailure(
+            f"expected a preview plan, got mode={plan.get('mode')!r} run_id={plan.get('run_id')!r}"
+        )
     kinds = plan.get("kinds", {})
     if set(kinds) != {"contacts", "events", "tasks"}:
         raise SmokeFailure(f"expected contacts, events and tasks in the plan, got {sorted(kinds)}")
@@ -67,8 +85,10 @@ def check_plan(plan: dict) -> str:
     calls = plan.get("api_calls", {})
     if not calls.get("graph") or not calls.get("salesforce"):
         raise SmokeFailure(f"the preview made no API calls: {calls}")
-    return ", ".join(f"{kind}: {sum(c['counts'][s][op] for s in ('outlook', 'salesforce') for op in ('create', 'update', 'delete'))} changes"
-                     for kind, c in kinds.items())
+    return ", ".join(
+        f"{kind}: {sum(c['counts'][s][op] for s in ('outlook', 'salesforce') for op in ('create', 'update', 'delete'))} changes"
+        for kind, c in kinds.items()
+    )
 
 
 def smoke(exe: Path, expected_version: str | None = None) -> list[str]:
@@ -87,16 +107,37 @@ def smoke(exe: Path, expected_version: str | None = None) -> list[str]:
             raise SmokeFailure(f"--version printed {version!r}")
         if expected_version and version != f"Tandem {expected_version}":
             raise SmokeFailure(f"--version printed {version!r}, expected Tandem {expected_version}")
-        proc = subprocess.Popen([str(exe), "sandbox", "serve", "--seed", "demo", "--auto-approve",
-                                 "--state", str(work / "world" / "state.json")],
-                                cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, encoding="utf-8", errors="replace")
+        proc = subprocess.Popen(
+            [
+                str(exe),
+                "sandbox",
+                "serve",
+                "--seed",
+                "demo",
+                "--auto-approve",
+                "--state",
+                str(work / "world" / "state.json"),
+            ],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
         try:
             (work / "world").mkdir(exist_ok=True)
             info = _ready_line(proc, 120)
             report.append(f"sandbox ready at {info['base_url']}")
-            common = ["--sandbox-url", info["base_url"], "--sandbox-ca", info["ca_file"],
-                      "--profile", str(work / "profile")]
+            common = [
+                "--sandbox-url",
+                info["base_url"],
+                "--sandbox-ca",
+                info["ca_file"],
+                "--profile",
+                str(work / "profile"),
+            ]
             _run(exe, [*common, "login", "outlook", "--json"], work, env)
             _run(exe, [*common, "login", "salesforce", "--device", "--json"], work, env)
             started = time.monotonic()

@@ -1,7 +1,8 @@
 """Time for the emulator: a UTC clock that tests can move forward, and the services' formats."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 
 class Clock:
@@ -11,7 +12,7 @@ class Clock:
         self.offset = timedelta(0)
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
@@ -19,7 +20,7 @@ class Clock:
 
 def graph_instant(dt: datetime) -> str:
     """Graph DateTimeOffset, e.g. ``2026-09-01T10:00:00Z`` (createdDateTime, lastModifiedDateTime)."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def graph_wallclock(dt: datetime) -> str:
@@ -29,7 +30,7 @@ def graph_wallclock(dt: datetime) -> str:
 
 def sf_datetime(dt: datetime) -> str:
     """Salesforce datetime output, e.g. ``2026-09-01T12:00:00.000+0000``."""
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}+0000"
 
 
@@ -58,5 +59,5 @@ def parse_instant(text: str) -> datetime:
         s = head + "." + (frac[:6].ljust(6, "0")) + rest[i:]
     dt = datetime.fromisoformat(s)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)

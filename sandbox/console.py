@@ -24,12 +24,13 @@ directly. Salesforce changes are made as the user picked in "Act as" (the collea
 default, since the console mostly plays a colleague). Successful posts answer 303 back to the
 page; a form with a mistake is shown again with the message (400).
 """
+
 from __future__ import annotations
 
 import html
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,8 +42,7 @@ from starlette.routing import Route
 from sandbox import seed as seeding
 from sandbox import sf_schema
 from sandbox.clock import graph_instant, parse_instant, sf_datetime
-from sandbox.seed_demo import (ALL_DAY_ZONE, day_dtz, dtz, outlook_contact, outlook_event,
-                               outlook_task)
+from sandbox.seed_demo import ALL_DAY_ZONE, day_dtz, dtz, outlook_contact, outlook_event, outlook_task
 from sandbox.state import SandboxState, public
 
 KINDS = ("contacts", "events", "tasks")
@@ -50,13 +50,21 @@ SIDES = ("outlook", "salesforce")
 COLLECTION = {"contacts": "contacts", "events": "events", "tasks": "todoTasks"}
 SOBJECT = {"contacts": "Contact", "events": "Event", "tasks": "Task"}
 PAGE_SIZE = 100
-WINDOWS_ZONES = {"W. Europe Standard Time": "Europe/Berlin", "UTC": "UTC",
-                 "Eastern Standard Time": "America/New_York",
-                 "GMT Standard Time": "Europe/London", "Pacific Standard Time": "America/Los_Angeles"}
+WINDOWS_ZONES = {
+    "W. Europe Standard Time": "Europe/Berlin",
+    "UTC": "UTC",
+    "Eastern Standard Time": "America/New_York",
+    "GMT Standard Time": "Europe/London",
+    "Pacific Standard Time": "America/Los_Angeles",
+}
 TODO_STATUSES = ("notStarted", "inProgress", "completed", "waitingOnOthers", "deferred")
-TODO_STATUS_LABELS = {"notStarted": "Not started", "inProgress": "In progress",
-                      "completed": "Completed", "waitingOnOthers": "Waiting on others",
-                      "deferred": "Deferred"}
+TODO_STATUS_LABELS = {
+    "notStarted": "Not started",
+    "inProgress": "In progress",
+    "completed": "Completed",
+    "waitingOnOthers": "Waiting on others",
+    "deferred": "Deferred",
+}
 IMPORTANCES = ("low", "normal", "high")
 SHOW_AS = ("free", "tentative", "busy", "oof", "workingElsewhere")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -85,7 +93,7 @@ def graph_moment(value: dict | None) -> datetime | None:
     if not value or not value.get("dateTime"):
         return None
     naive = parse_instant(value["dateTime"]).replace(tzinfo=None)
-    return naive.replace(tzinfo=_zone(value.get("timeZone"))).astimezone(timezone.utc)
+    return naive.replace(tzinfo=_zone(value.get("timeZone"))).astimezone(UTC)
 
 
 def graph_day(value: dict | None) -> date | None:
@@ -133,11 +141,10 @@ def _local_moment(form: dict, name: str, label: str, zone: ZoneInfo) -> datetime
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
-        raise FormProblem(f"{label}: “{value}” is not a date and time "
-                          "(use YYYY-MM-DD HH:MM).") from None
+        raise FormProblem(f"{label}: “{value}” is not a date and time (use YYYY-MM-DD HH:MM).") from None
     if naive.tzinfo is None:
         naive = naive.replace(tzinfo=zone)
-    return naive.astimezone(timezone.utc)
+    return naive.astimezone(UTC)
 
 
 def _check(form: dict, name: str) -> bool:
@@ -163,8 +170,10 @@ class Console:
         return self.state.graph.get("user", {}).get("displayName") or "the user"
 
     def users(self) -> list[dict]:
-        return sorted(self.state.sf["records"]["User"].values(),
-                      key=lambda u: (u["Id"] != self.state.sf["me"], u.get("Name") or ""))
+        return sorted(
+            self.state.sf["records"]["User"].values(),
+            key=lambda u: (u["Id"] != self.state.sf["me"], u.get("Name") or ""),
+        )
 
     def user_name(self, user_id: str | None) -> str:
         user = self.state.sf_user(user_id or "") if user_id else None
@@ -193,17 +202,23 @@ class Console:
         return (("", "— none (a private contact) —"),) + tuple((a["Id"], a["Name"]) for a in accounts)
 
     def folders(self) -> list[dict]:
-        return sorted(self.state.graph["contactFolders"].values(),
-                      key=lambda f: (not f.get("_root"), f.get("displayName") or ""))
+        return sorted(
+            self.state.graph["contactFolders"].values(),
+            key=lambda f: (not f.get("_root"), f.get("displayName") or ""),
+        )
 
     def todo_lists(self) -> list[dict]:
-        return sorted(self.state.graph["todoLists"].values(),
-                      key=lambda t: (t.get("wellknownListName") != "defaultList",
-                                     t.get("displayName") or ""))
+        return sorted(
+            self.state.graph["todoLists"].values(),
+            key=lambda t: (t.get("wellknownListName") != "defaultList", t.get("displayName") or ""),
+        )
 
     def container_name(self, kind: str, container: str | None) -> str:
-        table = {"contacts": self.state.graph["contactFolders"], "events": self.state.graph["calendars"],
-                 "tasks": self.state.graph["todoLists"]}[kind]
+        table = {
+            "contacts": self.state.graph["contactFolders"],
+            "events": self.state.graph["calendars"],
+            "tasks": self.state.graph["todoLists"],
+        }[kind]
         item = table.get(container or "")
         return (item.get("displayName") or item.get("name") or "") if item else ""
 
@@ -211,46 +226,83 @@ class Console:
     def fields(self, side: str, kind: str, adding: bool) -> list[Field]:
         if side == "outlook" and kind == "contacts":
             out = [
-                Field("title", "Title (Mr., Dr., …)"), Field("given", "First name"),
-                Field("middle", "Middle name"), Field("surname", "Last name"),
-                Field("generation", "Suffix (Jr., III, …)"), Field("email", "Email", "email"),
-                Field("business_phone", "Business phone"), Field("mobile", "Mobile phone"),
-                Field("home_phone", "Home phone"), Field("job_title", "Job title"),
-                Field("department", "Department"), Field("company", "Company"),
-                Field("assistant", "Assistant"), Field("street", "Street", "textarea"),
-                Field("city", "City"), Field("region", "State or region"),
-                Field("postal_code", "Postal code"), Field("country", "Country or region"),
-                Field("birthday", "Birthday", "date"), Field("notes", "Notes", "textarea", wide=True),
+                Field("title", "Title (Mr., Dr., …)"),
+                Field("given", "First name"),
+                Field("middle", "Middle name"),
+                Field("surname", "Last name"),
+                Field("generation", "Suffix (Jr., III, …)"),
+                Field("email", "Email", "email"),
+                Field("business_phone", "Business phone"),
+                Field("mobile", "Mobile phone"),
+                Field("home_phone", "Home phone"),
+                Field("job_title", "Job title"),
+                Field("department", "Department"),
+                Field("company", "Company"),
+                Field("assistant", "Assistant"),
+                Field("street", "Street", "textarea"),
+                Field("city", "City"),
+                Field("region", "State or region"),
+                Field("postal_code", "Postal code"),
+                Field("country", "Country or region"),
+                Field("birthday", "Birthday", "date"),
+                Field("notes", "Notes", "textarea", wide=True),
             ]
             if adding:
-                out.append(Field("folder", "Folder", "select",
-                                 tuple((f["id"], f.get("displayName") or "") for f in self.folders())))
+                out.append(
+                    Field(
+                        "folder",
+                        "Folder",
+                        "select",
+                        tuple((f["id"], f.get("displayName") or "") for f in self.folders()),
+                    )
+                )
             return out
         if side == "salesforce" and kind == "contacts":
             return [
-                Field("Salutation", "Salutation", "select",
-                      (("", "—"),) + tuple((s, s) for s in sf_schema.SALUTATIONS)),
-                Field("FirstName", "First name"), Field("MiddleName", "Middle name"),
-                Field("LastName", "Last name", required=True), Field("Suffix", "Suffix"),
-                Field("Email", "Email", "email"), Field("Phone", "Phone"),
-                Field("MobilePhone", "Mobile"), Field("HomePhone", "Home phone"),
-                Field("Title", "Title"), Field("Department", "Department"),
-                Field("AccountId", "Account", "select", self.account_options(),
-                      hint="No account makes a private contact: only its owner sees it."),
+                Field(
+                    "Salutation",
+                    "Salutation",
+                    "select",
+                    (("", "—"),) + tuple((s, s) for s in sf_schema.SALUTATIONS),
+                ),
+                Field("FirstName", "First name"),
+                Field("MiddleName", "Middle name"),
+                Field("LastName", "Last name", required=True),
+                Field("Suffix", "Suffix"),
+                Field("Email", "Email", "email"),
+                Field("Phone", "Phone"),
+                Field("MobilePhone", "Mobile"),
+                Field("HomePhone", "Home phone"),
+                Field("Title", "Title"),
+                Field("Department", "Department"),
+                Field(
+                    "AccountId",
+                    "Account",
+                    "select",
+                    self.account_options(),
+                    hint="No account makes a private contact: only its owner sees it.",
+                ),
                 Field("AssistantName", "Assistant"),
                 Field("MailingStreet", "Mailing street", "textarea"),
-                Field("MailingCity", "Mailing city"), Field("MailingState", "Mailing state"),
+                Field("MailingCity", "Mailing city"),
+                Field("MailingState", "Mailing state"),
                 Field("MailingPostalCode", "Mailing postal code"),
-                Field("MailingCountry", "Mailing country"), Field("Birthdate", "Birthdate", "date"),
+                Field("MailingCountry", "Mailing country"),
+                Field("Birthdate", "Birthdate", "date"),
                 Field("Description", "Description", "textarea", wide=True),
                 Field("OwnerId", "Owner", "select", self.user_options()),
             ]
         zone_note = f"in {self.zone.key} time"
         if side == "outlook" and kind == "events":
             return [
-                Field("subject", "Subject", wide=True), Field("start", "Start", "datetime", hint=zone_note),
-                Field("end", "End", "datetime",
-                      hint="For all-day events only the dates count; the end is the last day."),
+                Field("subject", "Subject", wide=True),
+                Field("start", "Start", "datetime", hint=zone_note),
+                Field(
+                    "end",
+                    "End",
+                    "datetime",
+                    hint="For all-day events only the dates count; the end is the last day.",
+                ),
                 Field("all_day", "All-day event", "checkbox"),
                 Field("private", "Private", "checkbox"),
                 Field("show_as", "Show as", "select", tuple((s, s) for s in SHOW_AS)),
@@ -261,8 +313,12 @@ class Console:
             return [
                 Field("Subject", "Subject", wide=True),
                 Field("StartDateTime", "Start", "datetime", hint=zone_note),
-                Field("EndDateTime", "End", "datetime",
-                      hint="For all-day events only the dates count; the end is the last day."),
+                Field(
+                    "EndDateTime",
+                    "End",
+                    "datetime",
+                    hint="For all-day events only the dates count; the end is the last day.",
+                ),
                 Field("IsAllDayEvent", "All-day event", "checkbox"),
                 Field("IsPrivate", "Private", "checkbox"),
                 Field("ShowAs", "Show time as", "select", tuple((s, s) for s in sf_schema.SHOW_AS)),
@@ -280,8 +336,14 @@ class Console:
                 Field("body", "Note", "textarea", wide=True),
             ]
             if adding:
-                out.append(Field("list", "List", "select",
-                                 tuple((t["id"], t.get("displayName") or "") for t in self.todo_lists())))
+                out.append(
+                    Field(
+                        "list",
+                        "List",
+                        "select",
+                        tuple((t["id"], t.get("displayName") or "") for t in self.todo_lists()),
+                    )
+                )
             return out
         return [  # salesforce tasks
             Field("Subject", "Subject", wide=True),
@@ -302,11 +364,17 @@ class Console:
                 "outlook/contacts": {"folder": self.folders()[0]["id"] if self.folders() else ""},
                 "salesforce/contacts": {"OwnerId": s.sf["me"]},
                 "outlook/events": {"show_as": "busy", **self._default_slot()},
-                "salesforce/events": {"ShowAs": "Busy", "OwnerId": s.sf["me"],
-                                      "StartDateTime": self._default_slot()["start"],
-                                      "EndDateTime": self._default_slot()["end"]},
-                "outlook/tasks": {"status": "notStarted", "importance": "normal",
-                                  "list": self.todo_lists()[0]["id"] if self.todo_lists() else ""},
+                "salesforce/events": {
+                    "ShowAs": "Busy",
+                    "OwnerId": s.sf["me"],
+                    "StartDateTime": self._default_slot()["start"],
+                    "EndDateTime": self._default_slot()["end"],
+                },
+                "outlook/tasks": {
+                    "status": "notStarted",
+                    "importance": "normal",
+                    "list": self.todo_lists()[0]["id"] if self.todo_lists() else "",
+                },
                 "salesforce/tasks": {"Status": "Not Started", "Priority": "Normal", "OwnerId": s.sf["me"]},
             }
             return defaults[f"{side}/{kind}"]
@@ -314,19 +382,27 @@ class Console:
             addr = item.get("businessAddress") or {}
             emails = item.get("emailAddresses") or []
             return {
-                "title": item.get("title"), "given": item.get("givenName"),
-                "middle": item.get("middleName"), "surname": item.get("surname"),
+                "title": item.get("title"),
+                "given": item.get("givenName"),
+                "middle": item.get("middleName"),
+                "surname": item.get("surname"),
                 "generation": item.get("generation"),
                 "email": emails[0].get("address") if emails else None,
                 "business_phone": (item.get("businessPhones") or [None])[0],
                 "home_phone": (item.get("homePhones") or [None])[0],
-                "mobile": item.get("mobilePhone"), "job_title": item.get("jobTitle"),
-                "department": item.get("department"), "company": item.get("companyName"),
-                "assistant": item.get("assistantName"), "street": addr.get("street"),
-                "city": addr.get("city"), "region": addr.get("state"),
-                "postal_code": addr.get("postalCode"), "country": addr.get("countryOrRegion"),
+                "mobile": item.get("mobilePhone"),
+                "job_title": item.get("jobTitle"),
+                "department": item.get("department"),
+                "company": item.get("companyName"),
+                "assistant": item.get("assistantName"),
+                "street": addr.get("street"),
+                "city": addr.get("city"),
+                "region": addr.get("state"),
+                "postal_code": addr.get("postalCode"),
+                "country": addr.get("countryOrRegion"),
                 "birthday": (item.get("birthday") or "")[:10] or None,
-                "notes": item.get("personalNotes"), "folder": item.get("_container"),
+                "notes": item.get("personalNotes"),
+                "folder": item.get("_container"),
             }
         if side == "outlook" and kind == "events":
             all_day = bool(item.get("isAllDay"))
@@ -338,18 +414,29 @@ class Console:
             else:
                 start = self.local(graph_moment(item.get("start")), "%Y-%m-%dT%H:%M")
                 end = self.local(graph_moment(item.get("end")), "%Y-%m-%dT%H:%M")
-            return {"subject": item.get("subject"), "start": start, "end": end,
-                    "all_day": all_day, "private": item.get("sensitivity") == "private",
-                    "show_as": item.get("showAs") or "busy",
-                    "location": (item.get("location") or {}).get("displayName"),
-                    "body": (item.get("body") or {}).get("content")}
+            return {
+                "subject": item.get("subject"),
+                "start": start,
+                "end": end,
+                "all_day": all_day,
+                "private": item.get("sensitivity") == "private",
+                "show_as": item.get("showAs") or "busy",
+                "location": (item.get("location") or {}).get("displayName"),
+                "body": (item.get("body") or {}).get("content"),
+            }
         if side == "outlook" and kind == "tasks":
             due = graph_day(item.get("dueDateTime"))
-            return {"title": item.get("title"), "status": item.get("status"),
-                    "importance": item.get("importance"), "due": due.isoformat() if due else None,
-                    "reminder": self.local(graph_moment(item.get("reminderDateTime")), "%Y-%m-%dT%H:%M")
-                    if item.get("isReminderOn") else None,
-                    "body": (item.get("body") or {}).get("content"), "list": item.get("_container")}
+            return {
+                "title": item.get("title"),
+                "status": item.get("status"),
+                "importance": item.get("importance"),
+                "due": due.isoformat() if due else None,
+                "reminder": self.local(graph_moment(item.get("reminderDateTime")), "%Y-%m-%dT%H:%M")
+                if item.get("isReminderOn")
+                else None,
+                "body": (item.get("body") or {}).get("content"),
+                "list": item.get("_container"),
+            }
         values = dict(item)
         if kind == "events":
             if item.get("IsAllDayEvent") and item.get("ActivityDate"):
@@ -361,15 +448,21 @@ class Console:
                 values["StartDateTime"] = self.local(sf_moment(item.get("StartDateTime")), "%Y-%m-%dT%H:%M")
                 values["EndDateTime"] = self.local(sf_moment(item.get("EndDateTime")), "%Y-%m-%dT%H:%M")
         if kind == "tasks":
-            values["ReminderDateTime"] = (self.local(sf_moment(item.get("ReminderDateTime")),
-                                                     "%Y-%m-%dT%H:%M") if item.get("IsReminderSet") else None)
+            values["ReminderDateTime"] = (
+                self.local(sf_moment(item.get("ReminderDateTime")), "%Y-%m-%dT%H:%M")
+                if item.get("IsReminderSet")
+                else None
+            )
         return values
 
     def _default_slot(self) -> dict[str, str]:
         start = (self.state.now().astimezone(self.zone) + timedelta(days=1)).replace(
-            hour=10, minute=0, second=0, microsecond=0)
-        return {"start": start.strftime("%Y-%m-%dT%H:%M"),
-                "end": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")}
+            hour=10, minute=0, second=0, microsecond=0
+        )
+        return {
+            "start": start.strftime("%Y-%m-%dT%H:%M"),
+            "end": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        }
 
     # ------------------------------------------------------- form -> changes
     def apply_outlook(self, kind: str, form: dict, item: dict | None) -> tuple[str, bool]:
@@ -378,21 +471,31 @@ class Console:
         collection = COLLECTION[kind]
         if kind == "contacts":
             new = outlook_contact(
-                given=_text(form, "given"), surname=_text(form, "surname"),
-                middle=_text(form, "middle"), title=_text(form, "title"),
+                given=_text(form, "given"),
+                surname=_text(form, "surname"),
+                middle=_text(form, "middle"),
+                title=_text(form, "title"),
                 generation=_text(form, "generation"),
                 emails=[_text(form, "email")] if _text(form, "email") else [],
                 business_phones=[p for p in [_text(form, "business_phone")] if p],
                 home_phones=[p for p in [_text(form, "home_phone")] if p],
-                mobile=_text(form, "mobile"), company=_text(form, "company"),
-                department=_text(form, "department"), job_title=_text(form, "job_title"),
-                assistant=_text(form, "assistant"), street=_text(form, "street"),
-                city=_text(form, "city"), region=_text(form, "region"),
-                postal_code=_text(form, "postal_code"), country=_text(form, "country"),
+                mobile=_text(form, "mobile"),
+                company=_text(form, "company"),
+                department=_text(form, "department"),
+                job_title=_text(form, "job_title"),
+                assistant=_text(form, "assistant"),
+                street=_text(form, "street"),
+                city=_text(form, "city"),
+                region=_text(form, "region"),
+                postal_code=_text(form, "postal_code"),
+                country=_text(form, "country"),
                 birthday=(b.isoformat() if (b := _date(form, "birthday", "Birthday")) else None),
-                notes=_text(form, "notes"))
-            if not any(new.get(k) for k in ("givenName", "surname", "companyName")) \
-                    and not new["emailAddresses"]:
+                notes=_text(form, "notes"),
+            )
+            if (
+                not any(new.get(k) for k in ("givenName", "surname", "companyName"))
+                and not new["emailAddresses"]
+            ):
                 raise FormProblem("Give the contact at least a name, a company or an email.")
             if item is None:
                 folder = _text(form, "folder") or self.folders()[0]["id"]
@@ -404,22 +507,43 @@ class Console:
             for key in ("emailAddresses", "businessPhones", "homePhones"):
                 rest = (item.get(key) or [])[1:]
                 new[key] = (new[key][:1] + rest) if new[key] else rest
-            keys = ["givenName", "middleName", "surname", "title", "generation", "emailAddresses",
-                    "businessPhones", "homePhones", "mobilePhone", "jobTitle", "department",
-                    "companyName", "assistantName", "businessAddress", "birthday", "personalNotes"]
+            keys = [
+                "givenName",
+                "middleName",
+                "surname",
+                "title",
+                "generation",
+                "emailAddresses",
+                "businessPhones",
+                "homePhones",
+                "mobilePhone",
+                "jobTitle",
+                "department",
+                "companyName",
+                "assistantName",
+                "businessAddress",
+                "birthday",
+                "personalNotes",
+            ]
             if any(new[k] != item.get(k) for k in ("givenName", "middleName", "surname")):
                 keys += ["displayName", "fileAs", "initials"]
             changes = {k: new[k] for k in keys if _norm(new[k]) != _norm(item.get(k))}
         elif kind == "events":
             changes = self._event_changes(form, item)
             if item is None:
-                calendar = next((c["id"] for c in s.graph["calendars"].values()
-                                 if c.get("isDefaultCalendar")), None)
-                new = outlook_event(subject=changes["subject"], start=changes["start"],
-                                    end=changes["end"], all_day=changes["isAllDay"],
-                                    body=changes["body"]["content"],
-                                    location=changes["location"].get("displayName") or "",
-                                    sensitivity=changes["sensitivity"], show_as=changes["showAs"])
+                calendar = next(
+                    (c["id"] for c in s.graph["calendars"].values() if c.get("isDefaultCalendar")), None
+                )
+                new = outlook_event(
+                    subject=changes["subject"],
+                    start=changes["start"],
+                    end=changes["end"],
+                    all_day=changes["isAllDay"],
+                    body=changes["body"]["content"],
+                    location=changes["location"].get("displayName") or "",
+                    sensitivity=changes["sensitivity"],
+                    show_as=changes["showAs"],
+                )
                 return s.graph_create("events", new, container=calendar)["id"], True
         else:
             changes = self._task_changes(form, item)
@@ -448,8 +572,11 @@ class Console:
             first_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
             if last_day < first_day:
                 raise FormProblem("The last day is before the first day.")
-            zone = (item or {}).get("start", {}).get("timeZone") if item and item.get("isAllDay") \
+            zone = (
+                (item or {}).get("start", {}).get("timeZone")
+                if item and item.get("isAllDay")
                 else ALL_DAY_ZONE
+            )
             start_tz, end_tz = day_dtz(first_day, zone), day_dtz(last_day + timedelta(days=1), zone)
         else:
             if end < start:
@@ -461,15 +588,25 @@ class Console:
         if show_as not in SHOW_AS:
             raise FormProblem(f"Show as must be one of {', '.join(SHOW_AS)}.")
         new = {
-            "subject": subject, "start": start_tz, "end": end_tz, "isAllDay": all_day,
-            "sensitivity": "private" if _check(form, "private") else
-            ("normal" if not item or item.get("sensitivity") == "private"
-             else item.get("sensitivity", "normal")),
+            "subject": subject,
+            "start": start_tz,
+            "end": end_tz,
+            "isAllDay": all_day,
+            "sensitivity": "private"
+            if _check(form, "private")
+            else (
+                "normal"
+                if not item or item.get("sensitivity") == "private"
+                else item.get("sensitivity", "normal")
+            ),
             "showAs": show_as,
             "body": {"contentType": "text", "content": body},
-            "location": {"displayName": location, "locationType": "default",
-                         "uniqueIdType": "private" if location else "unknown",
-                         **({"uniqueId": location} if location else {})},
+            "location": {
+                "displayName": location,
+                "locationType": "default",
+                "uniqueIdType": "private" if location else "unknown",
+                **({"uniqueId": location} if location else {}),
+            },
         }
         if item is None:
             return new
@@ -493,8 +630,11 @@ class Console:
         if recurrence and "start" in changes:
             # A series master's first occurrence moved: the series starts on that day.
             recurrence = json.loads(json.dumps(recurrence))
-            first_local = graph_day(changes["start"]) if all_day else \
-                graph_moment(changes["start"]).astimezone(self.zone).date()  # type: ignore[union-attr]
+            first_local = (
+                graph_day(changes["start"])
+                if all_day
+                else graph_moment(changes["start"]).astimezone(self.zone).date()
+            )  # type: ignore[union-attr]
             recurrence["range"]["startDate"] = first_local.isoformat()
             pattern = recurrence.get("pattern") or {}
             if pattern.get("type") == "weekly" and len(pattern.get("daysOfWeek") or []) == 1:
@@ -517,9 +657,16 @@ class Console:
         body = _text(form, "body") or ""
         now = self.state.now()
         if item is None:
-            return outlook_task(title=title, status=status, importance=importance, due=due,
-                                body=body, reminder=reminder, modified=now,
-                                completed=now if status == "completed" else None)
+            return outlook_task(
+                title=title,
+                status=status,
+                importance=importance,
+                due=due,
+                body=body,
+                reminder=reminder,
+                modified=now,
+                completed=now if status == "completed" else None,
+            )
         changes: dict[str, Any] = {}
         if title != item.get("title"):
             changes["title"] = title
@@ -559,8 +706,7 @@ class Console:
             raise FormProblem("Pick the owner of the record.")
         if kind == "contacts":
             if not fields.get("LastName"):
-                raise FormProblem("Required fields are missing: [LastName]. "
-                                  "Salesforce needs a last name.")
+                raise FormProblem("Required fields are missing: [LastName]. Salesforce needs a last name.")
             if fields.get("AccountId") and fields["AccountId"] not in s.sf["records"]["Account"]:
                 raise FormProblem("That account does not exist any more.")
             email = fields.get("Email")
@@ -576,10 +722,15 @@ class Console:
             spec = sf_schema.FIELDS[sobject].get(name)
             if spec is None or value is None:
                 continue
-            if isinstance(value, str) and spec.length and spec.type not in ("reference", "id") \
-                    and len(value) > spec.length:
-                raise FormProblem(f"{name} is too long: {len(value)} characters; "
-                                  f"Salesforce allows {spec.length}.")
+            if (
+                isinstance(value, str)
+                and spec.length
+                and spec.type not in ("reference", "id")
+                and len(value) > spec.length
+            ):
+                raise FormProblem(
+                    f"{name} is too long: {len(value)} characters; Salesforce allows {spec.length}."
+                )
             if spec.picklist and value not in spec.picklist:
                 raise FormProblem(f"{name}: “{value}” is not one of {', '.join(spec.picklist)}.")
         if rec is None:
@@ -612,9 +763,12 @@ class Console:
                 raise FormProblem("The end is before the start.")
             if end - start > timedelta(days=14):
                 raise FormProblem("Salesforce events can't last more than 14 days.")
-            fields.update(StartDateTime=sf_datetime(start), EndDateTime=sf_datetime(end),
-                          DurationInMinutes=int((end - start).total_seconds() // 60),
-                          ActivityDate=start.date().isoformat())
+            fields.update(
+                StartDateTime=sf_datetime(start),
+                EndDateTime=sf_datetime(end),
+                DurationInMinutes=int((end - start).total_seconds() // 60),
+                ActivityDate=start.date().isoformat(),
+            )
 
     # ------------------------------------------------------------- rendering
     def page(self, title: str, body: str, *, refresh: str | None = None) -> str:
@@ -645,9 +799,14 @@ class Console:
 
     def pending_codes(self) -> list[dict]:
         now = self.state.now().timestamp()
-        return sorted((d for d in self.state.tokens.device_codes.values()
-                       if not d.get("approved_user") and not d.get("declined")
-                       and d.get("expires", 0) > now), key=lambda d: d.get("expires", 0))
+        return sorted(
+            (
+                d
+                for d in self.state.tokens.device_codes.values()
+                if not d.get("approved_user") and not d.get("declined") and d.get("expires", 0) > now
+            ),
+            key=lambda d: d.get("expires", 0),
+        )
 
     def device_panel(self, *, full: bool) -> str:
         pending = self.pending_codes()
@@ -662,33 +821,41 @@ class Console:
             if service == "salesforce":
                 who = self.select("user", self.user_options(), self.state.sf["me"], "Sign in as")
             minutes = max(0, int(d.get("expires", now) - now)) // 60
-            rows.append(f"""<li class="device"><span class="code">{e(d.get('user_code'))}</span>
-  <span>{e(label)} sign-in requested by app <code>{e(d.get('client_id'))}</code>,
+            rows.append(f"""<li class="device"><span class="code">{e(d.get("user_code"))}</span>
+  <span>{e(label)} sign-in requested by app <code>{e(d.get("client_id"))}</code>,
   expires in {minutes} min</span>
   <form method="post" action="/_sandbox/console/device/approve" class="inline">
-    <input type="hidden" name="user_code" value="{e(d.get('user_code'))}">{who}
+    <input type="hidden" name="user_code" value="{e(d.get("user_code"))}">{who}
     <button class="primary">Approve</button></form>
   <form method="post" action="/_sandbox/console/device/decline" class="inline">
-    <input type="hidden" name="user_code" value="{e(d.get('user_code'))}">
+    <input type="hidden" name="user_code" value="{e(d.get("user_code"))}">
     <button>Decline</button></form></li>""")
         if not rows:
-            return ('<section class="panel"><h2>Pending sign-ins</h2><p class="muted">No app is '
-                    "waiting for a sign-in. When Tandem shows a code, it appears here within a few "
-                    "seconds (this tab reloads itself).</p></section>")
-        return (f'<section class="panel attention"><h2>Pending sign-ins ({len(rows)})</h2>'
-                f'<p class="muted">An app showed one of these codes and waits for someone to '
-                f'approve it, as on the real sign-in page.</p><ul class="devices">{"".join(rows)}'
-                "</ul></section>")
+            return (
+                '<section class="panel"><h2>Pending sign-ins</h2><p class="muted">No app is '
+                "waiting for a sign-in. When Tandem shows a code, it appears here within a few "
+                "seconds (this tab reloads itself).</p></section>"
+            )
+        return (
+            f'<section class="panel attention"><h2>Pending sign-ins ({len(rows)})</h2>'
+            f'<p class="muted">An app showed one of these codes and waits for someone to '
+            f'approve it, as on the real sign-in page.</p><ul class="devices">{"".join(rows)}'
+            "</ul></section>"
+        )
 
-    def select(self, name: str, options: tuple[tuple[str, str], ...], current: Any,
-               label: str | None = None) -> str:
-        opts = "".join(f'<option value="{e(v)}"{" selected" if str(current or "") == v else ""}>'
-                       f"{e(text)}</option>" for v, text in options)
+    def select(
+        self, name: str, options: tuple[tuple[str, str], ...], current: Any, label: str | None = None
+    ) -> str:
+        opts = "".join(
+            f'<option value="{e(v)}"{" selected" if str(current or "") == v else ""}>{e(text)}</option>'
+            for v, text in options
+        )
         select = f'<select name="{e(name)}">{opts}</select>'
         return f'<label class="inline-label">{e(label)} {select}</label>' if label else select
 
-    def form_html(self, side: str, kind: str, fields: list[Field], values: dict, action: str,
-                  submit: str) -> str:
+    def form_html(
+        self, side: str, kind: str, fields: list[Field], values: dict, action: str, submit: str
+    ) -> str:
         parts = []
         for f in fields:
             value = values.get(f.name)
@@ -699,14 +866,15 @@ class Console:
             elif f.type == "select":
                 control = self.select(f.name, f.options, value)
             elif f.type == "checkbox":
-                control = (f'<input type="checkbox" name="{e(f.name)}"'
-                           f'{" checked" if value else ""}>')
+                control = f'<input type="checkbox" name="{e(f.name)}"{" checked" if value else ""}>'
             else:
-                kind_attr = {"date": "date", "datetime": "datetime-local", "email": "email"}.get(f.type, "text")
+                kind_attr = {"date": "date", "datetime": "datetime-local", "email": "email"}.get(
+                    f.type, "text"
+                )
                 if f.type == "date" and value:
                     value = str(value)[:10]
                 control = f'<input type="{kind_attr}" name="{e(f.name)}" value="{e(value)}"{req}>'
-            hint = f'<small>{e(f.hint)}</small>' if f.hint else ""
+            hint = f"<small>{e(f.hint)}</small>" if f.hint else ""
             cls = "field wide" if f.wide or f.type == "textarea" else "field"
             if f.type == "checkbox":
                 parts.append(f'<label class="{cls} check">{control} {e(f.label)}{hint}</label>')
@@ -714,14 +882,21 @@ class Console:
                 parts.append(f'<label class="{cls}"><span>{e(f.label)}{star}</span>{control}{hint}</label>')
         acting = ""
         if side == "salesforce":
-            acting = ('<div class="acting">'
-                      + self.select("_acting", self.user_options(detailed=True),
-                                    values.get("_acting") or self.colleague_id(),
-                                    "Make this change in Salesforce as")
-                      + "</div>")
-        return (f'<form method="post" action="{e(action)}" class="record-form">'
-                f'<div class="grid">{"".join(parts)}</div>{acting}'
-                f'<div class="actions"><button class="primary">{e(submit)}</button></div></form>')
+            acting = (
+                '<div class="acting">'
+                + self.select(
+                    "_acting",
+                    self.user_options(detailed=True),
+                    values.get("_acting") or self.colleague_id(),
+                    "Make this change in Salesforce as",
+                )
+                + "</div>"
+            )
+        return (
+            f'<form method="post" action="{e(action)}" class="record-form">'
+            f'<div class="grid">{"".join(parts)}</div>{acting}'
+            f'<div class="actions"><button class="primary">{e(submit)}</button></div></form>'
+        )
 
     # -- lists
     def outlook_rows(self, kind: str, q: str) -> list[dict]:
@@ -729,35 +904,57 @@ class Console:
         if q:
             items = [i for i in items if q in _haystack(i)]
         if kind == "contacts":
-            items.sort(key=lambda i: ((i.get("surname") or i.get("displayName") or "").casefold(),
-                                      (i.get("givenName") or "").casefold()))
+            items.sort(
+                key=lambda i: (
+                    (i.get("surname") or i.get("displayName") or "").casefold(),
+                    (i.get("givenName") or "").casefold(),
+                )
+            )
         elif kind == "events":
-            items.sort(key=lambda i: (graph_moment(i.get("start")) or datetime.min.replace(tzinfo=timezone.utc)))
+            items.sort(key=lambda i: graph_moment(i.get("start")) or datetime.min.replace(tzinfo=UTC))
         else:
-            items.sort(key=lambda i: (i.get("status") == "completed",
-                                      graph_day(i.get("dueDateTime")) or date.max, i.get("title") or ""))
+            items.sort(
+                key=lambda i: (
+                    i.get("status") == "completed",
+                    graph_day(i.get("dueDateTime")) or date.max,
+                    i.get("title") or "",
+                )
+            )
         return items
 
     def salesforce_rows(self, kind: str, q: str) -> list[dict]:
         rows = list(self.state.sf["records"][SOBJECT[kind]].values())
         if q:
             accounts = self.state.sf["records"]["Account"]
-            rows = [r for r in rows if q in _haystack(r) or
-                    q in (accounts.get(r.get("AccountId") or "", {}).get("Name") or "").casefold()]
+            rows = [
+                r
+                for r in rows
+                if q in _haystack(r)
+                or q in (accounts.get(r.get("AccountId") or "", {}).get("Name") or "").casefold()
+            ]
         if kind == "contacts":
-            rows.sort(key=lambda r: ((r.get("LastName") or "").casefold(), (r.get("FirstName") or "").casefold()))
+            rows.sort(
+                key=lambda r: ((r.get("LastName") or "").casefold(), (r.get("FirstName") or "").casefold())
+            )
         elif kind == "events":
             rows.sort(key=lambda r: r.get("StartDateTime") or "")
         else:
-            rows.sort(key=lambda r: (bool(r.get("IsClosed")), r.get("ActivityDate") or "9999",
-                                     r.get("Subject") or ""))
+            rows.sort(
+                key=lambda r: (
+                    bool(r.get("IsClosed")),
+                    r.get("ActivityDate") or "9999",
+                    r.get("Subject") or "",
+                )
+            )
         return rows
 
     def row_actions(self, side: str, kind: str, item_id: str) -> str:
         url = record_url(side, kind, item_id)
-        return (f'<td class="act"><a class="btn" href="{e(url)}">Edit</a>'
-                f'<form method="post" action="{e(url)}/delete" class="inline">'
-                f'<button class="danger" title="Delete this record">Delete</button></form></td>')
+        return (
+            f'<td class="act"><a class="btn" href="{e(url)}">Edit</a>'
+            f'<form method="post" action="{e(url)}/delete" class="inline">'
+            f'<button class="danger" title="Delete this record">Delete</button></form></td>'
+        )
 
     def outlook_table(self, kind: str, items: list[dict]) -> str:
         if kind == "contacts":
@@ -766,16 +963,24 @@ class Console:
             root = next((f["id"] for f in self.folders() if f.get("_root")), None)
             for i in items:
                 emails = "<br>".join(_email(a.get("address")) for a in i.get("emailAddresses") or [])
-                phone = i.get("mobilePhone") or (i.get("businessPhones") or [""])[0] \
+                phone = (
+                    i.get("mobilePhone")
+                    or (i.get("businessPhones") or [""])[0]
                     or (i.get("homePhones") or [""])[0]
-                folder = ("" if i.get("_container") == root else
-                          _tag("in " + self.container_name("contacts", i.get("_container"))))
+                )
+                folder = (
+                    ""
+                    if i.get("_container") == root
+                    else _tag("in " + self.container_name("contacts", i.get("_container")))
+                )
                 company = " · ".join(p for p in (i.get("companyName"), i.get("jobTitle")) if p)
                 name = i.get("displayName") or "(no name)"
-                body.append(f'<tr><td><strong>{e(name)}</strong> {folder}{_modified(self, i)}</td>'
-                            f'<td class="contact">{emails or _none("no email")}'
-                            f'<div class="phone">{e(phone)}</div></td><td>{e(company)}</td>'
-                            f'{self.row_actions("outlook", kind, i["id"])}</tr>')
+                body.append(
+                    f"<tr><td><strong>{e(name)}</strong> {folder}{_modified(self, i)}</td>"
+                    f'<td class="contact">{emails or _none("no email")}'
+                    f'<div class="phone">{e(phone)}</div></td><td>{e(company)}</td>'
+                    f"{self.row_actions('outlook', kind, i['id'])}</tr>"
+                )
         elif kind == "events":
             head = "<th>When</th><th>Subject</th><th>Location</th>"
             body = []
@@ -790,23 +995,27 @@ class Console:
                     tags.append(_tag("private", "private"))
                 ended = graph_moment(i.get("end"))
                 past = i.get("type") != "seriesMaster" and ended is not None and ended < self.state.now()
-                body.append(f'<tr class="{"past" if past else ""}"><td class="when">{e(self.outlook_when(i))}</td>'
-                            f'<td><strong>{e(i.get("subject"))}</strong> {"".join(tags)}'
-                            f'{series}{_modified(self, i)}</td>'
-                            f'<td>{e((i.get("location") or {}).get("displayName"))}</td>'
-                            f'{self.row_actions("outlook", kind, i["id"])}</tr>')
+                body.append(
+                    f'<tr class="{"past" if past else ""}"><td class="when">{e(self.outlook_when(i))}</td>'
+                    f"<td><strong>{e(i.get('subject'))}</strong> {''.join(tags)}"
+                    f"{series}{_modified(self, i)}</td>"
+                    f"<td>{e((i.get('location') or {}).get('displayName'))}</td>"
+                    f"{self.row_actions('outlook', kind, i['id'])}</tr>"
+                )
         else:
             head = "<th>Title</th><th>Status</th><th>Importance</th><th>Due</th>"
             body = []
             for i in items:
                 due = graph_day(i.get("dueDateTime"))
                 status = i.get("status") or ""
-                body.append(f'<tr class="{"done" if status == "completed" else ""}">'
-                            f'<td><strong>{e(i.get("title"))}</strong>{_modified(self, i)}</td>'
-                            f"<td>{_tag(TODO_STATUS_LABELS.get(status, status), 'status-' + status)}</td>"
-                            f"<td>{e(i.get('importance'))}</td>"
-                            f'<td class="when">{e(due.strftime(self.day_format(due)) if due else "")}</td>'
-                            f'{self.row_actions("outlook", kind, i["id"])}</tr>')
+                body.append(
+                    f'<tr class="{"done" if status == "completed" else ""}">'
+                    f"<td><strong>{e(i.get('title'))}</strong>{_modified(self, i)}</td>"
+                    f"<td>{_tag(TODO_STATUS_LABELS.get(status, status), 'status-' + status)}</td>"
+                    f"<td>{e(i.get('importance'))}</td>"
+                    f'<td class="when">{e(due.strftime(self.day_format(due)) if due else "")}</td>'
+                    f"{self.row_actions('outlook', kind, i['id'])}</tr>"
+                )
         return _table(head, body)
 
     def salesforce_table(self, kind: str, rows: list[dict]) -> str:
@@ -816,8 +1025,11 @@ class Console:
         def owner(r: dict) -> str:
             user = self.state.sf_user(r.get("OwnerId") or "") or {}
             name = user.get("FirstName") or self.user_name(r.get("OwnerId"))
-            return f'<span title="{e(user.get("Name"))}">' + \
-                _tag(name, "mine" if r.get("OwnerId") == me else "other") + "</span>"
+            return (
+                f'<span title="{e(user.get("Name"))}">'
+                + _tag(name, "mine" if r.get("OwnerId") == me else "other")
+                + "</span>"
+            )
 
         if kind == "contacts":
             head = "<th>Name</th><th>Email · phone</th><th>Account · title</th><th>Owner</th>"
@@ -826,11 +1038,13 @@ class Console:
                 acc = accounts.get(r.get("AccountId") or "")
                 account = e(acc["Name"]) if acc else _tag("private: no account", "private")
                 title = f" · {e(r['Title'])}" if r.get("Title") else ""
-                body.append(f'<tr><td><strong>{e(r.get("Name"))}</strong>{_modified(self, r)}</td>'
-                            f'<td class="contact">{_email(r.get("Email")) or _none("no email")}'
-                            f'<div class="phone">{e(r.get("MobilePhone") or r.get("Phone"))}</div></td>'
-                            f'<td>{account}{title}</td><td>{owner(r)}</td>'
-                            f'{self.row_actions("salesforce", kind, r["Id"])}</tr>')
+                body.append(
+                    f"<tr><td><strong>{e(r.get('Name'))}</strong>{_modified(self, r)}</td>"
+                    f'<td class="contact">{_email(r.get("Email")) or _none("no email")}'
+                    f'<div class="phone">{e(r.get("MobilePhone") or r.get("Phone"))}</div></td>'
+                    f"<td>{account}{title}</td><td>{owner(r)}</td>"
+                    f"{self.row_actions('salesforce', kind, r['Id'])}</tr>"
+                )
         elif kind == "events":
             head = "<th>When</th><th>Subject</th><th>Related to</th><th>Assigned to</th>"
             body = []
@@ -841,27 +1055,36 @@ class Console:
                     tags.append(_tag("all day"))
                 if r.get("IsPrivate"):
                     tags.append(_tag("private", "private"))
-                related = " · ".join(x for x in (
-                    (contacts.get(r.get("WhoId") or "") or {}).get("Name"),
-                    (accounts.get(r.get("WhatId") or "") or {}).get("Name")) if x)
+                related = " · ".join(
+                    x
+                    for x in (
+                        (contacts.get(r.get("WhoId") or "") or {}).get("Name"),
+                        (accounts.get(r.get("WhatId") or "") or {}).get("Name"),
+                    )
+                    if x
+                )
                 ended = sf_moment(r.get("EndDateTime"))
                 past = ended is not None and ended < self.state.now()
-                body.append(f'<tr class="{"past" if past else ""}"><td class="when">{e(self.salesforce_when(r))}</td>'
-                            f'<td><strong>{e(r.get("Subject"))}</strong> {"".join(tags)}'
-                            f'{_modified(self, r)}</td><td>{e(related)}</td><td>{owner(r)}</td>'
-                            f'{self.row_actions("salesforce", kind, r["Id"])}</tr>')
+                body.append(
+                    f'<tr class="{"past" if past else ""}"><td class="when">{e(self.salesforce_when(r))}</td>'
+                    f"<td><strong>{e(r.get('Subject'))}</strong> {''.join(tags)}"
+                    f"{_modified(self, r)}</td><td>{e(related)}</td><td>{owner(r)}</td>"
+                    f"{self.row_actions('salesforce', kind, r['Id'])}</tr>"
+                )
         else:
             head = "<th>Subject</th><th>Status</th><th>Priority</th><th>Due</th><th>Assigned to</th>"
             body = []
             for r in rows:
                 due = date.fromisoformat(r["ActivityDate"]) if r.get("ActivityDate") else None
-                body.append(f'<tr class="{"done" if r.get("IsClosed") else ""}">'
-                            f'<td><strong>{e(r.get("Subject"))}</strong>{_modified(self, r)}</td>'
-                            f"<td>{_tag(r.get('Status') or '', 'closed' if r.get('IsClosed') else 'open')}</td>"
-                            f"<td>{e(r.get('Priority'))}</td>"
-                            f'<td class="when">{e(due.strftime(self.day_format(due)) if due else "")}</td>'
-                            f"<td>{owner(r)}</td>"
-                            f'{self.row_actions("salesforce", kind, r["Id"])}</tr>')
+                body.append(
+                    f'<tr class="{"done" if r.get("IsClosed") else ""}">'
+                    f"<td><strong>{e(r.get('Subject'))}</strong>{_modified(self, r)}</td>"
+                    f"<td>{_tag(r.get('Status') or '', 'closed' if r.get('IsClosed') else 'open')}</td>"
+                    f"<td>{e(r.get('Priority'))}</td>"
+                    f'<td class="when">{e(due.strftime(self.day_format(due)) if due else "")}</td>'
+                    f"<td>{owner(r)}</td>"
+                    f"{self.row_actions('salesforce', kind, r['Id'])}</tr>"
+                )
         return _table(head, body)
 
     def outlook_when(self, item: dict) -> str:
@@ -936,8 +1159,11 @@ class Console:
         limit = int(rng.get("numberOfOccurrences") or 0) if rng.get("type") == "numbered" else None
         interval = max(1, int(pattern.get("interval") or 1))
         days = {WEEKDAYS.index(d) for d in pattern.get("daysOfWeek") or [] if d in WEEKDAYS}
-        first_dow = WEEKDAYS.index(pattern.get("firstDayOfWeek") or "sunday") \
-            if (pattern.get("firstDayOfWeek") or "sunday") in WEEKDAYS else 6
+        first_dow = (
+            WEEKDAYS.index(pattern.get("firstDayOfWeek") or "sunday")
+            if (pattern.get("firstDayOfWeek") or "sunday") in WEEKDAYS
+            else 6
+        )
         week0 = start - timedelta(days=(start.weekday() - first_dow) % 7)
         seen = counted = 0
         day = start
@@ -955,8 +1181,7 @@ class Console:
             day += timedelta(days=1)
         return counted
 
-    def main_page(self, kind: str, q: str, opage: int, spage: int, msg: str | None,
-                  error: str | None) -> str:
+    def main_page(self, kind: str, q: str, opage: int, spage: int, msg: str | None, error: str | None) -> str:
         s = self.state
         with s.lock:
             tabs = []
@@ -965,42 +1190,75 @@ class Console:
                     n = len(self.pending_codes())
                     label = "Sign-ins" + (f' <span class="count hot">{n} waiting</span>' if n else "")
                 else:
-                    label = (f'{k.capitalize()} <span class="count">{len(s.graph[COLLECTION[k]])}'
-                             f' · {len(s.sf["records"][SOBJECT[k]])}</span>')
+                    label = (
+                        f'{k.capitalize()} <span class="count">{len(s.graph[COLLECTION[k]])}'
+                        f" · {len(s.sf['records'][SOBJECT[k]])}</span>"
+                    )
                 current = ' aria-current="page" class="tab on"' if k == kind else ' class="tab"'
                 tabs.append(f'<a href="/_sandbox/?kind={k}"{current}>{label}</a>')
             nav = f'<nav class="tabs">{"".join(tabs)}</nav>'
             if kind == "signins":
-                return self.page("Sign-ins", nav + self.flash(msg, error) + self.device_panel(full=True)
-                                 + self.tokens_panel() + self.reset_panel(),
-                                 refresh="5; url=/_sandbox/?kind=signins")
-            search = (f'<form method="get" action="/_sandbox/" class="search">'
-                      f'<input type="hidden" name="kind" value="{e(kind)}">'
-                      f'<input type="search" name="q" value="{e(q)}" placeholder="Filter both sides…">'
-                      f'<button>Filter</button>'
-                      + (f' <a href="/_sandbox/?kind={e(kind)}">Clear</a>' if q else "") + "</form>")
+                return self.page(
+                    "Sign-ins",
+                    nav
+                    + self.flash(msg, error)
+                    + self.device_panel(full=True)
+                    + self.tokens_panel()
+                    + self.reset_panel(),
+                    refresh="5; url=/_sandbox/?kind=signins",
+                )
+            search = (
+                f'<form method="get" action="/_sandbox/" class="search">'
+                f'<input type="hidden" name="kind" value="{e(kind)}">'
+                f'<input type="search" name="q" value="{e(q)}" placeholder="Filter both sides…">'
+                f"<button>Filter</button>"
+                + (f' <a href="/_sandbox/?kind={e(kind)}">Clear</a>' if q else "")
+                + "</form>"
+            )
             needle = q.casefold().strip()
             columns = []
             for side in SIDES:
-                rows = self.outlook_rows(kind, needle) if side == "outlook" else self.salesforce_rows(kind, needle)
+                rows = (
+                    self.outlook_rows(kind, needle)
+                    if side == "outlook"
+                    else self.salesforce_rows(kind, needle)
+                )
                 page_no = opage if side == "outlook" else spage
                 pages = max(1, -(-len(rows) // PAGE_SIZE))
                 page_no = min(max(1, page_no), pages)
-                shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
-                table = self.outlook_table(kind, shown) if side == "outlook" else self.salesforce_table(kind, shown)
+                shown = rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
+                table = (
+                    self.outlook_table(kind, shown)
+                    if side == "outlook"
+                    else self.salesforce_table(kind, shown)
+                )
                 pager = self.pager(kind, q, side, page_no, pages, opage, spage)
-                title = (f"Outlook <small>({e(self.mailbox_name())}'s mailbox)</small>" if side == "outlook"
-                         else "Salesforce <small>(Northwind demo org)</small>")
-                add_form = self.form_html(side, kind, self.fields(side, kind, True),
-                                          self.values(side, kind, None),
-                                          f"/_sandbox/console/{side}/{kind}", f"Add {singular(kind)}")
+                title = (
+                    f"Outlook <small>({e(self.mailbox_name())}'s mailbox)</small>"
+                    if side == "outlook"
+                    else "Salesforce <small>(Northwind demo org)</small>"
+                )
+                add_form = self.form_html(
+                    side,
+                    kind,
+                    self.fields(side, kind, True),
+                    self.values(side, kind, None),
+                    f"/_sandbox/console/{side}/{kind}",
+                    f"Add {singular(kind)}",
+                )
                 columns.append(
                     f'<section class="side {side}"><h2>{title}</h2>'
                     f'<p class="summary">{self.summary(side, kind, len(rows), bool(needle))}</p>'
                     f'<details class="add"><summary>+ Add {singular(kind)}</summary>{add_form}</details>'
-                    f"{pager}{table}{pager}</section>")
-            body = (nav + self.flash(msg, error) + self.device_panel(full=False) + search
-                    + f'<div class="columns">{"".join(columns)}</div>')
+                    f"{pager}{table}{pager}</section>"
+                )
+            body = (
+                nav
+                + self.flash(msg, error)
+                + self.device_panel(full=False)
+                + search
+                + f'<div class="columns">{"".join(columns)}</div>'
+            )
         return self.page(kind.capitalize(), body)
 
     def summary(self, side: str, kind: str, shown: int, filtered: bool) -> str:
@@ -1014,12 +1272,16 @@ class Console:
                 for i in items:
                     name = self.container_name("contacts", i.get("_container"))
                     per[name] = per.get(name, 0) + 1
-                return f"{shown} contacts: " + ", ".join(f"{n} in {e(name)}" for name, n in sorted(per.items()))
+                return f"{shown} contacts: " + ", ".join(
+                    f"{n} in {e(name)}" for name, n in sorted(per.items())
+                )
             if kind == "events":
                 masters = sum(1 for i in items if i.get("type") == "seriesMaster")
-                return (f"{shown} calendar items: {shown - masters} single events and {masters} "
-                        "recurring series (each series is one row; its occurrences are computed "
-                        "when an app reads the calendar)")
+                return (
+                    f"{shown} calendar items: {shown - masters} single events and {masters} "
+                    "recurring series (each series is one row; its occurrences are computed "
+                    "when an app reads the calendar)"
+                )
             done = sum(1 for i in items if i.get("status") == "completed")
             return f"{shown} To Do tasks, {done} completed"
         me = s.sf["me"]
@@ -1033,14 +1295,16 @@ class Console:
             text += f", {sum(1 for r in rows if r.get('IsClosed'))} closed"
         return text
 
-    def pager(self, kind: str, q: str, side: str, page_no: int, pages: int, opage: int,
-              spage: int) -> str:
+    def pager(self, kind: str, q: str, side: str, page_no: int, pages: int, opage: int, spage: int) -> str:
         if pages <= 1:
             return ""
 
         def link(n: int, text: str) -> str:
-            params = {"kind": kind, "op": n if side == "outlook" else opage,
-                      "sp": n if side == "salesforce" else spage}
+            params = {
+                "kind": kind,
+                "op": n if side == "outlook" else opage,
+                "sp": n if side == "salesforce" else spage,
+            }
             if q:
                 params["q"] = q
             return f'<a href="/_sandbox/?{e(urlencode(params))}">{e(text)}</a>'
@@ -1054,56 +1318,91 @@ class Console:
         now = self.state.now().timestamp()
         rows = []
         for service, label in (("microsoft", "Microsoft (Outlook)"), ("salesforce", "Salesforce")):
-            live = sum(1 for a in tokens.access.values() if a.get("service") == service
-                       and not a.get("revoked") and a.get("expires", 0) > now)
-            refresh = sum(1 for r in tokens.refresh.values() if r.get("service") == service
-                          and not r.get("revoked"))
+            live = sum(
+                1
+                for a in tokens.access.values()
+                if a.get("service") == service and not a.get("revoked") and a.get("expires", 0) > now
+            )
+            refresh = sum(
+                1 for r in tokens.refresh.values() if r.get("service") == service and not r.get("revoked")
+            )
             rows.append(f"<tr><td>{e(label)}</td><td>{live}</td><td>{refresh}</td></tr>")
-        return ('<section class="panel"><h2>Signed-in apps</h2>'
-                + _table("<th>Service</th><th>Valid access tokens</th><th>Refresh tokens</th>", rows,
-                         actions=False) + "</section>")
+        return (
+            '<section class="panel"><h2>Signed-in apps</h2>'
+            + _table(
+                "<th>Service</th><th>Valid access tokens</th><th>Refresh tokens</th>", rows, actions=False
+            )
+            + "</section>"
+        )
 
     def reset_panel(self) -> str:
-        return ('<section class="panel"><h2>Start over</h2><p class="muted">Replace everything — '
-                "records, sign-ins and change history — with a fresh world. Apps will have to sign in "
-                'again.</p><form method="post" action="/_sandbox/console/reset" class="inline">'
-                + self.select("seed", (("demo", "the demo world"), ("empty", "an empty mailbox and org")),
-                              "demo", "Start over with")
-                + ' <button class="danger">Start over</button></form></section>')
+        return (
+            '<section class="panel"><h2>Start over</h2><p class="muted">Replace everything — '
+            "records, sign-ins and change history — with a fresh world. Apps will have to sign in "
+            'again.</p><form method="post" action="/_sandbox/console/reset" class="inline">'
+            + self.select(
+                "seed",
+                (("demo", "the demo world"), ("empty", "an empty mailbox and org")),
+                "demo",
+                "Start over with",
+            )
+            + ' <button class="danger">Start over</button></form></section>'
+        )
 
-    def edit_page(self, side: str, kind: str, item: dict, values: dict | None = None,
-                  error: str | None = None) -> str:
+    def edit_page(
+        self, side: str, kind: str, item: dict, values: dict | None = None, error: str | None = None
+    ) -> str:
         item_id = item["id"] if side == "outlook" else item["Id"]
-        name = (item.get("displayName") or item.get("subject") or item.get("title")) if side == "outlook" \
+        name = (
+            (item.get("displayName") or item.get("subject") or item.get("title"))
+            if side == "outlook"
             else (item.get("Name") or item.get("Subject"))
-        form = self.form_html(side, kind, self.fields(side, kind, False),
-                              values if values is not None else self.values(side, kind, item),
-                              record_url(side, kind, item_id), "Save changes")
+        )
+        form = self.form_html(
+            side,
+            kind,
+            self.fields(side, kind, False),
+            values if values is not None else self.values(side, kind, item),
+            record_url(side, kind, item_id),
+            "Save changes",
+        )
         where = "Outlook" if side == "outlook" else "Salesforce"
         raw = json.dumps(public(item) if side == "outlook" else item, indent=2, ensure_ascii=False)
         version = ""
         if side == "outlook":
-            version = f'Change key <code>{e(item.get("changeKey") or item.get("@odata.etag"))}</code>'
+            version = f"Change key <code>{e(item.get('changeKey') or item.get('@odata.etag'))}</code>"
         else:
-            version = (f'Last modified {e(self.local(sf_moment(item.get("LastModifiedDate"))))} by '
-                       f'{e(self.user_name(item.get("LastModifiedById")))}')
-        body = (f'<p><a href="/_sandbox/?kind={e(kind)}">← Back to {e(kind)}</a></p>'
-                + self.flash(None, error)
-                + f'<section class="panel {side}"><h2>Edit {e(singular(kind))} in {where}: {e(name)}</h2>'
-                f'<p class="muted">{version}</p>{form}'
-                f'<form method="post" action="{e(record_url(side, kind, item_id))}/delete" class="delete-form">'
-                f'<button class="danger">Delete this {e(singular(kind))}</button></form>'
-                f'<details class="raw"><summary>Stored record</summary><pre>{e(raw)}</pre></details>'
-                "</section>")
+            version = (
+                f"Last modified {e(self.local(sf_moment(item.get('LastModifiedDate'))))} by "
+                f"{e(self.user_name(item.get('LastModifiedById')))}"
+            )
+        body = (
+            f'<p><a href="/_sandbox/?kind={e(kind)}">← Back to {e(kind)}</a></p>'
+            + self.flash(None, error)
+            + f'<section class="panel {side}"><h2>Edit {e(singular(kind))} in {where}: {e(name)}</h2>'
+            f'<p class="muted">{version}</p>{form}'
+            f'<form method="post" action="{e(record_url(side, kind, item_id))}/delete" class="delete-form">'
+            f'<button class="danger">Delete this {e(singular(kind))}</button></form>'
+            f'<details class="raw"><summary>Stored record</summary><pre>{e(raw)}</pre></details>'
+            "</section>"
+        )
         return self.page(f"Edit {name}", body)
 
     def add_error_page(self, side: str, kind: str, values: dict, error: str) -> str:
-        form = self.form_html(side, kind, self.fields(side, kind, True), values,
-                              f"/_sandbox/console/{side}/{kind}", f"Add {singular(kind)}")
+        form = self.form_html(
+            side,
+            kind,
+            self.fields(side, kind, True),
+            values,
+            f"/_sandbox/console/{side}/{kind}",
+            f"Add {singular(kind)}",
+        )
         where = "Outlook" if side == "outlook" else "Salesforce"
-        body = (f'<p><a href="/_sandbox/?kind={e(kind)}">← Back to {e(kind)}</a></p>'
-                + self.flash(None, error)
-                + f'<section class="panel {side}"><h2>Add {e(singular(kind))} in {where}</h2>{form}</section>')
+        body = (
+            f'<p><a href="/_sandbox/?kind={e(kind)}">← Back to {e(kind)}</a></p>'
+            + self.flash(None, error)
+            + f'<section class="panel {side}"><h2>Add {e(singular(kind))} in {where}</h2>{form}</section>'
+        )
         return self.page(f"Add {singular(kind)}", body)
 
     # ---------------------------------------------------------------- lookup
@@ -1134,8 +1433,22 @@ def _norm(value: Any) -> Any:
 
 def _haystack(item: dict) -> str:
     parts: list[str] = []
-    for key in ("displayName", "givenName", "surname", "companyName", "jobTitle", "subject",
-                "title", "Name", "FirstName", "LastName", "Email", "Title", "Subject", "Location"):
+    for key in (
+        "displayName",
+        "givenName",
+        "surname",
+        "companyName",
+        "jobTitle",
+        "subject",
+        "title",
+        "Name",
+        "FirstName",
+        "LastName",
+        "Email",
+        "Title",
+        "Subject",
+        "Location",
+    ):
         value = item.get(key)
         if isinstance(value, str):
             parts.append(value)
@@ -1160,7 +1473,7 @@ def _none(text: str) -> str:
 
 
 def _modified(console: Console, item: dict) -> str:
-    """"changed <when> [by <who>]" for a record edited since it was created, else nothing."""
+    """ "changed <when> [by <who>]" for a record edited since it was created, else nothing."""
     if item.get("lastModifiedDateTime"):
         if item["lastModifiedDateTime"] == item.get("createdDateTime"):
             return ""
@@ -1177,7 +1490,7 @@ def _table(head: str, rows: list[str], *, actions: bool = True) -> str:
     if not rows:
         return '<p class="empty">Nothing here.</p>'
     extra = '<th class="act"><span class="sr">Actions</span></th>' if actions else ""
-    return f'<table><thead><tr>{head}{extra}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return f"<table><thead><tr>{head}{extra}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _same_origin(request: Request) -> bool:
@@ -1209,10 +1522,16 @@ def routes(state: SandboxState) -> list[Route]:
     console = Console(state)
 
     def html_response(text: str, status: int = 200) -> HTMLResponse:
-        return HTMLResponse(text, status_code=status, headers={
-            "Cache-Control": "no-store", "X-Frame-Options": "DENY",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                                       "form-action 'self'; frame-ancestors 'none'"})
+        return HTMLResponse(
+            text,
+            status_code=status,
+            headers={
+                "Cache-Control": "no-store",
+                "X-Frame-Options": "DENY",
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                "form-action 'self'; frame-ancestors 'none'",
+            },
+        )
 
     def check_side_kind(request: Request) -> tuple[str, str]:
         side, kind = request.path_params["side"], request.path_params["kind"]
@@ -1225,8 +1544,11 @@ def routes(state: SandboxState) -> list[Route]:
         kind = qp.get("kind", "contacts")
         if kind not in KINDS + ("signins",):
             kind = "contacts"
-        return html_response(console.main_page(kind, qp.get("q", ""), _int(qp.get("op")),
-                                               _int(qp.get("sp")), qp.get("msg"), qp.get("error")))
+        return html_response(
+            console.main_page(
+                kind, qp.get("q", ""), _int(qp.get("op")), _int(qp.get("sp")), qp.get("msg"), qp.get("error")
+            )
+        )
 
     async def bare(request: Request) -> Response:
         return RedirectResponse("/_sandbox/", status_code=307)
@@ -1243,8 +1565,10 @@ def routes(state: SandboxState) -> list[Route]:
             return html_response(console.edit_page(side, kind, item))
 
     async def forbidden() -> Response:
-        return html_response(console.page("Refused", "<p>This form was sent from another site's "
-                                          "page, so it was refused.</p>"), 403)
+        return html_response(
+            console.page("Refused", "<p>This form was sent from another site's page, so it was refused.</p>"),
+            403,
+        )
 
     async def add(request: Request) -> Response:
         if not _same_origin(request):
@@ -1276,8 +1600,9 @@ def routes(state: SandboxState) -> list[Route]:
         with state.lock:
             item = console.find(side, kind, request.path_params["item_id"])
             if item is None:
-                return _redirect(kind, error=f"That {singular(kind)} was deleted meanwhile; "
-                                             "your changes were not saved.")
+                return _redirect(
+                    kind, error=f"That {singular(kind)} was deleted meanwhile; your changes were not saved."
+                )
             try:
                 if side == "outlook":
                     _, changed = console.apply_outlook(kind, form, item)
@@ -1286,8 +1611,14 @@ def routes(state: SandboxState) -> list[Route]:
             except FormProblem as exc:
                 return html_response(console.edit_page(side, kind, item, form, str(exc)), 400)
         where = "Outlook" if side == "outlook" else "Salesforce"
-        return _redirect(kind, msg=(f"Saved the {singular(kind)} in {where}." if changed
-                                    else "Nothing changed, so nothing was saved."))
+        return _redirect(
+            kind,
+            msg=(
+                f"Saved the {singular(kind)} in {where}."
+                if changed
+                else "Nothing changed, so nothing was saved."
+            ),
+        )
 
     async def delete(request: Request) -> Response:
         if not _same_origin(request):
@@ -1316,8 +1647,7 @@ def routes(state: SandboxState) -> list[Route]:
         form = dict(await request.form())
         code = (form.get("user_code") or "").strip()
         with state.lock:
-            record = next((d for d in state.tokens.device_codes.values()
-                           if d.get("user_code") == code), None)
+            record = next((d for d in state.tokens.device_codes.values() if d.get("user_code") == code), None)
             if record is None or record.get("approved_user") or record.get("declined"):
                 return _redirect("signins", error=f"No sign-in is waiting for the code {code}.")
             if record.get("expires", 0) <= state.now().timestamp():

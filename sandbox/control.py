@@ -24,6 +24,7 @@
 
 The console page for people (``GET /_sandbox/``) lives in ``sandbox.console``.
 """
+
 from __future__ import annotations
 
 import json
@@ -97,8 +98,9 @@ def routes(state: SandboxState) -> list[Route]:
         rate = data.get("fault_rate")
         if rate is not None and not 0 <= float(rate) <= 1:
             raise ControlError("fault_rate must be between 0 and 1")
-        state.set_faults(latency_ms=data.get("latency_ms"), fault_rate=rate,
-                         seed=data.get("seed"), kinds=kinds)
+        state.set_faults(
+            latency_ms=data.get("latency_ms"), fault_rate=rate, seed=data.get("seed"), kinds=kinds
+        )
         return dict(state.faults)
 
     def config(request: Request, data: dict) -> dict:
@@ -119,8 +121,12 @@ def routes(state: SandboxState) -> list[Route]:
     def device_list(request: Request, data: dict) -> dict:
         now = state.now().timestamp()
         pending = [
-            {"service": d["service"], "user_code": d["user_code"], "client_id": d.get("client_id"),
-             "expires_in": int(d["expires"] - now)}
+            {
+                "service": d["service"],
+                "user_code": d["user_code"],
+                "client_id": d.get("client_id"),
+                "expires_in": int(d["expires"] - now),
+            }
             for d in state.tokens.device_codes.values()
             if not d.get("approved_user") and not d.get("declined") and d["expires"] > now
         ]
@@ -195,16 +201,21 @@ def routes(state: SandboxState) -> list[Route]:
         if collection not in GRAPH_COLLECTIONS:
             raise ControlError(f"unknown collection; use one of {list(GRAPH_COLLECTIONS)}")
         with state.lock:
-            return {"value": [dict(public(i), _container=i.get("_container"))
-                              for i in state.graph[collection].values()]}
+            return {
+                "value": [
+                    dict(public(i), _container=i.get("_container")) for i in state.graph[collection].values()
+                ]
+            }
 
     def records_salesforce(request: Request, data: dict) -> dict:
         sobject = request.path_params["sobject"]
         if sobject not in SF_OBJECTS:
             raise ControlError(f"unknown sObject; use one of {list(SF_OBJECTS)}")
         with state.lock:
-            return {"records": [public(r) for r in state.sf["records"][sobject].values()],
-                    "deleted": [public(r) for r in state.sf["deleted"][sobject].values()]}
+            return {
+                "records": [public(r) for r in state.sf["records"][sobject].values()],
+                "deleted": [public(r) for r in state.sf["deleted"][sobject].values()],
+            }
 
     post, get = ["POST"], ["GET"]
     table = [

@@ -28,6 +28,7 @@ makes device codes count as approved at once and the authorize page redirect at 
 ``state.config["device_interval_s"]`` is the polling interval handed out with device codes;
 polling faster than it gets ``slow_down``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -91,15 +92,23 @@ def _tenant_ok(state: SandboxState, tenant: str) -> bool:
     tid = state.graph.get("tenant_id", "")
     domain = state.graph.get("user", {}).get("userPrincipalName", "").partition("@")[2]
     t = tenant.lower()
-    return t in MULTI_TENANT or t == tid.lower() or (domain and t == domain.lower()) \
+    return (
+        t in MULTI_TENANT
+        or t == tid.lower()
+        or (domain and t == domain.lower())
         or t.endswith(".onmicrosoft.com")
+    )
 
 
 def _check_tenant(state: SandboxState, tenant: str) -> None:
     if not _tenant_ok(state, tenant):
-        raise entra_error(400, "invalid_tenant", 90002,
-                          f"Tenant '{tenant}' not found. Check to make sure you have the correct "
-                          "tenant ID and are signing into the correct cloud.")
+        raise entra_error(
+            400,
+            "invalid_tenant",
+            90002,
+            f"Tenant '{tenant}' not found. Check to make sure you have the correct "
+            "tenant ID and are signing into the correct cloud.",
+        )
 
 
 def _issuer(base: str, state: SandboxState) -> str:
@@ -142,8 +151,12 @@ async def _form(request: Request) -> dict[str, str]:
         raw = await request.body()
         if not raw:
             return {}
-        raise entra_error(400, "invalid_request", 900144,
-                          "The request body must contain the following parameter: 'grant_type'.")
+        raise entra_error(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'grant_type'.",
+        )
     form = await request.form()
     return {k: str(v) for k, v in form.items()}
 
@@ -151,8 +164,12 @@ async def _form(request: Request) -> dict[str, str]:
 def _require(data: dict[str, str], name: str) -> str:
     value = data.get(name, "")
     if not value:
-        raise entra_error(400, "invalid_request", 900144,
-                          f"The request body must contain the following parameter: '{name}'.")
+        raise entra_error(
+            400,
+            "invalid_request",
+            900144,
+            f"The request body must contain the following parameter: '{name}'.",
+        )
     return value
 
 
@@ -163,8 +180,7 @@ def _user(state: SandboxState, user_id: str) -> dict:
     return user
 
 
-def id_token(state: SandboxState, base: str, client_id: str, user_id: str,
-             nonce: str | None = None) -> str:
+def id_token(state: SandboxState, base: str, client_id: str, user_id: str, nonce: str | None = None) -> str:
     """An unsigned (``alg: none``) OIDC ID token with the claims MSAL reads."""
     user = _user(state, user_id)
     now = int(state.now().timestamp())
@@ -187,25 +203,42 @@ def id_token(state: SandboxState, base: str, client_id: str, user_id: str,
     if nonce:
         claims["nonce"] = nonce
     header = {"typ": "JWT", "alg": "none"}
-    return (f"{_b64url(json.dumps(header, separators=(',', ':')).encode())}."
-            f"{_b64url(json.dumps(claims, separators=(',', ':')).encode())}.")
+    return (
+        f"{_b64url(json.dumps(header, separators=(',', ':')).encode())}."
+        f"{_b64url(json.dumps(claims, separators=(',', ':')).encode())}."
+    )
 
 
 def client_info(state: SandboxState, user_id: str) -> str:
-    return _b64url(json.dumps({"uid": user_id, "utid": state.graph["tenant_id"]},
-                              separators=(",", ":")).encode())
+    return _b64url(
+        json.dumps({"uid": user_id, "utid": state.graph["tenant_id"]}, separators=(",", ":")).encode()
+    )
 
 
-def token_response(state: SandboxState, base: str, client_id: str, user_id: str, scope: str,
-                   refresh_token: str | None = None, nonce: str | None = None) -> dict:
+def token_response(
+    state: SandboxState,
+    base: str,
+    client_id: str,
+    user_id: str,
+    scope: str,
+    refresh_token: str | None = None,
+    nonce: str | None = None,
+) -> dict:
     """Issue tokens for a grant and build the Entra token response."""
     lifetime = float(state.config["access_token_lifetime_s"])
     requested = [s.lower() for s in _split_scopes(scope)]
     refreshing = refresh_token is not None
     wants_refresh = refreshing or "offline_access" in requested
     scope_out = granted_scope(scope)
-    access, refresh = state.tokens.issue(SERVICE, user_id, client_id, scope_out, lifetime,
-                                         refresh_token=refresh_token, with_refresh=wants_refresh)
+    access, refresh = state.tokens.issue(
+        SERVICE,
+        user_id,
+        client_id,
+        scope_out,
+        lifetime,
+        refresh_token=refresh_token,
+        with_refresh=wants_refresh,
+    )
     state.dirty = True
     body: dict[str, Any] = {
         "token_type": "Bearer",
@@ -286,11 +319,13 @@ ul{padding-left:20px}
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    doc = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-           f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-           f"<title>{html.escape(title)}</title><style>{PAGE_CSS}</style></head><body><main>"
-           f"<div class=\"sandbox\">Tandem sandbox &middot; Microsoft sign-in</div>"
-           f"<h1>{html.escape(title)}</h1>{body}</main></body></html>")
+    doc = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{PAGE_CSS}</style></head><body><main>"
+        f'<div class="sandbox">Tandem sandbox &middot; Microsoft sign-in</div>'
+        f"<h1>{html.escape(title)}</h1>{body}</main></body></html>"
+    )
     return HTMLResponse(doc, status_code=status, headers={"Cache-Control": "no-store"})
 
 
@@ -310,35 +345,57 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
         tid = state.graph["tenant_id"]
         issuer_tenant = "{tenantid}" if tenant.lower() in MULTI_TENANT else tid
         t = f"{base}/{tenant}"
-        return oauth_json({
-            "token_endpoint": f"{t}/oauth2/v2.0/token",
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt",
-                                                      "client_secret_basic"],
-            "jwks_uri": f"{t}/discovery/v2.0/keys",
-            "response_modes_supported": ["query", "fragment", "form_post"],
-            "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-            "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": f"{base}/{issuer_tenant}/v2.0",
-            "request_uri_parameter_supported": False,
-            "userinfo_endpoint": f"{base}/oidc/userinfo",
-            "authorization_endpoint": f"{t}/oauth2/v2.0/authorize",
-            "device_authorization_endpoint": f"{t}/oauth2/v2.0/devicecode",
-            "http_logout_supported": True,
-            "frontchannel_logout_supported": True,
-            "end_session_endpoint": f"{t}/oauth2/v2.0/logout",
-            "claims_supported": ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
-                                 "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat",
-                                 "auth_time", "acr", "nonce", "preferred_username", "name", "tid",
-                                 "ver", "at_hash", "c_hash", "email"],
-            "code_challenge_methods_supported": ["plain", "S256"],
-            "tenant_region_scope": "EU",
-            "cloud_instance_name": "microsoftonline.com",
-            "cloud_graph_host_name": "graph.windows.net",
-            "msgraph_host": urlsplit(base).netloc,
-            "rbac_url": "https://pas.windows.net",
-        })
+        return oauth_json(
+            {
+                "token_endpoint": f"{t}/oauth2/v2.0/token",
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_post",
+                    "private_key_jwt",
+                    "client_secret_basic",
+                ],
+                "jwks_uri": f"{t}/discovery/v2.0/keys",
+                "response_modes_supported": ["query", "fragment", "form_post"],
+                "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "issuer": f"{base}/{issuer_tenant}/v2.0",
+                "request_uri_parameter_supported": False,
+                "userinfo_endpoint": f"{base}/oidc/userinfo",
+                "authorization_endpoint": f"{t}/oauth2/v2.0/authorize",
+                "device_authorization_endpoint": f"{t}/oauth2/v2.0/devicecode",
+                "http_logout_supported": True,
+                "frontchannel_logout_supported": True,
+                "end_session_endpoint": f"{t}/oauth2/v2.0/logout",
+                "claims_supported": [
+                    "sub",
+                    "iss",
+                    "cloud_instance_name",
+                    "cloud_instance_host_name",
+                    "cloud_graph_host_name",
+                    "msgraph_host",
+                    "aud",
+                    "exp",
+                    "iat",
+                    "auth_time",
+                    "acr",
+                    "nonce",
+                    "preferred_username",
+                    "name",
+                    "tid",
+                    "ver",
+                    "at_hash",
+                    "c_hash",
+                    "email",
+                ],
+                "code_challenge_methods_supported": ["plain", "S256"],
+                "tenant_region_scope": "EU",
+                "cloud_instance_name": "microsoftonline.com",
+                "cloud_graph_host_name": "graph.windows.net",
+                "msgraph_host": urlsplit(base).netloc,
+                "rbac_url": "https://pas.windows.net",
+            }
+        )
 
     def jwks(request: Request) -> Response:
         _check_tenant(state, request.path_params["tenant"])
@@ -356,50 +413,72 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
             user_code = _new_user_code(state)
             interval = int(state.config.get("device_interval_s", 5))
             state.tokens.device_codes[device_code] = {
-                "service": SERVICE, "user_code": user_code, "client_id": client_id,
-                "scope": scope, "expires": state.now().timestamp() + DEVICE_CODE_LIFETIME_S,
-                "interval": interval, "approved_user": None, "declined": False,
-                "last_poll": 0.0, "used": False,
+                "service": SERVICE,
+                "user_code": user_code,
+                "client_id": client_id,
+                "scope": scope,
+                "expires": state.now().timestamp() + DEVICE_CODE_LIFETIME_S,
+                "interval": interval,
+                "approved_user": None,
+                "declined": False,
+                "last_poll": 0.0,
+                "used": False,
             }
             state.dirty = True
         uri = f"{base}/devicelogin"
-        return oauth_json({
-            "user_code": user_code,
-            "device_code": device_code,
-            "verification_uri": uri,
-            "expires_in": DEVICE_CODE_LIFETIME_S,
-            "interval": interval,
-            "message": f"To sign in, use a web browser to open the page {uri} and enter the "
-                       f"code {user_code} to authenticate.",
-        })
+        return oauth_json(
+            {
+                "user_code": user_code,
+                "device_code": device_code,
+                "verification_uri": uri,
+                "expires_in": DEVICE_CODE_LIFETIME_S,
+                "interval": interval,
+                "message": f"To sign in, use a web browser to open the page {uri} and enter the "
+                f"code {user_code} to authenticate.",
+            }
+        )
 
     def grant_device(data: dict[str, str], base: str) -> dict:
         client_id = _require(data, "client_id")
         code = data.get("device_code") or data.get("code") or ""
         if not code:
-            raise entra_error(400, "invalid_request", 900144,
-                              "The request body must contain the following parameter: "
-                              "'device_code'.")
+            raise entra_error(
+                400,
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'device_code'.",
+            )
         record = state.tokens.device_codes.get(code)
         if record is None or record.get("service") != SERVICE:
-            raise entra_error(400, "bad_verification_code", 70000,
-                              "The provided value for the input parameter 'device_code' is not "
-                              "valid.")
+            raise entra_error(
+                400,
+                "bad_verification_code",
+                70000,
+                "The provided value for the input parameter 'device_code' is not valid.",
+            )
         if record.get("client_id") != client_id:
-            raise entra_error(400, "invalid_grant", 70000,
-                              "The provided value for the input parameter 'device_code' is not "
-                              "valid. It was issued to a different client.")
+            raise entra_error(
+                400,
+                "invalid_grant",
+                70000,
+                "The provided value for the input parameter 'device_code' is not "
+                "valid. It was issued to a different client.",
+            )
         now = state.now().timestamp()
         if record.get("used"):
-            raise entra_error(400, "invalid_grant", 54005,
-                              "OAuth2 Authorization code was already redeemed, please retry with "
-                              "a new valid code or use an existing refresh token.")
+            raise entra_error(
+                400,
+                "invalid_grant",
+                54005,
+                "OAuth2 Authorization code was already redeemed, please retry with "
+                "a new valid code or use an existing refresh token.",
+            )
         if record["expires"] <= now:
-            raise entra_error(400, "expired_token", 70019,
-                              "Verification code expired.")
+            raise entra_error(400, "expired_token", 70019, "Verification code expired.")
         if record.get("declined"):
-            raise entra_error(400, "authorization_declined", 70000,
-                              "The user declined the authorization request.")
+            raise entra_error(
+                400, "authorization_declined", 70000, "The user declined the authorization request."
+            )
         approved = record.get("approved_user")
         if not approved and state.config.get("auto_approve"):
             approved = record["approved_user"] = state.graph["user"]["id"]
@@ -407,12 +486,19 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
         if not approved:
             interval = float(record.get("interval", 5))
             if last and now - last < interval - 0.25:
-                raise entra_error(400, "slow_down", 70016,
-                                  "OAuth 2.0 device flow error. Polling too frequently; poll no "
-                                  f"more often than every {int(interval)} seconds.")
-            raise entra_error(400, "authorization_pending", 70016,
-                              "OAuth 2.0 device flow error. Authorization is pending. Continue "
-                              "polling.")
+                raise entra_error(
+                    400,
+                    "slow_down",
+                    70016,
+                    "OAuth 2.0 device flow error. Polling too frequently; poll no "
+                    f"more often than every {int(interval)} seconds.",
+                )
+            raise entra_error(
+                400,
+                "authorization_pending",
+                70016,
+                "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+            )
         record["used"] = True
         state.dirty = True
         return token_response(state, base, client_id, approved, record["scope"])
@@ -422,22 +508,30 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
         token = _require(data, "refresh_token")
         grant = state.tokens.refresh.get(token)
         if grant is None or grant.get("service") != SERVICE:
-            raise entra_error(400, "invalid_grant", 9002313,
-                              "Invalid request. Request is malformed or invalid.")
+            raise entra_error(
+                400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."
+            )
         if grant.get("revoked"):
-            raise entra_error(400, "invalid_grant", 50173,
-                              "The provided grant has expired due to it being revoked, a fresh "
-                              "auth token is needed. The user might have changed or reset their "
-                              "password.")
+            raise entra_error(
+                400,
+                "invalid_grant",
+                50173,
+                "The provided grant has expired due to it being revoked, a fresh "
+                "auth token is needed. The user might have changed or reset their "
+                "password.",
+            )
         if grant.get("client_id") != client_id:
-            raise entra_error(400, "invalid_grant", 70000,
-                              "The provided value for the input parameter 'refresh_token' or "
-                              "'assertion' is not valid. The refresh token was issued to a "
-                              "different client.")
+            raise entra_error(
+                400,
+                "invalid_grant",
+                70000,
+                "The provided value for the input parameter 'refresh_token' or "
+                "'assertion' is not valid. The refresh token was issued to a "
+                "different client.",
+            )
         scope = data.get("scope") or grant.get("scope", "")
         new_refresh = state.tokens.rotate_refresh(token)
-        return token_response(state, base, client_id, grant["user"], scope,
-                              refresh_token=new_refresh)
+        return token_response(state, base, client_id, grant["user"], scope, refresh_token=new_refresh)
 
     def grant_auth_code(data: dict[str, str], base: str) -> dict:
         client_id = _require(data, "client_id")
@@ -445,24 +539,38 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
         redirect_uri = _require(data, "redirect_uri")
         record = state.tokens.auth_codes.get(code)
         if record is None or record.get("service") != SERVICE:
-            raise entra_error(400, "invalid_grant", 9002313,
-                              "Invalid request. Request is malformed or invalid.")
+            raise entra_error(
+                400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."
+            )
         if record.get("used"):
-            raise entra_error(400, "invalid_grant", 54005,
-                              "OAuth2 Authorization code was already redeemed, please retry with "
-                              "a new valid code or use an existing refresh token.")
+            raise entra_error(
+                400,
+                "invalid_grant",
+                54005,
+                "OAuth2 Authorization code was already redeemed, please retry with "
+                "a new valid code or use an existing refresh token.",
+            )
         if record["expires"] <= state.now().timestamp():
-            raise entra_error(400, "invalid_grant", 70008,
-                              "The provided authorization code or refresh token has expired due "
-                              "to inactivity. Send a new interactive authorization request for "
-                              "this user and resource.")
+            raise entra_error(
+                400,
+                "invalid_grant",
+                70008,
+                "The provided authorization code or refresh token has expired due "
+                "to inactivity. Send a new interactive authorization request for "
+                "this user and resource.",
+            )
         if record.get("client_id") != client_id:
-            raise entra_error(400, "invalid_grant", 70000,
-                              "The provided value for the 'code' parameter is not valid. The "
-                              "code was issued to a different client.")
+            raise entra_error(
+                400,
+                "invalid_grant",
+                70000,
+                "The provided value for the 'code' parameter is not valid. The "
+                "code was issued to a different client.",
+            )
         if record.get("redirect_uri") != redirect_uri:
-            raise entra_error(400, "invalid_grant", 500117,
-                              "The reply uri specified in the request isn't expected.")
+            raise entra_error(
+                400, "invalid_grant", 500117, "The reply uri specified in the request isn't expected."
+            )
         challenge = record.get("code_challenge")
         if challenge:
             verifier = data.get("code_verifier", "")
@@ -472,14 +580,17 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
             else:
                 computed = verifier
             if not verifier or not secrets.compare_digest(computed, challenge):
-                raise entra_error(400, "invalid_grant", 501481,
-                                  "The Code_Verifier does not match the code_challenge supplied "
-                                  "in the authorization request.")
+                raise entra_error(
+                    400,
+                    "invalid_grant",
+                    501481,
+                    "The Code_Verifier does not match the code_challenge supplied "
+                    "in the authorization request.",
+                )
         record["used"] = True
         state.dirty = True
         scope = data.get("scope") or record.get("scope", "")
-        return token_response(state, base, client_id, record["user"], scope,
-                              nonce=record.get("nonce"))
+        return token_response(state, base, client_id, record["user"], scope, nonce=record.get("nonce"))
 
     async def token(request: Request) -> Response:
         _check_tenant(state, request.path_params["tenant"])
@@ -494,24 +605,35 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
             elif grant_type == "authorization_code":
                 body = grant_auth_code(data, base)
             else:
-                raise entra_error(400, "unsupported_grant_type", 70003,
-                                  f"The app requested an unsupported grant type '{grant_type}'.")
+                raise entra_error(
+                    400,
+                    "unsupported_grant_type",
+                    70003,
+                    f"The app requested an unsupported grant type '{grant_type}'.",
+                )
         return oauth_json(body)
 
     # ------------------------------------------------------------ authorize
     def _authorize_error_page(message: str) -> HTMLResponse:
-        return _page("Sorry, but we're having trouble signing you in.",
-                     f"<p class=\"error\">{html.escape(message)}</p>", status=400)
+        return _page(
+            "Sorry, but we're having trouble signing you in.",
+            f'<p class="error">{html.escape(message)}</p>',
+            status=400,
+        )
 
     def _redirect(params: dict[str, str], uri: str, mode: str) -> Response:
         if mode == "form_post":
-            fields = "".join(f"<input type=\"hidden\" name=\"{html.escape(k)}\" "
-                             f"value=\"{html.escape(v)}\">" for k, v in params.items() if v)
+            fields = "".join(
+                f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                for k, v in params.items()
+                if v
+            )
             return HTMLResponse(
-                f"<!doctype html><html><body onload=\"document.forms[0].submit()\">"
-                f"<form method=\"post\" action=\"{html.escape(uri)}\">{fields}"
-                f"<noscript><button type=\"submit\">Continue</button></noscript></form>"
-                f"</body></html>")
+                f'<!doctype html><html><body onload="document.forms[0].submit()">'
+                f'<form method="post" action="{html.escape(uri)}">{fields}'
+                f'<noscript><button type="submit">Continue</button></noscript></form>'
+                f"</body></html>"
+            )
         return RedirectResponse(_with_params(uri, params, mode), status_code=302)
 
     def _authorize_checked(params: dict[str, str]) -> tuple[str, str, Response | None]:
@@ -519,13 +641,22 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
         client_id = params.get("client_id", "")
         redirect_uri = params.get("redirect_uri", "")
         if not client_id:
-            return "", "query", _authorize_error_page(
-                "AADSTS900144: The request body must contain the following parameter: "
-                "'client_id'.")
+            return (
+                "",
+                "query",
+                _authorize_error_page(
+                    "AADSTS900144: The request body must contain the following parameter: 'client_id'."
+                ),
+            )
         if not redirect_uri_ok(redirect_uri):
-            return "", "query", _authorize_error_page(
-                f"AADSTS50011: The redirect URI '{redirect_uri}' specified in the request does "
-                f"not match the redirect URIs configured for the application '{client_id}'.")
+            return (
+                "",
+                "query",
+                _authorize_error_page(
+                    f"AADSTS50011: The redirect URI '{redirect_uri}' specified in the request does "
+                    f"not match the redirect URIs configured for the application '{client_id}'."
+                ),
+            )
         mode = params.get("response_mode") or "query"
         if mode not in ("query", "fragment", "form_post"):
             mode = "query"
@@ -533,30 +664,60 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
 
         def fail(error: str, code: int, text: str) -> Response:
             trace = str(uuid.uuid4())
-            return _redirect({"error": error,
-                              "error_description": f"AADSTS{code}: {text}\r\nTrace ID: {trace}"
-                                                   f"\r\nCorrelation ID: {trace}",
-                              "error_uri": f"https://login.microsoftonline.com/error?code={code}",
-                              "state": st}, redirect_uri, mode)
+            return _redirect(
+                {
+                    "error": error,
+                    "error_description": f"AADSTS{code}: {text}\r\nTrace ID: {trace}"
+                    f"\r\nCorrelation ID: {trace}",
+                    "error_uri": f"https://login.microsoftonline.com/error?code={code}",
+                    "state": st,
+                },
+                redirect_uri,
+                mode,
+            )
 
         response_type = params.get("response_type", "")
         if response_type != "code":
-            return redirect_uri, mode, fail(
-                "unsupported_response_type", 700054,
-                f"response_type '{response_type}' is not enabled for the application.")
+            return (
+                redirect_uri,
+                mode,
+                fail(
+                    "unsupported_response_type",
+                    700054,
+                    f"response_type '{response_type}' is not enabled for the application.",
+                ),
+            )
         if not params.get("scope"):
-            return redirect_uri, mode, fail(
-                "invalid_request", 900144,
-                "The request body must contain the following parameter: 'scope'.")
+            return (
+                redirect_uri,
+                mode,
+                fail(
+                    "invalid_request",
+                    900144,
+                    "The request body must contain the following parameter: 'scope'.",
+                ),
+            )
         method = params.get("code_challenge_method")
         if method and method not in ("S256", "plain"):
-            return redirect_uri, mode, fail(
-                "invalid_request", 501491,
-                f"Invalid code_challenge_method '{method}'. Use 'S256' or 'plain'.")
+            return (
+                redirect_uri,
+                mode,
+                fail(
+                    "invalid_request",
+                    501491,
+                    f"Invalid code_challenge_method '{method}'. Use 'S256' or 'plain'.",
+                ),
+            )
         if method and not params.get("code_challenge"):
-            return redirect_uri, mode, fail(
-                "invalid_request", 900144,
-                "The request body must contain the following parameter: 'code_challenge'.")
+            return (
+                redirect_uri,
+                mode,
+                fail(
+                    "invalid_request",
+                    900144,
+                    "The request body must contain the following parameter: 'code_challenge'.",
+                ),
+            )
         return redirect_uri, mode, None
 
     def _issue_code(params: dict[str, str], redirect_uri: str, mode: str) -> Response:
@@ -564,13 +725,17 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
         user_id = state.graph["user"]["id"]
         with state.lock:
             state.tokens.auth_codes[code] = {
-                "service": SERVICE, "client_id": params["client_id"],
+                "service": SERVICE,
+                "client_id": params["client_id"],
                 "redirect_uri": redirect_uri,
                 "code_challenge": params.get("code_challenge") or None,
-                "code_challenge_method": (params.get("code_challenge_method") or
-                                          ("plain" if params.get("code_challenge") else None)),
-                "user": user_id, "expires": state.now().timestamp() + AUTH_CODE_LIFETIME_S,
-                "scope": params.get("scope", ""), "used": False,
+                "code_challenge_method": (
+                    params.get("code_challenge_method") or ("plain" if params.get("code_challenge") else None)
+                ),
+                "user": user_id,
+                "expires": state.now().timestamp() + AUTH_CODE_LIFETIME_S,
+                "scope": params.get("scope", ""),
+                "used": False,
                 "nonce": params.get("nonce") or None,
             }
             state.dirty = True
@@ -597,28 +762,44 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
             return error
         if action == "deny":
             trace = str(uuid.uuid4())
-            return _redirect({"error": "access_denied",
-                              "error_subcode": "cancel",
-                              "error_description": "AADSTS65004: User declined to consent to "
-                                                   f"access the app.\r\nTrace ID: {trace}",
-                              "state": params.get("state") or None}, redirect_uri, mode)
+            return _redirect(
+                {
+                    "error": "access_denied",
+                    "error_subcode": "cancel",
+                    "error_description": "AADSTS65004: User declined to consent to "
+                    f"access the app.\r\nTrace ID: {trace}",
+                    "state": params.get("state") or None,
+                },
+                redirect_uri,
+                mode,
+            )
         if action == "allow" or state.config.get("auto_approve"):
             return _issue_code(params, redirect_uri, mode)
         if params.get("prompt") == "none":
-            return _redirect({"error": "interaction_required",
-                              "error_description": "AADSTS50058: A silent sign-in request was "
-                                                   "sent but no user is signed in.",
-                              "state": params.get("state") or None}, redirect_uri, mode)
+            return _redirect(
+                {
+                    "error": "interaction_required",
+                    "error_description": "AADSTS50058: A silent sign-in request was "
+                    "sent but no user is signed in.",
+                    "state": params.get("state") or None,
+                },
+                redirect_uri,
+                mode,
+            )
         user = state.graph.get("user") or {}
-        hidden = "".join(f"<input type=\"hidden\" name=\"{html.escape(k)}\" "
-                         f"value=\"{html.escape(v)}\">" for k, v in params.items())
-        body = (f"<p><strong>{html.escape(user.get('userPrincipalName', ''))}</strong></p>"
-                f"<p>The application <strong>{html.escape(params['client_id'])}</strong> wants "
-                f"to:</p>{_scope_list(params.get('scope', ''))}"
-                f"<form method=\"post\">{hidden}<div class=\"buttons\">"
-                f"<button type=\"submit\" name=\"action\" value=\"deny\">Cancel</button>"
-                f"<button type=\"submit\" class=\"primary\" name=\"action\" value=\"allow\">"
-                f"Accept</button></div></form>")
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in params.items()
+        )
+        body = (
+            f"<p><strong>{html.escape(user.get('userPrincipalName', ''))}</strong></p>"
+            f"<p>The application <strong>{html.escape(params['client_id'])}</strong> wants "
+            f"to:</p>{_scope_list(params.get('scope', ''))}"
+            f'<form method="post">{hidden}<div class="buttons">'
+            f'<button type="submit" name="action" value="deny">Cancel</button>'
+            f'<button type="submit" class="primary" name="action" value="allow">'
+            f"Accept</button></div></form>"
+        )
         return _page("Permissions requested", body)
 
     # ------------------------------------------------------- device page
@@ -633,39 +814,47 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
             found = find_device_code(state, code)
             now = state.now().timestamp()
             if found is None:
-                return _device_form(code, "That code wasn't recognised. Check the code and try "
-                                          "again.", status=400)
+                return _device_form(
+                    code, "That code wasn't recognised. Check the code and try again.", status=400
+                )
             _, record = found
             if record["expires"] <= now:
-                return _device_form(code, "That code has expired. Go back to the app and request "
-                                          "a new code.", status=400)
+                return _device_form(
+                    code, "That code has expired. Go back to the app and request a new code.", status=400
+                )
             if record.get("used") or record.get("approved_user") or record.get("declined"):
                 return _device_form(code, "That code has already been used.", status=400)
             if action == "deny":
                 record["declined"] = True
                 state.dirty = True
-                return _page("Sign-in cancelled",
-                             "<p>You declined to sign in to the application on your other "
-                             "device. You can close this window.</p>")
+                return _page(
+                    "Sign-in cancelled",
+                    "<p>You declined to sign in to the application on your other "
+                    "device. You can close this window.</p>",
+                )
             record["approved_user"] = state.graph["user"]["id"]
             state.dirty = True
-        return _page("You're signed in",
-                     f"<p>You have signed in to the application <strong>"
-                     f"{html.escape(record.get('client_id', ''))}</strong> on your device. You "
-                     f"may now close this window.</p>")
+        return _page(
+            "You're signed in",
+            f"<p>You have signed in to the application <strong>"
+            f"{html.escape(record.get('client_id', ''))}</strong> on your device. You "
+            f"may now close this window.</p>",
+        )
 
     def _device_form(prefill: str = "", error: str = "", status: int = 200) -> HTMLResponse:
-        err = f"<p class=\"error\" role=\"alert\">{html.escape(error)}</p>" if error else ""
+        err = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
         user = state.graph.get("user") or {}
-        body = (f"<p>Enter the code displayed on your app or device to sign in as "
-                f"<strong>{html.escape(user.get('userPrincipalName', ''))}</strong>.</p>{err}"
-                f"<form method=\"post\"><label for=\"otc\">Code</label>"
-                f"<input type=\"text\" id=\"otc\" name=\"otc\" autocomplete=\"off\" autofocus "
-                f"value=\"{html.escape(prefill)}\" maxlength=\"20\">"
-                f"<div class=\"buttons\">"
-                f"<button type=\"submit\" name=\"action\" value=\"deny\">Cancel</button>"
-                f"<button type=\"submit\" class=\"primary\" name=\"action\" value=\"allow\">"
-                f"Allow</button></div></form>")
+        body = (
+            f"<p>Enter the code displayed on your app or device to sign in as "
+            f"<strong>{html.escape(user.get('userPrincipalName', ''))}</strong>.</p>{err}"
+            f'<form method="post"><label for="otc">Code</label>'
+            f'<input type="text" id="otc" name="otc" autocomplete="off" autofocus '
+            f'value="{html.escape(prefill)}" maxlength="20">'
+            f'<div class="buttons">'
+            f'<button type="submit" name="action" value="deny">Cancel</button>'
+            f'<button type="submit" class="primary" name="action" value="allow">'
+            f"Allow</button></div></form>"
+        )
         return _page("Enter code", body, status)
 
     # ------------------------------------------------------------- logout
@@ -673,24 +862,34 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
         target = request.query_params.get("post_logout_redirect_uri", "")
         if target and redirect_uri_ok(target):
             return RedirectResponse(target, status_code=302)
-        return _page("You signed out of your account",
-                     "<p>It's a good idea to close all browser windows.</p>")
+        return _page(
+            "You signed out of your account", "<p>It's a good idea to close all browser windows.</p>"
+        )
 
     def userinfo(request: Request) -> Response:
         check = state.tokens.check(SERVICE, request.headers.get("authorization"))
         if check.user is None:
-            return oauth_json({"error": "invalid_token",
-                               "error_description": "Access token is missing, invalid or "
-                                                    "expired."}, 401,
-                              {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            return oauth_json(
+                {
+                    "error": "invalid_token",
+                    "error_description": "Access token is missing, invalid or expired.",
+                },
+                401,
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         user = _user(state, check.user)
-        return oauth_json({
-            "sub": _b64url(hashlib.sha256(f"{check.user}:{check.grant['client_id']}".encode())
-                           .digest()[:32]),
-            "name": user.get("displayName", ""), "family_name": user.get("surname", ""),
-            "given_name": user.get("givenName", ""), "email": user.get("mail", ""),
-            "picture": "https://graph.microsoft.com/v1.0/me/photo/$value",
-        })
+        return oauth_json(
+            {
+                "sub": _b64url(
+                    hashlib.sha256(f"{check.user}:{check.grant['client_id']}".encode()).digest()[:32]
+                ),
+                "name": user.get("displayName", ""),
+                "family_name": user.get("surname", ""),
+                "given_name": user.get("givenName", ""),
+                "email": user.get("mail", ""),
+                "picture": "https://graph.microsoft.com/v1.0/me/photo/$value",
+            }
+        )
 
     T = "/{tenant:entra_tenant}"
     return [
@@ -706,5 +905,12 @@ def routes(state: SandboxState) -> list[Route]:  # noqa: C901 - one closure per 
     ]
 
 
-__all__ = ["routes", "token_response", "id_token", "client_info", "granted_scope",
-           "find_device_code", "redirect_uri_ok"]
+__all__ = [
+    "routes",
+    "token_response",
+    "id_token",
+    "client_info",
+    "granted_scope",
+    "find_device_code",
+    "redirect_uri_ok",
+]

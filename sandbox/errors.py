@@ -3,10 +3,11 @@
 Route code raises one of these exceptions; the server turns it into the body, status and
 headers the real service sends (API_CONTRACTS.md sections 2, 3, 7 and 8).
 """
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -42,7 +43,7 @@ def graph_error_body(code: str, message: str, request_id: str | None = None) -> 
             "code": code,
             "message": message,
             "innerError": {
-                "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
                 "request-id": request_id,
                 "client-request-id": request_id,
             },
@@ -53,8 +54,14 @@ def graph_error_body(code: str, message: str, request_id: str | None = None) -> 
 class SalesforceError(ServiceError):
     """Salesforce REST: a JSON array of ``{"message", "errorCode", "fields"?}``."""
 
-    def __init__(self, status: int, error_code: str, message: str, fields: list[str] | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        fields: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(f"{status} {error_code}: {message}")
         self.status = status
         self.error_code = error_code
@@ -76,8 +83,14 @@ class OAuthError(ServiceError):
     ``error_uri``; pass them as ``extra``.
     """
 
-    def __init__(self, status: int, error: str, description: str, extra: dict | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        description: str,
+        extra: dict | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(f"{status} {error}: {description}")
         self.status = status
         self.error = error
@@ -96,10 +109,10 @@ def entra_error(status: int, error: str, aadsts: int, description: str) -> OAuth
         status,
         error,
         f"AADSTS{aadsts}: {description} Trace ID: {trace} Correlation ID: {trace} "
-        f"Timestamp: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%SZ')}",
+        f"Timestamp: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%SZ')}",
         extra={
             "error_codes": [aadsts],
-            "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ"),
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ"),
             "trace_id": trace,
             "correlation_id": trace,
             "error_uri": f"https://login.microsoftonline.com/error?code={aadsts}",

@@ -79,6 +79,7 @@ bookkeeping and never leave it. ``graph_create``/``graph_update`` stamp ``id``,
   "recurrence": {...}}, container=default_calendar(state)["id"])``; an all-day event: ``start``
   and ``end`` at midnight in one zone with ``"isAllDay": True``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -90,15 +91,34 @@ from starlette.routing import Route, compile_path
 
 from sandbox import graph_batch, graph_calendar, graph_contacts, graph_todo
 from sandbox.errors import GraphError, graph_error_body
-from sandbox.graph_core import (WINDOWS_NAMES, WINDOWS_TO_IANA, GraphRequest, Handler, Reply,
-                                authenticate, check_options, parse_select, user_context,
-                                with_context)
+from sandbox.graph_core import (
+    WINDOWS_NAMES,
+    WINDOWS_TO_IANA,
+    GraphRequest,
+    Handler,
+    Reply,
+    authenticate,
+    check_options,
+    parse_select,
+    user_context,
+    with_context,
+)
 from sandbox.responses import graph_json
 from sandbox.state import SandboxState
 
-USER_PROPS = ["id", "businessPhones", "displayName", "givenName", "jobTitle", "mail",
-              "mobilePhone", "officeLocation", "preferredLanguage", "surname",
-              "userPrincipalName"]
+USER_PROPS = [
+    "id",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+]
 
 
 def me(state: SandboxState, req: GraphRequest) -> Reply:
@@ -114,24 +134,45 @@ def me(state: SandboxState, req: GraphRequest) -> Reply:
 
 
 def mailbox_settings(state: SandboxState, req: GraphRequest) -> Reply:
-    return Reply(200, with_context(user_context(req, "mailboxSettings"), {
-        "archiveFolder": "",
-        "timeZone": state.graph.get("user", {}).get("_timeZone", "W. Europe Standard Time"),
-        "delegateMeetingMessageDeliveryOptions": "sendToDelegateOutlookOnly",
-        "dateFormat": "dd.MM.yyyy", "timeFormat": "HH:mm", "userPurpose": "user",
-        "language": {"locale": "en-US", "displayName": "English (United States)"},
-        "workingHours": {"daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
-                         "startTime": "08:00:00.0000000", "endTime": "17:00:00.0000000",
-                         "timeZone": {"name": "W. Europe Standard Time"}},
-    }))
+    return Reply(
+        200,
+        with_context(
+            user_context(req, "mailboxSettings"),
+            {
+                "archiveFolder": "",
+                "timeZone": state.graph.get("user", {}).get("_timeZone", "W. Europe Standard Time"),
+                "delegateMeetingMessageDeliveryOptions": "sendToDelegateOutlookOnly",
+                "dateFormat": "dd.MM.yyyy",
+                "timeFormat": "HH:mm",
+                "userPurpose": "user",
+                "language": {"locale": "en-US", "displayName": "English (United States)"},
+                "workingHours": {
+                    "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+                    "startTime": "08:00:00.0000000",
+                    "endTime": "17:00:00.0000000",
+                    "timeZone": {"name": "W. Europe Standard Time"},
+                },
+            },
+        ),
+    )
 
 
 def supported_time_zones(state: SandboxState, req: GraphRequest) -> Reply:
-    names = sorted({v for v in WINDOWS_NAMES.values()} |
-                   {k.title().replace("Utc", "UTC") for k in WINDOWS_TO_IANA
-                    if "://" not in k and "coordinated" not in k})
-    return Reply(200, {"@odata.context": f"{req.base}/v1.0/$metadata#Collection(timeZoneInformation)",
-                       "value": [{"alias": n, "displayName": n} for n in names]})
+    names = sorted(
+        {v for v in WINDOWS_NAMES.values()}
+        | {
+            k.title().replace("Utc", "UTC")
+            for k in WINDOWS_TO_IANA
+            if "://" not in k and "coordinated" not in k
+        }
+    )
+    return Reply(
+        200,
+        {
+            "@odata.context": f"{req.base}/v1.0/$metadata#Collection(timeZoneInformation)",
+            "value": [{"alias": n, "displayName": n} for n in names],
+        },
+    )
 
 
 def batch(state: SandboxState, req: GraphRequest) -> Reply:
@@ -150,8 +191,9 @@ TABLE: list[tuple[list[str], str, Handler]] = [
 _COMPILED = [(methods, compile_path(path), handler) for methods, path, handler in TABLE]
 # Graph's URL segments are case-insensitive ("/me/contactfolders/{id}" works, and Graph's own
 # links use it); ids are not. Literal segments are put in the case the routes use.
-_SEGMENTS = {seg.lower(): seg for _, path, _ in TABLE for seg in path.split("/")
-             if seg and not seg.startswith("{")}
+_SEGMENTS = {
+    seg.lower(): seg for _, path, _ in TABLE for seg in path.split("/") if seg and not seg.startswith("{")
+}
 
 
 def canonical_path(state: SandboxState, path: str) -> str:
@@ -168,9 +210,10 @@ def canonical_path(state: SandboxState, path: str) -> str:
 
 def middleware(app: Any, state: SandboxState) -> Any:
     """Canonicalise Graph paths before routing (see ``canonical_path``)."""
+
     async def wrapped(scope: Any, receive: Any, send: Any) -> None:
         if scope.get("type") == "http" and scope.get("path", "").startswith("/v1.0/"):
-            path = "/v1.0" + canonical_path(state, scope["path"][len("/v1.0"):])
+            path = "/v1.0" + canonical_path(state, scope["path"][len("/v1.0") :])
             if path != scope["path"]:
                 scope = dict(scope, path=path)
         await app(scope, receive, send)
@@ -210,11 +253,9 @@ def dispatch(state: SandboxState, req: GraphRequest) -> Reply:
             return Reply(400, graph_error_body("BadRequest", "A batch can't contain a batch."))
         return execute(state, handler, req)
     if method_mismatch:
-        return Reply(405, graph_error_body("BadRequest",
-                                           "Unsupported HTTP method for this resource."))
+        return Reply(405, graph_error_body("BadRequest", "Unsupported HTTP method for this resource."))
     segment = req.path.rstrip("/").rsplit("/", 1)[-1]
-    return Reply(400, graph_error_body("BadRequest",
-                                       f"Resource not found for the segment '{segment}'."))
+    return Reply(400, graph_error_body("BadRequest", f"Resource not found for the segment '{segment}'."))
 
 
 def _endpoint(state: SandboxState, handler: Handler) -> Any:
@@ -222,7 +263,7 @@ def _endpoint(state: SandboxState, handler: Handler) -> Any:
         body = await request.body()
         req = GraphRequest(
             method="GET" if request.method == "HEAD" else request.method,
-            path=request.url.path[len("/v1.0"):],
+            path=request.url.path[len("/v1.0") :],
             params=dict(request.path_params),
             query=parse_qsl(request.url.query, keep_blank_values=True),
             headers={k.lower(): v for k, v in request.headers.items()},
@@ -237,8 +278,9 @@ def _endpoint(state: SandboxState, handler: Handler) -> Any:
 
 
 def routes(state: SandboxState) -> list[Route]:
-    return [Route("/v1.0" + path, _endpoint(state, handler), methods=methods)
-            for methods, path, handler in TABLE]
+    return [
+        Route("/v1.0" + path, _endpoint(state, handler), methods=methods) for methods, path, handler in TABLE
+    ]
 
 
 __all__ = ["routes", "middleware", "dispatch", "execute", "canonical_path", "TABLE"]

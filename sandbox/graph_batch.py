@@ -9,10 +9,12 @@ failed gets ``424 Failed Dependency``. The envelope reply is ``200 {"responses":
 With fault injection on, each sub-request may get its own ``429``/``503`` with
 ``Retry-After``, as Graph throttles batched requests one by one.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from sandbox.errors import GraphError, graph_error_body
@@ -47,31 +49,31 @@ def _check_envelope(data: Any) -> list[dict]:
         if not isinstance(rid, str) or not rid:
             raise _invalid("Invalid batch payload format. Every request needs an id.")
         if rid.lower() in seen:
-            raise _invalid(f"Batch request contains duplicate id '{rid}'. Each id must be "
-                           "unique within the batch.")
+            raise _invalid(
+                f"Batch request contains duplicate id '{rid}'. Each id must be unique within the batch."
+            )
         seen.add(rid.lower())
         if not isinstance(method, str) or method.upper() not in METHODS:
-            raise _invalid(f"Invalid batch payload format. Request id : {rid} has an invalid "
-                           "method.")
+            raise _invalid(f"Invalid batch payload format. Request id : {rid} has an invalid method.")
         if not isinstance(url, str) or not url:
             raise _invalid(f"Invalid batch payload format. Request id : {rid} has no url.")
         headers = sub.get("headers")
         if headers is not None and not isinstance(headers, dict):
             raise _invalid()
-        if "body" in sub and sub["body"] is not None:
-            if not any(k.lower() == "content-type" for k in (headers or {})):
-                raise _invalid(f"Write request id : {rid} does not contain Content-Type header "
-                               "or body.")
+        if sub.get("body") is not None and not any(k.lower() == "content-type" for k in (headers or {})):
+            raise _invalid(f"Write request id : {rid} does not contain Content-Type header or body.")
         depends = sub.get("dependsOn")
-        if depends is not None and (not isinstance(depends, list) or
-                                    not all(isinstance(d, str) for d in depends)):
+        if depends is not None and (
+            not isinstance(depends, list) or not all(isinstance(d, str) for d in depends)
+        ):
             raise _invalid()
     ids = {r["id"].lower() for r in requests}
     for sub in requests:
         for dep in sub.get("dependsOn") or []:
             if dep.lower() not in ids or dep.lower() == sub["id"].lower():
-                raise _invalid(f"Request id : {sub['id']} depends on '{dep}', which is not a "
-                               "request of this batch.")
+                raise _invalid(
+                    f"Request id : {sub['id']} depends on '{dep}', which is not a request of this batch."
+                )
     return requests
 
 
@@ -102,8 +104,9 @@ def _order(requests: list[dict]) -> list[dict]:
 def _sub_request(outer: GraphRequest, sub: dict) -> GraphRequest | Reply:
     url: str = sub["url"]
     if "://" in url:
-        return Reply(400, graph_error_body("BadRequest", "Only relative URLs are supported in "
-                                                         "a batch request."))
+        return Reply(
+            400, graph_error_body("BadRequest", "Only relative URLs are supported in a batch request.")
+        )
     path, _, query = url.partition("?")
     path = "/" + unquote(path).lstrip("/")
     headers = {str(k).lower(): str(v) for k, v in (sub.get("headers") or {}).items()}
@@ -118,9 +121,16 @@ def _sub_request(outer: GraphRequest, sub: dict) -> GraphRequest | Reply:
     for name in ("authorization", "client-request-id"):
         if name in outer.headers and name not in headers:
             headers[name] = outer.headers[name]
-    return GraphRequest(method=sub["method"].upper(), path=path, params={},
-                        query=parse_qsl(query, keep_blank_values=True), headers=headers,
-                        body=raw, base=outer.base, user=outer.user)
+    return GraphRequest(
+        method=sub["method"].upper(),
+        path=path,
+        params={},
+        query=parse_qsl(query, keep_blank_values=True),
+        headers=headers,
+        body=raw,
+        base=outer.base,
+        user=outer.user,
+    )
 
 
 def _response(rid: str, reply: Reply) -> dict:
@@ -149,20 +159,26 @@ def _throttled(state: SandboxState) -> Reply | None:
             return None
         kind = state.rng.choice(kinds)
     if kind == "429":
-        return Reply(429, graph_error_body("ApplicationThrottled",
-                                           "Application is over its MailboxConcurrency limit."),
-                     {"Retry-After": "1"})
-    return Reply(503, graph_error_body("serviceNotAvailable", "The service is temporarily "
-                                                              "unavailable. Try again later."),
-                 {"Retry-After": "1"})
+        return Reply(
+            429,
+            graph_error_body("ApplicationThrottled", "Application is over its MailboxConcurrency limit."),
+            {"Retry-After": "1"},
+        )
+    return Reply(
+        503,
+        graph_error_body("serviceNotAvailable", "The service is temporarily unavailable. Try again later."),
+        {"Retry-After": "1"},
+    )
 
 
 def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> Reply:
     try:
         data = json.loads(req.body or b"")
     except (ValueError, UnicodeDecodeError):
-        raise _invalid("Unable to read JSON request payload. Please ensure Content-Type header "
-                       "is set and payload is of valid JSON format.") from None
+        raise _invalid(
+            "Unable to read JSON request payload. Please ensure Content-Type header "
+            "is set and payload is of valid JSON format."
+        ) from None
     requests = _order(_check_envelope(data))
     statuses: dict[str, int] = {}
     responses = []
@@ -170,9 +186,12 @@ def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> Reply:
         rid = sub["id"]
         failed = [d for d in sub.get("dependsOn") or [] if statuses.get(d.lower(), 0) >= 400]
         if failed:
-            reply = Reply(424, graph_error_body(
-                "FailedDependency", f"The request depends on request '{failed[0]}', which "
-                                    "failed."))
+            reply = Reply(
+                424,
+                graph_error_body(
+                    "FailedDependency", f"The request depends on request '{failed[0]}', which failed."
+                ),
+            )
         else:
             made = _sub_request(req, sub)
             reply = made if isinstance(made, Reply) else (_throttled(state) or dispatch(made))

@@ -1,23 +1,48 @@
 """Calendars and events: CRUD, series expansion, ``calendarView``, ``instances`` and
 ``calendarView/delta``. The storage model is described in ``sandbox.graph``'s docstring.
 """
+
 from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sandbox import graph_delta, ids
 from sandbox.errors import GraphError
-from sandbox.graph_core import (GraphRequest, Reply, body_type_preference, check_id,
-                                check_if_match, check_options, convert_body, dtz_in, dtz_instant,
-                                filter_items, fmt_instant, fmt_wall, item_reply, not_found,
-                                order_items, ordered, output_zone, paged, parse_query_instant,
-                                parse_select, parse_wall, public_copy, require_tz, resolve_tz,
-                                select_props, user_context, with_context)
+from sandbox.graph_core import (
+    GraphRequest,
+    Reply,
+    body_type_preference,
+    check_id,
+    check_if_match,
+    check_options,
+    convert_body,
+    dtz_in,
+    dtz_instant,
+    filter_items,
+    fmt_instant,
+    fmt_wall,
+    item_reply,
+    not_found,
+    order_items,
+    ordered,
+    output_zone,
+    paged,
+    parse_query_instant,
+    parse_select,
+    parse_wall,
+    public_copy,
+    require_tz,
+    resolve_tz,
+    select_props,
+    user_context,
+    with_context,
+)
 from sandbox.graph_model import ENTITIES, validate
 from sandbox.graph_recurrence import local_times, normalise
 from sandbox.state import SandboxState
@@ -31,13 +56,30 @@ OCC_PREFIX = "AAMkOcc"
 NEVER = "0001-01-01T00:00:00Z"
 
 EVENT_DEFAULTS: dict[str, Any] = {
-    "categories": [], "reminderMinutesBeforeStart": 15, "isReminderOn": True,
-    "hasAttachments": False, "subject": "", "bodyPreview": "", "importance": "normal",
-    "sensitivity": "normal", "isAllDay": False, "isCancelled": False, "isOrganizer": True,
-    "responseRequested": True, "seriesMasterId": None, "showAs": "busy",
-    "allowNewTimeProposals": True, "hideAttendees": False, "isDraft": False,
-    "isOnlineMeeting": False, "onlineMeetingProvider": "unknown", "onlineMeetingUrl": None,
-    "onlineMeeting": None, "transactionId": None, "recurrence": None, "locations": [],
+    "categories": [],
+    "reminderMinutesBeforeStart": 15,
+    "isReminderOn": True,
+    "hasAttachments": False,
+    "subject": "",
+    "bodyPreview": "",
+    "importance": "normal",
+    "sensitivity": "normal",
+    "isAllDay": False,
+    "isCancelled": False,
+    "isOrganizer": True,
+    "responseRequested": True,
+    "seriesMasterId": None,
+    "showAs": "busy",
+    "allowNewTimeProposals": True,
+    "hideAttendees": False,
+    "isDraft": False,
+    "isOnlineMeeting": False,
+    "onlineMeetingProvider": "unknown",
+    "onlineMeetingUrl": None,
+    "onlineMeeting": None,
+    "transactionId": None,
+    "recurrence": None,
+    "locations": [],
     "attendees": [],
 }
 
@@ -71,8 +113,7 @@ def list_calendars(state: SandboxState, req: GraphRequest) -> Reply:
     select = parse_select(req, CALENDAR_PROPS, "Microsoft.OutlookServices.Calendar")
     items = filter_items(req, list(state.graph["calendars"].values()), CALENDAR_PROPS)
     items = order_items(req, items, CALENDAR_PROPS)
-    return paged(state, req, items, user_context(req, "calendars"),
-                 lambda c: render_calendar(c, select))
+    return paged(state, req, items, user_context(req, "calendars"), lambda c: render_calendar(c, select))
 
 
 def create_calendar(state: SandboxState, req: GraphRequest) -> Reply:
@@ -80,19 +121,26 @@ def create_calendar(state: SandboxState, req: GraphRequest) -> Reply:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise GraphError(400, "ErrorInvalidRequest", "The calendar name must not be empty.")
-    if any((c.get("name") or "").lower() == name.lower()
-           for c in state.graph["calendars"].values()):
-        raise GraphError(409, "ErrorFolderExists",
-                         "A folder with the specified name already exists.")
+    if any((c.get("name") or "").lower() == name.lower() for c in state.graph["calendars"].values()):
+        raise GraphError(409, "ErrorFolderExists", "A folder with the specified name already exists.")
     user = state.graph.get("user") or {}
-    cal = state.graph_create("calendars", {
-        "name": name, "color": data.get("color") or "auto", "hexColor": data.get("hexColor") or "",
-        "isDefaultCalendar": False, "canShare": True, "canViewPrivateItems": True,
-        "canEdit": True, "isRemovable": True, "isTallyingResponses": True,
-        "allowedOnlineMeetingProviders": ["teamsForBusiness"],
-        "defaultOnlineMeetingProvider": "teamsForBusiness",
-        "owner": {"name": user.get("displayName", ""), "address": user.get("mail", "")},
-    })
+    cal = state.graph_create(
+        "calendars",
+        {
+            "name": name,
+            "color": data.get("color") or "auto",
+            "hexColor": data.get("hexColor") or "",
+            "isDefaultCalendar": False,
+            "canShare": True,
+            "canViewPrivateItems": True,
+            "canEdit": True,
+            "isRemovable": True,
+            "isTallyingResponses": True,
+            "allowedOnlineMeetingProviders": ["teamsForBusiness"],
+            "defaultOnlineMeetingProvider": "teamsForBusiness",
+            "owner": {"name": user.get("displayName", ""), "address": user.get("mail", "")},
+        },
+    )
     for key in ("createdDateTime", "lastModifiedDateTime"):
         cal.pop(key, None)
     body = with_context(user_context(req, "calendars/$entity"), render_calendar(cal))
@@ -140,18 +188,18 @@ def overlaps(start: datetime, end: datetime, wstart: datetime, wend: datetime) -
 
 
 def occurrence_id(master_id: str, original: datetime) -> str:
-    raw = f"{master_id}|{original.astimezone(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
+    raw = f"{master_id}|{original.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     return OCC_PREFIX + base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def parse_occurrence_id(item_id: str) -> tuple[str, datetime] | None:
     if not item_id.startswith(OCC_PREFIX):
         return None
-    text = item_id[len(OCC_PREFIX):]
+    text = item_id[len(OCC_PREFIX) :]
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
         master_id, stamp = raw.rsplit("|", 1)
-        when = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        when = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except (ValueError, UnicodeDecodeError):
         return None
     return master_id, when
@@ -159,12 +207,14 @@ def parse_occurrence_id(item_id: str) -> tuple[str, datetime] | None:
 
 def _series_zone(master: dict) -> ZoneInfo:
     rng = (master.get("recurrence") or {}).get("range") or {}
-    return (resolve_tz(rng.get("recurrenceTimeZone")) or
-            resolve_tz((master.get("start") or {}).get("timeZone")) or UTC)
+    return (
+        resolve_tz(rng.get("recurrenceTimeZone"))
+        or resolve_tz((master.get("start") or {}).get("timeZone"))
+        or UTC
+    )
 
 
-def series_starts(master: dict, until: datetime
-                  ) -> Iterator[tuple[datetime, dict, dict, datetime, datetime]]:
+def series_starts(master: dict, until: datetime) -> Iterator[tuple[datetime, dict, dict, datetime, datetime]]:
     """``(original start, start, end, start instant, end instant)`` of each occurrence
     starting before ``until``. Timed occurrences come out in UTC; all-day ones keep the
     master's own zone."""
@@ -177,31 +227,39 @@ def series_starts(master: dict, until: datetime
         first = parse_wall(master["start"]["dateTime"], zone)
         last = parse_wall(master["end"]["dateTime"], zone) if master.get("end") else first
         days = max(1, (last.date() - first.date()).days)
-        for local in local_times(recurrence, first.replace(hour=0, minute=0, second=0,
-                                                           microsecond=0),
-                                 until.astimezone(zone).date() + timedelta(days=1)):
-            original = local.replace(tzinfo=zone).astimezone(timezone.utc)
+        for local in local_times(
+            recurrence,
+            first.replace(hour=0, minute=0, second=0, microsecond=0),
+            until.astimezone(zone).date() + timedelta(days=1),
+        ):
+            original = local.replace(tzinfo=zone).astimezone(UTC)
             if original >= until:
                 return
             end_wall = local + timedelta(days=days)
-            yield (original, {"dateTime": fmt_wall(local), "timeZone": zone_name},
-                   {"dateTime": fmt_wall(end_wall), "timeZone": zone_name}, original,
-                   end_wall.replace(tzinfo=zone).astimezone(timezone.utc))
+            yield (
+                original,
+                {"dateTime": fmt_wall(local), "timeZone": zone_name},
+                {"dateTime": fmt_wall(end_wall), "timeZone": zone_name},
+                original,
+                end_wall.replace(tzinfo=zone).astimezone(UTC),
+            )
         return
     zone = _series_zone(master)
     start, end = event_span(master)
     duration = end - start
     local_start = start.astimezone(zone).replace(tzinfo=None)
-    for local in local_times(recurrence, local_start,
-                             until.astimezone(zone).date() + timedelta(days=1)):
-        original = local.replace(tzinfo=zone).astimezone(timezone.utc)
+    for local in local_times(recurrence, local_start, until.astimezone(zone).date() + timedelta(days=1)):
+        original = local.replace(tzinfo=zone).astimezone(UTC)
         if original >= until:
             return
         finish = original + duration
-        yield (original,
-               {"dateTime": fmt_wall(original.replace(tzinfo=None)), "timeZone": "UTC"},
-               {"dateTime": fmt_wall(finish.replace(tzinfo=None)), "timeZone": "UTC"},
-               original, finish)
+        yield (
+            original,
+            {"dateTime": fmt_wall(original.replace(tzinfo=None)), "timeZone": "UTC"},
+            {"dateTime": fmt_wall(finish.replace(tzinfo=None)), "timeZone": "UTC"},
+            original,
+            finish,
+        )
 
 
 def _ical_for(master_ical: str | None, original: datetime) -> str | None:
@@ -214,17 +272,23 @@ def _ical_for(master_ical: str | None, original: datetime) -> str | None:
 def synthesize(master: dict, original: datetime, start: dict, end: dict) -> dict:
     """An occurrence of ``master`` in stored form (it inherits the master's change key)."""
     # A shallow copy: rendering deep-copies the few occurrences that are shown.
-    occ = {k: v for k, v in master.items() if k not in ("recurrence", "cancelledOccurrences")
-           and not k.startswith("_")}
-    occ.update({
-        "id": occurrence_id(master["id"], original),
-        "type": "occurrence",
-        "seriesMasterId": master["id"],
-        "start": start, "end": end,
-        "originalStart": fmt_instant(original),
-        "recurrence": None,
-        "iCalUId": _ical_for(master.get("iCalUId"), original),
-    })
+    occ = {
+        k: v
+        for k, v in master.items()
+        if k not in ("recurrence", "cancelledOccurrences") and not k.startswith("_")
+    }
+    occ.update(
+        {
+            "id": occurrence_id(master["id"], original),
+            "type": "occurrence",
+            "seriesMasterId": master["id"],
+            "start": start,
+            "end": end,
+            "originalStart": fmt_instant(original),
+            "recurrence": None,
+            "iCalUId": _ical_for(master.get("iCalUId"), original),
+        }
+    )
     occ["_container"] = master.get("_container")
     return occ
 
@@ -237,8 +301,7 @@ def exceptions_of(state: SandboxState) -> dict[str, list[dict]]:
     return out
 
 
-def series_instances(master: dict, exceptions: list[dict], wstart: datetime,
-                     wend: datetime) -> list[dict]:
+def series_instances(master: dict, exceptions: list[dict], wstart: datetime, wend: datetime) -> list[dict]:
     """Occurrences and exceptions of one series overlapping ``[wstart, wend)``."""
     replaced = {e.get("originalStart") for e in exceptions}
     cancelled = set(master.get("_cancelled") or [])
@@ -259,8 +322,7 @@ def series_instances(master: dict, exceptions: list[dict], wstart: datetime,
     return out
 
 
-def view_instances(state: SandboxState, calendar_id: str, wstart: datetime,
-                   wend: datetime) -> list[dict]:
+def view_instances(state: SandboxState, calendar_id: str, wstart: datetime, wend: datetime) -> list[dict]:
     """What ``calendarView`` shows: singles, occurrences and exceptions, by start time."""
     exceptions = exceptions_of(state)
     out: list[dict] = []
@@ -324,8 +386,9 @@ class EventView:
             body["body"] = convert_body(body["body"], self.body_type)
         body.pop("cancelledOccurrences", None)
         if self.select and "cancelledOccurrences" in self.select:
-            body["cancelledOccurrences"] = [f"OID.{item['id']}.{c[:10]}"
-                                            for c in item.get("_cancelled") or []]
+            body["cancelledOccurrences"] = [
+                f"OID.{item['id']}.{c[:10]}" for c in item.get("_cancelled") or []
+            ]
         return select_props(ordered(body), self.select)
 
 
@@ -342,16 +405,18 @@ def _check_dtz(data: dict, key: str) -> None:
     if value is None:
         return
     if not value.get("dateTime") or not value.get("timeZone"):
-        raise GraphError(400, "ErrorInvalidRequest",
-                         f"The {key} property requires both dateTime and timeZone.")
+        raise GraphError(
+            400, "ErrorInvalidRequest", f"The {key} property requires both dateTime and timeZone."
+        )
     zone = require_tz(value["timeZone"])
     try:
-        data[key] = {"dateTime": fmt_wall(parse_wall(value["dateTime"], zone)),
-                     "timeZone": value["timeZone"]}
+        data[key] = {"dateTime": fmt_wall(parse_wall(value["dateTime"], zone)), "timeZone": value["timeZone"]}
     except ValueError:
-        raise GraphError(400, "ErrorInvalidRequest",
-                         f"The value '{value['dateTime']}' of {key}.dateTime is not a valid "
-                         f"date and time.") from None
+        raise GraphError(
+            400,
+            "ErrorInvalidRequest",
+            f"The value '{value['dateTime']}' of {key}.dateTime is not a valid date and time.",
+        ) from None
 
 
 def prepare_event(data: dict, existing: dict | None, *, series_member: bool = False) -> dict:
@@ -360,57 +425,73 @@ def prepare_event(data: dict, existing: dict | None, *, series_member: bool = Fa
     for key in ("start", "end"):
         _check_dtz(data, key)
     if existing is None and (not data.get("start") or not data.get("end")):
-        raise GraphError(400, "ErrorInvalidRequest",
-                         "An event needs both a start and an end.")
+        raise GraphError(400, "ErrorInvalidRequest", "An event needs both a start and an end.")
     if series_member and data.get("recurrence"):
-        raise GraphError(400, "ErrorInvalidRequest",
-                         "Recurrence can't be set on an occurrence or exception of a series.")
+        raise GraphError(
+            400, "ErrorInvalidRequest", "Recurrence can't be set on an occurrence or exception of a series."
+        )
     merged = {**(existing or {}), **data}
     start, end = event_span(merged)
     if end < start:
-        raise GraphError(400, "ErrorInvalidRequest",
-                         "The end time of the event must be later than or equal to its start "
-                         "time.")
+        raise GraphError(
+            400,
+            "ErrorInvalidRequest",
+            "The end time of the event must be later than or equal to its start time.",
+        )
     if merged.get("isAllDay"):
         s_wall = parse_wall(merged["start"]["dateTime"])
         e_wall = parse_wall(merged["end"]["dateTime"])
-        if s_wall.time() != datetime.min.time() or e_wall.time() != datetime.min.time() \
-                or merged["start"]["timeZone"] != merged["end"]["timeZone"] or e_wall <= s_wall:
-            raise GraphError(400, "ErrorInvalidRequest",
-                             "Your request can't be completed. If the event is an all-day "
-                             "event, it must start and end at midnight in the same time zone "
-                             "and last at least one day.")
+        if (
+            s_wall.time() != datetime.min.time()
+            or e_wall.time() != datetime.min.time()
+            or merged["start"]["timeZone"] != merged["end"]["timeZone"]
+            or e_wall <= s_wall
+        ):
+            raise GraphError(
+                400,
+                "ErrorInvalidRequest",
+                "Your request can't be completed. If the event is an all-day "
+                "event, it must start and end at midnight in the same time zone "
+                "and last at least one day.",
+            )
     if "start" in data:
         data["originalStartTimeZone"] = data["start"]["timeZone"]
     if "end" in data:
         data["originalEndTimeZone"] = data["end"]["timeZone"]
     if data.get("recurrence"):
         zone = resolve_tz(merged["start"]["timeZone"]) or UTC
-        data["recurrence"] = normalise(data["recurrence"],
-                                       parse_wall(merged["start"]["dateTime"], zone).date(),
-                                       merged["start"]["timeZone"])
+        data["recurrence"] = normalise(
+            data["recurrence"],
+            parse_wall(merged["start"]["dateTime"], zone).date(),
+            merged["start"]["timeZone"],
+        )
     if "body" in data:
-        data["body"] = {"contentType": (data["body"] or {}).get("contentType") or "text",
-                        "content": (data["body"] or {}).get("content") or ""}
+        data["body"] = {
+            "contentType": (data["body"] or {}).get("contentType") or "text",
+            "content": (data["body"] or {}).get("content") or "",
+        }
         data["bodyPreview"] = _body_preview(data["body"])
     if "attendees" in data:
-        data["attendees"] = [{"type": a.get("type") or "required",
-                              "status": a.get("status") or {"response": "none", "time": NEVER},
-                              "emailAddress": a.get("emailAddress") or {}}
-                             for a in data["attendees"] if isinstance(a, dict)]
+        data["attendees"] = [
+            {
+                "type": a.get("type") or "required",
+                "status": a.get("status") or {"response": "none", "time": NEVER},
+                "emailAddress": a.get("emailAddress") or {},
+            }
+            for a in data["attendees"]
+            if isinstance(a, dict)
+        ]
     if "location" in data:
         loc = data["location"] or {}
-        data["location"] = {"displayName": loc.get("displayName") or "",
-                            "locationType": loc.get("locationType") or "default",
-                            "uniqueIdType": loc.get("uniqueIdType") or
-                            ("private" if loc.get("displayName") else "unknown"),
-                            **{k: v for k, v in loc.items()
-                               if k not in ("displayName", "locationType", "uniqueIdType")}}
+        data["location"] = {
+            "displayName": loc.get("displayName") or "",
+            "locationType": loc.get("locationType") or "default",
+            "uniqueIdType": loc.get("uniqueIdType") or ("private" if loc.get("displayName") else "unknown"),
+            **{k: v for k, v in loc.items() if k not in ("displayName", "locationType", "uniqueIdType")},
+        }
         if loc.get("displayName") and "locations" not in data:
             data["locations"] = [data["location"]]
-    if not series_member and existing is None:
-        data["type"] = "seriesMaster" if data.get("recurrence") else "singleInstance"
-    elif not series_member and "recurrence" in data:
+    if not series_member and existing is None or not series_member and "recurrence" in data:
         data["type"] = "seriesMaster" if data.get("recurrence") else "singleInstance"
     return data
 
@@ -418,16 +499,23 @@ def prepare_event(data: dict, existing: dict | None, *, series_member: bool = Fa
 def _new_event(state: SandboxState, data: dict) -> dict:
     user = state.graph.get("user") or {}
     item_id = ids.graph_id()
-    item = {**EVENT_DEFAULTS, "id": item_id,
-            "iCalUId": ICAL_PREFIX + "00000000" + ids.change_key().encode().hex()[:40].upper(),
-            "webLink": "https://outlook.office365.com/owa/?itemid="
-                       f"{quote(item_id, safe='')}&exvsurl=1&path=/calendar/item",
-            "responseStatus": {"response": "organizer", "time": NEVER},
-            "body": {"contentType": "html", "content": ""},
-            "location": {"displayName": "", "locationType": "default", "uniqueIdType": "unknown",
-                         "address": {}, "coordinates": {}},
-            "organizer": {"emailAddress": {"name": user.get("displayName", ""),
-                                           "address": user.get("mail", "")}}}
+    item = {
+        **EVENT_DEFAULTS,
+        "id": item_id,
+        "iCalUId": ICAL_PREFIX + "00000000" + ids.change_key().encode().hex()[:40].upper(),
+        "webLink": "https://outlook.office365.com/owa/?itemid="
+        f"{quote(item_id, safe='')}&exvsurl=1&path=/calendar/item",
+        "responseStatus": {"response": "organizer", "time": NEVER},
+        "body": {"contentType": "html", "content": ""},
+        "location": {
+            "displayName": "",
+            "locationType": "default",
+            "uniqueIdType": "unknown",
+            "address": {},
+            "coordinates": {},
+        },
+        "organizer": {"emailAddress": {"name": user.get("displayName", ""), "address": user.get("mail", "")}},
+    }
     item.update(data)
     return item
 
@@ -443,8 +531,11 @@ def list_events(state: SandboxState, req: GraphRequest) -> Reply:
     cal = get_calendar(state, req)
     check_options(req)
     select = parse_select(req, EVENT_PROPS, EVENT_TYPE)
-    items = [i for i in state.graph_items("events", cal["id"])
-             if event_type(i) in ("singleInstance", "seriesMaster")]
+    items = [
+        i
+        for i in state.graph_items("events", cal["id"])
+        if event_type(i) in ("singleInstance", "seriesMaster")
+    ]
     items = filter_items(req, items, EVENT_PROPS)
     items = order_items(req, items, EVENT_PROPS, _sort_value)
     return paged(state, req, items, _events_context(req, cal), EventView(req, select))
@@ -507,8 +598,7 @@ def event_item(state: SandboxState, req: GraphRequest) -> Reply:
         stored = state.graph_create("events", exception, container=item["_container"])
         return item_reply(req, with_context(ctx, EventView(req)(stored)))
     changes = prepare_event(data, item, series_member=kind == "exception")
-    if kind == "seriesMaster" and any(k in changes for k in ("start", "end", "recurrence",
-                                                             "isAllDay")):
+    if kind == "seriesMaster" and any(k in changes for k in ("start", "end", "recurrence", "isAllDay")):
         _drop_exceptions(state, item)  # Outlook drops exceptions when the series is re-timed
         item.pop("_cancelled", None)
     updated = state.graph_update("events", item["id"], changes)
@@ -519,8 +609,9 @@ def _window(req: GraphRequest) -> tuple[datetime, datetime]:
     start = parse_query_instant(req, "startDateTime")
     end = parse_query_instant(req, "endDateTime")
     if end < start:
-        raise GraphError(400, "ErrorInvalidParameter",
-                         "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
+        raise GraphError(
+            400, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'."
+        )
     return start, end
 
 
@@ -532,8 +623,7 @@ def calendar_view(state: SandboxState, req: GraphRequest) -> Reply:
     items = view_instances(state, cal["id"], start, end)
     items = filter_items(req, items, EVENT_PROPS)
     items = order_items(req, items, EVENT_PROPS, _sort_value)
-    return paged(state, req, items, _events_context(req, cal, "calendarView"),
-                 EventView(req, select))
+    return paged(state, req, items, _events_context(req, cal, "calendarView"), EventView(req, select))
 
 
 def instances(state: SandboxState, req: GraphRequest) -> Reply:
@@ -552,11 +642,19 @@ def instances(state: SandboxState, req: GraphRequest) -> Reply:
 
 def _touched(state: SandboxState, calendar_id: str, since: int) -> list[str]:
     """Ids of singles and exceptions of a calendar written or deleted after ``since``."""
-    ids_ = [i["id"] for i in state.graph_items("events", calendar_id)
-            if i.get("_seq", 0) > since and event_type(i) in ("singleInstance", "exception")]
-    ids_ += [t["id"] for t in state.graph["tombstones"]
-             if t["collection"] == "events" and t.get("_container") == calendar_id
-             and t["_seq"] > since and event_type(t.get("_item") or {}) != "seriesMaster"]
+    ids_ = [
+        i["id"]
+        for i in state.graph_items("events", calendar_id)
+        if i.get("_seq", 0) > since and event_type(i) in ("singleInstance", "exception")
+    ]
+    ids_ += [
+        t["id"]
+        for t in state.graph["tombstones"]
+        if t["collection"] == "events"
+        and t.get("_container") == calendar_id
+        and t["_seq"] > since
+        and event_type(t.get("_item") or {}) != "seriesMaster"
+    ]
     return ids_
 
 
@@ -564,10 +662,15 @@ def view_delta(state: SandboxState, req: GraphRequest) -> Reply:
     cal = get_calendar(state, req)
     view = EventView(req)
     return graph_delta.window_delta(
-        state, req, resource=f"calendarView:{cal['id']}", window=lambda: _window(req),
-        instances=lambda s, e: view_instances(state, cal["id"], s, e), render=view,
+        state,
+        req,
+        resource=f"calendarView:{cal['id']}",
+        window=lambda: _window(req),
+        instances=lambda s, e: view_instances(state, cal["id"], s, e),
+        render=view,
         touched=lambda since: _touched(state, cal["id"], since),
-        options=("top", "skiptoken", "deltatoken"))
+        options=("top", "skiptoken", "deltatoken"),
+    )
 
 
 _C = "/me/calendars/{calendar_id}"

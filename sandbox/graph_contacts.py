@@ -4,16 +4,31 @@ The default Contacts folder is the stored ``contactFolders`` item with ``_root: 
 ``GET /me/contactFolders`` lists its child folders, as Graph does. A contact's folder is its
 ``_container`` (and its ``parentFolderId``).
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from sandbox import graph_delta
 from sandbox.errors import GraphError
-from sandbox.graph_core import (GraphRequest, Reply, check_id, check_if_match, check_options,
-                                filter_items, item_reply, not_found, order_items, ordered, paged,
-                                parse_select, public_copy, select_props, user_context,
-                                with_context)
+from sandbox.graph_core import (
+    GraphRequest,
+    Reply,
+    check_id,
+    check_if_match,
+    check_options,
+    filter_items,
+    item_reply,
+    not_found,
+    order_items,
+    ordered,
+    paged,
+    parse_select,
+    public_copy,
+    select_props,
+    user_context,
+    with_context,
+)
 from sandbox.graph_model import ENTITIES, validate
 from sandbox.state import SandboxState
 
@@ -21,14 +36,39 @@ CONTACT_PROPS = list(ENTITIES["contact"])
 FOLDER_PROPS = list(ENTITIES["contactFolder"])
 
 CONTACT_DEFAULTS: dict[str, Any] = {
-    "categories": [], "birthday": None, "fileAs": "", "displayName": "", "givenName": None,
-    "initials": None, "middleName": None, "nickName": None, "surname": None, "title": None,
-    "yomiGivenName": None, "yomiSurname": None, "yomiCompanyName": None, "generation": None,
-    "imAddresses": [], "jobTitle": None, "companyName": None, "department": None,
-    "officeLocation": None, "profession": None, "businessHomePage": None, "assistantName": None,
-    "manager": None, "homePhones": [], "mobilePhone": None, "businessPhones": [],
-    "spouseName": None, "personalNotes": "", "children": [], "emailAddresses": [],
-    "homeAddress": {}, "businessAddress": {}, "otherAddress": {},
+    "categories": [],
+    "birthday": None,
+    "fileAs": "",
+    "displayName": "",
+    "givenName": None,
+    "initials": None,
+    "middleName": None,
+    "nickName": None,
+    "surname": None,
+    "title": None,
+    "yomiGivenName": None,
+    "yomiSurname": None,
+    "yomiCompanyName": None,
+    "generation": None,
+    "imAddresses": [],
+    "jobTitle": None,
+    "companyName": None,
+    "department": None,
+    "officeLocation": None,
+    "profession": None,
+    "businessHomePage": None,
+    "assistantName": None,
+    "manager": None,
+    "homePhones": [],
+    "mobilePhone": None,
+    "businessPhones": [],
+    "spouseName": None,
+    "personalNotes": "",
+    "children": [],
+    "emailAddresses": [],
+    "homeAddress": {},
+    "businessAddress": {},
+    "otherAddress": {},
 }
 
 
@@ -49,14 +89,20 @@ def get_folder(state: SandboxState, folder_id: str) -> dict:
 
 
 def render_folder(folder: dict, select: list[str] | None = None) -> dict:
-    body = {"id": folder["id"], "displayName": folder.get("displayName"),
-            "parentFolderId": folder.get("parentFolderId")}
+    body = {
+        "id": folder["id"],
+        "displayName": folder.get("displayName"),
+        "parentFolderId": folder.get("parentFolderId"),
+    }
     return select_props(body, select)
 
 
 def _child_folders(state: SandboxState, parent_id: str) -> list[dict]:
-    return [f for f in state.graph["contactFolders"].values()
-            if f.get("parentFolderId") == parent_id and not f.get("_root")]
+    return [
+        f
+        for f in state.graph["contactFolders"].values()
+        if f.get("parentFolderId") == parent_id and not f.get("_root")
+    ]
 
 
 def _list_folders(state: SandboxState, req: GraphRequest, parent_id: str) -> Reply:
@@ -73,13 +119,11 @@ def _create_folder(state: SandboxState, req: GraphRequest, parent_id: str) -> Re
     name = data.get("displayName")
     if not isinstance(name, str) or not name.strip():
         raise GraphError(400, "ErrorInvalidRequest", "The folder name must not be empty.")
-    if any((f.get("displayName") or "").lower() == name.lower()
-           for f in _child_folders(state, parent_id)):
-        raise GraphError(409, "ErrorFolderExists",
-                         "A folder with the specified name already exists.")
-    folder = state.graph_create("contactFolders", {"displayName": name,
-                                                   "parentFolderId": parent_id},
-                                container=parent_id)
+    if any((f.get("displayName") or "").lower() == name.lower() for f in _child_folders(state, parent_id)):
+        raise GraphError(409, "ErrorFolderExists", "A folder with the specified name already exists.")
+    folder = state.graph_create(
+        "contactFolders", {"displayName": name, "parentFolderId": parent_id}, container=parent_id
+    )
     body = with_context(user_context(req, "contactFolders/$entity"), render_folder(folder))
     return item_reply(req, body, 201, req.url(path=f"/me/contactFolders/{folder['id']}"))
 
@@ -105,16 +149,17 @@ def folder_item(state: SandboxState, req: GraphRequest) -> Reply:
     if req.method == "GET":
         check_options(req, ("select",))
         select = parse_select(req, FOLDER_PROPS, "Microsoft.OutlookServices.ContactFolder")
-        return item_reply(req, with_context(user_context(req, "contactFolders/$entity"),
-                                            render_folder(folder, select)))
+        return item_reply(
+            req, with_context(user_context(req, "contactFolders/$entity"), render_folder(folder, select))
+        )
     if folder.get("_root"):
-        raise GraphError(403, "ErrorAccessDenied",
-                         "Access is denied. Check credentials and try again.")
+        raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
     if req.method == "PATCH":
         data = validate("contactFolder", req.json())
         updated = state.graph_update("contactFolders", folder["id"], data)
-        return item_reply(req, with_context(user_context(req, "contactFolders/$entity"),
-                                            render_folder(updated)))
+        return item_reply(
+            req, with_context(user_context(req, "contactFolders/$entity"), render_folder(updated))
+        )
     if req.method != "DELETE":  # pragma: no cover - the routes allow GET, PATCH, DELETE
         raise GraphError(405, "BadRequest", "Unsupported HTTP method for this resource.")
     # DELETE: the folder, its contacts and its sub-folders go (Graph moves them to Deleted
@@ -137,8 +182,7 @@ def render_contact(item: dict, select: list[str] | None = None) -> dict:
 
 
 def _composed_name(item: dict) -> str:
-    return " ".join(p for p in (item.get("givenName"), item.get("middleName"),
-                                item.get("surname")) if p)
+    return " ".join(p for p in (item.get("givenName"), item.get("middleName"), item.get("surname")) if p)
 
 
 def _fill_emails(data: dict) -> None:
@@ -146,7 +190,9 @@ def _fill_emails(data: dict) -> None:
     if isinstance(emails, list):
         data["emailAddresses"] = [
             {"name": e.get("name") or e.get("address"), "address": e.get("address")}
-            for e in emails if isinstance(e, dict)]
+            for e in emails
+            if isinstance(e, dict)
+        ]
 
 
 def _folder_for(state: SandboxState, req: GraphRequest) -> dict:
@@ -169,8 +215,11 @@ def list_contacts(state: SandboxState, req: GraphRequest) -> Reply:
     items = filter_items(req, items, CONTACT_PROPS, emails=True)
     items = order_items(req, items, CONTACT_PROPS)
     sel = f"({','.join(select)})" if select else ""
-    ctx = (user_context(req, f"contacts{sel}") if folder.get("_root") else
-           user_context(req, f"contactFolders('{folder['id']}')/contacts{sel}"))
+    ctx = (
+        user_context(req, f"contacts{sel}")
+        if folder.get("_root")
+        else user_context(req, f"contactFolders('{folder['id']}')/contacts{sel}")
+    )
     return paged(state, req, items, ctx, lambda i: render_contact(i, select))
 
 
@@ -212,8 +261,11 @@ def contact_item(state: SandboxState, req: GraphRequest) -> Reply:
     data = validate("contact", req.json())
     _fill_emails(data)
     name_parts = ("givenName", "middleName", "surname")
-    if "displayName" not in data and any(p in data for p in name_parts) \
-            and (item.get("displayName") or "") == _composed_name(item):
+    if (
+        "displayName" not in data
+        and any(p in data for p in name_parts)
+        and (item.get("displayName") or "") == _composed_name(item)
+    ):
         data["displayName"] = _composed_name({**item, **data})
     updated = state.graph_update("contacts", item["id"], data)
     return item_reply(req, with_context(ctx, render_contact(updated)))
@@ -222,12 +274,20 @@ def contact_item(state: SandboxState, req: GraphRequest) -> Reply:
 # -------------------------------------------------------------------- delta
 def contacts_delta(state: SandboxState, req: GraphRequest) -> Reply:
     folder = _folder_for(state, req)
-    select = None if (req.option("deltatoken") or req.option("skiptoken")) else \
-        parse_select(req, CONTACT_PROPS, "Microsoft.OutlookServices.Contact")
+    select = (
+        None
+        if (req.option("deltatoken") or req.option("skiptoken"))
+        else parse_select(req, CONTACT_PROPS, "Microsoft.OutlookServices.Contact")
+    )
     return graph_delta.seq_delta(
-        state, req, collection="contacts", container=folder["id"], select=select,
+        state,
+        req,
+        collection="contacts",
+        container=folder["id"],
+        select=select,
         odata_type="#microsoft.graph.contact",
-        render=lambda i, sel: render_contact(i, sel))
+        render=lambda i, sel: render_contact(i, sel),
+    )
 
 
 ROUTES = [
@@ -243,10 +303,8 @@ ROUTES = [
     (["GET"], "/me/contactFolders/{folder_id}/contacts/delta", contacts_delta),
     (["GET"], "/me/contactFolders/{folder_id}/contacts", list_contacts),
     (["POST"], "/me/contactFolders/{folder_id}/contacts", create_contact),
-    (["GET", "PATCH", "DELETE"], "/me/contactFolders/{folder_id}/contacts/{contact_id}",
-     contact_item),
-    (["GET"], "/me/contactFolders/{folder_id}/childFolders/{child_id}/contacts/delta",
-     contacts_delta),
+    (["GET", "PATCH", "DELETE"], "/me/contactFolders/{folder_id}/contacts/{contact_id}", contact_item),
+    (["GET"], "/me/contactFolders/{folder_id}/childFolders/{child_id}/contacts/delta", contacts_delta),
     (["GET"], "/me/contactFolders/{folder_id}/childFolders/{child_id}/contacts", list_contacts),
     (["POST"], "/me/contactFolders/{folder_id}/childFolders/{child_id}/contacts", create_contact),
 ]

@@ -5,15 +5,17 @@ Handlers are plain functions ``handler(state, req) -> Reply`` over a transport-f
 ``GraphRequest``, so the same code serves an HTTP request and a ``$batch`` sub-request.
 Errors are raised as ``sandbox.errors.GraphError``.
 """
+
 from __future__ import annotations
 
 import copy
 import html
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -44,12 +46,12 @@ class GraphRequest:
     """One Graph call, from HTTP or from a ``$batch`` envelope."""
 
     method: str
-    path: str                      # below /v1.0, e.g. "/me/contacts/AAMk..."
-    params: dict[str, str]         # path parameters
-    query: list[tuple[str, str]]   # decoded query pairs, in order
-    headers: dict[str, str]        # lower-cased names
+    path: str  # below /v1.0, e.g. "/me/contacts/AAMk..."
+    params: dict[str, str]  # path parameters
+    query: list[tuple[str, str]]  # decoded query pairs, in order
+    headers: dict[str, str]  # lower-cased names
     body: bytes
-    base: str                      # "https://127.0.0.1:PORT"
+    base: str  # "https://127.0.0.1:PORT"
     user: str = ""
     applied: list[str] = field(default_factory=list)  # Preference-Applied entries
 
@@ -94,19 +96,25 @@ class GraphRequest:
             raise bad_request("Empty Payload. JSON content expected.")
         ctype = self.headers.get("content-type", "application/json")
         if "json" not in ctype.lower():
-            raise bad_request("Unable to read JSON request payload. Please ensure Content-Type "
-                              "header is set and payload is of valid JSON format.")
+            raise bad_request(
+                "Unable to read JSON request payload. Please ensure Content-Type "
+                "header is set and payload is of valid JSON format."
+            )
         try:
             data = json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
-            raise bad_request("Unable to read JSON request payload. Please ensure Content-Type "
-                              "header is set and payload is of valid JSON format.") from None
+            raise bad_request(
+                "Unable to read JSON request payload. Please ensure Content-Type "
+                "header is set and payload is of valid JSON format."
+            ) from None
         if not isinstance(data, dict):
-            raise body_read_error("An unexpected 'StartArray' node was found when reading from "
-                                  "the JSON reader. A 'StartObject' node was expected."
-                                  if isinstance(data, list) else
-                                  "An unexpected 'PrimitiveValue' node was found when reading "
-                                  "from the JSON reader. A 'StartObject' node was expected.")
+            raise body_read_error(
+                "An unexpected 'StartArray' node was found when reading from "
+                "the JSON reader. A 'StartObject' node was expected."
+                if isinstance(data, list)
+                else "An unexpected 'PrimitiveValue' node was found when reading "
+                "from the JSON reader. A 'StartObject' node was expected."
+            )
         return data
 
 
@@ -147,44 +155,68 @@ def authenticate(state: SandboxState, authorization: str | None, base: str) -> s
         "expired": "Lifetime validation failed, the token is expired.",
         "revoked": "Access token has expired or is not yet valid.",
     }
-    www = (f'Bearer realm="", authorization_uri="{base}/common/oauth2/authorize", '
-           f'client_id="00000003-0000-0000-c000-000000000000"')
-    raise GraphError(401, "InvalidAuthenticationToken",
-                     messages.get(check.reason, "Access token has expired or is not yet valid."),
-                     headers={"WWW-Authenticate": www})
+    www = (
+        f'Bearer realm="", authorization_uri="{base}/common/oauth2/authorize", '
+        f'client_id="00000003-0000-0000-c000-000000000000"'
+    )
+    raise GraphError(
+        401,
+        "InvalidAuthenticationToken",
+        messages.get(check.reason, "Access token has expired or is not yet valid."),
+        headers={"WWW-Authenticate": www},
+    )
 
 
 # --------------------------------------------------------------- time zones
 WINDOWS_TO_IANA = {
-    "utc": "UTC", "coordinated universal time": "UTC", "tzone://microsoft/utc": "UTC",
-    "gmt standard time": "Europe/London", "greenwich standard time": "Atlantic/Reykjavik",
-    "w. europe standard time": "Europe/Berlin", "romance standard time": "Europe/Paris",
+    "utc": "UTC",
+    "coordinated universal time": "UTC",
+    "tzone://microsoft/utc": "UTC",
+    "gmt standard time": "Europe/London",
+    "greenwich standard time": "Atlantic/Reykjavik",
+    "w. europe standard time": "Europe/Berlin",
+    "romance standard time": "Europe/Paris",
     "central europe standard time": "Europe/Budapest",
     "central european standard time": "Europe/Warsaw",
-    "e. europe standard time": "Europe/Chisinau", "fle standard time": "Europe/Kiev",
-    "gtb standard time": "Europe/Bucharest", "russian standard time": "Europe/Moscow",
-    "turkey standard time": "Europe/Istanbul", "israel standard time": "Asia/Jerusalem",
+    "e. europe standard time": "Europe/Chisinau",
+    "fle standard time": "Europe/Kiev",
+    "gtb standard time": "Europe/Bucharest",
+    "russian standard time": "Europe/Moscow",
+    "turkey standard time": "Europe/Istanbul",
+    "israel standard time": "Asia/Jerusalem",
     "south africa standard time": "Africa/Johannesburg",
-    "arabian standard time": "Asia/Dubai", "india standard time": "Asia/Kolkata",
-    "singapore standard time": "Asia/Singapore", "china standard time": "Asia/Shanghai",
-    "tokyo standard time": "Asia/Tokyo", "korea standard time": "Asia/Seoul",
+    "arabian standard time": "Asia/Dubai",
+    "india standard time": "Asia/Kolkata",
+    "singapore standard time": "Asia/Singapore",
+    "china standard time": "Asia/Shanghai",
+    "tokyo standard time": "Asia/Tokyo",
+    "korea standard time": "Asia/Seoul",
     "aus eastern standard time": "Australia/Sydney",
     "e. australia standard time": "Australia/Brisbane",
     "new zealand standard time": "Pacific/Auckland",
-    "eastern standard time": "America/New_York", "central standard time": "America/Chicago",
-    "mountain standard time": "America/Denver", "us mountain standard time": "America/Phoenix",
-    "pacific standard time": "America/Los_Angeles", "alaskan standard time": "America/Anchorage",
-    "hawaiian standard time": "Pacific/Honolulu", "atlantic standard time": "America/Halifax",
+    "eastern standard time": "America/New_York",
+    "central standard time": "America/Chicago",
+    "mountain standard time": "America/Denver",
+    "us mountain standard time": "America/Phoenix",
+    "pacific standard time": "America/Los_Angeles",
+    "alaskan standard time": "America/Anchorage",
+    "hawaiian standard time": "Pacific/Honolulu",
+    "atlantic standard time": "America/Halifax",
     "e. south america standard time": "America/Sao_Paulo",
     "sa pacific standard time": "America/Bogota",
     "central standard time (mexico)": "America/Mexico_City",
     "canada central standard time": "America/Regina",
 }
 WINDOWS_NAMES = {
-    "UTC": "UTC", "Europe/London": "GMT Standard Time", "Europe/Berlin": "W. Europe Standard Time",
-    "Europe/Paris": "Romance Standard Time", "America/New_York": "Eastern Standard Time",
-    "America/Chicago": "Central Standard Time", "America/Denver": "Mountain Standard Time",
-    "America/Los_Angeles": "Pacific Standard Time", "Asia/Tokyo": "Tokyo Standard Time",
+    "UTC": "UTC",
+    "Europe/London": "GMT Standard Time",
+    "Europe/Berlin": "W. Europe Standard Time",
+    "Europe/Paris": "Romance Standard Time",
+    "America/New_York": "Eastern Standard Time",
+    "America/Chicago": "Central Standard Time",
+    "America/Denver": "Mountain Standard Time",
+    "America/Los_Angeles": "Pacific Standard Time",
+    "Asia/Tokyo": "Tokyo Standard Time",
 }
 _TZ_CACHE: dict[str, ZoneInfo | None] = {}
 
@@ -211,14 +243,19 @@ def resolve_tz(name: str | None) -> ZoneInfo | None:
 def require_tz(name: Any) -> ZoneInfo:
     zone = resolve_tz(name) if isinstance(name, str) else None
     if zone is None:
-        raise GraphError(400, "TimeZoneNotSupportedException",
-                         "A valid TimeZone value must be specified. The following TimeZone value "
-                         f"is not supported: '{name}'.")
+        raise GraphError(
+            400,
+            "TimeZoneNotSupportedException",
+            "A valid TimeZone value must be specified. The following TimeZone value "
+            f"is not supported: '{name}'.",
+        )
     return zone
 
 
-_WALL_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?"
-                      r"\s*(Z|[+-]\d{2}:?\d{2})?")
+_WALL_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?"
+)
 
 
 def parse_wall(text: Any, zone: ZoneInfo | None = None) -> datetime:
@@ -241,7 +278,7 @@ def parse_wall(text: Any, zone: ZoneInfo | None = None) -> datetime:
             digits = off[1:].replace(":", "")
             offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         instant = wall.replace(tzinfo=timezone(offset))
-        wall = instant.astimezone(zone or timezone.utc).replace(tzinfo=None)
+        wall = instant.astimezone(zone or UTC).replace(tzinfo=None)
     return wall
 
 
@@ -251,14 +288,14 @@ def fmt_wall(wall: datetime) -> str:
 
 
 def fmt_instant(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def dtz_instant(value: dict) -> datetime:
     """The UTC instant of a stored ``dateTimeTimeZone``."""
     zone = resolve_tz(value.get("timeZone")) or ZoneInfo("UTC")
     wall = parse_wall(value.get("dateTime"), zone)
-    return wall.replace(tzinfo=zone).astimezone(timezone.utc)
+    return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
 def dtz_in(value: dict | None, zone_name: str) -> dict | None:
@@ -270,8 +307,7 @@ def dtz_in(value: dict | None, zone_name: str) -> dict | None:
         moment = dtz_instant(value)
     except ValueError:
         return value
-    return {"dateTime": fmt_wall(moment.astimezone(zone).replace(tzinfo=None)),
-            "timeZone": zone_name}
+    return {"dateTime": fmt_wall(moment.astimezone(zone).replace(tzinfo=None)), "timeZone": zone_name}
 
 
 def normal_dtz(value: dict, zone: ZoneInfo) -> dict:
@@ -292,14 +328,18 @@ def parse_query_instant(req: GraphRequest, name: str) -> datetime:
     """``startDateTime``/``endDateTime``: ISO 8601; without an offset it is UTC."""
     raw = req.arg(name)
     if raw is None or raw == "":
-        raise bad_request(f"This request requires a time window specified by the query string "
-                          f"parameters StartDateTime and EndDateTime.", "ErrorInvalidParameter")
+        raise bad_request(
+            "This request requires a time window specified by the query string "
+            "parameters StartDateTime and EndDateTime.",
+            "ErrorInvalidParameter",
+        )
     try:
         wall = parse_wall(raw.replace(" ", "+"), ZoneInfo("UTC"))
     except ValueError:
-        raise bad_request(f"The parameter '{name}' has an invalid value '{raw}'.",
-                          "ErrorInvalidParameter") from None
-    return wall.replace(tzinfo=timezone.utc)
+        raise bad_request(
+            f"The parameter '{name}' has an invalid value '{raw}'.", "ErrorInvalidParameter"
+        ) from None
+    return wall.replace(tzinfo=UTC)
 
 
 # ------------------------------------------------------------------- etags
@@ -324,10 +364,13 @@ def _etag_value(tag: str) -> str:
 
 def check_if_match(req: GraphRequest, item: dict) -> None:
     if not etag_matches(req.headers.get("if-match"), item.get("@odata.etag")):
-        raise GraphError(412, "ErrorIrresolvableConflict",
-                         "The send or update operation could not be performed because the change "
-                         "key passed in the request does not match the current change key for the "
-                         "item.")
+        raise GraphError(
+            412,
+            "ErrorIrresolvableConflict",
+            "The send or update operation could not be performed because the change "
+            "key passed in the request does not match the current change key for the "
+            "item.",
+        )
 
 
 _ID_RE = re.compile(r"[A-Za-z0-9+/_=\-.]+")
@@ -339,23 +382,40 @@ def check_id(item_id: str) -> None:
 
 
 # ------------------------------------------------------------ query options
-KNOWN_OPTIONS = {"select", "top", "skip", "filter", "orderby", "count", "expand", "search",
-                 "skiptoken", "deltatoken", "format"}
+KNOWN_OPTIONS = {
+    "select",
+    "top",
+    "skip",
+    "filter",
+    "orderby",
+    "count",
+    "expand",
+    "search",
+    "skiptoken",
+    "deltatoken",
+    "format",
+}
 
 
-def check_options(req: GraphRequest, allowed: Iterable[str] = ("select", "top", "skip", "filter",
-                                                                "orderby", "count")) -> None:
+def check_options(
+    req: GraphRequest, allowed: Iterable[str] = ("select", "top", "skip", "filter", "orderby", "count")
+) -> None:
     allowed = set(allowed)
     for key, _ in req.query:
         if not key.startswith("$"):
             continue
         name = key[1:].lower()
         if name not in KNOWN_OPTIONS:
-            raise bad_request(f"Query option '{key[1:]}' is not allowed. To include a query "
-                              f"parameter with a name starting with '$', escape the name.")
+            raise bad_request(
+                f"Query option '{key[1:]}' is not allowed. To include a query "
+                f"parameter with a name starting with '$', escape the name."
+            )
         if name not in allowed:
-            raise bad_request(f"The query option '${name}' is not supported on this resource "
-                              f"(or not by the Tandem sandbox).", "ErrorInvalidUrlQuery")
+            raise bad_request(
+                f"The query option '${name}' is not supported on this resource "
+                f"(or not by the Tandem sandbox).",
+                "ErrorInvalidUrlQuery",
+            )
 
 
 def int_option(req: GraphRequest, name: str) -> int | None:
@@ -363,8 +423,10 @@ def int_option(req: GraphRequest, name: str) -> int | None:
     if raw is None:
         return None
     if not re.fullmatch(r"\d+", raw.strip()):
-        raise bad_request(f"Invalid value '{raw}' for ${name} query option found. The ${name} "
-                          f"query option requires a non-negative integer value.")
+        raise bad_request(
+            f"Invalid value '{raw}' for ${name} query option found. The ${name} "
+            f"query option requires a non-negative integer value."
+        )
     return int(raw)
 
 
@@ -374,8 +436,10 @@ def page_size(state: SandboxState, req: GraphRequest, *, delta: bool = False) ->
     top = int_option(req, "top")
     cap = int(cfg["graph_delta_page_max"] if delta else cfg["graph_page_max"])
     if top is not None and top > int(cfg["graph_page_max"]) and not delta:
-        raise bad_request(f"The value of $top query parameter must be less than or equal to "
-                          f"{cfg['graph_page_max']}.", "ErrorInvalidUrlQuery")
+        raise bad_request(
+            f"The value of $top query parameter must be less than or equal to {cfg['graph_page_max']}.",
+            "ErrorInvalidUrlQuery",
+        )
     size = top if top is not None else int(cfg["graph_page_default"])
     raw = req.prefer.get("odata.maxpagesize")
     if raw is not None and re.fullmatch(r"\d+", raw) and int(raw) > 0:
@@ -386,12 +450,13 @@ def page_size(state: SandboxState, req: GraphRequest, *, delta: bool = False) ->
     return max(1, min(size, cap))
 
 
-def paged(state: SandboxState, req: GraphRequest, items: list, context: str,
-          render: Callable[[dict], dict]) -> Reply:
+def paged(
+    state: SandboxState, req: GraphRequest, items: list, context: str, render: Callable[[dict], dict]
+) -> Reply:
     """A plain (non-delta) collection page with ``$skip`` paging and ``@odata.nextLink``."""
     size = page_size(state, req)
     skip = int_option(req, "skip") or 0
-    chunk = items[skip:skip + size]
+    chunk = items[skip : skip + size]
     body: dict[str, Any] = {"@odata.context": context}
     if (req.option("count") or "").lower() == "true":
         body["@odata.count"] = len(items)
@@ -413,8 +478,9 @@ def parse_select(req: GraphRequest, props: Iterable[str], type_name: str) -> lis
         if not name:
             continue
         if name.lower() not in known:
-            raise bad_request(f"Could not find a property named '{name}' on type "
-                              f"'{type_name}'.", "RequestBroker--ParseUri")
+            raise bad_request(
+                f"Could not find a property named '{name}' on type '{type_name}'.", "RequestBroker--ParseUri"
+            )
         out.append(known[name.lower()])
     return out
 
@@ -430,13 +496,15 @@ def select_props(body: dict, select: list[str] | None) -> dict:
 
 
 # ---------------------------------------------------------- $filter/$orderby
-_ANY_EMAIL = re.compile(r"\s*emailAddresses/any\(\s*(\w+)\s*:\s*\1/address\s+eq\s+'((?:[^']|'')*)'\s*\)\s*",
-                        re.IGNORECASE)
+_ANY_EMAIL = re.compile(
+    r"\s*emailAddresses/any\(\s*(\w+)\s*:\s*\1/address\s+eq\s+'((?:[^']|'')*)'\s*\)\s*", re.IGNORECASE
+)
 _SIMPLE = re.compile(r"\s*(\w+)\s+(eq|ne)\s+('(?:[^']|'')*'|true|false|null)\s*", re.IGNORECASE)
 
 
-def filter_items(req: GraphRequest, items: list[dict], props: Iterable[str],
-                 emails: bool = False) -> list[dict]:
+def filter_items(
+    req: GraphRequest, items: list[dict], props: Iterable[str], emails: bool = False
+) -> list[dict]:
     """``$filter``: ``emailAddresses/any(a:a/address eq 'x')`` (contacts) and
     ``prop eq|ne literal`` terms joined by ``and``. Anything else is a 400."""
     raw = req.option("filter")
@@ -448,9 +516,12 @@ def filter_items(req: GraphRequest, items: list[dict], props: Iterable[str],
         m = _ANY_EMAIL.fullmatch(term) if emails else None
         if m:
             address = m.group(2).replace("''", "'").lower()
-            tests.append(lambda i, a=address: any(
-                isinstance(e, dict) and str(e.get("address") or "").lower() == a
-                for e in i.get("emailAddresses") or []))
+            tests.append(
+                lambda i, a=address: any(
+                    isinstance(e, dict) and str(e.get("address") or "").lower() == a
+                    for e in i.get("emailAddresses") or []
+                )
+            )
             continue
         m = _SIMPLE.fullmatch(term)
         if m and m.group(1).lower() in known:
@@ -471,29 +542,45 @@ def filter_items(req: GraphRequest, items: list[dict], props: Iterable[str],
 
             tests.append(test)
             continue
-        raise bad_request("The query filter contains one or more invalid nodes.",
-                          "ErrorInvalidUrlQueryFilter")
+        raise bad_request(
+            "The query filter contains one or more invalid nodes.", "ErrorInvalidUrlQueryFilter"
+        )
     return [i for i in items if all(t(i) for t in tests)]
 
 
-def order_items(req: GraphRequest, items: list[dict], props: Iterable[str],
-                key_of: Callable[[dict, str], Any] | None = None) -> list[dict]:
+def order_items(
+    req: GraphRequest,
+    items: list[dict],
+    props: Iterable[str],
+    key_of: Callable[[dict, str], Any] | None = None,
+) -> list[dict]:
     raw = req.option("orderby")
     if raw is None:
         return items
     known = {p.lower(): p for p in props}
-    known.update({"start/datetime": "start/dateTime", "end/datetime": "end/dateTime",
-                  "duedatetime/datetime": "dueDateTime/dateTime"})
+    known.update(
+        {
+            "start/datetime": "start/dateTime",
+            "end/datetime": "end/dateTime",
+            "duedatetime/datetime": "dueDateTime/dateTime",
+        }
+    )
     keys = []
     for part in raw.split(","):
         bits = part.strip().split()
-        if not bits or bits[0].lower() not in known or len(bits) > 2 or \
-                (len(bits) == 2 and bits[1].lower() not in ("asc", "desc")):
-            raise bad_request(f"The $orderby expression '{part.strip()}' is not supported.",
-                              "ErrorInvalidUrlQuery")
+        if (
+            not bits
+            or bits[0].lower() not in known
+            or len(bits) > 2
+            or (len(bits) == 2 and bits[1].lower() not in ("asc", "desc"))
+        ):
+            raise bad_request(
+                f"The $orderby expression '{part.strip()}' is not supported.", "ErrorInvalidUrlQuery"
+            )
         keys.append((known[bits[0].lower()], len(bits) == 2 and bits[1].lower() == "desc"))
     out = list(items)
     for prop, desc in reversed(keys):
+
         def sort_key(i: dict, prop: str = prop) -> tuple:
             if key_of is not None:
                 v = key_of(i, prop)
@@ -505,6 +592,7 @@ def order_items(req: GraphRequest, items: list[dict], props: Iterable[str],
             if isinstance(v, str):
                 v = v.lower()
             return (v is None, v if v is not None else 0)
+
         out.sort(key=sort_key, reverse=desc)
     return out
 
@@ -533,9 +621,11 @@ def convert_body(value: Any, wanted: str | None) -> Any:
         text = re.sub(r"<[^>]+>", "", text)
         return {"contentType": "text", "content": html.unescape(text).strip()}
     escaped = html.escape(content).replace("\n", "<br>")
-    return {"contentType": "html",
-            "content": "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
-                       "charset=utf-8\"></head><body>" + escaped + "</body></html>"}
+    return {
+        "contentType": "html",
+        "content": '<html><head><meta http-equiv="Content-Type" content="text/html; '
+        'charset=utf-8"></head><body>' + escaped + "</body></html>",
+    }
 
 
 def body_type_preference(req: GraphRequest) -> str | None:

@@ -20,22 +20,26 @@ Two kinds:
   (deleted, cancelled, or moved out of the window) - and, like Graph, also ``@removed`` for
   items outside the window that were written or deleted since.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sandbox import ids
 from sandbox.errors import GraphError
-from sandbox.graph_core import (GRAPH_VERSION, GraphRequest, Reply, check_options, page_size,
-                                prune_tokens)
+from sandbox.graph_core import GRAPH_VERSION, GraphRequest, Reply, check_options, page_size, prune_tokens
 from sandbox.state import SandboxState
 
 
 def sync_state_not_found() -> GraphError:
-    return GraphError(410, "SyncStateNotFound",
-                      "The sync state generation is not found. The delta token is expired or "
-                      "not valid; start a full synchronization without a delta token.")
+    return GraphError(
+        410,
+        "SyncStateNotFound",
+        "The sync state generation is not found. The delta token is expired or "
+        "not valid; start a full synchronization without a delta token.",
+    )
 
 
 def _token(req: GraphRequest) -> tuple[str | None, str | None]:
@@ -73,18 +77,24 @@ def removed(odata_type: str, item_id: str) -> dict:
 
 
 # ------------------------------------------------------------ sequence delta
-def seq_delta(state: SandboxState, req: GraphRequest, *, collection: str,
-              container: str | None, select: list[str] | None, odata_type: str,
-              render: Callable[[dict, list[str] | None], dict],
-              options: tuple[str, ...] = ("select", "skiptoken", "deltatoken")) -> Reply:
+def seq_delta(
+    state: SandboxState,
+    req: GraphRequest,
+    *,
+    collection: str,
+    container: str | None,
+    select: list[str] | None,
+    odata_type: str,
+    render: Callable[[dict, list[str] | None], dict],
+    options: tuple[str, ...] = ("select", "skiptoken", "deltatoken"),
+) -> Reply:
     resource = f"{collection}:{container}"
     skip, delta = _token(req)
     if skip or delta:
         record = _lookup(state, skip or delta or "", resource)
         select = record.get("select")
         if "to" in record:  # a page of a round in progress
-            lo, hi, after, initial = record["from"], record["to"], record["after"], \
-                record["initial"]
+            lo, hi, after, initial = record["from"], record["to"], record["after"], record["initial"]
         else:  # a delta link: a new round from where the last one ended
             lo, hi, after, initial = record["from"], state.seq, record["from"], False
     else:
@@ -96,23 +106,38 @@ def seq_delta(state: SandboxState, req: GraphRequest, *, collection: str,
     changes: list[tuple[int, dict | None, str]] = []
     live = state.graph[collection]
     for item in live.values():
-        if (container is None or item.get("_container") == container) and \
-                after < item.get("_seq", 0) <= hi:
+        if (container is None or item.get("_container") == container) and after < item.get("_seq", 0) <= hi:
             changes.append((item["_seq"], item, item["id"]))
     if not initial:
         for stone in state.graph["tombstones"]:
-            if stone["collection"] == collection and stone["id"] not in live and \
-                    (container is None or stone.get("_container") == container) and \
-                    after < stone["_seq"] <= hi:
+            if (
+                stone["collection"] == collection
+                and stone["id"] not in live
+                and (container is None or stone.get("_container") == container)
+                and after < stone["_seq"] <= hi
+            ):
                 changes.append((stone["_seq"], None, stone["id"]))
     changes.sort(key=lambda c: c[0])
     page, rest = changes[:size], changes[size:]
-    value = [{"@odata.type": odata_type, **render(item, select)} if item is not None
-             else removed(odata_type, item_id) for _, item, item_id in page]
+    value = [
+        {"@odata.type": odata_type, **render(item, select)}
+        if item is not None
+        else removed(odata_type, item_id)
+        for _, item, item_id in page
+    ]
     body: dict[str, Any] = {"@odata.context": _context(req, odata_type), "value": value}
     if rest:
-        token = _store(state, {"resource": resource, "select": select, "from": lo, "to": hi,
-                               "after": page[-1][0], "initial": initial})
+        token = _store(
+            state,
+            {
+                "resource": resource,
+                "select": select,
+                "from": lo,
+                "to": hi,
+                "after": page[-1][0],
+                "initial": initial,
+            },
+        )
         body["@odata.nextLink"] = req.url([("$skiptoken", token)])
     else:
         token = _store(state, {"resource": resource, "select": select, "from": hi})
@@ -121,12 +146,18 @@ def seq_delta(state: SandboxState, req: GraphRequest, *, collection: str,
 
 
 # -------------------------------------------------------------- window delta
-def window_delta(state: SandboxState, req: GraphRequest, *, resource: str,
-                 window: Callable[[], tuple[datetime, datetime]],
-                 instances: Callable[[datetime, datetime], list[dict]],
-                 render: Callable[[dict], dict], odata_type: str = "#microsoft.graph.event",
-                 touched: Callable[[int], list[str]] | None = None,
-                 options: tuple[str, ...] = ("skiptoken", "deltatoken")) -> Reply:
+def window_delta(
+    state: SandboxState,
+    req: GraphRequest,
+    *,
+    resource: str,
+    window: Callable[[], tuple[datetime, datetime]],
+    instances: Callable[[datetime, datetime], list[dict]],
+    render: Callable[[dict], dict],
+    odata_type: str = "#microsoft.graph.event",
+    touched: Callable[[int], list[str]] | None = None,
+    options: tuple[str, ...] = ("skiptoken", "deltatoken"),
+) -> Reply:
     """``calendarView/delta``. ``window()`` reads the first call's startDateTime/endDateTime;
     ``instances(start, end)`` lists what the view holds now (stored form, with ``id`` and
     ``changeKey``), sorted by start. ``touched(seq)`` lists ids of items of the calendar
@@ -157,29 +188,40 @@ def window_delta(state: SandboxState, req: GraphRequest, *, resource: str,
             seen = set(gone) | set(snapshot)
             gone += [i for i in touched(prev.get("seq", 0)) if i not in seen]
         round_key = "round:" + ids.opaque_token(18)
-        round_rec = {"resource": resource, "window": [start.isoformat(), end.isoformat()],
-                     "changes": [[i, False] for i in changed] + [[i, True] for i in gone],
-                     "snapshot": snapshot, "seq": state.seq}
+        round_rec = {
+            "resource": resource,
+            "window": [start.isoformat(), end.isoformat()],
+            "changes": [[i, False] for i in changed] + [[i, True] for i in gone],
+            "snapshot": snapshot,
+            "seq": state.seq,
+        }
         state.graph["deltaTokens"][round_key] = round_rec
         round_rec["key"] = round_key
         offset = 0
     _track_changes(req)
     size = page_size(state, req, delta=True)
     start, end = (datetime.fromisoformat(t) for t in round_rec["window"])
-    entries = round_rec["changes"][offset:offset + size]
+    entries = round_rec["changes"][offset : offset + size]
     current = {i["id"]: i for i in instances(start, end)} if entries else {}
     value = []
     for item_id, is_gone in entries:
         item = None if is_gone else current.get(item_id)
-        value.append({"@odata.type": odata_type, **render(item)} if item is not None
-                     else removed(odata_type, item_id))
+        value.append(
+            {"@odata.type": odata_type, **render(item)} if item is not None else removed(odata_type, item_id)
+        )
     body: dict[str, Any] = {"@odata.context": _context(req, odata_type), "value": value}
     if offset + size < len(round_rec["changes"]):
-        token = _store(state, {"resource": resource, "round": round_rec["key"],
-                               "offset": offset + size})
+        token = _store(state, {"resource": resource, "round": round_rec["key"], "offset": offset + size})
         body["@odata.nextLink"] = req.url([("$skiptoken", token)])
     else:
-        token = _store(state, {"resource": resource, "window": round_rec["window"],
-                               "snapshot": round_rec["snapshot"], "seq": round_rec["seq"]})
+        token = _store(
+            state,
+            {
+                "resource": resource,
+                "window": round_rec["window"],
+                "snapshot": round_rec["snapshot"],
+                "seq": round_rec["seq"],
+            },
+        )
         body["@odata.deltaLink"] = req.url([("$deltatoken", token)])
     return Reply(200, body)

@@ -6,11 +6,12 @@ generated in the recurrence's own time zone (``range.recurrenceTimeZone``, else 
 ``start.timeZone``): a weekly 09:00 meeting in ``W. Europe Standard Time`` stays at 09:00
 Berlin time across daylight-saving changes, as in Outlook.
 """
+
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Iterator
 
 from sandbox.errors import GraphError
 
@@ -72,13 +73,17 @@ def normalise(recurrence: dict, start_date: date, start_zone: str) -> dict:
         raise invalid("A numbered recurrence range needs numberOfOccurrences of at least 1.")
     return {
         "pattern": {
-            "type": ptype, "interval": interval,
-            "month": pattern.get("month") or 0, "dayOfMonth": pattern.get("dayOfMonth") or 0,
-            "daysOfWeek": days, "firstDayOfWeek": pattern.get("firstDayOfWeek") or "sunday",
+            "type": ptype,
+            "interval": interval,
+            "month": pattern.get("month") or 0,
+            "dayOfMonth": pattern.get("dayOfMonth") or 0,
+            "daysOfWeek": days,
+            "firstDayOfWeek": pattern.get("firstDayOfWeek") or "sunday",
             "index": pattern.get("index") or "first",
         },
         "range": {
-            "type": rtype, "startDate": first.isoformat(),
+            "type": rtype,
+            "startDate": first.isoformat(),
             "endDate": end.isoformat() if (rtype == "endDate" and end) else "0001-01-01",
             "recurrenceTimeZone": rng.get("recurrenceTimeZone") or start_zone,
             "numberOfOccurrences": count if rtype == "numbered" else 0,
@@ -93,8 +98,7 @@ def _add_months(d: date, months: int) -> tuple[int, int]:
 
 def _nth_weekday(year: int, month: int, days: list[int], index: int) -> date | None:
     last = calendar.monthrange(year, month)[1]
-    hits = [date(year, month, day) for day in range(1, last + 1)
-            if date(year, month, day).weekday() in days]
+    hits = [date(year, month, day) for day in range(1, last + 1) if date(year, month, day).weekday() in days]
     if not hits:
         return None
     if index == -1:
@@ -159,11 +163,9 @@ def dates(recurrence: dict, until: date) -> Iterator[date]:
     rtype = rng.get("type")
     end = _date(rng.get("endDate")) if rtype == "endDate" else None
     count = int(rng.get("numberOfOccurrences") or 0) if rtype == "numbered" else 0
-    n = 0
-    for d in _candidates(pattern, first):
+    for n, d in enumerate(_candidates(pattern, first)):
         if d > until or (end is not None and d > end) or (count and n >= count) or n >= MAX_DATES:
             return
-        n += 1
         yield d
 
 

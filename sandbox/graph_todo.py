@@ -4,6 +4,7 @@ Tasks have an ``@odata.etag`` but no ``changeKey``; a task's list is its ``_cont
 Setting ``status`` to ``completed`` stamps ``completedDateTime`` (and reopening clears it),
 as To Do does.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,11 +12,31 @@ from typing import Any
 from sandbox import graph_delta
 from sandbox.clock import graph_instant
 from sandbox.errors import GraphError
-from sandbox.graph_core import (GraphRequest, Reply, check_id, check_if_match, check_options,
-                                convert_body, dtz_in, filter_items, fmt_wall, item_reply,
-                                not_found, order_items, ordered, output_zone, paged, parse_select,
-                                parse_wall, public_copy, require_tz, select_props, user_context,
-                                with_context, body_type_preference)
+from sandbox.graph_core import (
+    GraphRequest,
+    Reply,
+    body_type_preference,
+    check_id,
+    check_if_match,
+    check_options,
+    convert_body,
+    dtz_in,
+    filter_items,
+    fmt_wall,
+    item_reply,
+    not_found,
+    order_items,
+    ordered,
+    output_zone,
+    paged,
+    parse_select,
+    parse_wall,
+    public_copy,
+    require_tz,
+    select_props,
+    user_context,
+    with_context,
+)
 from sandbox.graph_model import ENTITIES, validate
 from sandbox.graph_recurrence import normalise
 from sandbox.state import SandboxState
@@ -36,10 +57,14 @@ def get_list(state: SandboxState, list_id: str) -> dict:
 
 
 def render_list(lst: dict, select: list[str] | None = None) -> dict:
-    body = {"@odata.etag": lst.get("@odata.etag"), "id": lst["id"],
-            "displayName": lst.get("displayName"), "isOwner": lst.get("isOwner", True),
-            "isShared": lst.get("isShared", False),
-            "wellknownListName": lst.get("wellknownListName", "none")}
+    body = {
+        "@odata.etag": lst.get("@odata.etag"),
+        "id": lst["id"],
+        "displayName": lst.get("displayName"),
+        "isOwner": lst.get("isOwner", True),
+        "isShared": lst.get("isShared", False),
+        "wellknownListName": lst.get("wellknownListName", "none"),
+    }
     return select_props(body, select)
 
 
@@ -48,8 +73,7 @@ def list_lists(state: SandboxState, req: GraphRequest) -> Reply:
     select = parse_select(req, LIST_PROPS, "microsoft.graph.todoTaskList")
     items = filter_items(req, list(state.graph["todoLists"].values()), LIST_PROPS)
     items = order_items(req, items, LIST_PROPS)
-    return paged(state, req, items, user_context(req, "todo/lists"),
-                 lambda lst: render_list(lst, select))
+    return paged(state, req, items, user_context(req, "todo/lists"), lambda lst: render_list(lst, select))
 
 
 def create_list(state: SandboxState, req: GraphRequest) -> Reply:
@@ -57,8 +81,9 @@ def create_list(state: SandboxState, req: GraphRequest) -> Reply:
     name = data.get("displayName")
     if not isinstance(name, str) or not name.strip():
         raise GraphError(400, "invalidRequest", "The displayName of a list must not be empty.")
-    lst = state.graph_create("todoLists", {"displayName": name, "isOwner": True,
-                                           "isShared": False, "wellknownListName": "none"})
+    lst = state.graph_create(
+        "todoLists", {"displayName": name, "isOwner": True, "isShared": False, "wellknownListName": "none"}
+    )
     body = with_context(user_context(req, "todo/lists/$entity"), render_list(lst))
     return item_reply(req, body, 201, req.url(path=f"/me/todo/lists/{lst['id']}"))
 
@@ -73,8 +98,9 @@ def list_item(state: SandboxState, req: GraphRequest) -> Reply:
     check_if_match(req, lst)
     if req.method == "PATCH":
         data = validate("todoTaskList", req.json())
-        return item_reply(req, with_context(ctx, render_list(
-            state.graph_update("todoLists", lst["id"], data))))
+        return item_reply(
+            req, with_context(ctx, render_list(state.graph_update("todoLists", lst["id"], data)))
+        )
     if req.method != "DELETE":  # pragma: no cover - the routes allow GET, PATCH, DELETE
         raise GraphError(405, "BadRequest", "Unsupported HTTP method for this resource.")
     if lst.get("wellknownListName") in ("defaultList", "flaggedEmails"):
@@ -88,10 +114,16 @@ def list_item(state: SandboxState, req: GraphRequest) -> Reply:
 def lists_delta(state: SandboxState, req: GraphRequest) -> Reply:
     fresh = not (req.option("deltatoken") or req.option("skiptoken"))
     select = parse_select(req, LIST_PROPS, "microsoft.graph.todoTaskList") if fresh else None
-    return graph_delta.seq_delta(state, req, collection="todoLists", container=None,
-                                 select=select, odata_type="#microsoft.graph.todoTaskList",
-                                 render=render_list,
-                                 options=("select", "top", "skiptoken", "deltatoken"))
+    return graph_delta.seq_delta(
+        state,
+        req,
+        collection="todoLists",
+        container=None,
+        select=select,
+        odata_type="#microsoft.graph.todoTaskList",
+        render=render_list,
+        options=("select", "top", "skiptoken", "deltatoken"),
+    )
 
 
 # -------------------------------------------------------------------- tasks
@@ -127,27 +159,34 @@ def _prepare(state: SandboxState, data: dict, existing: dict | None) -> dict:
         if value is None:
             continue
         if not value.get("dateTime") or not value.get("timeZone"):
-            raise GraphError(400, "invalidRequest",
-                             f"The {key} property requires both dateTime and timeZone.")
+            raise GraphError(
+                400, "invalidRequest", f"The {key} property requires both dateTime and timeZone."
+            )
         zone = require_tz(value["timeZone"])
         try:
-            data[key] = {"dateTime": fmt_wall(parse_wall(value["dateTime"], zone)),
-                         "timeZone": value["timeZone"]}
+            data[key] = {
+                "dateTime": fmt_wall(parse_wall(value["dateTime"], zone)),
+                "timeZone": value["timeZone"],
+            }
         except ValueError:
-            raise GraphError(400, "invalidRequest",
-                             f"The value '{value['dateTime']}' of {key}.dateTime is not a valid "
-                             "date and time.") from None
+            raise GraphError(
+                400,
+                "invalidRequest",
+                f"The value '{value['dateTime']}' of {key}.dateTime is not a valid date and time.",
+            ) from None
     if data.get("recurrence"):
         due = data.get("dueDateTime") or (existing or {}).get("dueDateTime")
         if not due:
-            raise GraphError(400, "invalidRequest",
-                             "A recurring task needs a dueDateTime.")
-        data["recurrence"] = normalise(data["recurrence"], parse_wall(due["dateTime"]).date(),
-                                       due["timeZone"])
+            raise GraphError(400, "invalidRequest", "A recurring task needs a dueDateTime.")
+        data["recurrence"] = normalise(
+            data["recurrence"], parse_wall(due["dateTime"]).date(), due["timeZone"]
+        )
     now = state.now()
     if "body" in data:
-        data["body"] = {"content": (data["body"] or {}).get("content") or "",
-                        "contentType": (data["body"] or {}).get("contentType") or "text"}
+        data["body"] = {
+            "content": (data["body"] or {}).get("content") or "",
+            "contentType": (data["body"] or {}).get("contentType") or "text",
+        }
         data["bodyLastModifiedDateTime"] = _instant7(now)
     status = data.get("status")
     was = (existing or {}).get("status")
@@ -169,23 +208,28 @@ def list_tasks(state: SandboxState, req: GraphRequest) -> Reply:
     select = parse_select(req, TASK_PROPS, TASK_TYPE)
     items = filter_items(req, state.graph_items("todoTasks", lst["id"]), TASK_PROPS)
     items = order_items(req, items, TASK_PROPS)
-    return paged(state, req, items, user_context(req, f"todo/lists('{lst['id']}')/tasks"),
-                 TaskView(req, select))
+    return paged(
+        state, req, items, user_context(req, f"todo/lists('{lst['id']}')/tasks"), TaskView(req, select)
+    )
 
 
 def create_task(state: SandboxState, req: GraphRequest) -> Reply:
     lst = get_list(state, req.params["list_id"])
     data = _prepare(state, validate("todoTask", req.json()), None)
-    task = {"importance": "normal", "isReminderOn": False, "status": "notStarted", "title": "",
-            "categories": [], "hasAttachments": False,
-            "body": {"content": "", "contentType": "text"},
-            "bodyLastModifiedDateTime": _instant7(state.now())}
+    task = {
+        "importance": "normal",
+        "isReminderOn": False,
+        "status": "notStarted",
+        "title": "",
+        "categories": [],
+        "hasAttachments": False,
+        "body": {"content": "", "contentType": "text"},
+        "bodyLastModifiedDateTime": _instant7(state.now()),
+    }
     task.update({k: v for k, v in data.items() if v is not None})
     stored = state.graph_create("todoTasks", task, container=lst["id"])
-    body = with_context(user_context(req, f"todo/lists('{lst['id']}')/tasks/$entity"),
-                        TaskView(req)(stored))
-    return item_reply(req, body, 201,
-                      req.url(path=f"/me/todo/lists/{lst['id']}/tasks/{stored['id']}"))
+    body = with_context(user_context(req, f"todo/lists('{lst['id']}')/tasks/$entity"), TaskView(req)(stored))
+    return item_reply(req, body, 201, req.url(path=f"/me/todo/lists/{lst['id']}/tasks/{stored['id']}"))
 
 
 def task_item(state: SandboxState, req: GraphRequest) -> Reply:
@@ -212,10 +256,15 @@ def tasks_delta(state: SandboxState, req: GraphRequest) -> Reply:
     select = parse_select(req, TASK_PROPS, TASK_TYPE) if fresh else None
     view = TaskView(req)
     return graph_delta.seq_delta(
-        state, req, collection="todoTasks", container=lst["id"], select=select,
+        state,
+        req,
+        collection="todoTasks",
+        container=lst["id"],
+        select=select,
         odata_type="#microsoft.graph.todoTask",
         render=lambda t, sel: select_props(view(t), sel),
-        options=("select", "top", "skiptoken", "deltatoken"))
+        options=("select", "top", "skiptoken", "deltatoken"),
+    )
 
 
 _L = "/me/todo/lists/{list_id}"

@@ -1,4 +1,5 @@
 """Identifiers shaped like the real services' ones."""
+
 from __future__ import annotations
 
 import base64
@@ -28,7 +29,7 @@ def sf_checksum(id15: str) -> str:
     suffix = ""
     for chunk in range(3):
         bits = 0
-        for pos, ch in enumerate(id15[chunk * 5:chunk * 5 + 5]):
+        for pos, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
             if "A" <= ch <= "Z":
                 bits |= 1 << pos
         suffix += _SF_CHECKSUM_ALPHABET[bits]

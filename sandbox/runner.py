@@ -6,6 +6,7 @@ the application's loop), and returns the facts a client needs::
 
     {"base_url", "authority", "graph_url", "salesforce_login_url", "ca_file", "pid"}
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,10 +41,19 @@ class _DropFilter(logging.Filter):
 
 
 class SandboxServer:
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, state_file: str | Path | None = None,
-                 seed: str = "demo", latency_ms: int = 0, fault_rate: float = 0.0,
-                 fault_seed: int = 0, auto_approve: bool = False,
-                 state_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_file: str | Path | None = None,
+        seed: str = "demo",
+        latency_ms: int = 0,
+        fault_rate: float = 0.0,
+        fault_seed: int = 0,
+        auto_approve: bool = False,
+        state_dir: str | Path | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.state_file = Path(state_file).resolve() if state_file else None
@@ -82,12 +92,19 @@ class SandboxServer:
         sock.bind((self.host, self.port))
         port = sock.getsockname()[1]
         logging.getLogger("uvicorn.error").addFilter(_DropFilter())
-        config = uvicorn.Config(create_app(self.state, self.state_file), ssl_certfile=str(tls.cert_file),
-                                ssl_keyfile=str(tls.key_file), log_level="warning", access_log=False,
-                                lifespan="on", timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            create_app(self.state, self.state_file),
+            ssl_certfile=str(tls.cert_file),
+            ssl_keyfile=str(tls.key_file),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="tandem-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="tandem-sandbox", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -128,7 +145,7 @@ class SandboxServer:
         finally:
             self.stop()
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self) -> SandboxServer:
         self.start()
         return self
 

@@ -21,16 +21,18 @@ Deliberately left out: upsert by external id (the org has no external-id fields,
 ``/sobjects/{type}/{field}/{value}`` answers as Salesforce does for an unknown field), search,
 Bulk API, Tooling, undelete, record types, field-level security, per-user locale/time zone.
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
@@ -42,10 +44,22 @@ from sandbox import sf_schema
 from sandbox.clock import parse_instant
 from sandbox.errors import SalesforceError
 from sandbox.responses import sf_json
-from sandbox.salesforce_records import (Ctx, bad_request, commit_create, commit_delete, commit_update,
-                                        get_visible, not_found, parse_field_list, prepare_create,
-                                        prepare_delete, prepare_update, render, resolve_sobject,
-                                        url_record_id)
+from sandbox.salesforce_records import (
+    Ctx,
+    bad_request,
+    commit_create,
+    commit_delete,
+    commit_update,
+    get_visible,
+    not_found,
+    parse_field_list,
+    prepare_create,
+    prepare_delete,
+    prepare_update,
+    render,
+    resolve_sobject,
+    url_record_id,
+)
 from sandbox.state import SandboxState
 
 OLDEST_VERSION, NEWEST_VERSION = 20, 67
@@ -75,8 +89,11 @@ def middleware(app: ASGIApp, state: SandboxState) -> ASGIApp:
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/services/data") \
-                or path in ("/services/data", "/services/data/"):
+        if (
+            scope["type"] != "http"
+            or not path.startswith("/services/data")
+            or path in ("/services/data", "/services/data/")
+        ):
             await app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -86,8 +103,11 @@ def middleware(app: ASGIApp, state: SandboxState) -> ASGIApp:
         with state.lock:
             check = state.tokens.check("salesforce", auth)
             if check.user is None:
-                reply = sf_json([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
-                                401, {"WWW-Authenticate": 'Token'})
+                reply = sf_json(
+                    [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
+                    401,
+                    {"WWW-Authenticate": "Token"},
+                )
                 await reply(scope, receive, send)
                 return
             sf = state.sf
@@ -98,8 +118,11 @@ def middleware(app: ASGIApp, state: SandboxState) -> ASGIApp:
                 sf["api_usage_day"] = today
             if sf["api_usage"] >= sf["api_limit"]:
                 info = f"api-usage={sf['api_usage']}/{sf['api_limit']}"
-                reply = sf_json([{"message": "TotalRequests Limit exceeded.",
-                                  "errorCode": "REQUEST_LIMIT_EXCEEDED"}], 403, {"Sforce-Limit-Info": info})
+                reply = sf_json(
+                    [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}],
+                    403,
+                    {"Sforce-Limit-Info": info},
+                )
                 await reply(scope, receive, send)
                 return
             sf["api_usage"] += 1
@@ -111,7 +134,8 @@ def middleware(app: ASGIApp, state: SandboxState) -> ASGIApp:
             if message["type"] == "http.response.start":
                 message = dict(message)
                 message["headers"] = list(message.get("headers", [])) + [
-                    (b"sforce-limit-info", info.encode("latin-1"))]
+                    (b"sforce-limit-info", info.encode("latin-1"))
+                ]
             await send(message)
 
         await app(scope, receive, send_with_usage)
@@ -151,8 +175,9 @@ class _NonStandard(ValueError):
 
 
 def _non_standard(token: str) -> Any:
-    raise _NonStandard(f"Non-standard token '{token}': enable JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS "
-                       "to allow")
+    raise _NonStandard(
+        f"Non-standard token '{token}': enable JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS to allow"
+    )
 
 
 def _finite(text: str) -> float:
@@ -177,13 +202,13 @@ def parse_json(raw: bytes) -> Any:
             message = f"Unexpected end-of-input: expected close marker for OBJECT {where}"
         else:
             ch = text[exc.pos]
-            reason = {"Expecting property name enclosed in double quotes":
-                      "was expecting double-quote to start field name",
-                      "Expecting value": "expected a valid value (number, String, array, object, "
-                                         "'true', 'false' or 'null')",
-                      "Expecting ',' delimiter": "was expecting comma to separate Object entries",
-                      "Expecting ':' delimiter": "was expecting a colon to separate field name and value",
-                      }.get(exc.msg, exc.msg)
+            reason = {
+                "Expecting property name enclosed in double quotes": "was expecting double-quote to start field name",
+                "Expecting value": "expected a valid value (number, String, array, object, "
+                "'true', 'false' or 'null')",
+                "Expecting ',' delimiter": "was expecting comma to separate Object entries",
+                "Expecting ':' delimiter": "was expecting a colon to separate field name and value",
+            }.get(exc.msg, exc.msg)
             message = f"Unexpected character ('{ch}' (code {ord(ch)})): {reason} {where}"
         raise bad_request("JSON_PARSER_ERROR", message) from None
 
@@ -205,7 +230,12 @@ class Router:
         for regex, template, methods in self.table:
             m = regex.match(rest)
             if m is not None:
-                return methods.get("GET" if method == "HEAD" else method), m.groupdict(), template, list(methods)
+                return (
+                    methods.get("GET" if method == "HEAD" else method),
+                    m.groupdict(),
+                    template,
+                    list(methods),
+                )
         raise not_found()
 
     def dispatch(self, req: SfRequest, rest: str) -> tuple[Reply, str]:
@@ -214,9 +244,12 @@ class Router:
         try:
             handler, params, template, allowed = self.match(rest, req.method)
             if handler is None:
-                raise SalesforceError(405, "METHOD_NOT_ALLOWED",
-                                      f"HTTP Method '{req.method}' not allowed. Allowed are {','.join(allowed)}",
-                                      headers={"Allow": ", ".join(allowed)})
+                raise SalesforceError(
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    f"HTTP Method '{req.method}' not allowed. Allowed are {','.join(allowed)}",
+                    headers={"Allow": ", ".join(allowed)},
+                )
             req.params = params
             with req.ctx.state.lock:
                 return handler(req), template
@@ -245,8 +278,9 @@ def _versions() -> list[dict]:
 
 def resources(req: SfRequest) -> Reply:
     v = f"/services/data/v{req.ctx.version}"
-    return Reply(200, {name: f"{v}/{name}" for name in
-                       ("limits", "query", "queryAll", "sobjects", "composite")})
+    return Reply(
+        200, {name: f"{v}/{name}" for name in ("limits", "query", "queryAll", "sobjects", "composite")}
+    )
 
 
 def limits(req: SfRequest) -> Reply:
@@ -257,29 +291,38 @@ def limits(req: SfRequest) -> Reply:
     def pair(mx: int, remaining: int) -> dict:
         return {"Max": mx, "Remaining": max(remaining, 0)}
 
-    return Reply(200, {
-        "ConcurrentAsyncGetReportInstances": pair(200, 200),
-        "ConcurrentSyncReportRuns": pair(20, 20),
-        "DailyApiRequests": pair(limit, limit - used),
-        "DailyAsyncApexExecutions": pair(250000, 250000),
-        "DailyBulkApiBatches": pair(15000, 15000),
-        "DailyBulkV2QueryFileStorageMB": pair(976562, 976562),
-        "DailyBulkV2QueryJobs": pair(10000, 10000),
-        "DailyGenericStreamingApiEvents": pair(10000, 10000),
-        "DailyStreamingApiEvents": pair(1000000, 1000000),
-        "DataStorageMB": pair(5, 5 - stored * 2 // 1024),
-        "FileStorageMB": pair(20, 20),
-        "HourlyDashboardRefreshes": pair(200, 200),
-        "HourlyODataCallout": pair(10000, 10000),
-        "HourlySyncReportRuns": pair(500, 500),
-        "MassEmail": pair(10, 10),
-        "SingleEmail": pair(15, 15),
-    })
+    return Reply(
+        200,
+        {
+            "ConcurrentAsyncGetReportInstances": pair(200, 200),
+            "ConcurrentSyncReportRuns": pair(20, 20),
+            "DailyApiRequests": pair(limit, limit - used),
+            "DailyAsyncApexExecutions": pair(250000, 250000),
+            "DailyBulkApiBatches": pair(15000, 15000),
+            "DailyBulkV2QueryFileStorageMB": pair(976562, 976562),
+            "DailyBulkV2QueryJobs": pair(10000, 10000),
+            "DailyGenericStreamingApiEvents": pair(10000, 10000),
+            "DailyStreamingApiEvents": pair(1000000, 1000000),
+            "DataStorageMB": pair(5, 5 - stored * 2 // 1024),
+            "FileStorageMB": pair(20, 20),
+            "HourlyDashboardRefreshes": pair(200, 200),
+            "HourlyODataCallout": pair(10000, 10000),
+            "HourlySyncReportRuns": pair(500, 500),
+            "MassEmail": pair(10, 10),
+            "SingleEmail": pair(15, 15),
+        },
+    )
 
 
 def global_describe(req: SfRequest) -> Reply:
-    return Reply(200, {"encoding": "UTF-8", "maxBatchSize": 200,
-                       "sobjects": [sf_schema.describe_basic(s, req.ctx.version) for s in sf_schema.OBJECTS]})
+    return Reply(
+        200,
+        {
+            "encoding": "UTF-8",
+            "maxBatchSize": 200,
+            "sobjects": [sf_schema.describe_basic(s, req.ctx.version) for s in sf_schema.OBJECTS],
+        },
+    )
 
 
 def sobject_root(req: SfRequest) -> Reply:
@@ -287,13 +330,23 @@ def sobject_root(req: SfRequest) -> Reply:
     if req.method == "POST":
         return create(req, sobject)
     ctx = req.ctx
-    mine = [r for r in ctx.state.sf["records"][sobject].values()
-            if r.get("LastModifiedById") == ctx.user or r.get("CreatedById") == ctx.user]
+    mine = [
+        r
+        for r in ctx.state.sf["records"][sobject].values()
+        if r.get("LastModifiedById") == ctx.user or r.get("CreatedById") == ctx.user
+    ]
     mine.sort(key=lambda r: r.get("LastModifiedDate") or "", reverse=True)
-    recent = [{"attributes": {"type": sobject, "url": ctx.url(sobject, r["Id"])}, "Id": r["Id"],
-               **({"Name": r.get("Name")} if "Name" in r else {})} for r in mine[:10]]
-    return Reply(200, {"objectDescribe": sf_schema.describe_basic(sobject, ctx.version),
-                       "recentItems": recent})
+    recent = [
+        {
+            "attributes": {"type": sobject, "url": ctx.url(sobject, r["Id"])},
+            "Id": r["Id"],
+            **({"Name": r.get("Name")} if "Name" in r else {}),
+        }
+        for r in mine[:10]
+    ]
+    return Reply(
+        200, {"objectDescribe": sf_schema.describe_basic(sobject, ctx.version), "recentItems": recent}
+    )
 
 
 def describe(req: SfRequest) -> Reply:
@@ -305,13 +358,17 @@ def create(req: SfRequest, sobject: str) -> Reply:
     ctx = req.ctx
     fields = prepare_create(ctx, sobject, req.json())
     rec = commit_create(ctx, sobject, fields)
-    return Reply(201, {"id": rec["Id"], "success": True, "errors": []},
-                 {"Location": ctx.url(sobject, rec["Id"])})
+    return Reply(
+        201, {"id": rec["Id"], "success": True, "errors": []}, {"Location": ctx.url(sobject, rec["Id"])}
+    )
 
 
 def _etag(rec: dict) -> str:
-    digest = hashlib.sha1(json.dumps({k: v for k, v in rec.items() if not k.startswith("_")},
-                                     sort_keys=True, default=str).encode()).digest()
+    digest = hashlib.sha1(
+        json.dumps(
+            {k: v for k, v in rec.items() if not k.startswith("_")}, sort_keys=True, default=str
+        ).encode()
+    ).digest()
     return '"' + base64.b64encode(digest).decode() + '--gzip"'
 
 
@@ -335,9 +392,12 @@ def _modified_after(rec: dict, when: Any) -> bool:
 
 
 def _precondition_failed() -> SalesforceError:
-    return SalesforceError(412, "PRECONDITION_FAILED",
-                           "The requested resource has been modified since the specified date "
-                           "or does not match the supplied ETag.")
+    return SalesforceError(
+        412,
+        "PRECONDITION_FAILED",
+        "The requested resource has been modified since the specified date "
+        "or does not match the supplied ETag.",
+    )
 
 
 def row(req: SfRequest) -> Reply:
@@ -395,20 +455,32 @@ def build_router() -> Router:
     r.add(r"queryAll", v + "queryAll", {"GET": q.query_all})
     r.add(r"queryAll/(?P<locator>[^/]+)", v + "queryAll/{locator}", {"GET": q.query_more})
     r.add(r"sobjects", v + "sobjects", {"GET": global_describe})
-    r.add(r"sobjects/(?P<sobject>[^/]+)", v + "sobjects/{sobject}",
-          {"GET": sobject_root, "POST": sobject_root})
+    r.add(
+        r"sobjects/(?P<sobject>[^/]+)", v + "sobjects/{sobject}", {"GET": sobject_root, "POST": sobject_root}
+    )
     r.add(r"sobjects/(?P<sobject>[^/]+)/describe", v + "sobjects/{sobject}/describe", {"GET": describe})
     r.add(r"sobjects/(?P<sobject>[^/]+)/updated", v + "sobjects/{sobject}/updated", {"GET": q.get_updated})
     r.add(r"sobjects/(?P<sobject>[^/]+)/deleted", v + "sobjects/{sobject}/deleted", {"GET": q.get_deleted})
-    r.add(r"sobjects/(?P<sobject>[^/]+)/(?P<id>[^/]+)", v + "sobjects/{sobject}/{id}",
-          {"GET": row, "PATCH": row, "DELETE": row})
-    r.add(r"sobjects/(?P<sobject>[^/]+)/(?P<field>[^/]+)/(?P<value>[^/]+)",
-          v + "sobjects/{sobject}/{field}/{value}",
-          {"GET": external_id_row, "PATCH": external_id_row, "DELETE": external_id_row})
-    r.add(r"composite/sobjects", v + "composite/sobjects",
-          {"POST": coll.create_many, "PATCH": coll.update_many, "DELETE": coll.delete_many})
-    r.add(r"composite/sobjects/(?P<sobject>[^/]+)", v + "composite/sobjects/{sobject}",
-          {"GET": coll.retrieve_many, "POST": coll.retrieve_many})
+    r.add(
+        r"sobjects/(?P<sobject>[^/]+)/(?P<id>[^/]+)",
+        v + "sobjects/{sobject}/{id}",
+        {"GET": row, "PATCH": row, "DELETE": row},
+    )
+    r.add(
+        r"sobjects/(?P<sobject>[^/]+)/(?P<field>[^/]+)/(?P<value>[^/]+)",
+        v + "sobjects/{sobject}/{field}/{value}",
+        {"GET": external_id_row, "PATCH": external_id_row, "DELETE": external_id_row},
+    )
+    r.add(
+        r"composite/sobjects",
+        v + "composite/sobjects",
+        {"POST": coll.create_many, "PATCH": coll.update_many, "DELETE": coll.delete_many},
+    )
+    r.add(
+        r"composite/sobjects/(?P<sobject>[^/]+)",
+        v + "composite/sobjects/{sobject}",
+        {"GET": coll.retrieve_many, "POST": coll.retrieve_many},
+    )
     r.add(r"composite", v + "composite", {"POST": coll.composite})
     return r
 
@@ -437,10 +509,11 @@ def routes(state: SandboxState) -> list[Route]:
             return sf_json(exc.body(), exc.status)
         user = (request.scope.get("state") or {}).get("sf_user")
         if user is None:  # only reachable without the middleware; never serve data unauthenticated
-            return sf_json([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}], 401)
+            return sf_json(
+                [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}], 401
+            )
         ctx = Ctx(state, user, version, base_url_of(request.headers, request.scope))
-        req = SfRequest(ctx, request.method, {}, request.query_params, request.headers,
-                        await request.body())
+        req = SfRequest(ctx, request.method, {}, request.query_params, request.headers, await request.body())
         reply, template = table.dispatch(req, rest)
         request.scope["route"] = SimpleNamespace(path=template)
         return to_response(reply, request.method)

@@ -13,6 +13,7 @@ the others report PROCESSING_HALTED. Not covered: ``collateSubrequests`` (sub-re
 run in order), nested Composite/Batch/Graph calls and the limit of 5 query/collection
 sub-requests.
 """
+
 from __future__ import annotations
 
 import copy
@@ -24,17 +25,29 @@ from starlette.datastructures import Headers, QueryParams
 
 from sandbox import ids, sf_schema
 from sandbox.errors import SalesforceError
-from sandbox.salesforce_records import (Ctx, bad_request, can_see, commit_create, commit_delete,
-                                        commit_update, error_items, lookup, parse_field_list,
-                                        prepare_create, render, to_18)
+from sandbox.salesforce_records import (
+    Ctx,
+    bad_request,
+    can_see,
+    commit_create,
+    commit_delete,
+    commit_update,
+    error_items,
+    lookup,
+    parse_field_list,
+    prepare_create,
+    render,
+    to_18,
+)
 from sandbox.salesforce_validation import validate_record
 
 MAX_RECORDS = 200
 MAX_READ_IDS = 2000
 MAX_SUBREQUESTS = 25
-ROLLED_BACK = ("ALL_OR_NONE_OPERATION_ROLLED_BACK",
-               "Record rolled back because not all records were valid and the request was using "
-               "AllOrNone header")
+ROLLED_BACK = (
+    "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "Record rolled back because not all records were valid and the request was using AllOrNone header",
+)
 
 
 def _reply(status: int, body: Any, headers: dict | None = None) -> Any:
@@ -52,12 +65,17 @@ def _bool(value: Any) -> bool:
 def _records_body(req: Any) -> tuple[list, bool]:
     body = req.json()
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        raise bad_request("JSON_PARSER_ERROR", "Cannot deserialize instance of SObjectCollection: "
-                          "expected an object with a \"records\" array")
+        raise bad_request(
+            "JSON_PARSER_ERROR",
+            'Cannot deserialize instance of SObjectCollection: expected an object with a "records" array',
+        )
     records = body["records"]
     if len(records) > MAX_RECORDS:
-        raise bad_request("EXCEEDED_ID_LIMIT", f"The number of records in a single request cannot "
-                          f"exceed {MAX_RECORDS}: {len(records)} were sent")
+        raise bad_request(
+            "EXCEEDED_ID_LIMIT",
+            f"The number of records in a single request cannot "
+            f"exceed {MAX_RECORDS}: {len(records)} were sent",
+        )
     return records, _bool(body.get("allOrNone", False))
 
 
@@ -100,10 +118,13 @@ def create_many(req: Any) -> Any:
     types = [_record_type(r) for r in records]
     chunks = sum(1 for i, t in enumerate(types) if i == 0 or types[i - 1] != t)
     if chunks > 10:
-        raise bad_request("INVALID_BATCH_REQUEST", "Too many type changes in the request: records of "
-                          "one object must be contiguous, with at most 10 chunks")
+        raise bad_request(
+            "INVALID_BATCH_REQUEST",
+            "Too many type changes in the request: records of "
+            "one object must be contiguous, with at most 10 chunks",
+        )
     prepared: list = []
-    for sobject, rec in zip(types, records):
+    for sobject, rec in zip(types, records, strict=False):
         try:
             prepared.append((None, (sobject, prepare_create(ctx, sobject, rec))))
         except SalesforceError as exc:
@@ -120,8 +141,11 @@ def _writable(ctx: Ctx, sobject: str, raw: Any, deleting: bool) -> dict:
     """The row a Collections update/delete targets, or its per-record error."""
     label = sf_schema.OBJECT_INFO[sobject].label
     if not isinstance(raw, str) or not ids.sf_id_valid(raw):
-        raise bad_request("MALFORMED_ID", f"malformed id {raw}" if deleting else
-                          f"{label} ID: id value of incorrect type: {raw}", [] if deleting else ["Id"])
+        raise bad_request(
+            "MALFORMED_ID",
+            f"malformed id {raw}" if deleting else f"{label} ID: id value of incorrect type: {raw}",
+            [] if deleting else ["Id"],
+        )
     if raw[:3] != sf_schema.key_prefix(sobject):
         raise bad_request("MALFORMED_ID", f"{label} ID: id value of incorrect type: {raw}", ["Id"])
     rec, deleted = lookup(ctx.state, sobject, to_18(raw))
@@ -141,16 +165,22 @@ def update_many(req: Any) -> Any:
     records, all_or_none = _records_body(req)
     types = [_record_type(r) for r in records]
     prepared: list = []
-    for sobject, body in zip(types, records):
+    for sobject, body in zip(types, records, strict=False):
         raw_id = next((v for k, v in body.items() if k.lower() == "id"), None)
-        shown = to_18(raw_id) if isinstance(raw_id, str) and ids.sf_id_valid(raw_id) \
-            and raw_id[:3] == sf_schema.key_prefix(sobject) else None
+        shown = (
+            to_18(raw_id)
+            if isinstance(raw_id, str)
+            and ids.sf_id_valid(raw_id)
+            and raw_id[:3] == sf_schema.key_prefix(sobject)
+            else None
+        )
         try:
             if raw_id is None:
                 raise bad_request("MISSING_ARGUMENT", "Id not specified in an update call", [])
             rec = _writable(ctx, sobject, raw_id, deleting=False)
-            fields = validate_record(ctx, sobject, {k: v for k, v in body.items() if k.lower() != "id"},
-                                     existing=rec)
+            fields = validate_record(
+                ctx, sobject, {k: v for k, v in body.items() if k.lower() != "id"}, existing=rec
+            )
             prepared.append((shown, (sobject, rec, fields)))
         except SalesforceError as exc:
             prepared.append((shown, exc))
@@ -169,8 +199,10 @@ def delete_many(req: Any) -> Any:
         raise bad_request("MISSING_ARGUMENT", "Missing argument: ids")
     id_list = [i.strip() for i in raw.split(",") if i.strip()]
     if len(id_list) > MAX_RECORDS:
-        raise bad_request("EXCEEDED_ID_LIMIT", f"The number of ids in a single request cannot exceed "
-                          f"{MAX_RECORDS}: {len(id_list)} were sent")
+        raise bad_request(
+            "EXCEEDED_ID_LIMIT",
+            f"The number of ids in a single request cannot exceed {MAX_RECORDS}: {len(id_list)} were sent",
+        )
     all_or_none = _bool(req.query.get("allOrNone", "false"))
     prepared: list = []
     for raw_id in id_list:
@@ -201,7 +233,7 @@ def retrieve_many(req: Any) -> Any:
     if req.method == "POST":
         body = req.json()
         if not isinstance(body, dict):
-            raise bad_request("JSON_PARSER_ERROR", "expected an object with \"ids\" and \"fields\"")
+            raise bad_request("JSON_PARSER_ERROR", 'expected an object with "ids" and "fields"')
         id_list, field_list = body.get("ids"), body.get("fields")
         if not isinstance(id_list, list) or not isinstance(field_list, list):
             raise bad_request("MISSING_ARGUMENT", "both ids and fields are required")
@@ -212,17 +244,23 @@ def retrieve_many(req: Any) -> Any:
         id_list = [i.strip() for i in raw_ids.split(",") if i.strip()]
         field_list = [f.strip() for f in raw_fields.split(",") if f.strip()]
     if len(id_list) > MAX_READ_IDS:
-        raise bad_request("EXCEEDED_ID_LIMIT", f"The number of ids in a single request cannot exceed "
-                          f"{MAX_READ_IDS}: {len(id_list)} were sent")
+        raise bad_request(
+            "EXCEEDED_ID_LIMIT",
+            f"The number of ids in a single request cannot exceed {MAX_READ_IDS}: {len(id_list)} were sent",
+        )
     names = parse_field_list(sobject, field_list)
     out = []
     for raw_id in id_list:
         if not isinstance(raw_id, str) or not ids.sf_id_valid(raw_id):
             raise bad_request("MALFORMED_ID", f"malformed id {raw_id}")
-        rec = ctx.state.sf["records"][sobject].get(to_18(raw_id)) if raw_id[:3] == sf_schema.key_prefix(
-            sobject) else None
-        out.append(render(ctx, sobject, rec, names) if rec and can_see(ctx.state, ctx.user, sobject, rec)
-                   else None)
+        rec = (
+            ctx.state.sf["records"][sobject].get(to_18(raw_id))
+            if raw_id[:3] == sf_schema.key_prefix(sobject)
+            else None
+        )
+        out.append(
+            render(ctx, sobject, rec, names) if rec and can_see(ctx.state, ctx.user, sobject, rec) else None
+        )
     return _reply(200, out)
 
 
@@ -273,8 +311,12 @@ def _substitute(value: Any, results: dict[str, Any], as_url: bool = False) -> An
 
 
 def _halted(reference_id: str, message: str) -> dict:
-    return {"body": [{"errorCode": "PROCESSING_HALTED", "message": message}], "httpHeaders": {},
-            "httpStatusCode": 400, "referenceId": reference_id}
+    return {
+        "body": [{"errorCode": "PROCESSING_HALTED", "message": message}],
+        "httpHeaders": {},
+        "httpStatusCode": 400,
+        "referenceId": reference_id,
+    }
 
 
 def composite(req: Any) -> Any:
@@ -286,17 +328,28 @@ def composite(req: Any) -> Any:
     if not isinstance(subs, list) or not subs:
         raise bad_request("JSON_PARSER_ERROR", "compositeRequest is required and must be a non-empty array")
     if len(subs) > MAX_SUBREQUESTS:
-        raise bad_request("INVALID_BATCH_REQUEST",
-                          f"The number of subrequests cannot exceed {MAX_SUBREQUESTS}: {len(subs)} were sent")
+        raise bad_request(
+            "INVALID_BATCH_REQUEST",
+            f"The number of subrequests cannot exceed {MAX_SUBREQUESTS}: {len(subs)} were sent",
+        )
     seen: set[str] = set()
     for sub in subs:
         ref = sub.get("referenceId") if isinstance(sub, dict) else None
-        if not isinstance(sub, dict) or not isinstance(ref, str) or not re.fullmatch(r"[A-Za-z0-9_]+", ref) \
-                or not isinstance(sub.get("url"), str) or not isinstance(sub.get("method"), str):
-            raise bad_request("JSON_PARSER_ERROR", "each subrequest needs method, url and a referenceId of "
-                              "letters, digits and underscores")
+        if (
+            not isinstance(sub, dict)
+            or not isinstance(ref, str)
+            or not re.fullmatch(r"[A-Za-z0-9_]+", ref)
+            or not isinstance(sub.get("url"), str)
+            or not isinstance(sub.get("method"), str)
+        ):
+            raise bad_request(
+                "JSON_PARSER_ERROR",
+                "each subrequest needs method, url and a referenceId of letters, digits and underscores",
+            )
         if ref in seen:
-            raise bad_request("INVALID_BATCH_REQUEST", f"Duplicate referenceId provided in the request: {ref}")
+            raise bad_request(
+                "INVALID_BATCH_REQUEST", f"Duplicate referenceId provided in the request: {ref}"
+            )
         seen.add(ref)
     all_or_none = _bool(body.get("allOrNone", False))
     state = ctx.state
@@ -310,9 +363,14 @@ def composite(req: Any) -> Any:
             url = _substitute(sub["url"], results, as_url=True)
             sub_body = _substitute(sub.get("body"), results) if "body" in sub else None
         except _Unresolved as exc:
-            out.append(_halted(ref, f"Invalid reference specified. No value for {exc} found. Provided "
-                                    f"referenceId ({str(exc).split('.')[0].split('[')[0]}) must refer "
-                                    "to a successful earlier subrequest."))
+            out.append(
+                _halted(
+                    ref,
+                    f"Invalid reference specified. No value for {exc} found. Provided "
+                    f"referenceId ({str(exc).split('.')[0].split('[')[0]}) must refer "
+                    "to a successful earlier subrequest.",
+                )
+            )
             if all_or_none:
                 failed_at = n
                 break
@@ -325,20 +383,40 @@ def composite(req: Any) -> Any:
             reply_status, reply_body, reply_headers = exc.status, exc.body(), {}
         else:
             if rest.rstrip("/") == "composite":
-                reply_status, reply_body, reply_headers = 400, [{
-                    "errorCode": "INVALID_BATCH_REQUEST",
-                    "message": "Composite requests cannot be nested."}], {}
+                reply_status, reply_body, reply_headers = (
+                    400,
+                    [
+                        {
+                            "errorCode": "INVALID_BATCH_REQUEST",
+                            "message": "Composite requests cannot be nested.",
+                        }
+                    ],
+                    {},
+                )
             else:
                 sub_ctx = Ctx(state, ctx.user, version, ctx.base_url)
                 headers = Headers({**{k.lower(): str(v) for k, v in (sub.get("httpHeaders") or {}).items()}})
-                sub_req = SfRequest(sub_ctx, method, {}, QueryParams(parts.query), headers,
-                                    parsed_body=sub_body, has_parsed_body=sub_body is not None)
+                sub_req = SfRequest(
+                    sub_ctx,
+                    method,
+                    {},
+                    QueryParams(parts.query),
+                    headers,
+                    parsed_body=sub_body,
+                    has_parsed_body=sub_body is not None,
+                )
                 if sub_body is None and method in ("POST", "PATCH"):
                     sub_req.raw_body = b""
                 reply, _ = router().dispatch(sub_req, rest)
                 reply_status, reply_body, reply_headers = reply.status, reply.body, reply.headers
-        out.append({"body": reply_body, "httpHeaders": dict(reply_headers), "httpStatusCode": reply_status,
-                    "referenceId": ref})
+        out.append(
+            {
+                "body": reply_body,
+                "httpHeaders": dict(reply_headers),
+                "httpStatusCode": reply_status,
+                "referenceId": ref,
+            }
+        )
         if reply_status < 400:
             results[ref] = reply_body
         elif all_or_none:

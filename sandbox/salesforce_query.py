@@ -13,18 +13,26 @@ Replication windows (SOAP/REST getUpdated/getDeleted documentation): seconds are
 ``end`` must not precede ``start``; otherwise 400 INVALID_REPLICATION_DATE. getUpdated uses
 SystemModstamp; ``latestDateCovered`` is ``end``, or now when ``end`` is in the future.
 """
+
 from __future__ import annotations
 
 import re
 import threading
 import weakref
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox import ids, soql
 from sandbox.clock import parse_instant, sf_datetime
-from sandbox.salesforce_records import (Ctx, bad_request, can_see, recycle_cutoff, resolve_sobject,
-                                        to_18, visible_rows)
+from sandbox.salesforce_records import (
+    Ctx,
+    bad_request,
+    can_see,
+    recycle_cutoff,
+    resolve_sobject,
+    to_18,
+    visible_rows,
+)
 from sandbox.sf_schema import SCHEMA
 
 LOCATOR_TTL_S = 15 * 60
@@ -45,14 +53,12 @@ class _Locators:
     def add(self, user: str, records: list, batch: int, total: int, now: float) -> str:
         with self.lock:
             self._expire(now)
-            mine = sorted((c for c in self.open.items() if c[1]["user"] == user),
-                          key=lambda c: c[1]["used"])
-            for key, _ in mine[:max(0, len(mine) - MAX_OPEN_LOCATORS + 1)]:
+            mine = sorted((c for c in self.open.items() if c[1]["user"] == user), key=lambda c: c[1]["used"])
+            for key, _ in mine[: max(0, len(mine) - MAX_OPEN_LOCATORS + 1)]:
                 del self.open[key]
             self.counter += 1
             key = ids.sf_id("01g", self.counter)
-            self.open[key] = {"user": user, "records": records, "batch": batch, "total": total,
-                              "used": now}
+            self.open[key] = {"user": user, "records": records, "batch": batch, "total": total, "used": now}
             return key
 
     def get(self, key: str, user: str, now: float) -> dict | None:
@@ -69,7 +75,7 @@ class _Locators:
             del self.open[key]
 
 
-_LOCATORS: "weakref.WeakKeyDictionary[Any, _Locators]" = weakref.WeakKeyDictionary()
+_LOCATORS: weakref.WeakKeyDictionary[Any, _Locators] = weakref.WeakKeyDictionary()
 
 
 def locators(state: Any) -> _Locators:
@@ -89,7 +95,7 @@ def _batch_size(req: Any) -> int:
 
 
 def _page(ctx: Ctx, records: list, offset: int, batch: int, total: int, locator: str | None) -> dict:
-    chunk = records[offset:offset + batch]
+    chunk = records[offset : offset + batch]
     out: dict[str, Any] = {"totalSize": total, "done": offset + batch >= len(records)}
     if not out["done"]:
         out["nextRecordsUrl"] = f"/services/data/v{ctx.version}/query/{locator}-{offset + batch}"
@@ -113,8 +119,9 @@ def run_soql(ctx: Ctx, text: str, include_deleted: bool) -> soql.Records:
         return rec
 
     try:
-        return soql.execute(soql.parse(text), schema=SCHEMA, rows=rows, get=get, now=state.now(),
-                            api_version=ctx.version)
+        return soql.execute(
+            soql.parse(text), schema=SCHEMA, rows=rows, get=get, now=state.now(), api_version=ctx.version
+        )
     except soql.SoqlError as exc:
         raise bad_request(exc.error_code, exc.message) from None
 
@@ -130,8 +137,11 @@ def _run(req: Any, include_deleted: bool) -> Any:
     batch = _batch_size(req)
     total = records.total_size
     rows = list(records)
-    locator = (locators(ctx.state).add(ctx.user, rows, batch, total, ctx.state.now().timestamp())
-               if len(rows) > batch else None)
+    locator = (
+        locators(ctx.state).add(ctx.user, rows, batch, total, ctx.state.now().timestamp())
+        if len(rows) > batch
+        else None
+    )
     return Reply(200, _page(ctx, rows, 0, batch, total, locator))
 
 
@@ -148,12 +158,16 @@ def query_more(req: Any) -> Any:
 
     raw = req.params["locator"]
     key, _, offset_text = raw.rpartition("-")
-    cursor = (locators(req.ctx.state).get(key, req.ctx.user, req.ctx.state.now().timestamp())
-              if key and offset_text.isdigit() else None)
+    cursor = (
+        locators(req.ctx.state).get(key, req.ctx.user, req.ctx.state.now().timestamp())
+        if key and offset_text.isdigit()
+        else None
+    )
     if cursor is None or int(offset_text) > len(cursor["records"]):
         raise bad_request("INVALID_QUERY_LOCATOR", "invalid query locator")
-    return Reply(200, _page(req.ctx, cursor["records"], int(offset_text), cursor["batch"],
-                            cursor["total"], key))
+    return Reply(
+        200, _page(req.ctx, cursor["records"], int(offset_text), cursor["batch"], cursor["total"], key)
+    )
 
 
 # ------------------------------------------------------------------------------ replication
@@ -167,22 +181,24 @@ def _window_param(req: Any, name: str) -> datetime:
     try:
         when = parse_instant(text)
     except ValueError:
-        raise bad_request("INVALID_REPLICATION_DATE",
-                          f"{name} is not a valid dateTime: {raw} "
-                          "(use ISO 8601, e.g. 2026-09-01T00:00:00Z)") from None
+        raise bad_request(
+            "INVALID_REPLICATION_DATE",
+            f"{name} is not a valid dateTime: {raw} (use ISO 8601, e.g. 2026-09-01T00:00:00Z)",
+        ) from None
     return when.replace(second=0, microsecond=0)
 
 
 def _window(req: Any, max_days: int) -> tuple[datetime, datetime, datetime]:
     start, end = _window_param(req, "start"), _window_param(req, "end")
-    now = req.ctx.state.now().astimezone(timezone.utc)
+    now = req.ctx.state.now().astimezone(UTC)
     if end < start:
         raise bad_request("INVALID_REPLICATION_DATE", "startDate must chronologically precede endDate")
     earliest = (now - timedelta(days=max_days)).replace(second=0, microsecond=0)
     if start < earliest:
-        raise bad_request("INVALID_REPLICATION_DATE",
-                          f"startDate cannot be more than {max_days} days ago (earliest allowed: "
-                          f"{sf_datetime(earliest)})")
+        raise bad_request(
+            "INVALID_REPLICATION_DATE",
+            f"startDate cannot be more than {max_days} days ago (earliest allowed: {sf_datetime(earliest)})",
+        )
     covered = min(end, now.replace(second=0, microsecond=0))
     return start, end, covered
 
@@ -192,11 +208,15 @@ def get_updated(req: Any) -> Any:
 
     sobject = resolve_sobject(req.params["sobject"])
     start, end, covered = _window(req, UPDATED_WINDOW_DAYS)
-    found = [(parse_instant(r["SystemModstamp"]), r["Id"]) for r in visible_rows(req.ctx, sobject)
-             if r.get("SystemModstamp") and start <= parse_instant(r["SystemModstamp"]) < end]
+    found = [
+        (parse_instant(r["SystemModstamp"]), r["Id"])
+        for r in visible_rows(req.ctx, sobject)
+        if r.get("SystemModstamp") and start <= parse_instant(r["SystemModstamp"]) < end
+    ]
     if len(found) > MAX_UPDATED_IDS:
-        raise bad_request("EXCEEDED_ID_LIMIT", f"more than {MAX_UPDATED_IDS} ids in the window: "
-                          "use a smaller time window")
+        raise bad_request(
+            "EXCEEDED_ID_LIMIT", f"more than {MAX_UPDATED_IDS} ids in the window: use a smaller time window"
+        )
     found.sort()
     return Reply(200, {"ids": [rid for _, rid in found], "latestDateCovered": sf_datetime(covered)})
 
@@ -216,7 +236,12 @@ def get_deleted(req: Any) -> Any:
         if can_see(ctx.state, ctx.user, sobject, r):
             found.append((when, r["Id"], r["_deletedDate"]))
     found.sort()
-    earliest = cutoff.astimezone(timezone.utc).replace(second=0, microsecond=0)
-    return Reply(200, {"deletedRecords": [{"id": rid, "deletedDate": text} for _, rid, text in found],
-                       "earliestDateAvailable": sf_datetime(earliest),
-                       "latestDateCovered": sf_datetime(covered)})
+    earliest = cutoff.astimezone(UTC).replace(second=0, microsecond=0)
+    return Reply(
+        200,
+        {
+            "deletedRecords": [{"id": rid, "deletedDate": text} for _, rid, text in found],
+            "earliestDateAvailable": sf_datetime(earliest),
+            "latestDateCovered": sf_datetime(covered),
+        },
+    )

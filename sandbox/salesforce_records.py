@@ -13,11 +13,13 @@ Sharing model of the emulated org (BEHAVIOUR.md, API_CONTRACTS.md section 9):
 A record the caller cannot see is "not found" on read and INSUFFICIENT_ACCESS_OR_READONLY on
 update or delete; a reference to it is INVALID_CROSS_REFERENCE_KEY.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from sandbox import ids, sf_schema
 from sandbox.errors import SalesforceError
@@ -47,8 +49,10 @@ class SfErrors(SalesforceError):
 
 def error_items(exc: SalesforceError) -> list[dict]:
     """An error as the ``errors`` of a Collections result (``statusCode``, not ``errorCode``)."""
-    return [{"statusCode": item["errorCode"], "message": item["message"],
-             "fields": item.get("fields") or []} for item in exc.body()]
+    return [
+        {"statusCode": item["errorCode"], "message": item["message"], "fields": item.get("fields") or []}
+        for item in exc.body()
+    ]
 
 
 def bad_request(code: str, message: str, fields: list[str] | None = None) -> SalesforceError:
@@ -176,10 +180,13 @@ def parse_field_list(sobject: str, raw: str | Iterable[str] | None) -> list[str]
             continue
         canonical = sf_schema.canonical_field(sobject, name) if isinstance(name, str) else None
         if canonical is None:
-            raise bad_request("INVALID_FIELD", f"No such column '{name}' on entity '{sobject}'. If you are "
-                              "attempting to use a custom field, be sure to append the '__c' after the "
-                              "custom field name. Please reference your WSDL or the describe call for "
-                              "the appropriate names.")
+            raise bad_request(
+                "INVALID_FIELD",
+                f"No such column '{name}' on entity '{sobject}'. If you are "
+                "attempting to use a custom field, be sure to append the '__c' after the "
+                "custom field name. Please reference your WSDL or the describe call for "
+                "the appropriate names.",
+            )
         if canonical not in out:
             out.append(canonical)
     if "Id" not in out:
@@ -221,7 +228,7 @@ def commit_delete(ctx: Ctx, sobject: str, rec: dict) -> None:
     """Delete a row and, as Salesforce does, its cascade-delete children."""
     state = ctx.state
     state.sf_delete(sobject, rec["Id"])
-    for (child, fk) in sf_schema.CASCADE_DELETE:
+    for child, fk in sf_schema.CASCADE_DELETE:
         if sobject not in sf_schema.FIELDS[child][fk].reference_to:
             continue
         for row in [r for r in state.sf["records"][child].values() if r.get(fk) == rec["Id"]]:
@@ -237,9 +244,11 @@ def visible_rows(ctx: Ctx, sobject: str, include_deleted: bool = False) -> list[
     """The rows a query of ``sobject`` sees; queryAll adds the recycle bin and archived activities."""
     state, user = ctx.state, ctx.user
     admin = is_admin(state, user)
-    rows = [r for r in state.sf["records"].get(sobject, {}).values()
-            if (admin or can_see(state, user, sobject, r))
-            and (include_deleted or not r.get("IsArchived"))]
+    rows = [
+        r
+        for r in state.sf["records"].get(sobject, {}).values()
+        if (admin or can_see(state, user, sobject, r)) and (include_deleted or not r.get("IsArchived"))
+    ]
     if include_deleted:
         cutoff = recycle_cutoff(state)
         from sandbox.clock import parse_instant

@@ -19,24 +19,32 @@ Messages marked [exp] in API_CONTRACTS.md are plausible rather than confirmed:
 - a timed Event without start: REQUIRED_FIELD_MISSING [StartDateTime]; without end or
   duration: REQUIRED_FIELD_MISSING [DurationInMinutes].
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sandbox import ids, sf_schema
 from sandbox.clock import parse_instant, sf_datetime
 from sandbox.errors import SalesforceError
-from sandbox.salesforce_records import (Ctx, SfErrors, bad_request, can_see, lookup, to_18)
+from sandbox.salesforce_records import Ctx, SfErrors, bad_request, can_see, lookup, to_18
 from sandbox.sf_schema import Field
 
 MAX_EVENT_MINUTES = 14 * 24 * 60
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 _TEXT = {"string", "textarea", "email", "phone", "picklist", "combobox", "url"}
-_JSON_TYPE_NAMES = {"date": "date", "datetime": "datetime", "int": "int", "double": "double",
-                    "boolean": "boolean"}
+_JSON_TYPE_NAMES = {
+    "date": "date",
+    "datetime": "datetime",
+    "int": "int",
+    "double": "double",
+    "boolean": "boolean",
+}
 
 
 def _token_of(value: Any) -> str:
@@ -59,8 +67,11 @@ def _token_of(value: Any) -> str:
 def _parser_error(f: Field, value: Any) -> SalesforceError:
     shown = {dict: "{", list: "["}.get(type(value), str(value).lower() if isinstance(value, bool) else value)
     type_name = _JSON_TYPE_NAMES.get(f.type, "string" if f.type in _TEXT else "id")
-    return bad_request("JSON_PARSER_ERROR", f"Cannot deserialize instance of {type_name} from "
-                       f"{_token_of(value)} value {shown} or request may be missing a required field")
+    return bad_request(
+        "JSON_PARSER_ERROR",
+        f"Cannot deserialize instance of {type_name} from "
+        f"{_token_of(value)} value {shown} or request may be missing a required field",
+    )
 
 
 def coerce(f: Field, value: Any) -> Any:
@@ -128,9 +139,12 @@ def validate_record(ctx: Ctx, sobject: str, body: Any, existing: dict | None) ->
     """Check one create (``existing`` None) or update body; return the changes to store."""
     creating = existing is None
     if not isinstance(body, dict):
-        raise bad_request("JSON_PARSER_ERROR", f"Cannot deserialize instance of {sobject} from "
-                          f"{_token_of(body)} value {'[' if isinstance(body, list) else body} or "
-                          "request may be missing a required field")
+        raise bad_request(
+            "JSON_PARSER_ERROR",
+            f"Cannot deserialize instance of {sobject} from "
+            f"{_token_of(body)} value {'[' if isinstance(body, list) else body} or "
+            "request may be missing a required field",
+        )
     fields = sf_schema.FIELDS[sobject]
     changes: dict[str, Any] = {}
     for key, value in body.items():
@@ -141,18 +155,21 @@ def validate_record(ctx: Ctx, sobject: str, body: Any, existing: dict | None) ->
             raise bad_request("INVALID_FIELD", f"No such column '{key}' on sobject of type {sobject}")
         if name == "Id":
             if creating:
-                raise bad_request("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call",
-                                  ["Id"])
+                raise bad_request(
+                    "INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", ["Id"]
+                )
             raise bad_request("INVALID_FIELD", "The Id field should not be specified in the sobject data.")
         changes[name] = coerce(fields[name], value)
 
-    read_only = [n for n in changes
-                 if not (fields[n].createable if creating else fields[n].updateable)]
+    read_only = [n for n in changes if not (fields[n].createable if creating else fields[n].updateable)]
     if read_only:
-        raise bad_request("INVALID_FIELD_FOR_INSERT_UPDATE",
-                          f"Unable to create/update fields: {', '.join(read_only)}. Please check the "
-                          "security settings of this field and verify that it is read/write for your "
-                          "profile or permission set.", read_only)
+        raise bad_request(
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            f"Unable to create/update fields: {', '.join(read_only)}. Please check the "
+            "security settings of this field and verify that it is read/write for your "
+            "profile or permission set.",
+            read_only,
+        )
 
     for name in list(changes):
         f = fields[name]
@@ -161,12 +178,16 @@ def validate_record(ctx: Ctx, sobject: str, body: Any, existing: dict | None) ->
                 changes[name] = False
             elif creating and f.defaulted_on_create:
                 del changes[name]  # null on insert means "use the default"
-    missing = [f.name for f in sf_schema.OBJECTS[sobject]
-               if (f.required and creating and changes.get(f.name) is None)
-               or (not f.nillable and f.name in changes and changes[f.name] is None)]
+    missing = [
+        f.name
+        for f in sf_schema.OBJECTS[sobject]
+        if (f.required and creating and changes.get(f.name) is None)
+        or (not f.nillable and f.name in changes and changes[f.name] is None)
+    ]
     if missing:
-        raise bad_request("REQUIRED_FIELD_MISSING",
-                          f"Required fields are missing: [{', '.join(missing)}]", missing)
+        raise bad_request(
+            "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing
+        )
 
     problems: list[tuple[str, str, list[str] | None]] = []
     for name, value in changes.items():
@@ -193,13 +214,19 @@ def _value_problem(sobject: str, f: Field, value: Any) -> tuple[str, str, list[s
         return None
     label = sf_schema.label_of(sobject, f)
     if f.length and len(value) > f.length:
-        return ("STRING_TOO_LONG", f"{label}: data value too large: {value} (max length={f.length})",
-                [f.name])
+        return (
+            "STRING_TOO_LONG",
+            f"{label}: data value too large: {value} (max length={f.length})",
+            [f.name],
+        )
     if f.type == "email" and not _EMAIL.match(value):
         return ("INVALID_EMAIL_ADDRESS", f"{label}: invalid email address: {value}", [f.name])
     if f.type == "picklist" and f.restricted and f.picklist and value not in f.picklist:
-        return ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                f"{label}: bad value for restricted picklist field: {value}", [f.name])
+        return (
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            f"{label}: bad value for restricted picklist field: {value}",
+            [f.name],
+        )
     return None
 
 
@@ -209,8 +236,9 @@ def _reference(ctx: Ctx, sobject: str, f: Field, value: str) -> str:
         raise bad_request("MALFORMED_ID", f"{label}: id value of incorrect type: {value}", [f.name])
     target = sf_schema.object_for_id(value)
     if f.reference_to and target not in f.reference_to:
-        raise bad_request("FIELD_INTEGRITY_EXCEPTION", f"{label}: id value of incorrect type: {value}",
-                          [f.name])
+        raise bad_request(
+            "FIELD_INTEGRITY_EXCEPTION", f"{label}: id value of incorrect type: {value}", [f.name]
+        )
     value = to_18(value)
     if target is None or target not in sf_schema.OBJECTS:
         return value
@@ -220,11 +248,15 @@ def _reference(ctx: Ctx, sobject: str, f: Field, value: str) -> str:
     if deleted:
         raise bad_request("ENTITY_IS_DELETED", "entity is deleted", [])
     if not can_see(ctx.state, ctx.user, target, rec):
-        raise bad_request("INVALID_CROSS_REFERENCE_KEY", "insufficient access rights on cross-reference id",
-                          [])
+        raise bad_request(
+            "INVALID_CROSS_REFERENCE_KEY", "insufficient access rights on cross-reference id", []
+        )
     if target == "User" and not rec.get("IsActive", True):
-        raise bad_request("INACTIVE_OWNER_OR_USER",
-                          f"operation performed with inactive user [{value}] as owner of [{sobject}]", [])
+        raise bad_request(
+            "INACTIVE_OWNER_OR_USER",
+            f"operation performed with inactive user [{value}] as owner of [{sobject}]",
+            [],
+        )
     return value
 
 
@@ -253,8 +285,9 @@ def _event_rules(changes: dict, existing: dict | None) -> None:
 
     if merged.get("IsAllDayEvent"):
         if not (merged.get("ActivityDate") or start_text):
-            raise bad_request("REQUIRED_FIELD_MISSING", "Required fields are missing: [ActivityDate]",
-                              ["ActivityDate"])
+            raise bad_request(
+                "REQUIRED_FIELD_MISSING", "Required fields are missing: [ActivityDate]", ["ActivityDate"]
+            )
         minutes = changes.get("DurationInMinutes")
         start, end = _instant(start_text), _instant(changes.get("EndDateTime"))
         if minutes is None and end is not None and start is not None:
@@ -266,8 +299,10 @@ def _event_rules(changes: dict, existing: dict | None) -> None:
             minutes = 1440  # a timed event made all-day lasts one day
         if minutes is not None:
             if not 0 <= minutes <= MAX_EVENT_MINUTES:
-                raise integrity(f"Duration must be between 0 and {MAX_EVENT_MINUTES} minutes: Duration",
-                                "DurationInMinutes")
+                raise integrity(
+                    f"Duration must be between 0 and {MAX_EVENT_MINUTES} minutes: Duration",
+                    "DurationInMinutes",
+                )
             changes["DurationInMinutes"] = minutes
         if "ActivityDate" not in changes and "StartDateTime" in changes and start is not None:
             changes["ActivityDate"] = start.date().isoformat()
@@ -276,18 +311,23 @@ def _event_rules(changes: dict, existing: dict | None) -> None:
 
     start = _instant(start_text)
     if start is None:
-        raise bad_request("REQUIRED_FIELD_MISSING", "Required fields are missing: [StartDateTime]",
-                          ["StartDateTime"])
+        raise bad_request(
+            "REQUIRED_FIELD_MISSING", "Required fields are missing: [StartDateTime]", ["StartDateTime"]
+        )
     end = _instant(changes.get("EndDateTime"))
     minutes = changes.get("DurationInMinutes")
     if end is not None and minutes is not None and end != start + timedelta(minutes=minutes):
-        raise integrity("End Date Time does not match Start Date Time plus Duration: Duration",
-                        "DurationInMinutes")
+        raise integrity(
+            "End Date Time does not match Start Date Time plus Duration: Duration", "DurationInMinutes"
+        )
     if end is None and minutes is None:
         old_start, old_end = _instant(old.get("StartDateTime")), _instant(old.get("EndDateTime"))
         if existing is None or old_start is None or old_end is None:
-            raise bad_request("REQUIRED_FIELD_MISSING", "Required fields are missing: [DurationInMinutes]",
-                              ["DurationInMinutes"])
+            raise bad_request(
+                "REQUIRED_FIELD_MISSING",
+                "Required fields are missing: [DurationInMinutes]",
+                ["DurationInMinutes"],
+            )
         if existing.get("IsAllDayEvent") and "IsAllDayEvent" in changes:
             minutes = 60  # an all-day event made timed: Salesforce's default length
         else:
@@ -295,24 +335,29 @@ def _event_rules(changes: dict, existing: dict | None) -> None:
     if end is None:
         assert minutes is not None
         if minutes < 0 or minutes > MAX_EVENT_MINUTES:
-            raise integrity(f"Duration must be between 0 and {MAX_EVENT_MINUTES} minutes: Duration",
-                            "DurationInMinutes")
+            raise integrity(
+                f"Duration must be between 0 and {MAX_EVENT_MINUTES} minutes: Duration", "DurationInMinutes"
+            )
         end = start + timedelta(minutes=minutes)
     if end < start:
         raise integrity("End Date Time cannot be earlier than Start Date Time: End Date Time", "EndDateTime")
     if end - start > timedelta(minutes=MAX_EVENT_MINUTES):
-        raise integrity(f"Duration must be between 0 and {MAX_EVENT_MINUTES} minutes: Duration",
-                        "DurationInMinutes")
+        raise integrity(
+            f"Duration must be between 0 and {MAX_EVENT_MINUTES} minutes: Duration", "DurationInMinutes"
+        )
     changes["StartDateTime"] = sf_datetime(start)
     changes["EndDateTime"] = sf_datetime(end)
     changes["DurationInMinutes"] = int((end - start).total_seconds() // 60)
-    changes["ActivityDate"] = start.astimezone(timezone.utc).date().isoformat()
+    changes["ActivityDate"] = start.astimezone(UTC).date().isoformat()
 
 
 def _campaign_member_rules(ctx: Ctx, changes: dict) -> None:
     if not changes.get("ContactId") and not changes.get("LeadId"):
         raise bad_request("REQUIRED_FIELD_MISSING", "Required fields are missing: [ContactId]", ["ContactId"])
     for row in ctx.state.sf["records"]["CampaignMember"].values():
-        if row.get("CampaignId") == changes.get("CampaignId") and changes.get("ContactId") \
-                and row.get("ContactId") == changes["ContactId"]:
+        if (
+            row.get("CampaignId") == changes.get("CampaignId")
+            and changes.get("ContactId")
+            and row.get("ContactId") == changes["ContactId"]
+        ):
             raise bad_request("DUPLICATE_VALUE", "Already a campaign member.", [])

@@ -4,6 +4,7 @@
 Contacts folder, calendar and To Do list; one Salesforce org with the signed-in user, a
 colleague and an administrator), ``demo`` or ``scale:CONTACTS,EVENTS,TASKS``.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,15 +15,36 @@ from sandbox.state import SandboxState
 TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 USER_OID = "00000000-0000-0000-66f3-3332eca7ea81"
 
-ME = {"FirstName": "Morgan", "LastName": "Reyes", "Email": "morgan.reyes@northwind-demo.example",
-      "Username": "morgan.reyes@northwind-demo.example.sfdc", "Alias": "mreyes",
-      "ProfileName": "Standard User", "TimeZoneSidKey": "Europe/Berlin", "IsActive": True}
-COLLEAGUE = {"FirstName": "Sam", "LastName": "Okafor", "Email": "sam.okafor@northwind-demo.example",
-             "Username": "sam.okafor@northwind-demo.example.sfdc", "Alias": "sokafor",
-             "ProfileName": "Standard User", "TimeZoneSidKey": "America/New_York", "IsActive": True}
-ADMIN = {"FirstName": "Alex", "LastName": "Admin", "Email": "admin@northwind-demo.example",
-         "Username": "admin@northwind-demo.example.sfdc", "Alias": "aadmin",
-         "ProfileName": "System Administrator", "TimeZoneSidKey": "UTC", "IsActive": True}
+ME = {
+    "FirstName": "Morgan",
+    "LastName": "Reyes",
+    "Email": "morgan.reyes@northwind-demo.example",
+    "Username": "morgan.reyes@northwind-demo.example.sfdc",
+    "Alias": "mreyes",
+    "ProfileName": "Standard User",
+    "TimeZoneSidKey": "Europe/Berlin",
+    "IsActive": True,
+}
+COLLEAGUE = {
+    "FirstName": "Sam",
+    "LastName": "Okafor",
+    "Email": "sam.okafor@northwind-demo.example",
+    "Username": "sam.okafor@northwind-demo.example.sfdc",
+    "Alias": "sokafor",
+    "ProfileName": "Standard User",
+    "TimeZoneSidKey": "America/New_York",
+    "IsActive": True,
+}
+ADMIN = {
+    "FirstName": "Alex",
+    "LastName": "Admin",
+    "Email": "admin@northwind-demo.example",
+    "Username": "admin@northwind-demo.example.sfdc",
+    "Alias": "aadmin",
+    "ProfileName": "System Administrator",
+    "TimeZoneSidKey": "UTC",
+    "IsActive": True,
+}
 
 
 class SeedError(ValueError):
@@ -77,17 +99,29 @@ def base_world(state: SandboxState) -> None:
     for item in (root,):
         item.pop("createdDateTime", None)
         item.pop("lastModifiedDateTime", None)
-    cal = state.graph_create("calendars", {
-        "name": "Calendar", "color": "auto", "hexColor": "", "isDefaultCalendar": True,
-        "canShare": True, "canViewPrivateItems": True, "canEdit": True, "isRemovable": False,
-        "isTallyingResponses": True, "allowedOnlineMeetingProviders": ["teamsForBusiness"],
-        "defaultOnlineMeetingProvider": "teamsForBusiness",
-        "owner": {"name": "Morgan Reyes", "address": ME["Email"]},
-    })
+    cal = state.graph_create(
+        "calendars",
+        {
+            "name": "Calendar",
+            "color": "auto",
+            "hexColor": "",
+            "isDefaultCalendar": True,
+            "canShare": True,
+            "canViewPrivateItems": True,
+            "canEdit": True,
+            "isRemovable": False,
+            "isTallyingResponses": True,
+            "allowedOnlineMeetingProviders": ["teamsForBusiness"],
+            "defaultOnlineMeetingProvider": "teamsForBusiness",
+            "owner": {"name": "Morgan Reyes", "address": ME["Email"]},
+        },
+    )
     cal.pop("createdDateTime", None)
     cal.pop("lastModifiedDateTime", None)
-    lst = state.graph_create("todoLists", {"displayName": "Tasks", "isOwner": True, "isShared": False,
-                                           "wellknownListName": "defaultList"})
+    lst = state.graph_create(
+        "todoLists",
+        {"displayName": "Tasks", "isOwner": True, "isShared": False, "wellknownListName": "defaultList"},
+    )
     lst.pop("createdDateTime", None)
     lst.pop("lastModifiedDateTime", None)
     lst.pop("changeKey", None)
@@ -111,8 +145,7 @@ def default_calendar(state: SandboxState) -> dict:
 
 
 def default_todo_list(state: SandboxState) -> dict:
-    return next(t for t in state.graph["todoLists"].values()
-                if t.get("wellknownListName") == "defaultList")
+    return next(t for t in state.graph["todoLists"].values() if t.get("wellknownListName") == "defaultList")
 
 
 def sf_user_by_alias(state: SandboxState, alias: str) -> dict:

@@ -6,6 +6,7 @@ injects faults from a seeded random source (429 with Retry-After, 503, dropped c
 enforces Graph's limit of 4 concurrent requests per mailbox, and turns any error into the
 service's own error format — never a 500 with a traceback.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,8 +37,7 @@ class DroppedConnection(Exception):
     """Raised after a partial response so the server closes the connection: a network drop."""
 
 
-def error_response(service: str, request: Request | None, status: int, *,
-                   detail: str = "") -> Response:
+def error_response(service: str, request: Request | None, status: int, *, detail: str = "") -> Response:
     """The error body a service sends for a bare HTTP status (unknown path, bad method, crash)."""
     if service == "graph":
         if status == 404:
@@ -56,22 +56,37 @@ def error_response(service: str, request: Request | None, status: int, *,
         if status == 404:
             body = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
         elif status == 405:
-            body = [{"errorCode": "METHOD_NOT_ALLOWED",
-                     "message": f"HTTP Method '{request.method if request else ''}' not allowed."}]
+            body = [
+                {
+                    "errorCode": "METHOD_NOT_ALLOWED",
+                    "message": f"HTTP Method '{request.method if request else ''}' not allowed.",
+                }
+            ]
         elif status in (429, 503):
-            body = [{"errorCode": "SERVER_UNAVAILABLE",
-                     "message": "Server temporarily unavailable; please try again later."}]
+            body = [
+                {
+                    "errorCode": "SERVER_UNAVAILABLE",
+                    "message": "Server temporarily unavailable; please try again later.",
+                }
+            ]
         else:
-            body = [{"errorCode": "UNKNOWN_EXCEPTION",
-                     "message": "An unexpected error occurred. Please include this ErrorId if you "
-                                "contact support: 1234567890-12345 (-1234567890)"}]
+            body = [
+                {
+                    "errorCode": "UNKNOWN_EXCEPTION",
+                    "message": "An unexpected error occurred. Please include this ErrorId if you "
+                    "contact support: 1234567890-12345 (-1234567890)",
+                }
+            ]
         return sf_json(body, status)
     if service in ("entra", "salesforce_auth"):
-        error = {404: "invalid_request", 405: "invalid_request", 429: "temporarily_unavailable",
-                 503: "temporarily_unavailable"}.get(status, "server_error")
+        error = {
+            404: "invalid_request",
+            405: "invalid_request",
+            429: "temporarily_unavailable",
+            503: "temporarily_unavailable",
+        }.get(status, "server_error")
         return oauth_json({"error": error, "error_description": detail or f"HTTP {status}"}, status)
-    return Response(json.dumps({"error": detail or f"HTTP {status}"}), status,
-                    media_type="application/json")
+    return Response(json.dumps({"error": detail or f"HTTP {status}"}), status, media_type="application/json")
 
 
 async def _service_error(request: Request, exc: Exception) -> Response:
@@ -90,8 +105,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     service = service_of(request.url.path)
     segment = request.url.path.rstrip("/").rsplit("/", 1)[-1]
-    return error_response(service, request, exc.status_code, detail=str(exc.detail or segment)
-                          if service != "graph" else segment)
+    return error_response(
+        service,
+        request,
+        exc.status_code,
+        detail=str(exc.detail or segment) if service != "graph" else segment,
+    )
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -173,8 +192,7 @@ class SandboxMiddleware:
         except DroppedConnection:
             raise
 
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send, service: str,
-                       started: Any) -> None:
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, service: str, started: Any) -> None:
         try:
             await self.app(scope, receive, send)
         except DroppedConnection:
@@ -186,8 +204,13 @@ class SandboxMiddleware:
 
     @staticmethod
     async def _drop(send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-length", b"1000"), (b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"1000"), (b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": b"{", "more_body": True})
         raise DroppedConnection()
 
@@ -248,9 +271,11 @@ def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
                     await saver
                 state.save(state_file)
 
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={ServiceError: _service_error, HTTPException: _http_error,
-                                        Exception: _crash})
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={ServiceError: _service_error, HTTPException: _http_error, Exception: _crash},
+    )
     app.router.redirect_slashes = False
     app.state.sandbox = state
     asgi: ASGIApp = app

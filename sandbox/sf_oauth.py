@@ -35,6 +35,7 @@ Error bodies are ``{"error", "error_description"}`` with HTTP 400. Errors on the
 page before the redirect URI is trusted (bad client, bad redirect) are shown as a page, as
 Salesforce does; later ones go to the redirect URI as ``error``/``error_description``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -85,13 +86,18 @@ def redirect_ok(uri: str | None) -> bool:
     if parts.scheme == "http":
         return parts.hostname in ("localhost", "127.0.0.1", "::1")
     return re.fullmatch(r"[a-z][a-z0-9+.\-]*", parts.scheme) is not None and parts.scheme not in (
-        "javascript", "data", "file", "vbscript")
+        "javascript",
+        "data",
+        "file",
+        "vbscript",
+    )
 
 
 def _with_params(uri: str, params: dict[str, str]) -> str:
     parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + [(k, v) for k, v in params.items()
-                                                              if v is not None]
+    query = parse_qsl(parts.query, keep_blank_values=True) + [
+        (k, v) for k, v in params.items() if v is not None
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
@@ -118,33 +124,52 @@ def _id_url(base: str, state: SandboxState, user_id: str) -> str:
     return f"{base}/id/{state.sf['org_id']}/{user_id}"
 
 
-def _id_token(state: SandboxState, base: str, user: dict, client_id: str, access: str,
-              issued: int) -> str:
+def _id_token(state: SandboxState, base: str, user: dict, client_id: str, access: str, issued: int) -> str:
     header = {"alg": "HS256", "typ": "JWT", "kid": "sandbox"}
     at_hash = _b64url(hashlib.sha256(access.encode()).digest()[:16])
     claims = {
-        "at_hash": at_hash, "sub": _id_url(base, state, user["Id"]), "aud": client_id, "iss": base,
-        "exp": issued + 300, "iat": issued, "auth_time": issued,
-        "name": user.get("Name"), "given_name": user.get("FirstName"), "family_name": user.get("LastName"),
-        "preferred_username": user.get("Username"), "nickname": user.get("Alias"),
-        "email": user.get("Email"), "email_verified": True, "zoneinfo": user.get("TimeZoneSidKey"),
+        "at_hash": at_hash,
+        "sub": _id_url(base, state, user["Id"]),
+        "aud": client_id,
+        "iss": base,
+        "exp": issued + 300,
+        "iat": issued,
+        "auth_time": issued,
+        "name": user.get("Name"),
+        "given_name": user.get("FirstName"),
+        "family_name": user.get("LastName"),
+        "preferred_username": user.get("Username"),
+        "nickname": user.get("Alias"),
+        "email": user.get("Email"),
+        "email_verified": True,
+        "zoneinfo": user.get("TimeZoneSidKey"),
     }
-    signing_input = _b64url(json.dumps(header, separators=(",", ":")).encode()) + "." + \
-        _b64url(json.dumps(claims, separators=(",", ":")).encode())
+    signing_input = (
+        _b64url(json.dumps(header, separators=(",", ":")).encode())
+        + "."
+        + _b64url(json.dumps(claims, separators=(",", ":")).encode())
+    )
     sig = hmac.new(SIGNATURE_SECRET, signing_input.encode(), hashlib.sha256).digest()
     return signing_input + "." + _b64url(sig)
 
 
-def issue_tokens(state: SandboxState, base: str, user_id: str, client_id: str, scope: str,
-                 refresh_token: str | None = None) -> dict:
+def issue_tokens(
+    state: SandboxState, base: str, user_id: str, client_id: str, scope: str, refresh_token: str | None = None
+) -> dict:
     """Issue tokens through the token store, shaped as Salesforce's, and build the response."""
     store = state.tokens
     scopes = _scopes(scope) or _scopes(DEFAULT_SCOPE)
     scope_text = " ".join(scopes)
     want_refresh = refresh_token is None and ("refresh_token" in scopes or "offline_access" in scopes)
-    access, refresh = store.issue("salesforce", user_id, client_id, scope_text,
-                                  float(state.config.get("access_token_lifetime_s", 3600)),
-                                  refresh_token=refresh_token, with_refresh=want_refresh)
+    access, refresh = store.issue(
+        "salesforce",
+        user_id,
+        client_id,
+        scope_text,
+        float(state.config.get("access_token_lifetime_s", 3600)),
+        refresh_token=refresh_token,
+        with_refresh=want_refresh,
+    )
     org15 = state.sf["org_id"][:15]
     new_access = f"{org15}!AQ{_rand(4)}.{_rand(88, _ALNUM + '._')}"
     store.access[new_access] = store.access.pop(access)
@@ -157,8 +182,9 @@ def issue_tokens(state: SandboxState, base: str, user_id: str, client_id: str, s
     issued = state.now()
     issued_at = str(int(issued.timestamp() * 1000))
     identity = _id_url(base, state, user_id)
-    signature = base64.b64encode(hmac.new(SIGNATURE_SECRET, (identity + issued_at).encode(),
-                                          hashlib.sha256).digest()).decode()
+    signature = base64.b64encode(
+        hmac.new(SIGNATURE_SECRET, (identity + issued_at).encode(), hashlib.sha256).digest()
+    ).decode()
     body: dict[str, Any] = {"access_token": new_access}
     if out_refresh:
         body["refresh_token"] = out_refresh
@@ -199,7 +225,9 @@ def _page(title: str, content: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
         f"<style>{_STYLE}</style></head><body><main><div class=banner>Tandem sandbox - an emulated "
-        f"Salesforce login, not the real one</div>{content}</main></body></html>", status_code=status)
+        f"Salesforce login, not the real one</div>{content}</main></body></html>",
+        status_code=status,
+    )
 
 
 def _user_options(state: SandboxState, selected: str | None) -> str:
@@ -208,20 +236,34 @@ def _user_options(state: SandboxState, selected: str | None) -> str:
     for u in users:
         sel = " selected" if u["Id"] == selected else ""
         text = f"{u.get('Name')} ({u.get('Username')}) - {u.get('ProfileName')}"
-        out.append(f"<option value=\"{html.escape(u['Id'])}\"{sel}>{html.escape(text)}</option>")
+        out.append(f'<option value="{html.escape(u["Id"])}"{sel}>{html.escape(text)}</option>')
     return "".join(out)
 
 
 def _error_page(error: str, description: str) -> HTMLResponse:
-    return _page("Error", f"<h1>Remote Access Error</h1><p class=error>error={html.escape(error)}"
-                          f"&amp;error_description={html.escape(description)}</p>"
-                          "<p class=note>The connected app's settings do not match this request.</p>",
-                 status=400)
+    return _page(
+        "Error",
+        f"<h1>Remote Access Error</h1><p class=error>error={html.escape(error)}"
+        f"&amp;error_description={html.escape(description)}</p>"
+        "<p class=note>The connected app's settings do not match this request.</p>",
+        status=400,
+    )
 
 
 # ------------------------------------------------------------------------------- the flows
-AUTHORIZE_PARAMS = ("response_type", "client_id", "redirect_uri", "state", "scope", "code_challenge",
-                    "code_challenge_method", "prompt", "login_hint", "nonce", "display")
+AUTHORIZE_PARAMS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "state",
+    "scope",
+    "code_challenge",
+    "code_challenge_method",
+    "prompt",
+    "login_hint",
+    "nonce",
+    "display",
+)
 
 
 def routes(state: SandboxState) -> list[Route]:
@@ -235,23 +277,34 @@ def routes(state: SandboxState) -> list[Route]:
         return None
 
     def redirect_error(params: dict[str, str], error: str, description: str) -> Response:
-        return RedirectResponse(_with_params(params["redirect_uri"], {
-            "error": error, "error_description": description, "state": params.get("state")}), 302)
+        return RedirectResponse(
+            _with_params(
+                params["redirect_uri"],
+                {"error": error, "error_description": description, "state": params.get("state")},
+            ),
+            302,
+        )
 
     def grant_code(params: dict[str, str], user_id: str) -> Response:
         code = "aPrx" + _rand(60, _ALNUM + "._") + "=="
         with state.lock:
             state.tokens.auth_codes[code] = {
-                "service": "salesforce", "client_id": params["client_id"],
+                "service": "salesforce",
+                "client_id": params["client_id"],
                 "redirect_uri": params["redirect_uri"],
                 "code_challenge": params.get("code_challenge") or None,
                 "code_challenge_method": (params.get("code_challenge_method") or "S256")
-                if params.get("code_challenge") else None,
-                "user": user_id, "expires": state.now().timestamp() + AUTH_CODE_LIFETIME_S,
-                "scope": params.get("scope") or DEFAULT_SCOPE, "used": False}
+                if params.get("code_challenge")
+                else None,
+                "user": user_id,
+                "expires": state.now().timestamp() + AUTH_CODE_LIFETIME_S,
+                "scope": params.get("scope") or DEFAULT_SCOPE,
+                "used": False,
+            }
             state.dirty = True
-        return RedirectResponse(_with_params(params["redirect_uri"], {"code": code,
-                                                                       "state": params.get("state")}), 302)
+        return RedirectResponse(
+            _with_params(params["redirect_uri"], {"code": code, "state": params.get("state")}), 302
+        )
 
     def request_problem(params: dict[str, str]) -> Response | None:
         if params.get("response_type") != "code":
@@ -290,19 +343,24 @@ def routes(state: SandboxState) -> list[Route]:
         return _authorize_page(params)
 
     def _authorize_page(params: dict[str, str], error: str = "", status: int = 200) -> Response:
-        hidden = "".join(f"<input type=hidden name=\"{html.escape(k)}\" value=\"{html.escape(v)}\">"
-                         for k, v in params.items())
+        hidden = "".join(
+            f'<input type=hidden name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in params.items()
+        )
         scopes = ", ".join(_scopes(params.get("scope") or DEFAULT_SCOPE))
         err = f"<p class=error>{html.escape(error)}</p>" if error else ""
-        return _page("Login | Salesforce", f"""
+        return _page(
+            "Login | Salesforce",
+            f"""
 <h1>Allow Access?</h1>
-<p class=note>The app <b>{html.escape(params['client_id'][:40])}</b> wants to access your Salesforce data
-({html.escape(scopes)}) and will return to {html.escape(params['redirect_uri'])}.</p>{err}
+<p class=note>The app <b>{html.escape(params["client_id"][:40])}</b> wants to access your Salesforce data
+({html.escape(scopes)}) and will return to {html.escape(params["redirect_uri"])}.</p>{err}
 <form method=post action="/services/oauth2/authorize">{hidden}
 <label for=user>Log in as</label>
-<select id=user name=user>{_user_options(state, state.sf['me'])}</select>
+<select id=user name=user>{_user_options(state, state.sf["me"])}</select>
 <div class=buttons><button class=allow type=submit name=action value=allow>Allow</button>
-<button class=deny type=submit name=action value=deny>Deny</button></div></form>""", status)
+<button class=deny type=submit name=action value=deny>Deny</button></div></form>""",
+            status,
+        )
 
     async def token(request: Request) -> Response:
         form = await request.form()
@@ -349,15 +407,22 @@ def routes(state: SandboxState) -> list[Route]:
     def refresh_grant(params: dict[str, str], base: str) -> dict:
         if params.get("client_id") and not client_ok(params.get("client_id")):
             raise OAuthError(400, "invalid_client_id", "client identifier invalid")
-        grant = state.tokens.use_refresh("salesforce", params.get("refresh_token") or "",
-                                         params.get("client_id"))
+        grant = state.tokens.use_refresh(
+            "salesforce", params.get("refresh_token") or "", params.get("client_id")
+        )
         if grant is None:
             raise OAuthError(400, "invalid_grant", "expired access/refresh token")
         user = state.sf_user(grant["user"])
         if user is None or not user.get("IsActive", True):
             raise OAuthError(400, "invalid_grant", "inactive user")
-        return issue_tokens(state, base, grant["user"], grant["client_id"], grant["scope"],
-                            refresh_token=params["refresh_token"])
+        return issue_tokens(
+            state,
+            base,
+            grant["user"],
+            grant["client_id"],
+            grant["scope"],
+            refresh_token=params["refresh_token"],
+        )
 
     def device_start(params: dict[str, str], base: str) -> dict:
         client_id = params.get("client_id")
@@ -367,13 +432,23 @@ def routes(state: SandboxState) -> list[Route]:
         user_code = _rand(8, _USER_CODE_ALPHABET)
         interval = int(state.config.get("device_interval_s", 5))
         state.tokens.device_codes[device_code] = {
-            "service": "salesforce", "user_code": user_code, "client_id": client_id,
+            "service": "salesforce",
+            "user_code": user_code,
+            "client_id": client_id,
             "scope": params.get("scope") or DEFAULT_SCOPE,
-            "expires": state.now().timestamp() + DEVICE_CODE_LIFETIME_S, "interval": interval,
-            "approved_user": None, "declined": False, "last_poll": 0.0}
+            "expires": state.now().timestamp() + DEVICE_CODE_LIFETIME_S,
+            "interval": interval,
+            "approved_user": None,
+            "declined": False,
+            "last_poll": 0.0,
+        }
         state.dirty = True
-        return {"device_code": device_code, "user_code": user_code,
-                "verification_uri": f"{base}/setup/connect", "interval": interval}
+        return {
+            "device_code": device_code,
+            "user_code": user_code,
+            "verification_uri": f"{base}/setup/connect",
+            "interval": interval,
+        }
 
     def device_grant(params: dict[str, str], base: str) -> dict:
         code = params.get("code") or params.get("device_code") or ""
@@ -387,7 +462,9 @@ def routes(state: SandboxState) -> list[Route]:
             raise OAuthError(400, "expired_token", "the device code has expired")
         if record.get("declined"):
             raise OAuthError(400, "access_denied", "end-user denied authorization")
-        user_id = record.get("approved_user") or (state.sf["me"] if state.config.get("auto_approve") else None)
+        user_id = record.get("approved_user") or (
+            state.sf["me"] if state.config.get("auto_approve") else None
+        )
         if not user_id:
             too_soon = record["last_poll"] and now - record["last_poll"] < record["interval"]
             record["last_poll"] = now
@@ -419,27 +496,53 @@ def routes(state: SandboxState) -> list[Route]:
             "enterprise": f"{base}/services/Soap/c/{{version}}/{org[:15]}",
             "metadata": f"{base}/services/Soap/m/{{version}}/{org[:15]}",
             "partner": f"{base}/services/Soap/u/{{version}}/{org[:15]}",
-            "rest": rest, "sobjects": rest + "sobjects/", "search": rest + "search/",
-            "query": rest + "query/", "recent": rest + "recent/",
+            "rest": rest,
+            "sobjects": rest + "sobjects/",
+            "search": rest + "search/",
+            "query": rest + "query/",
+            "recent": rest + "recent/",
             "tooling_soap": f"{base}/services/Soap/T/{{version}}/{org[:15]}",
-            "tooling_rest": rest + "tooling/", "profile": f"{base}/{uid}",
-            "feeds": rest + "chatter/feeds", "groups": rest + "chatter/groups",
-            "users": rest + "chatter/users", "feed_items": rest + "chatter/feed-items",
-            "feed_elements": rest + "chatter/feed-elements", "custom_domain": base,
+            "tooling_rest": rest + "tooling/",
+            "profile": f"{base}/{uid}",
+            "feeds": rest + "chatter/feeds",
+            "groups": rest + "chatter/groups",
+            "users": rest + "chatter/users",
+            "feed_items": rest + "chatter/feed-items",
+            "feed_elements": rest + "chatter/feed-elements",
+            "custom_domain": base,
         }
         photo = f"{base}/profilephoto/005/F"
         return {
-            "id": _id_url(base, state, uid), "asserted_user": asserted, "user_id": uid,
-            "organization_id": org, "username": user.get("Username"), "nick_name": user.get("Alias"),
-            "display_name": user.get("Name"), "email": user.get("Email"), "email_verified": True,
-            "first_name": user.get("FirstName"), "last_name": user.get("LastName"),
-            "timezone": user.get("TimeZoneSidKey"), "photos": {"picture": photo, "thumbnail": photo + "/T"},
-            "addr_street": None, "addr_city": None, "addr_state": None, "addr_country": None,
-            "addr_zip": None, "mobile_phone": None, "mobile_phone_verified": False,
+            "id": _id_url(base, state, uid),
+            "asserted_user": asserted,
+            "user_id": uid,
+            "organization_id": org,
+            "username": user.get("Username"),
+            "nick_name": user.get("Alias"),
+            "display_name": user.get("Name"),
+            "email": user.get("Email"),
+            "email_verified": True,
+            "first_name": user.get("FirstName"),
+            "last_name": user.get("LastName"),
+            "timezone": user.get("TimeZoneSidKey"),
+            "photos": {"picture": photo, "thumbnail": photo + "/T"},
+            "addr_street": None,
+            "addr_city": None,
+            "addr_state": None,
+            "addr_country": None,
+            "addr_zip": None,
+            "mobile_phone": None,
+            "mobile_phone_verified": False,
             "is_lightning_login_user": False,
-            "status": {"created_date": None, "body": None}, "urls": urls, "active": user.get("IsActive", True),
-            "user_type": "STANDARD", "language": "en_US", "locale": "en_US", "utcOffset": 0,
-            "last_modified_date": user.get("LastModifiedDate"), "is_app_installed": True,
+            "status": {"created_date": None, "body": None},
+            "urls": urls,
+            "active": user.get("IsActive", True),
+            "user_type": "STANDARD",
+            "language": "en_US",
+            "locale": "en_US",
+            "utcOffset": 0,
+            "last_modified_date": user.get("LastModifiedDate"),
+            "is_app_installed": True,
         }
 
     async def userinfo(request: Request) -> Response:
@@ -449,17 +552,34 @@ def routes(state: SandboxState) -> list[Route]:
             return Response("Bad_OAuth_Token", 403, media_type="text/plain")
         base = base_url(request)
         ident = identity_body(base, user, True)
-        return oauth_json({
-            "sub": ident["id"], "user_id": user["Id"], "organization_id": state.sf["org_id"],
-            "preferred_username": user.get("Username"), "nickname": user.get("Alias"),
-            "name": user.get("Name"), "email": user.get("Email"), "email_verified": True,
-            "given_name": user.get("FirstName"), "family_name": user.get("LastName"),
-            "zoneinfo": user.get("TimeZoneSidKey"), "photos": ident["photos"],
-            "profile": ident["urls"]["profile"], "picture": ident["photos"]["picture"],
-            "address": {}, "is_salesforce_integration_user": False, "urls": ident["urls"],
-            "active": ident["active"], "user_type": "STANDARD", "language": "en_US", "locale": "en_US",
-            "utcOffset": 0, "updated_at": user.get("LastModifiedDate"), "is_app_installed": True,
-        })
+        return oauth_json(
+            {
+                "sub": ident["id"],
+                "user_id": user["Id"],
+                "organization_id": state.sf["org_id"],
+                "preferred_username": user.get("Username"),
+                "nickname": user.get("Alias"),
+                "name": user.get("Name"),
+                "email": user.get("Email"),
+                "email_verified": True,
+                "given_name": user.get("FirstName"),
+                "family_name": user.get("LastName"),
+                "zoneinfo": user.get("TimeZoneSidKey"),
+                "photos": ident["photos"],
+                "profile": ident["urls"]["profile"],
+                "picture": ident["photos"]["picture"],
+                "address": {},
+                "is_salesforce_integration_user": False,
+                "urls": ident["urls"],
+                "active": ident["active"],
+                "user_type": "STANDARD",
+                "language": "en_US",
+                "locale": "en_US",
+                "utcOffset": 0,
+                "updated_at": user.get("LastModifiedDate"),
+                "is_app_installed": True,
+            }
+        )
 
     async def identity(request: Request) -> Response:
         caller = _bearer_user(state, request)
@@ -480,10 +600,18 @@ def routes(state: SandboxState) -> list[Route]:
             action, user_id = str(form.get("action") or ""), str(form.get("user") or "")
             with state.lock:
                 now = state.now().timestamp()
-                record = next((r for r in state.tokens.device_codes.values()
-                               if r["service"] == "salesforce" and r["user_code"] == code
-                               and r["expires"] > now and not r.get("approved_user")
-                               and not r.get("declined")), None)
+                record = next(
+                    (
+                        r
+                        for r in state.tokens.device_codes.values()
+                        if r["service"] == "salesforce"
+                        and r["user_code"] == code
+                        and r["expires"] > now
+                        and not r.get("approved_user")
+                        and not r.get("declined")
+                    ),
+                    None,
+                )
                 user = state.sf_user(user_id)
                 if record is None:
                     message = "That code is not valid or has expired. Check the code on your device."
@@ -494,22 +622,28 @@ def routes(state: SandboxState) -> list[Route]:
                     message = "Choose a user to sign in as."
                 else:
                     record["approved_user"] = user_id
-                    message, done = "You're connected. Return to your device; you can close this window.", True
+                    message, done = (
+                        "You're connected. Return to your device; you can close this window.",
+                        True,
+                    )
                 state.dirty = True
         if done:
             return _page("Connected", f"<h1>Connect to Salesforce</h1><p>{html.escape(message)}</p>")
         err = f"<p class=error>{html.escape(message)}</p>" if message else ""
-        return _page("Connect | Salesforce", f"""
+        return _page(
+            "Connect | Salesforce",
+            f"""
 <h1>Connect to Salesforce</h1>
 <p class=note>Enter the code shown on your device and choose who signs in.</p>{err}
 <form method=post action="/setup/connect">
 <label for=user_code>Code</label>
 <input id=user_code type=text name=user_code value="{html.escape(code)}" autocomplete=off>
 <label for=user>Log in as</label>
-<select id=user name=user>{_user_options(state, state.sf['me'])}</select>
+<select id=user name=user>{_user_options(state, state.sf["me"])}</select>
 <div class=buttons><button class=allow type=submit name=action value=allow>Connect</button>
 <button class=deny type=submit name=action value=deny>Deny</button></div></form>""",
-                     status=400 if message else 200)
+            status=400 if message else 200,
+        )
 
     return [
         Route("/services/oauth2/authorize", authorize, methods=["GET", "POST"]),
@@ -519,4 +653,3 @@ def routes(state: SandboxState) -> list[Route]:
         Route("/id/{org}/{user}", identity, methods=["GET", "POST"]),
         Route("/setup/connect", connect, methods=["GET", "POST"]),
     ]
-

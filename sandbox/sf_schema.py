@@ -3,10 +3,11 @@
 One declaration serves describe, SOQL binding, validation and the derived fields. Lengths
 follow API_CONTRACTS.md section 9.
 """
+
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -44,16 +45,35 @@ def _system(owner: bool = True) -> list[Field]:
         Field("Id", "id", 18, nillable=False, createable=False, updateable=False),
         Field("IsDeleted", "boolean", nillable=False, createable=False, updateable=False),
         Field("CreatedDate", "datetime", nillable=False, createable=False, updateable=False),
-        Field("CreatedById", "reference", 18, nillable=False, createable=False, updateable=False,
-              reference_to=("User",), relationship_name="CreatedBy"),
+        Field(
+            "CreatedById",
+            "reference",
+            18,
+            nillable=False,
+            createable=False,
+            updateable=False,
+            reference_to=("User",),
+            relationship_name="CreatedBy",
+        ),
         Field("LastModifiedDate", "datetime", nillable=False, createable=False, updateable=False),
-        Field("LastModifiedById", "reference", 18, nillable=False, createable=False,
-              updateable=False, reference_to=("User",), relationship_name="LastModifiedBy"),
+        Field(
+            "LastModifiedById",
+            "reference",
+            18,
+            nillable=False,
+            createable=False,
+            updateable=False,
+            reference_to=("User",),
+            relationship_name="LastModifiedBy",
+        ),
         Field("SystemModstamp", "datetime", nillable=False, createable=False, updateable=False),
     ]
     if owner:
-        fields.append(Field("OwnerId", "reference", 18, nillable=False, reference_to=("User",),
-                            relationship_name="Owner"))
+        fields.append(
+            Field(
+                "OwnerId", "reference", 18, nillable=False, reference_to=("User",), relationship_name="Owner"
+            )
+        )
     return fields
 
 
@@ -62,12 +82,40 @@ TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone 
 CLOSED_TASK_STATUSES = ("Completed",)
 TASK_PRIORITIES = ("High", "Normal", "Low")
 SHOW_AS = ("Busy", "OutOfOffice", "Free")
-INDUSTRIES = ("Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
-              "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering",
-              "Entertainment", "Environmental", "Finance", "Food & Beverage", "Government",
-              "Healthcare", "Hospitality", "Insurance", "Machinery", "Manufacturing", "Media",
-              "Not For Profit", "Other", "Recreation", "Retail", "Shipping", "Technology",
-              "Telecommunications", "Transportation", "Utilities")
+INDUSTRIES = (
+    "Agriculture",
+    "Apparel",
+    "Banking",
+    "Biotechnology",
+    "Chemicals",
+    "Communications",
+    "Construction",
+    "Consulting",
+    "Education",
+    "Electronics",
+    "Energy",
+    "Engineering",
+    "Entertainment",
+    "Environmental",
+    "Finance",
+    "Food & Beverage",
+    "Government",
+    "Healthcare",
+    "Hospitality",
+    "Insurance",
+    "Machinery",
+    "Manufacturing",
+    "Media",
+    "Not For Profit",
+    "Other",
+    "Recreation",
+    "Retail",
+    "Shipping",
+    "Technology",
+    "Telecommunications",
+    "Transportation",
+    "Utilities",
+)
 
 OBJECTS: dict[str, list[Field]] = {
     "User": [
@@ -85,12 +133,27 @@ OBJECTS: dict[str, list[Field]] = {
         Field("LastModifiedDate", "datetime", createable=False, updateable=False),
         Field("SystemModstamp", "datetime", createable=False, updateable=False),
         Field("IsDeleted", "boolean", createable=False, updateable=False),
-        Field("CreatedById", "reference", 18, createable=False, updateable=False, reference_to=("User",),
-              relationship_name="CreatedBy"),
-        Field("LastModifiedById", "reference", 18, createable=False, updateable=False,
-              reference_to=("User",), relationship_name="LastModifiedBy"),
+        Field(
+            "CreatedById",
+            "reference",
+            18,
+            createable=False,
+            updateable=False,
+            reference_to=("User",),
+            relationship_name="CreatedBy",
+        ),
+        Field(
+            "LastModifiedById",
+            "reference",
+            18,
+            createable=False,
+            updateable=False,
+            reference_to=("User",),
+            relationship_name="LastModifiedBy",
+        ),
     ],
-    "Account": _system() + [
+    "Account": _system()
+    + [
         Field("Name", "string", 255, nillable=False),
         Field("Industry", "picklist", 255, picklist=INDUSTRIES),
         Field("BillingCity", "string", 40),
@@ -98,7 +161,8 @@ OBJECTS: dict[str, list[Field]] = {
         Field("Phone", "phone", 40),
         Field("Website", "url", 255),
     ],
-    "Contact": _system() + [
+    "Contact": _system()
+    + [
         Field("AccountId", "reference", 18, reference_to=("Account",), relationship_name="Account"),
         Field("Name", "string", 121, createable=False, updateable=False),
         Field("FirstName", "string", 40),
@@ -125,7 +189,8 @@ OBJECTS: dict[str, list[Field]] = {
         Field("Description", "textarea", 32000),
         Field("ReportsToId", "reference", 18, reference_to=("Contact",), relationship_name="ReportsTo"),
     ],
-    "Event": _system() + [
+    "Event": _system()
+    + [
         Field("Subject", "combobox", 255),
         Field("Location", "string", 255),
         Field("Description", "textarea", 32000),
@@ -135,20 +200,35 @@ OBJECTS: dict[str, list[Field]] = {
         Field("ActivityDate", "date"),
         Field("DurationInMinutes", "int"),
         Field("IsAllDayEvent", "boolean", nillable=False, default=False),
-        Field("ShowAs", "picklist", 40, picklist=SHOW_AS, default="Busy", label="Show Time As",
-              restricted=True),
+        Field(
+            "ShowAs", "picklist", 40, picklist=SHOW_AS, default="Busy", label="Show Time As", restricted=True
+        ),
         Field("IsPrivate", "boolean", nillable=False, default=False),
         Field("WhoId", "reference", 18, reference_to=("Contact",), relationship_name="Who"),
         Field("WhatId", "reference", 18, reference_to=("Account",), relationship_name="What"),
-        Field("AccountId", "reference", 18, createable=False, updateable=False,
-              reference_to=("Account",), relationship_name="Account"),
+        Field(
+            "AccountId",
+            "reference",
+            18,
+            createable=False,
+            updateable=False,
+            reference_to=("Account",),
+            relationship_name="Account",
+        ),
         Field("IsRecurrence", "boolean", nillable=False, default=False),
         Field("IsChild", "boolean", nillable=False, createable=False, updateable=False, default=False),
-        Field("RecurrenceActivityId", "reference", 18, createable=False, updateable=False,
-              reference_to=("Event",)),
+        Field(
+            "RecurrenceActivityId",
+            "reference",
+            18,
+            createable=False,
+            updateable=False,
+            reference_to=("Event",),
+        ),
         Field("IsArchived", "boolean", nillable=False, createable=False, updateable=False, default=False),
     ],
-    "Task": _system() + [
+    "Task": _system()
+    + [
         Field("Subject", "combobox", 255),
         Field("Description", "textarea", 32000),
         Field("ActivityDate", "date"),
@@ -161,30 +241,58 @@ OBJECTS: dict[str, list[Field]] = {
         Field("ReminderDateTime", "datetime"),
         Field("WhoId", "reference", 18, reference_to=("Contact",), relationship_name="Who"),
         Field("WhatId", "reference", 18, reference_to=("Account",), relationship_name="What"),
-        Field("AccountId", "reference", 18, createable=False, updateable=False,
-              reference_to=("Account",), relationship_name="Account"),
-        Field("TaskSubtype", "picklist", 40, picklist=("Task", "Email", "Call", "ListEmail", "Cadence"),
-              restricted=True, label="Task Subtype"),
+        Field(
+            "AccountId",
+            "reference",
+            18,
+            createable=False,
+            updateable=False,
+            reference_to=("Account",),
+            relationship_name="Account",
+        ),
+        Field(
+            "TaskSubtype",
+            "picklist",
+            40,
+            picklist=("Task", "Email", "Call", "ListEmail", "Cadence"),
+            restricted=True,
+            label="Task Subtype",
+        ),
         Field("IsArchived", "boolean", nillable=False, createable=False, updateable=False, default=False),
     ],
-    "Campaign": _system() + [
+    "Campaign": _system()
+    + [
         Field("Name", "string", 80, nillable=False),
         Field("Status", "picklist", 40, picklist=("Planned", "In Progress", "Completed", "Aborted")),
         Field("IsActive", "boolean", default=True),
         Field("StartDate", "date"),
         Field("EndDate", "date"),
     ],
-    "CampaignMember": [f for f in _system(owner=False)] + [
-        Field("CampaignId", "reference", 18, nillable=False, reference_to=("Campaign",),
-              relationship_name="Campaign"),
+    "CampaignMember": [f for f in _system(owner=False)]
+    + [
+        Field(
+            "CampaignId",
+            "reference",
+            18,
+            nillable=False,
+            reference_to=("Campaign",),
+            relationship_name="Campaign",
+        ),
         Field("ContactId", "reference", 18, reference_to=("Contact",), relationship_name="Contact"),
         Field("LeadId", "reference", 18),
         Field("Status", "picklist", 40, picklist=("Planned", "Sent", "Responded")),
         Field("HasResponded", "boolean", createable=False, updateable=False, default=False),
     ],
-    "AccountTeamMember": [f for f in _system(owner=False)] + [
-        Field("AccountId", "reference", 18, nillable=False, reference_to=("Account",),
-              relationship_name="Account"),
+    "AccountTeamMember": [f for f in _system(owner=False)]
+    + [
+        Field(
+            "AccountId",
+            "reference",
+            18,
+            nillable=False,
+            reference_to=("Account",),
+            relationship_name="Account",
+        ),
         Field("UserId", "reference", 18, nillable=False, reference_to=("User",), relationship_name="User"),
         Field("TeamMemberRole", "picklist", 40),
         Field("AccountAccessLevel", "picklist", 40, picklist=("Read", "Edit", "All"), restricted=True),
@@ -207,7 +315,7 @@ def _parse_dt(value: str | None) -> datetime | None:
     return parse_instant(value)
 
 
-def derive(sobject: str, rec: dict, state: "SandboxState | None" = None) -> None:
+def derive(sobject: str, rec: dict, state: SandboxState | None = None) -> None:
     """Fill the fields Salesforce computes itself (Name, IsClosed, ActivityDate...)."""
     from sandbox.clock import sf_datetime
 
@@ -233,8 +341,11 @@ def derive(sobject: str, rec: dict, state: "SandboxState | None" = None) -> None
                 minutes = rec.get("DurationInMinutes") or 1440
                 rec["ActivityDate"] = d.isoformat()
                 rec["DurationInMinutes"] = minutes
-                start = datetime(d.year, d.month, d.day, tzinfo=start.tzinfo if start else None) \
-                    if start else datetime.fromisoformat(d.isoformat() + "T00:00:00+00:00")
+                start = (
+                    datetime(d.year, d.month, d.day, tzinfo=start.tzinfo if start else None)
+                    if start
+                    else datetime.fromisoformat(d.isoformat() + "T00:00:00+00:00")
+                )
                 rec["StartDateTime"] = sf_datetime(start)
                 rec["EndDateTime"] = sf_datetime(start + timedelta(minutes=minutes))
         elif start is not None:
@@ -250,7 +361,7 @@ def derive(sobject: str, rec: dict, state: "SandboxState | None" = None) -> None
         _derive_account(rec, state)
 
 
-def _derive_account(rec: dict, state: "SandboxState | None") -> None:
+def _derive_account(rec: dict, state: SandboxState | None) -> None:
     """Activities' AccountId follows WhatId (an Account) or the Who contact's account."""
     if state is None:
         return
@@ -269,34 +380,74 @@ def _derive_account(rec: dict, state: "SandboxState | None") -> None:
 # Field labels as a standard org shows them; they appear in error messages such as
 # "Last Name: data value too large: ... (max length=80)".
 LABELS: dict[str, dict[str, str]] = {
-    "*": {"Id": "Record ID", "IsDeleted": "Deleted", "CreatedDate": "Created Date",
-          "CreatedById": "Created By ID", "LastModifiedDate": "Last Modified Date",
-          "LastModifiedById": "Last Modified By ID", "SystemModstamp": "System Modstamp",
-          "OwnerId": "Owner ID"},
-    "User": {"Id": "User ID", "Name": "Full Name", "TimeZoneSidKey": "Time Zone", "IsActive": "Active",
-             "ProfileName": "Profile Name"},
+    "*": {
+        "Id": "Record ID",
+        "IsDeleted": "Deleted",
+        "CreatedDate": "Created Date",
+        "CreatedById": "Created By ID",
+        "LastModifiedDate": "Last Modified Date",
+        "LastModifiedById": "Last Modified By ID",
+        "SystemModstamp": "System Modstamp",
+        "OwnerId": "Owner ID",
+    },
+    "User": {
+        "Id": "User ID",
+        "Name": "Full Name",
+        "TimeZoneSidKey": "Time Zone",
+        "IsActive": "Active",
+        "ProfileName": "Profile Name",
+    },
     "Account": {"Id": "Account ID", "Name": "Account Name", "Phone": "Account Phone"},
-    "Contact": {"Id": "Contact ID", "AccountId": "Account ID", "Name": "Full Name",
-                "Phone": "Business Phone", "Fax": "Business Fax", "AssistantName": "Assistant's Name",
-                "AssistantPhone": "Asst. Phone", "MailingState": "Mailing State/Province",
-                "MailingPostalCode": "Mailing Zip/Postal Code", "Description": "Contact Description",
-                "ReportsToId": "Reports To ID"},
-    "Event": {"Id": "Activity ID", "OwnerId": "Assigned To ID", "WhoId": "Name ID",
-              "WhatId": "Related To ID", "ActivityDateTime": "Due Date Time",
-              "ActivityDate": "Due Date Only", "DurationInMinutes": "Duration",
-              "IsAllDayEvent": "All-Day Event", "IsPrivate": "Private",
-              "IsRecurrence": "Create Recurring Series of Events",
-              "IsChild": "Is Child", "IsArchived": "Archived", "RecurrenceActivityId": "Recurrence Activity ID"},
-    "Task": {"Id": "Activity ID", "OwnerId": "Assigned To ID", "WhoId": "Name ID",
-             "WhatId": "Related To ID", "ActivityDate": "Due Date Only", "IsClosed": "Closed",
-             "IsHighPriority": "High Priority", "CompletedDateTime": "Completed Date/Time",
-             "IsReminderSet": "Reminder Set", "ReminderDateTime": "Reminder Date/Time",
-             "IsArchived": "Archived"},
+    "Contact": {
+        "Id": "Contact ID",
+        "AccountId": "Account ID",
+        "Name": "Full Name",
+        "Phone": "Business Phone",
+        "Fax": "Business Fax",
+        "AssistantName": "Assistant's Name",
+        "AssistantPhone": "Asst. Phone",
+        "MailingState": "Mailing State/Province",
+        "MailingPostalCode": "Mailing Zip/Postal Code",
+        "Description": "Contact Description",
+        "ReportsToId": "Reports To ID",
+    },
+    "Event": {
+        "Id": "Activity ID",
+        "OwnerId": "Assigned To ID",
+        "WhoId": "Name ID",
+        "WhatId": "Related To ID",
+        "ActivityDateTime": "Due Date Time",
+        "ActivityDate": "Due Date Only",
+        "DurationInMinutes": "Duration",
+        "IsAllDayEvent": "All-Day Event",
+        "IsPrivate": "Private",
+        "IsRecurrence": "Create Recurring Series of Events",
+        "IsChild": "Is Child",
+        "IsArchived": "Archived",
+        "RecurrenceActivityId": "Recurrence Activity ID",
+    },
+    "Task": {
+        "Id": "Activity ID",
+        "OwnerId": "Assigned To ID",
+        "WhoId": "Name ID",
+        "WhatId": "Related To ID",
+        "ActivityDate": "Due Date Only",
+        "IsClosed": "Closed",
+        "IsHighPriority": "High Priority",
+        "CompletedDateTime": "Completed Date/Time",
+        "IsReminderSet": "Reminder Set",
+        "ReminderDateTime": "Reminder Date/Time",
+        "IsArchived": "Archived",
+    },
     "Campaign": {"Id": "Campaign ID", "Name": "Campaign Name", "IsActive": "Active"},
     "CampaignMember": {"Id": "Campaign Member ID", "HasResponded": "Responded"},
-    "AccountTeamMember": {"Id": "Account Team Member ID", "UserId": "User ID",
-                          "TeamMemberRole": "Team Role", "AccountAccessLevel": "Account Access",
-                          "ContactAccessLevel": "Contact Access"},
+    "AccountTeamMember": {
+        "Id": "Account Team Member ID",
+        "UserId": "User ID",
+        "TeamMemberRole": "Team Role",
+        "AccountAccessLevel": "Account Access",
+        "ContactAccessLevel": "Contact Access",
+    },
 }
 
 PICKLIST_LABELS = {"OutOfOffice": "Out of Office", "ListEmail": "List Email"}
@@ -345,8 +496,12 @@ CHILD_RELATIONSHIPS: dict[tuple[str, str], str | None] = {
     ("AccountTeamMember", "AccountId"): "AccountTeamMembers",
     ("Contact", "ReportsToId"): None,
 }
-CASCADE_DELETE = {("Contact", "AccountId"), ("CampaignMember", "CampaignId"),
-                  ("CampaignMember", "ContactId"), ("AccountTeamMember", "AccountId")}
+CASCADE_DELETE = {
+    ("Contact", "AccountId"),
+    ("CampaignMember", "CampaignId"),
+    ("CampaignMember", "ContactId"),
+    ("AccountTeamMember", "AccountId"),
+}
 
 _CANONICAL_OBJECTS = {name.lower(): name for name in OBJECTS}
 _CANONICAL_FIELDS = {obj: {name.lower(): name for name in fs} for obj, fs in FIELDS.items()}
@@ -378,35 +533,68 @@ def object_for_id(record_id: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------- describe
-_SOAP_TYPES = {"id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "int": "xsd:int",
-               "double": "xsd:double", "date": "xsd:date", "datetime": "xsd:dateTime"}
+_SOAP_TYPES = {
+    "id": "tns:ID",
+    "reference": "tns:ID",
+    "boolean": "xsd:boolean",
+    "int": "xsd:int",
+    "double": "xsd:double",
+    "date": "xsd:date",
+    "datetime": "xsd:dateTime",
+}
 _TEXT_TYPES = {"string", "textarea", "email", "phone", "picklist", "combobox", "url"}
 
 
 def _urls(sobject: str, version: str) -> dict:
     base = f"/services/data/v{version}/sobjects/{sobject}"
-    return {"compactLayouts": f"{base}/describe/compactLayouts", "rowTemplate": f"{base}/{{ID}}",
-            "approvalLayouts": f"{base}/describe/approvalLayouts",
-            "defaultValues": f"{base}/defaultValues?recordTypeId&fields",
-            "describe": f"{base}/describe", "quickActions": f"{base}/quickActions",
-            "layouts": f"{base}/describe/layouts", "sobject": base}
+    return {
+        "compactLayouts": f"{base}/describe/compactLayouts",
+        "rowTemplate": f"{base}/{{ID}}",
+        "approvalLayouts": f"{base}/describe/approvalLayouts",
+        "defaultValues": f"{base}/defaultValues?recordTypeId&fields",
+        "describe": f"{base}/describe",
+        "quickActions": f"{base}/quickActions",
+        "layouts": f"{base}/describe/layouts",
+        "sobject": base,
+    }
 
 
 def describe_basic(sobject: str, version: str) -> dict:
     """One entry of the global describe (``GET /sobjects``) and ``objectDescribe``."""
     info = OBJECT_INFO[sobject]
     return {
-        "activateable": False, "associateEntityType": None, "associateParentEntity": None,
-        "createable": info.createable, "custom": False, "customSetting": False,
-        "deepCloneable": False, "deletable": info.deletable, "deprecatedAndHidden": False,
-        "feedEnabled": sobject in ("Account", "Contact", "User"), "hasSubtypes": False,
-        "isInterface": False, "isSubtype": False, "keyPrefix": key_prefix(sobject),
-        "label": info.label, "labelPlural": info.label_plural, "layoutable": True,
-        "mergeable": sobject in ("Account", "Contact"), "mruEnabled": True, "name": sobject,
-        "queryable": True, "replicateable": True, "retrieveable": True, "searchable": True,
-        "triggerable": True, "undeletable": info.deletable, "updateable": info.updateable,
-        "urls": {k: v for k, v in _urls(sobject, version).items()
-                 if k in ("rowTemplate", "defaultValues", "describe", "sobject")},
+        "activateable": False,
+        "associateEntityType": None,
+        "associateParentEntity": None,
+        "createable": info.createable,
+        "custom": False,
+        "customSetting": False,
+        "deepCloneable": False,
+        "deletable": info.deletable,
+        "deprecatedAndHidden": False,
+        "feedEnabled": sobject in ("Account", "Contact", "User"),
+        "hasSubtypes": False,
+        "isInterface": False,
+        "isSubtype": False,
+        "keyPrefix": key_prefix(sobject),
+        "label": info.label,
+        "labelPlural": info.label_plural,
+        "layoutable": True,
+        "mergeable": sobject in ("Account", "Contact"),
+        "mruEnabled": True,
+        "name": sobject,
+        "queryable": True,
+        "replicateable": True,
+        "retrieveable": True,
+        "searchable": True,
+        "triggerable": True,
+        "undeletable": info.deletable,
+        "updateable": info.updateable,
+        "urls": {
+            k: v
+            for k, v in _urls(sobject, version).items()
+            if k in ("rowTemplate", "defaultValues", "describe", "sobject")
+        },
     }
 
 
@@ -441,9 +629,16 @@ def describe_field(sobject: str, f: Field) -> dict:
         "namePointing": f.name in ("WhoId", "WhatId"),
         "nillable": f.nillable,
         "permissionable": f.nillable and f.createable,
-        "picklistValues": [{"active": True, "defaultValue": v == f.default,
-                            "label": PICKLIST_LABELS.get(v, v), "validFor": None, "value": v}
-                           for v in f.picklist],
+        "picklistValues": [
+            {
+                "active": True,
+                "defaultValue": v == f.default,
+                "label": PICKLIST_LABELS.get(v, v),
+                "validFor": None,
+                "value": v,
+            }
+            for v in f.picklist
+        ],
         "polymorphicForeignKey": f.name in ("WhoId", "WhatId"),
         "precision": 0,
         "referenceTo": list(f.reference_to),
@@ -465,12 +660,18 @@ def describe_sobject(sobject: str, version: str) -> dict:
     for child, fields in OBJECTS.items():
         for f in fields:
             if sobject in f.reference_to and (f.createable or (child, f.name) in CHILD_RELATIONSHIPS):
-                children.append({
-                    "cascadeDelete": (child, f.name) in CASCADE_DELETE, "childSObject": child,
-                    "deprecatedAndHidden": False, "field": f.name, "junctionIdListNames": [],
-                    "junctionReferenceTo": [],
-                    "relationshipName": CHILD_RELATIONSHIPS.get((child, f.name)),
-                    "restrictedDelete": False})
+                children.append(
+                    {
+                        "cascadeDelete": (child, f.name) in CASCADE_DELETE,
+                        "childSObject": child,
+                        "deprecatedAndHidden": False,
+                        "field": f.name,
+                        "junctionIdListNames": [],
+                        "junctionReferenceTo": [],
+                        "relationshipName": CHILD_RELATIONSHIPS.get((child, f.name)),
+                        "restrictedDelete": False,
+                    }
+                )
     return {
         **describe_basic(sobject, version),
         "actionOverrides": [],
@@ -484,8 +685,10 @@ def describe_sobject(sobject: str, version: str) -> dict:
         "recordTypeInfos": [],
         "searchLayoutable": True,
         "sobjectDescribeOption": "FULL",
-        "supportedScopes": [{"label": "All " + OBJECT_INFO[sobject].label_plural.lower(), "name": "everything"},
-                            {"label": "My " + OBJECT_INFO[sobject].label_plural.lower(), "name": "mine"}],
+        "supportedScopes": [
+            {"label": "All " + OBJECT_INFO[sobject].label_plural.lower(), "name": "everything"},
+            {"label": "My " + OBJECT_INFO[sobject].label_plural.lower(), "name": "mine"},
+        ],
         "urls": _urls(sobject, version),
     }
 

@@ -49,21 +49,31 @@ Deliberately not covered (MALFORMED_QUERY "unexpected token", as an old API vers
     relationships resolved to anything but the schema's single target, and the
     "cannot be filtered" rule for long text areas (the schema has no filterable flag).
 """
+
 from __future__ import annotations
 
 import calendar
 import functools
 import re
 import string
-from dataclasses import dataclass, field as dc_field, replace
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Iterable, Protocol
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 __all__ = [
-    "SoqlError", "Query", "Schema", "Records", "parse", "bind", "validate", "execute",
+    "SoqlError",
+    "Query",
+    "Schema",
+    "Records",
+    "parse",
+    "bind",
+    "validate",
+    "execute",
 ]
 
 MAX_QUERY_LENGTH = 100_000
@@ -76,6 +86,7 @@ Pos = tuple[int, int]  # (row, column), both 1-based as in Salesforce's messages
 # --------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------
+
 
 class SoqlError(Exception):
     """A query Salesforce would refuse: ``error_code`` and ``message`` as sent on the wire."""
@@ -171,6 +182,7 @@ _PARSER = Lark(_GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=F
 # AST
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Hop:
     """One parent-relationship step of a bound field path, e.g. Contact --Account--> Account."""
@@ -223,23 +235,23 @@ class InList:
 @dataclass(frozen=True)
 class SemiJoin:
     field: FieldPath
-    query: "Query"
+    query: Query
     negated: bool
 
 
 @dataclass(frozen=True)
 class And:
-    items: tuple["Condition", ...]
+    items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Or:
-    items: tuple["Condition", ...]
+    items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    item: "Condition"
+    item: Condition
 
 
 Condition = Comparison | InList | SemiJoin | And | Or | Not
@@ -272,6 +284,7 @@ class Query:
 # --------------------------------------------------------------------------------------------
 # Parsing: text -> lark tree -> AST
 # --------------------------------------------------------------------------------------------
+
 
 def parse(text: str) -> Query:
     """Parse SOQL text (syntax only). Raises :class:`SoqlError` MALFORMED_QUERY."""
@@ -313,18 +326,46 @@ def _pos(tok: Token) -> Pos:
     return (tok.line or 1, tok.column or 1)
 
 
-_ESCAPES = {"n": "\n", "N": "\n", "r": "\r", "R": "\r", "t": "\t", "T": "\t", "b": "\b",
-            "B": "\b", "f": "\f", "F": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPES = {
+    "n": "\n",
+    "N": "\n",
+    "r": "\r",
+    "R": "\r",
+    "t": "\t",
+    "T": "\t",
+    "b": "\b",
+    "B": "\b",
+    "f": "\f",
+    "F": "\f",
+    '"': '"',
+    "'": "'",
+    "\\": "\\",
+}
 
-_RELATIVE_UNITS = {"DAY": "day", "DAYS": "day", "WEEK": "week", "WEEKS": "week", "MONTH": "month",
-                   "MONTHS": "month", "QUARTER": "quarter", "QUARTERS": "quarter", "YEAR": "year",
-                   "YEARS": "year"}
-_PLAIN_RELATIVE = re.compile(r"(THIS|LAST|NEXT)_(WEEK|MONTH|QUARTER|YEAR)|TODAY|YESTERDAY|TOMORROW|"
-                             r"(LAST|NEXT)_90_DAYS")
-_PARAM_RELATIVE = re.compile(r"(LAST|NEXT)_N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS)|"
-                             r"N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS)_AGO")
-_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-                       r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$")
+_RELATIVE_UNITS = {
+    "DAY": "day",
+    "DAYS": "day",
+    "WEEK": "week",
+    "WEEKS": "week",
+    "MONTH": "month",
+    "MONTHS": "month",
+    "QUARTER": "quarter",
+    "QUARTERS": "quarter",
+    "YEAR": "year",
+    "YEARS": "year",
+}
+_PLAIN_RELATIVE = re.compile(
+    r"(THIS|LAST|NEXT)_(WEEK|MONTH|QUARTER|YEAR)|TODAY|YESTERDAY|TOMORROW|"
+    r"(LAST|NEXT)_90_DAYS"
+)
+_PARAM_RELATIVE = re.compile(
+    r"(LAST|NEXT)_N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS)|"
+    r"N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS)_AGO"
+)
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$"
+)
 _MAX_N = 1_000_000  # relative literal counts beyond this clamp to the calendar's ends anyway
 
 
@@ -356,7 +397,9 @@ class _Builder:
             fields=fields,
             is_count=select_list.data == "count_select",
             where=self.condition(clauses["where"].children[1]) if "where" in clauses else None,
-            order_by=tuple(self.order_item(i) for i in clauses["order"].children[2:]) if "order" in clauses else (),
+            order_by=tuple(self.order_item(i) for i in clauses["order"].children[2:])
+            if "order" in clauses
+            else (),
             limit=self.count(clauses["limit"].children[1]) if "limit" in clauses else None,
             offset=self.count(clauses["offset"].children[1]) if "offset" in clauses else None,
         )
@@ -366,10 +409,16 @@ class _Builder:
         names = [c for c in children if isinstance(c, Token) and c.type == "NAME"]
         where = next((c for c in children if isinstance(c, Tree) and c.data == "where"), None)
         return Query(
-            text=self.text, sobject=str(names[0]), sobject_pos=_pos(names[0]),
-            alias=str(names[1]) if len(names) > 1 else None, fields=(self.field(children[1]),),
-            is_count=False, where=self.condition(where.children[1]) if where is not None else None,
-            order_by=(), limit=None, offset=None,
+            text=self.text,
+            sobject=str(names[0]),
+            sobject_pos=_pos(names[0]),
+            alias=str(names[1]) if len(names) > 1 else None,
+            fields=(self.field(children[1]),),
+            is_count=False,
+            where=self.condition(where.children[1]) if where is not None else None,
+            order_by=(),
+            limit=None,
+            offset=None,
         )
 
     def field(self, tree: Tree) -> FieldPath:
@@ -408,7 +457,7 @@ class _Builder:
             return Comparison(self.field(ch[0]), "LIKE", self.literal(ch[2]))
         negated = isinstance(ch[1], Token) and ch[1].type == "NOT"
         if kind == "in_list":
-            values = tuple(self.literal(c) for c in ch[(3 if negated else 2):])
+            values = tuple(self.literal(c) for c in ch[(3 if negated else 2) :])
             return InList(self.field(ch[0]), values, negated)
         if kind == "semi_join":
             return SemiJoin(self.field(ch[0]), self.subquery(ch[-1]), negated)
@@ -462,12 +511,17 @@ class _Builder:
             elif nxt in ("%", "_"):
                 out.append("\\" + nxt)
                 i += 2
-            elif nxt in ("u", "U") and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2:i + 6]):
-                out.append(chr(int(body[i + 2:i + 6], 16)))
+            elif nxt in ("u", "U") and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2 : i + 6]):
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
                 i += 6
             else:
-                raise _error("MALFORMED_QUERY", f"Invalid string literal '{body}'. Illegal character "
-                             f"sequence '\\{nxt}' in string literal.", self.text, pos)
+                raise _error(
+                    "MALFORMED_QUERY",
+                    f"Invalid string literal '{body}'. Illegal character "
+                    f"sequence '\\{nxt}' in string literal.",
+                    self.text,
+                    pos,
+                )
         return "".join(out)
 
     def number(self, raw: str, pos: Pos) -> int | float:
@@ -493,7 +547,7 @@ def _parse_datetime(text: str) -> datetime | None:
                 return None
             offset = timedelta(hours=int(oh), minutes=int(om)) * (1 if sign == "+" else -1)
         local = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro)
-        return (local - offset).replace(tzinfo=timezone.utc)
+        return (local - offset).replace(tzinfo=UTC)
     except (ValueError, OverflowError):
         return None
 
@@ -501,6 +555,7 @@ def _parse_datetime(text: str) -> datetime | None:
 # --------------------------------------------------------------------------------------------
 # Schema and binding
 # --------------------------------------------------------------------------------------------
+
 
 class Schema(Protocol):
     """What the binder needs to know about the org's objects."""
@@ -519,8 +574,17 @@ class Schema(Protocol):
         ...
 
 
-_TEXT_TYPES = {"string", "textarea", "email", "phone", "picklist", "multipicklist", "combobox",
-               "url", "encryptedstring"}
+_TEXT_TYPES = {
+    "string",
+    "textarea",
+    "email",
+    "phone",
+    "picklist",
+    "multipicklist",
+    "combobox",
+    "url",
+    "encryptedstring",
+}
 _ID_TYPES = {"id", "reference"}
 _NUMBER_TYPES = {"int", "double", "currency", "percent", "long"}
 
@@ -539,9 +603,18 @@ def _category(schema_type: str | None) -> str:
 def _type_label(schema_type: str | None) -> str:
     """The type name Salesforce prints in 'must be of type X' messages."""
     t = (schema_type or "").lower()
-    return {"int": "integer", "long": "long", "datetime": "dateTime", "reference": "id", "id": "id",
-            "boolean": "boolean", "date": "date", "double": "double", "currency": "currency",
-            "percent": "percent"}.get(t, "string")
+    return {
+        "int": "integer",
+        "long": "long",
+        "datetime": "dateTime",
+        "reference": "id",
+        "id": "id",
+        "boolean": "boolean",
+        "date": "date",
+        "double": "double",
+        "currency": "currency",
+        "percent": "percent",
+    }.get(t, "string")
 
 
 _LITERAL_KINDS = {
@@ -583,7 +656,7 @@ def _id_valid(value: str) -> bool:
         return True
     suffix = ""
     for chunk in range(3):
-        bits = sum(1 << i for i, ch in enumerate(value[chunk * 5:chunk * 5 + 5]) if "A" <= ch <= "Z")
+        bits = sum(1 << i for i, ch in enumerate(value[chunk * 5 : chunk * 5 + 5]) if "A" <= ch <= "Z")
         suffix += _ID_CHECKSUM_ALPHABET[bits]
     return suffix == value[15:]
 
@@ -600,9 +673,14 @@ class _Binder:
         for canonical in self.schema.object_names():
             if canonical.lower() == name.lower():
                 return canonical
-        raise _error("INVALID_TYPE", f"sObject type '{name}' is not supported. If you are attempting to use a "
-                     "custom object, be sure to append the '__c' after the entity name. Please reference "
-                     "your WSDL or the describe call for the appropriate names.", self.text, pos)
+        raise _error(
+            "INVALID_TYPE",
+            f"sObject type '{name}' is not supported. If you are attempting to use a "
+            "custom object, be sure to append the '__c' after the entity name. Please reference "
+            "your WSDL or the describe call for the appropriate names.",
+            self.text,
+            pos,
+        )
 
     def fields_of(self, sobject: str) -> dict[str, str]:
         if sobject not in self._fields:
@@ -645,28 +723,42 @@ class _Binder:
         if len(parts) > 1:
             head = parts[0].lower()
             if (alias is not None and head == alias.lower()) or (
-                    head == sobject.lower() and self.relationship(sobject, parts[0]) is None):
+                head == sobject.lower() and self.relationship(sobject, parts[0]) is None
+            ):
                 parts = parts[1:]
         if len(parts) - 1 > MAX_RELATIONSHIP_DEPTH:
-            raise _error("MALFORMED_QUERY", f"Relationship path {path.text} has more than "
-                         f"{MAX_RELATIONSHIP_DEPTH} levels.", self.text, path.pos)
+            raise _error(
+                "MALFORMED_QUERY",
+                f"Relationship path {path.text} has more than {MAX_RELATIONSHIP_DEPTH} levels.",
+                self.text,
+                path.pos,
+            )
         hops: list[Hop] = []
         current = sobject
         for rel in parts[:-1]:
             hop = self.relationship(current, rel)
             if hop is None:
-                raise _error("INVALID_FIELD", f"Didn't understand relationship '{rel}' in field path. If you are "
-                             "attempting to use a custom relationship, be sure to append the '__r' after the "
-                             "custom relationship name. Please reference your WSDL or the describe call for the "
-                             "appropriate names.", self.text, path.pos)
+                raise _error(
+                    "INVALID_FIELD",
+                    f"Didn't understand relationship '{rel}' in field path. If you are "
+                    "attempting to use a custom relationship, be sure to append the '__r' after the "
+                    "custom relationship name. Please reference your WSDL or the describe call for the "
+                    "appropriate names.",
+                    self.text,
+                    path.pos,
+                )
             hops.append(hop)
             current = hop.target
         name = self.field_name(current, parts[-1])
         if name is None:
-            raise _error("INVALID_FIELD", f"No such column '{parts[-1]}' on entity '{current}'. If you are "
-                         "attempting to use a custom field, be sure to append the '__c' after the custom field "
-                         "name. Please reference your WSDL or the describe call for the appropriate names.",
-                         self.text, path.pos)
+            raise _error(
+                "INVALID_FIELD",
+                f"No such column '{parts[-1]}' on entity '{current}'. If you are "
+                "attempting to use a custom field, be sure to append the '__c' after the custom field "
+                "name. Please reference your WSDL or the describe call for the appropriate names.",
+                self.text,
+                path.pos,
+            )
         canonical_parts = tuple(h.name for h in hops) + (name,)
         return FieldPath(canonical_parts, path.pos, tuple(hops), name, self.fields_of(current)[name], current)
 
@@ -689,7 +781,9 @@ class _Binder:
         for f in fields:
             key = ".".join(f.parts).lower()
             if key in seen:
-                raise _error("MALFORMED_QUERY", f"duplicate field selected: {'.'.join(f.parts)}", self.text, f.pos)
+                raise _error(
+                    "MALFORMED_QUERY", f"duplicate field selected: {'.'.join(f.parts)}", self.text, f.pos
+                )
             seen.add(key)
         if q.offset is not None and q.offset > MAX_OFFSET:
             raise SoqlError("NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
@@ -715,27 +809,48 @@ class _Binder:
 
     def semi_join(self, f: FieldPath, c: SemiJoin, nested: bool) -> SemiJoin:
         if nested:
-            raise _error("MALFORMED_QUERY", "Nesting of semi join sub-selects is not supported",
-                         self.text, c.query.sobject_pos)
+            raise _error(
+                "MALFORMED_QUERY",
+                "Nesting of semi join sub-selects is not supported",
+                self.text,
+                c.query.sobject_pos,
+            )
         inner = self.query(c.query, nested=True)
         selected = inner.fields[0]
         left, right = self.reference_target(f), self.reference_target(selected)
-        if _category(f.type) != "id" or _category(selected.type) != "id" or (
-                left is not None and right is not None and left != right):
-            raise _error("INVALID_FIELD", f"The selected field '{'.'.join(selected.parts)}' in the subquery and the "
-                         f"left operand field in the where expression in the outer query "
-                         f"'{'.'.join(f.parts)}' should point to the same object type", self.text, f.pos)
+        if (
+            _category(f.type) != "id"
+            or _category(selected.type) != "id"
+            or (left is not None and right is not None and left != right)
+        ):
+            raise _error(
+                "INVALID_FIELD",
+                f"The selected field '{'.'.join(selected.parts)}' in the subquery and the "
+                f"left operand field in the where expression in the outer query "
+                f"'{'.'.join(f.parts)}' should point to the same object type",
+                self.text,
+                f.pos,
+            )
         return SemiJoin(f, inner, c.negated)
 
     def check_semi_join_placement(self, c: Condition, top: bool, under: str | None) -> None:
         """Semi-joins may sit only in the top-level WHERE or a top-level AND chain."""
         if isinstance(c, SemiJoin):
             if under == "OR":
-                raise _error("MALFORMED_QUERY", "Semi join sub-selects are not allowed with the 'OR' operator",
-                             self.text, c.field.pos)
+                raise _error(
+                    "MALFORMED_QUERY",
+                    "Semi join sub-selects are not allowed with the 'OR' operator",
+                    self.text,
+                    c.field.pos,
+                )
             if not top:
-                raise _error("MALFORMED_QUERY", "Semi join sub-selects are only allowed at the top level WHERE "
-                             "expressions and not in nested WHERE expressions.", self.text, c.field.pos)
+                raise _error(
+                    "MALFORMED_QUERY",
+                    "Semi join sub-selects are only allowed at the top level WHERE "
+                    "expressions and not in nested WHERE expressions.",
+                    self.text,
+                    c.field.pos,
+                )
         elif isinstance(c, And):
             for i in c.items:
                 self.check_semi_join_placement(i, top, under)
@@ -754,22 +869,38 @@ class _Binder:
         if lit.kind == "null":
             return lit
         if lit.kind not in _LITERAL_KINDS[cat]:
-            quoting = "should be enclosed in quotes" if cat in ("text", "id") else "should not be enclosed in quotes"
-            raise _error("INVALID_FIELD", f"value of filter criterion for field '{name}' must be of type "
-                         f"{_type_label(f.type)} and {quoting}", self.text, lit.pos)
+            quoting = (
+                "should be enclosed in quotes"
+                if cat in ("text", "id")
+                else "should not be enclosed in quotes"
+            )
+            raise _error(
+                "INVALID_FIELD",
+                f"value of filter criterion for field '{name}' must be of type "
+                f"{_type_label(f.type)} and {quoting}",
+                self.text,
+                lit.pos,
+            )
         if op == "LIKE" and cat != "text":
-            raise _error("INVALID_QUERY_FILTER_OPERATOR", f"invalid operator on {_type_label(f.type)} field",
-                         self.text, f.pos)
+            raise _error(
+                "INVALID_QUERY_FILTER_OPERATOR",
+                f"invalid operator on {_type_label(f.type)} field",
+                self.text,
+                f.pos,
+            )
         if cat in ("text", "id") and lit.value == "":
             return replace(lit, kind="null", value=None)  # Salesforce stores no empty strings
         if cat == "id" and not _id_valid(str(lit.value)):
-            raise _error("INVALID_QUERY_FILTER_OPERATOR", f"invalid ID field: {lit.value}", self.text, lit.pos)
+            raise _error(
+                "INVALID_QUERY_FILTER_OPERATOR", f"invalid ID field: {lit.value}", self.text, lit.pos
+            )
         return lit
 
 
 # --------------------------------------------------------------------------------------------
 # Relative date literals
 # --------------------------------------------------------------------------------------------
+
 
 def _unit_start(day: date, unit: str) -> date:
     if unit == "day":
@@ -793,15 +924,22 @@ def _shift(day: date, unit: str, k: int) -> date:
         months = {"month": 1, "quarter": 3, "year": 12}[unit] * k
         total = day.year * 12 + day.month - 1 + months
         year, month = divmod(total, 12)
-        return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+        return day.replace(
+            year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+        )
     except (OverflowError, ValueError):
         return date.min if k < 0 else date.max
 
 
 def _relative_range(name: str, n: int, today: date) -> tuple[date, date]:
     """[first day, day after the last) of a relative date literal."""
-    aliases = {"TODAY": ("THIS", "DAY"), "YESTERDAY": ("LAST", "DAY"), "TOMORROW": ("NEXT", "DAY"),
-               "LAST_90_DAYS": ("LAST_N", "DAYS"), "NEXT_90_DAYS": ("NEXT_N", "DAYS")}
+    aliases = {
+        "TODAY": ("THIS", "DAY"),
+        "YESTERDAY": ("LAST", "DAY"),
+        "TOMORROW": ("NEXT", "DAY"),
+        "LAST_90_DAYS": ("LAST_N", "DAYS"),
+        "NEXT_90_DAYS": ("NEXT_N", "DAYS"),
+    }
     if name in ("LAST_90_DAYS", "NEXT_90_DAYS"):
         n = 90
     if name in aliases:
@@ -831,12 +969,13 @@ def _relative_range(name: str, n: int, today: date) -> tuple[date, date]:
 
 
 def _as_instant(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------------------------
 # Evaluation
 # --------------------------------------------------------------------------------------------
+
 
 class Records(list):
     """The records of a result; ``total_size`` is the query's totalSize.
@@ -874,8 +1013,8 @@ class _Context:
         name, n = lit.value  # type: ignore[misc]
         key = (name, n, cat)
         if key not in self.ranges:
-            now = self.now if self.now.tzinfo else self.now.replace(tzinfo=timezone.utc)
-            first, end = _relative_range(name, n, now.astimezone(timezone.utc).date())
+            now = self.now if self.now.tzinfo else self.now.replace(tzinfo=UTC)
+            first, end = _relative_range(name, n, now.astimezone(UTC).date())
             self.ranges[key] = (first, end) if cat == "date" else (_as_instant(first), _as_instant(end))
         return self.ranges[key]
 
@@ -907,7 +1046,7 @@ def _normalise(value: object, cat: str) -> object:
             return date.fromisoformat(str(value)[:10])
         if cat == "datetime":
             if isinstance(value, datetime):
-                return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+                return value if value.tzinfo else value.replace(tzinfo=UTC)
             return _parse_datetime(str(value))
     except (ValueError, TypeError, OverflowError):
         return None
@@ -942,8 +1081,8 @@ def _like_regex(raw: str) -> re.Pattern:
         ch = raw[i]
         if ch == "\\" and i + 1 < len(raw):
             nxt = raw[i + 1]
-            if nxt in ("u", "U") and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2:i + 6]):
-                out.append(re.escape(chr(int(raw[i + 2:i + 6], 16))))
+            if nxt in ("u", "U") and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
+                out.append(re.escape(chr(int(raw[i + 2 : i + 6], 16))))
                 i += 6
                 continue
             out.append(re.escape(_ESCAPES.get(nxt, nxt)))
@@ -974,9 +1113,14 @@ def _compare(op: str, value: object, lit: Literal, cat: str, ctx: _Context) -> b
     if lit.kind == "relative":
         start, end = ctx.relative(lit, cat)
         try:
-            return {"=": lambda: start <= value < end, "!=": lambda: not start <= value < end,
-                    "<": lambda: value < start, ">=": lambda: value >= start,
-                    ">": lambda: value >= end, "<=": lambda: value < end}[op]()
+            return {
+                "=": lambda: start <= value < end,
+                "!=": lambda: not start <= value < end,
+                "<": lambda: value < start,
+                ">=": lambda: value >= start,
+                ">": lambda: value >= end,
+                "<=": lambda: value < end,
+            }[op]()
         except TypeError:
             return False
     other = lit.value
@@ -1039,13 +1183,13 @@ def _order(records: list[dict], items: tuple[OrderItem, ...], ctx: _Context) -> 
     keyed = []
     for rec in records:
         keys = []
-        for item, cat in zip(items, cats):
+        for item, cat in zip(items, cats, strict=False):
             v = _normalise(_field_value(rec, item.field, ctx), cat)
             keys.append(None if v is None else _sort_key(v, cat))
         keyed.append((keys, rec))
 
     def cmp(a: tuple, b: tuple) -> int:
-        for va, vb, item in zip(a[0], b[0], items):
+        for va, vb, item in zip(a[0], b[0], items, strict=False):
             if va is None and vb is None:
                 continue
             if va is None or vb is None:
@@ -1071,8 +1215,11 @@ def _render(rec: dict, query: Query, ctx: _Context) -> dict:
         for hop in f.hops:
             parent = ctx.parent(hop.target, current.get(hop.foreign_key))
             if hop.name not in node:
-                node[hop.name] = None if parent is None else {
-                    "attributes": {"type": hop.target, "url": ctx.url(hop.target, parent.get("Id"))}}
+                node[hop.name] = (
+                    None
+                    if parent is None
+                    else {"attributes": {"type": hop.target, "url": ctx.url(hop.target, parent.get("Id"))}}
+                )
             if node[hop.name] is None or parent is None:
                 break
             node, current = node[hop.name], parent
@@ -1081,8 +1228,15 @@ def _render(rec: dict, query: Query, ctx: _Context) -> dict:
     return out
 
 
-def execute(query: Query, *, schema: Schema, rows: Callable[[str], Iterable[dict]],
-            get: Callable[[str, str], dict | None], now: datetime, api_version: str = "67.0") -> Records:
+def execute(
+    query: Query,
+    *,
+    schema: Schema,
+    rows: Callable[[str], Iterable[dict]],
+    get: Callable[[str, str], dict | None],
+    now: datetime,
+    api_version: str = "67.0",
+) -> Records:
     """Run ``query`` over ``rows(sobject)``; parents come from ``get(sobject, id)``.
 
     Binds the query first if needed (so schema errors surface here too). Returns REST-shaped

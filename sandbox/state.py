@@ -10,8 +10,10 @@ Internal bookkeeping keys on stored items start with ``_`` and are never sent on
 
 The state is JSON-serialisable so ``--state FILE`` can keep it across restarts.
 """
+
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -19,9 +21,10 @@ import random
 import tempfile
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sandbox import ids
 from sandbox.clock import Clock, graph_instant, sf_datetime
@@ -30,8 +33,16 @@ from sandbox.tokens import TokenStore
 STATE_VERSION = 1
 
 GRAPH_COLLECTIONS = ("contactFolders", "contacts", "calendars", "events", "todoLists", "todoTasks")
-SF_OBJECTS = ("User", "Account", "Contact", "Event", "Task", "Campaign", "CampaignMember",
-              "AccountTeamMember")
+SF_OBJECTS = (
+    "User",
+    "Account",
+    "Contact",
+    "Event",
+    "Task",
+    "Campaign",
+    "CampaignMember",
+    "AccountTeamMember",
+)
 
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -85,8 +96,12 @@ class SandboxState:
         self.graph: dict = _empty_graph()
         self.sf: dict = _empty_sf()
         self.tokens = TokenStore(self.clock)
-        self.faults: dict[str, Any] = {"latency_ms": 0, "fault_rate": 0.0, "seed": 0,
-                                       "kinds": ["429", "503", "drop"]}
+        self.faults: dict[str, Any] = {
+            "latency_ms": 0,
+            "fault_rate": 0.0,
+            "seed": 0,
+            "kinds": ["429", "503", "drop"],
+        }
         self.rng = random.Random(0)
         self.requests: Counter[tuple[str, str]] = Counter()
         self.dirty = False
@@ -100,8 +115,13 @@ class SandboxState:
         self.dirty = True
         return self.seq
 
-    def set_faults(self, latency_ms: int | None = None, fault_rate: float | None = None,
-                   seed: int | None = None, kinds: Iterable[str] | None = None) -> None:
+    def set_faults(
+        self,
+        latency_ms: int | None = None,
+        fault_rate: float | None = None,
+        seed: int | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> None:
         with self.lock:
             if latency_ms is not None:
                 self.faults["latency_ms"] = int(latency_ms)
@@ -157,13 +177,15 @@ class SandboxState:
             stored = self.graph[collection].pop(item_id, None)
             if stored is None:
                 return None
-            self.graph["tombstones"].append({
-                "collection": collection,
-                "id": item_id,
-                "_container": stored.get("_container"),
-                "_seq": self.next_seq(),
-                "_item": stored,
-            })
+            self.graph["tombstones"].append(
+                {
+                    "collection": collection,
+                    "id": item_id,
+                    "_container": stored.get("_container"),
+                    "_seq": self.next_seq(),
+                    "_item": stored,
+                }
+            )
             return stored
 
     def graph_items(self, collection: str, container: str | None = None) -> list[dict]:
@@ -195,8 +217,14 @@ class SandboxState:
             rec = {f: None for f in sf_schema.field_names(sobject)}
             rec.update(copy.deepcopy(fields))
             rec["Id"] = fields.get("Id") or self.sf_new_id(sobject)
-            rec.update(CreatedDate=now, LastModifiedDate=now, SystemModstamp=now,
-                       CreatedById=user_id, LastModifiedById=user_id, IsDeleted=False)
+            rec.update(
+                CreatedDate=now,
+                LastModifiedDate=now,
+                SystemModstamp=now,
+                CreatedById=user_id,
+                LastModifiedById=user_id,
+                IsDeleted=False,
+            )
             if "OwnerId" in rec and not rec.get("OwnerId"):
                 rec["OwnerId"] = user_id
             sf_schema.derive(sobject, rec, self)
@@ -211,8 +239,7 @@ class SandboxState:
             rec = self.sf["records"][sobject][record_id]
             rec.update(copy.deepcopy({k: v for k, v in fields.items() if k != "Id"}))
             now = sf_datetime(self.now())
-            rec.update(LastModifiedDate=now, SystemModstamp=now,
-                       LastModifiedById=user_id or self.sf["me"])
+            rec.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id or self.sf["me"])
             sf_schema.derive(sobject, rec, self)
             self.dirty = True
             return rec
@@ -274,18 +301,16 @@ class SandboxState:
                 fh.write(text)
             os.replace(tmp, path)
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise
 
     @classmethod
-    def load(cls, path: Path) -> "SandboxState":
+    def load(cls, path: Path) -> SandboxState:
         state = cls()
         state.load_json(json.loads(Path(path).read_text(encoding="utf-8")))
         return state
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -4,6 +4,7 @@ The CA (certificate and key) is written once and reused, so a client that trusts
 ``ca.pem`` keeps trusting the sandbox across restarts. The server certificate covers
 127.0.0.1, ::1 and localhost and is issued fresh at each start.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,9 @@ def ensure_tls(directory: Path, host: str = "127.0.0.1") -> TlsFiles:
     if ca_cert.exists() and ca_key.exists():
         ca = trustme.CA.from_pem(ca_cert.read_bytes(), ca_key.read_bytes())
     else:
-        ca = trustme.CA(organization_name="Tandem sandbox",
-                        organization_unit_name="Local test CA - not for real use")
+        ca = trustme.CA(
+            organization_name="Tandem sandbox", organization_unit_name="Local test CA - not for real use"
+        )
         _write_private(ca_key, ca.private_key_pem.bytes())
         ca_cert.write_bytes(ca.cert_pem.bytes())
     names = ["127.0.0.1", "::1", "localhost"]

@@ -3,6 +3,7 @@
 Access tokens, refresh tokens, device codes and authorization codes are opaque random
 strings mapped to what they grant. ``service`` is ``"microsoft"`` or ``"salesforce"``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -34,18 +35,36 @@ class TokenStore:
         return self.clock.now().timestamp()
 
     # ------------------------------------------------------------- issuing
-    def issue(self, service: str, user: str, client_id: str, scope: str, lifetime_s: float,
-              refresh_token: str | None = None, with_refresh: bool = True) -> tuple[str, str | None]:
+    def issue(
+        self,
+        service: str,
+        user: str,
+        client_id: str,
+        scope: str,
+        lifetime_s: float,
+        refresh_token: str | None = None,
+        with_refresh: bool = True,
+    ) -> tuple[str, str | None]:
         """Issue an access token (and a refresh token unless one is being reused)."""
         access = ids.opaque_token(48)
         if refresh_token is None and with_refresh:
             refresh_token = ids.opaque_token(48)
-            self.refresh[refresh_token] = {"service": service, "user": user, "client_id": client_id,
-                                           "scope": scope, "revoked": False,
-                                           "issued": self._now()}
-        self.access[access] = {"service": service, "user": user, "client_id": client_id,
-                               "scope": scope, "expires": self._now() + lifetime_s,
-                               "refresh": refresh_token}
+            self.refresh[refresh_token] = {
+                "service": service,
+                "user": user,
+                "client_id": client_id,
+                "scope": scope,
+                "revoked": False,
+                "issued": self._now(),
+            }
+        self.access[access] = {
+            "service": service,
+            "user": user,
+            "client_id": client_id,
+            "scope": scope,
+            "expires": self._now() + lifetime_s,
+            "refresh": refresh_token,
+        }
         return access, refresh_token
 
     def check(self, service: str, authorization: str | None) -> TokenCheck:
@@ -119,8 +138,14 @@ class TokenStore:
         self.auth_codes.clear()
 
     def to_json(self) -> dict:
-        return copy.deepcopy({"access": self.access, "refresh": self.refresh,
-                              "device_codes": self.device_codes, "auth_codes": self.auth_codes})
+        return copy.deepcopy(
+            {
+                "access": self.access,
+                "refresh": self.refresh,
+                "device_codes": self.device_codes,
+                "auth_codes": self.auth_codes,
+            }
+        )
 
     def load_json(self, data: dict) -> None:
         self.access = data.get("access", {})

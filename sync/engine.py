@@ -21,12 +21,13 @@ read under (``range_key`` of the source): a changed range reads everything again
 ``progress(kind, phase, done, total)`` (optional, on the engine or per call) hears "reading",
 "planning" and "applying" on the loop thread; a listener that raises is logged and ignored.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .errors import CursorExpired, SourceError
 from .executor import Executor, empty_counts
@@ -60,9 +61,14 @@ def _notify(progress: Progress | None, kind: str, phase: str, done: int, total: 
 
 
 class SyncEngine:
-    def __init__(self, store: Store, sources: Mapping[str, Mapping[str, Source]],
-                 settings: Mapping[str, KindSettings] | Callable[[Kind], KindSettings] | None = None,
-                 *, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        sources: Mapping[str, Mapping[str, Source]],
+        settings: Mapping[str, KindSettings] | Callable[[Kind], KindSettings] | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> None:
         self.store = store
         self.sources = sources
         self._settings = settings
@@ -143,12 +149,13 @@ class SyncEngine:
         if find is None or not creates:
             return
         reasons = await find([a.record or {} for a in creates])
-        for action, reason in zip(creates, reasons):
+        for action, reason in zip(creates, reasons, strict=False):
             if reason:
                 hold_existing(action, reason)
 
-    async def _read(self, kind: Kind, side: Side, source: Source, linked: dict[str, Link],
-                    scope: str) -> tuple[SideChanges, str | None]:
+    async def _read(
+        self, kind: Kind, side: Side, source: Source, linked: dict[str, Link], scope: str
+    ) -> tuple[SideChanges, str | None]:
         stored = self.store.cursor(kind, side)
         cursor = None
         if stored is not None:
@@ -175,7 +182,7 @@ class SyncEngine:
         """Read ``ids`` again: found ones join the items, missing ones are deleted."""
         ids = [i for i in ids if i not in ch.items and i not in ch.deleted]
         for start in range(0, len(ids), 200):
-            chunk = ids[start:start + 200]
+            chunk = ids[start : start + 200]
             found: dict[str, SourceItem] = await source.get_many(chunk)
             for item_id in chunk:
                 if item_id in found:
@@ -183,8 +190,15 @@ class SyncEngine:
                 else:
                     ch.deleted.add(item_id)
 
-    async def _reread(self, kind: Kind, sources: Mapping[str, Source], changes: dict[str, SideChanges],
-                      by_id: dict[str, dict[str, Link]], links: list[Link], settings: KindSettings) -> None:
+    async def _reread(
+        self,
+        kind: Kind,
+        sources: Mapping[str, Source],
+        changes: dict[str, SideChanges],
+        by_id: dict[str, dict[str, Link]],
+        links: list[Link],
+        settings: KindSettings,
+    ) -> None:
         wanted: dict[str, set[str]] = {"outlook": set(), "salesforce": set()}
         for issue in self.store.open_issues(kind):
             for side in SIDES:
@@ -219,42 +233,76 @@ class SyncEngine:
 
     # -- applying -----------------------------------------------------------------------------
 
-    async def apply(self, plan: Plan, decisions: Decisions | None = None, *, trigger: str = "manual",
-                    progress: Progress | None = None) -> RunReport:
+    async def apply(
+        self,
+        plan: Plan,
+        decisions: Decisions | None = None,
+        *,
+        trigger: str = "manual",
+        progress: Progress | None = None,
+    ) -> RunReport:
         """Apply ``plan`` with the person's decisions. Returns the report (also stored)."""
         decisions = decisions or Decisions()
         started, calls0 = time.monotonic(), self._calls()
         mode = "undo" if plan.undo_of is not None else "apply"
-        run_id = self.store.start_run(trigger=trigger, mode=mode, kinds=list(plan.kinds), undo_of=plan.undo_of)
+        run_id = self.store.start_run(
+            trigger=trigger, mode=mode, kinds=list(plan.kinds), undo_of=plan.undo_of
+        )
         reports: dict[str, KindReport] = {}
         status = "applied"
         try:
             for kind, kplan in plan.kinds.items():
-                reports[kind] = await self._apply_kind(kind, kplan, decisions, run_id,  # type: ignore[arg-type]
-                                                       undo=plan.undo_of is not None,
-                                                       progress=progress or self.progress)
+                reports[kind] = await self._apply_kind(
+                    kind,
+                    kplan,
+                    decisions,
+                    run_id,  # type: ignore[arg-type]
+                    undo=plan.undo_of is not None,
+                    progress=progress or self.progress,
+                )
                 if reports[kind].error:
                     status = "failed"
         except BaseException:
             # A crash (or cancellation) leaves the run "running"; the next start marks it interrupted.
             raise
         calls1 = self._calls()
-        report = RunReport(run_id=run_id, trigger=trigger, mode=mode, kinds=reports,
-                           api_calls={k: calls1[k] - calls0[k] + plan.api_calls.get(k, 0) for k in calls1},
-                           duration_s=time.monotonic() - started + plan.duration_s, plan=plan)
+        report = RunReport(
+            run_id=run_id,
+            trigger=trigger,
+            mode=mode,
+            kinds=reports,
+            api_calls={k: calls1[k] - calls0[k] + plan.api_calls.get(k, 0) for k in calls1},
+            duration_s=time.monotonic() - started + plan.duration_s,
+            plan=plan,
+        )
         if plan.undo_of is not None and status == "applied":
             self.store.mark_undone(plan.undo_of, run_id)
         self.store.finish_run(run_id, status=status, report=report.to_json())
         return report
 
-    async def _apply_kind(self, kind: Kind, kplan: KindPlan, decisions: Decisions, run_id: int, *,
-                          undo: bool = False, progress: Progress | None = None) -> KindReport:
+    async def _apply_kind(
+        self,
+        kind: Kind,
+        kplan: KindPlan,
+        decisions: Decisions,
+        run_id: int,
+        *,
+        undo: bool = False,
+        progress: Progress | None = None,
+    ) -> KindReport:
         if kplan.error:
             return KindReport(counts=empty_counts(), error=kplan.error)
         settings = self.settings(kind)
-        executor = Executor(self.store, kind, self.sources[kind], settings, run_id,
-                            progress=(lambda done, total: _notify(progress, kind, "applying", done, total))
-                            if progress else None)
+        executor = Executor(
+            self.store,
+            kind,
+            self.sources[kind],
+            settings,
+            run_id,
+            progress=(lambda done, total: _notify(progress, kind, "applying", done, total))
+            if progress
+            else None,
+        )
         try:
             outcome = await executor.apply(kplan, decisions)
         except SourceError as exc:  # the kind stops; what was not sent is retried next run
@@ -268,14 +316,26 @@ class SyncEngine:
                 if not undo:  # a sync re-read every open issue's records; an undo did not
                     self.store.resolve_issues(kind, run_id)
                 for outlook_id, salesforce_id in kplan.revisit:
-                    self.store.record_issue(kind=kind, category="revisit", code="undo", run_id=run_id,
-                                            message="Read again after an undo.", outlook_id=outlook_id,
-                                            salesforce_id=salesforce_id)
-        return KindReport(counts=outcome.counts, excluded=outcome.excluded, unlinked=outcome.unlinked,
-                          truncated=outcome.truncated, stopped=kplan.stopped)
+                    self.store.record_issue(
+                        kind=kind,
+                        category="revisit",
+                        code="undo",
+                        run_id=run_id,
+                        message="Read again after an undo.",
+                        outlook_id=outlook_id,
+                        salesforce_id=salesforce_id,
+                    )
+        return KindReport(
+            counts=outcome.counts,
+            excluded=outcome.excluded,
+            unlinked=outcome.unlinked,
+            truncated=outcome.truncated,
+            stopped=kplan.stopped,
+        )
 
-    async def sync(self, kinds: Iterable[str] | None = None, *, decisions: Decisions | None = None,
-                   trigger: str = "auto") -> RunReport:
+    async def sync(
+        self, kinds: Iterable[str] | None = None, *, decisions: Decisions | None = None, trigger: str = "auto"
+    ) -> RunReport:
         """Plan and apply in one go (auto sync, ``sync --yes``): conflicts and held items are
         skipped and become item issues; held mass deletes are not carried out."""
         plan = await self.preview(kinds)

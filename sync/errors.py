@@ -6,6 +6,7 @@ that the service clients retry themselves and that reach the engine only when th
 Library exceptions (sqlite3, peewee, httpx) are converted into these at one boundary each:
 the store converts database errors, the sources convert HTTP errors.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,6 +51,12 @@ class DiskFull(StoreError):
 
 class DatabaseLocked(StoreError):
     title = "Tandem's database is in use"
+
+
+class LinkConflict(StoreError):
+    """A link would pair a record that another link already pairs (links are one-to-one)."""
+
+    title = "This record is already paired with another one"
 
 
 # -- sources and runs -----------------------------------------------------------------

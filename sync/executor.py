@@ -35,16 +35,16 @@ Responsiveness: between items (never inside a transaction) the executor hands th
 a turn once a time slice is used up (``sync.pace``), so a window stays responsive while
 thousands of items are settled.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
-
-import peewee as pw
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from .errors import ItemError
+from .errors import ItemError, LinkConflict
 from .fields import SIDES, Kind, Side
 from .links import Link
 from .normalise import same_value
@@ -60,27 +60,43 @@ INTENTS_PER_TRANSACTION = 200  # a large batch's intents are written in short tr
 
 
 def empty_counts() -> dict[str, Any]:
-    return {"outlook": {"create": 0, "update": 0, "delete": 0},
-            "salesforce": {"create": 0, "update": 0, "delete": 0},
-            "conflict": 0, "prevented": 0, "held": 0, "matched": 0, "errors": 0}
+    return {
+        "outlook": {"create": 0, "update": 0, "delete": 0},
+        "salesforce": {"create": 0, "update": 0, "delete": 0},
+        "conflict": 0,
+        "prevented": 0,
+        "held": 0,
+        "matched": 0,
+        "errors": 0,
+    }
 
 
 def effect_to_json(e: LinkEffect | None) -> dict[str, Any] | None:
     if e is None:
         return None
-    return {"link_id": e.link_id, "drop": e.drop, "state": e.state,
-            "snapshot": encode_record(e.snapshot) if e.snapshot is not None else None,
-            "snapshot_updates": encode_record(e.snapshot_updates) if e.snapshot_updates else None,
-            "other": {k: list(v) for k, v in e.other.items()}, "clear_side": e.clear_side}
+    return {
+        "link_id": e.link_id,
+        "drop": e.drop,
+        "state": e.state,
+        "snapshot": encode_record(e.snapshot) if e.snapshot is not None else None,
+        "snapshot_updates": encode_record(e.snapshot_updates) if e.snapshot_updates else None,
+        "other": {k: list(v) for k, v in e.other.items()},
+        "clear_side": e.clear_side,
+    }
 
 
 def effect_from_json(kind: Kind, d: dict[str, Any] | None) -> LinkEffect | None:
     if d is None:
         return None
-    return LinkEffect(link_id=d["link_id"], drop=d["drop"], state=d["state"],
-                      snapshot=decode_record(kind, d["snapshot"]) if d["snapshot"] is not None else None,
-                      snapshot_updates=decode_record(kind, d["snapshot_updates"]) if d["snapshot_updates"] else None,
-                      other={k: (v[0], v[1]) for k, v in d["other"].items()}, clear_side=d["clear_side"])
+    return LinkEffect(
+        link_id=d["link_id"],
+        drop=d["drop"],
+        state=d["state"],
+        snapshot=decode_record(kind, d["snapshot"]) if d["snapshot"] is not None else None,
+        snapshot_updates=decode_record(kind, d["snapshot_updates"]) if d["snapshot_updates"] else None,
+        other={k: (v[0], v[1]) for k, v in d["other"].items()},
+        clear_side=d["clear_side"],
+    )
 
 
 @dataclass
@@ -92,8 +108,16 @@ class KindOutcome:
 
 
 class Executor:
-    def __init__(self, store: Store, kind: Kind, sources: Mapping[str, Source], settings: KindSettings,
-                 run_id: int, *, progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        kind: Kind,
+        sources: Mapping[str, Source],
+        settings: KindSettings,
+        run_id: int,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.store = store
         self.progress = progress  # (items sent, items to send), after each batch
         self.kind = kind
@@ -115,8 +139,12 @@ class Executor:
                 self._issue(action, "revisit", ItemError("excluded", "Left out of a sync by you."))
                 continue
             choice = decisions.choices.get(action.id)
-            if choice is None and action.op == "held" and "confirm" in action.choices \
-                    and self.kind in decisions.confirm_mass_delete:
+            if (
+                choice is None
+                and action.op == "held"
+                and "confirm" in action.choices
+                and self.kind in decisions.confirm_mass_delete
+            ):
                 choice = "confirm"
             if choice is not None and choice in action.choices:
                 todo.extend(action.choices[choice])
@@ -142,8 +170,14 @@ class Executor:
         outcome = KindOutcome()
         if kplan.stopped:
             outcome.counts["held"] += 1
-            self.store.record_issue(kind=self.kind, category="error", code="empty_side", message=kplan.stopped,
-                                    run_id=self.run_id, label=f"All {self.kind}")
+            self.store.record_issue(
+                kind=self.kind,
+                category="error",
+                code="empty_side",
+                message=kplan.stopped,
+                run_id=self.run_id,
+                label=f"All {self.kind}",
+            )
             return outcome
         todo = await self.resolve(kplan, decisions, outcome)
         pace = Pacer()  # between items, never inside a transaction: the loop gets a turn
@@ -160,7 +194,7 @@ class Executor:
                 source = self.sources[side]
                 size = max(1, source.batch_size)
                 for start in range(0, len(batch_actions), size):
-                    batch = batch_actions[start:start + size]
+                    batch = batch_actions[start : start + size]
                     await self._send(op, side, batch, outcome)
                     done += len(batch)
                     if self.progress is not None:
@@ -180,7 +214,7 @@ class Executor:
                 return
             try:
                 self._apply_effect(link, effect, side=None, result=None)
-            except pw.IntegrityError:  # the ids are linked elsewhere by now: look again next run
+            except LinkConflict:  # the ids are linked elsewhere by now: look again next run
                 log.warning("link change skipped for %s: ids already linked", action.label)
                 self._issue(action, "revisit", ItemError("relink", "Read again: its link changed meanwhile."))
                 return
@@ -189,11 +223,23 @@ class Executor:
             if effect.state and effect.state.endswith("out_of_range"):
                 outcome.unlinked += 1
             if action.op != "refresh" or effect.drop or effect.state or effect.clear_side:
-                self.store.add_intents([{
-                    "run_id": self.run_id, "kind": self.kind, "op": "link" if action.op != "prevented" else "prevented",
-                    "side": action.side, "link_id": link.id, "outlook_id": action.outlook_id,
-                    "salesforce_id": action.salesforce_id, "label": action.label, "link_before": before,
-                    "status": "applied", "payload": {"effect": effect_to_json(effect), "outcome": action.outcome}}])
+                self.store.add_intents(
+                    [
+                        {
+                            "run_id": self.run_id,
+                            "kind": self.kind,
+                            "op": "link" if action.op != "prevented" else "prevented",
+                            "side": action.side,
+                            "link_id": link.id,
+                            "outlook_id": action.outlook_id,
+                            "salesforce_id": action.salesforce_id,
+                            "label": action.label,
+                            "link_before": before,
+                            "status": "applied",
+                            "payload": {"effect": effect_to_json(effect), "outcome": action.outcome},
+                        }
+                    ]
+                )
 
     def _find_link(self, action: Action, effect: LinkEffect) -> Link | None:
         if effect.link_id is not None:
@@ -204,7 +250,9 @@ class Executor:
                 return self.store.find_link(self.kind, side, item_id)
         return None
 
-    def _apply_effect(self, link: Link, effect: LinkEffect, *, side: Side | None, result: ItemResult | None) -> None:
+    def _apply_effect(
+        self, link: Link, effect: LinkEffect, *, side: Side | None, result: ItemResult | None
+    ) -> None:
         if effect.drop:
             if link.id is not None:
                 self.store.delete_link(link.id)
@@ -224,16 +272,28 @@ class Executor:
         self.store.save_link(link, self.run_id)
 
     def _issue(self, action: Action, category: str, error: ItemError) -> None:
-        self.store.record_issue(kind=self.kind, category=category, code=error.code, message=error.message,
-                                field=error.field, run_id=self.run_id, outlook_id=action.outlook_id,
-                                salesforce_id=action.salesforce_id, label=action.label)
+        self.store.record_issue(
+            kind=self.kind,
+            category=category,
+            code=error.code,
+            message=error.message,
+            field=error.field,
+            run_id=self.run_id,
+            outlook_id=action.outlook_id,
+            salesforce_id=action.salesforce_id,
+            label=action.label,
+        )
 
     def _intent(self, action: Action) -> dict[str, Any]:
         link = self.store.link(action.link.link_id) if action.link and action.link.link_id else None
         if link is None and action.op == "update":
             link = self._find_link(action, action.link) if action.link else None
-        payload: dict[str, Any] = {"effect": effect_to_json(action.link), "version": action.version,
-                                   "outcome": action.outcome, "truncated": action.truncated}
+        payload: dict[str, Any] = {
+            "effect": effect_to_json(action.link),
+            "version": action.version,
+            "outcome": action.outcome,
+            "truncated": action.truncated,
+        }
         if action.op == "create":
             payload["record"] = encode_record(action.record or {})
         elif action.op == "update":
@@ -243,11 +303,21 @@ class Executor:
             after = encode_record(action.record or {})
         elif action.op == "update":
             after = encode_record({**(action.before or {}), **(action.fields or {})})
-        return {"run_id": self.run_id, "kind": self.kind, "op": action.op, "side": action.side,
-                "link_id": link.id if link else None, "target_id": action.target_id,
-                "outlook_id": action.outlook_id, "salesforce_id": action.salesforce_id, "label": action.label,
-                "before": encode_record(action.before) if action.before is not None else None, "after": after,
-                "link_before": link.image() if link else None, "payload": payload}
+        return {
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "op": action.op,
+            "side": action.side,
+            "link_id": link.id if link else None,
+            "target_id": action.target_id,
+            "outlook_id": action.outlook_id,
+            "salesforce_id": action.salesforce_id,
+            "label": action.label,
+            "before": encode_record(action.before) if action.before is not None else None,
+            "after": after,
+            "link_before": link.image() if link else None,
+            "payload": payload,
+        }
 
     async def _send(self, op: str, side: Side, actions: list[Action], outcome: KindOutcome) -> None:
         source = self.sources[side]
@@ -265,19 +335,20 @@ class Executor:
         entries = await paced_map(self._intent, actions)
         intents: list[int] = []
         for start in range(0, len(entries), INTENTS_PER_TRANSACTION):
-            intents.extend(self.store.add_intents(entries[start:start + INTENTS_PER_TRANSACTION]))
+            intents.extend(self.store.add_intents(entries[start : start + INTENTS_PER_TRANSACTION]))
             await asyncio.sleep(0)
         if op == "create":
             results = await source.create_many([a.record or {} for a in actions])
         elif op == "update":
-            results = await source.update_many([Update(a.target_id or "", a.version or "", a.fields or {})
-                                                for a in actions])
+            results = await source.update_many(
+                [Update(a.target_id or "", a.version or "", a.fields or {}) for a in actions]
+            )
         else:
             results = await source.delete_many([Delete(a.target_id or "", a.version or "") for a in actions])
         if len(results) != len(actions):
             raise AssertionError(f"{side} returned {len(results)} results for {len(actions)} items")
         pace = Pacer()
-        for action, journal_id, result in zip(actions, intents, results):
+        for action, journal_id, result in zip(actions, intents, results, strict=False):
             self.settle(journal_id, op, side, action.link, result, action=action)
             await pace()
             if result.ok:
@@ -287,17 +358,34 @@ class Executor:
             else:
                 outcome.counts["errors"] += 1
 
-    def settle(self, journal_id: int, op: str, side: Side, effect: LinkEffect | None, result: ItemResult, *,
-               action: Action | None = None, ids: dict[str, str | None] | None = None, label: str = "") -> None:
+    def settle(
+        self,
+        journal_id: int,
+        op: str,
+        side: Side,
+        effect: LinkEffect | None,
+        result: ItemResult,
+        *,
+        action: Action | None = None,
+        ids: dict[str, str | None] | None = None,
+        label: str = "",
+    ) -> None:
         """Settle one intent and make its link change, in one transaction."""
         with self.store.transaction():
             if not result.ok:
                 error = result.error or ItemError("failed", "The service refused this change.")
                 self.store.settle_intent(journal_id, status="failed", error=error.to_json())
                 ids = ids or {"outlook_id": action.outlook_id, "salesforce_id": action.salesforce_id}
-                self.store.record_issue(kind=self.kind, category="error", code=error.code,
-                                        message=_explain(op, side, error), field=error.field, run_id=self.run_id,
-                                        label=action.label if action else label, **ids)
+                self.store.record_issue(
+                    kind=self.kind,
+                    category="error",
+                    code=error.code,
+                    message=_explain(op, side, error),
+                    field=error.field,
+                    run_id=self.run_id,
+                    label=action.label if action else label,
+                    **ids,
+                )
                 return
             link_after = None
             if effect is not None:
@@ -314,8 +402,13 @@ class Executor:
                 if link is not None:
                     self._apply_effect(link, effect, side=side, result=result)
                     link_after = None if effect.drop else {"id": link.id}
-            self.store.settle_intent(journal_id, status="applied", target_id=result.id, version=result.version,
-                                     link_after=link_after)
+            self.store.settle_intent(
+                journal_id,
+                status="applied",
+                target_id=result.id,
+                version=result.version,
+                link_after=link_after,
+            )
 
     # -- recovery after a crash -------------------------------------------------------------------
 
@@ -337,14 +430,21 @@ class Executor:
                 sent = decode_record(self.kind, payload.get("fields") or {})
                 if item is None:
                     result = ItemResult.failure("not_found", "The record was deleted meanwhile.")
-                elif all(same_value(self.kind, k, v, item.record.get(k), self.region) for k, v in sent.items()):
+                elif all(
+                    same_value(self.kind, k, v, item.record.get(k), self.region) for k, v in sent.items()
+                ):
                     result = ItemResult.success(item.id, item.version)
                 else:
-                    result = ItemResult.failure("interrupted", "Tandem was interrupted before this change was saved.")
+                    result = ItemResult.failure(
+                        "interrupted", "Tandem was interrupted before this change was saved."
+                    )
             else:
                 found = await source.get_many([row["target_id"]])
-                result = (ItemResult.success(row["target_id"], "") if row["target_id"] not in found else
-                          ItemResult.failure("interrupted", "Tandem was interrupted before this delete."))
+                result = (
+                    ItemResult.success(row["target_id"], "")
+                    if row["target_id"] not in found
+                    else ItemResult.failure("interrupted", "Tandem was interrupted before this delete.")
+                )
             self.settle(row["id"], op, side, effect, result, ids=ids, label=row["label"] or "")
         return len(pending)
 
@@ -358,15 +458,19 @@ class Executor:
         if len(candidates) == 1:
             return ItemResult.success(candidates[0].id, candidates[0].version)
         if not candidates:
-            return ItemResult.failure("interrupted", "Tandem was interrupted before this record was created; "
-                                      "it will be created on the next sync.")
-        return ItemResult.failure("ambiguous_recovery", "Tandem was interrupted while creating this record and "
-                                  f"found {len(candidates)} identical copies in {side.title()}. Delete the extra "
-                                  "copies, then sync again.")
+            return ItemResult.failure(
+                "interrupted",
+                "Tandem was interrupted before this record was created; it will be created on the next sync.",
+            )
+        return ItemResult.failure(
+            "ambiguous_recovery",
+            "Tandem was interrupted while creating this record and "
+            f"found {len(candidates)} identical copies in {side.title()}. Delete the extra "
+            "copies, then sync again.",
+        )
 
 
 def _explain(op: str, side: Side, error: ItemError) -> str:
     where = "Outlook" if side == "outlook" else "Salesforce"
     verb = {"create": "create", "update": "update", "delete": "delete"}.get(op, op)
     return f"Could not {verb} it in {where}: {error.message} It will be tried again on the next sync."
-

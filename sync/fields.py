@@ -12,10 +12,11 @@ Directions:
 - ``"to_salesforce"``: Outlook -> Salesforce only (``WhoEmail``: the first attendee whose
   email belongs to a Salesforce contact; the Salesforce source turns it into ``WhoId``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Literal
 
 Kind = Literal["contacts", "events", "tasks"]
@@ -140,13 +141,13 @@ def field_names(kind: Kind) -> tuple[str, ...]:
     return tuple(f.name for f in FIELDS[kind])
 
 
-@lru_cache(maxsize=None)
+@cache
 def fields_from(kind: Kind, side: Side) -> tuple[str, ...]:
     """Fields whose changes on ``side`` are copied to the other side."""
     return tuple(f.name for f in FIELDS[kind] if f.flows_from(side))
 
 
-@lru_cache(maxsize=None)
+@cache
 def fields_to(kind: Kind, side: Side) -> tuple[str, ...]:
     """Fields that may be written on ``side``."""
     return tuple(f.name for f in FIELDS[kind] if f.flows_to(side))

@@ -16,12 +16,14 @@ requests in flight - Outlook allows about 4 per mailbox - and the request count)
 * A failure of a whole call (401, 403, 5xx after retries, a malformed reply) raises a
   ``SourceError`` with words for people.
 """
+
 from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import httpx
 
@@ -64,17 +66,29 @@ def raise_for_call(status: int, body: Any, what: str) -> None:
         return
     code, message = error_code(body), error_message(body)
     if status == 410 or code.lower() in ("syncstatenotfound", "resyncrequired", "syncstateinvalid"):
-        raise CursorExpired(message="Outlook no longer accepts the saved change marker; Tandem "
-                                    "reads everything again.", code=code, status=status)
+        raise CursorExpired(
+            message="Outlook no longer accepts the saved change marker; Tandem reads everything again.",
+            code=code,
+            status=status,
+        )
     if status == 401:
-        raise GraphAuthError(message="Outlook did not accept Tandem's sign-in. Sign in to "
-                                     "Outlook again, then sync.", code=code, status=status)
+        raise GraphAuthError(
+            message="Outlook did not accept Tandem's sign-in. Sign in to Outlook again, then sync.",
+            code=code,
+            status=status,
+        )
     if status == 403:
-        raise GraphPermissionError(message="Outlook refused access to " + what + ". Check that "
-                                           "Tandem was granted the permissions it asks for.",
-                                   code=code, status=status)
-    raise SourceError(message=f"Outlook answered {status} ({code or 'no code'}) while Tandem was "
-                              f"reading {what}: {message}", code=code, status=status)
+        raise GraphPermissionError(
+            message="Outlook refused access to " + what + ". Check that "
+            "Tandem was granted the permissions it asks for.",
+            code=code,
+            status=status,
+        )
+    raise SourceError(
+        message=f"Outlook answered {status} ({code or 'no code'}) while Tandem was reading {what}: {message}",
+        code=code,
+        status=status,
+    )
 
 
 @dataclass
@@ -101,15 +115,32 @@ class GraphClient:
     the sandbox's base URL). ``auth`` sets the bearer token (app/ supplies one that refreshes).
     """
 
-    def __init__(self, base_url: str, *, verify: ssl.SSLContext, auth: httpx.Auth | None,
-                 max_in_flight: int = 4, retries: int = 6, backoff_base_s: float = 0.5,
-                 backoff_cap_s: float = 30.0, timeout_s: float = 60.0,
-                 batch_retries: int = 5) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        verify: ssl.SSLContext,
+        auth: httpx.Auth | None,
+        max_in_flight: int = 4,
+        retries: int = 6,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        timeout_s: float = 60.0,
+        batch_retries: int = 5,
+    ) -> None:
         self.root = base_url.rstrip("/") + "/v1.0"
-        self.service = ServiceClient(GRAPH_SERVICE, self.root, verify=verify, auth=auth,
-                                     max_in_flight=max_in_flight, retries=retries,
-                                     backoff_base_s=backoff_base_s, backoff_cap_s=backoff_cap_s,
-                                     timeout_s=timeout_s, headers={"Prefer": prefer()})
+        self.service = ServiceClient(
+            GRAPH_SERVICE,
+            self.root,
+            verify=verify,
+            auth=auth,
+            max_in_flight=max_in_flight,
+            retries=retries,
+            backoff_base_s=backoff_base_s,
+            backoff_cap_s=backoff_cap_s,
+            timeout_s=timeout_s,
+            headers={"Prefer": prefer()},
+        )
         self.batch_retries = batch_retries
 
     @property
@@ -119,7 +150,7 @@ class GraphClient:
     async def aclose(self) -> None:
         await self.service.aclose()
 
-    async def __aenter__(self) -> "GraphClient":
+    async def __aenter__(self) -> GraphClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -130,10 +161,17 @@ class GraphClient:
     def _url(self, url: str) -> str:
         return url if "://" in url else self.root + "/" + url.lstrip("/")
 
-    async def call(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
-                   preferences: Iterable[str] = (), json: Any = None,
-                   headers: Mapping[str, str] | None = None,
-                   idempotent: bool | None = None) -> tuple[int, Any]:
+    async def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        preferences: Iterable[str] = (),
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> tuple[int, Any]:
         """One request; returns (status, parsed body or None). Transport trouble raises."""
         hdrs = {"Prefer": prefer(*preferences)}
         hdrs.update(headers or {})
@@ -142,8 +180,7 @@ class GraphClient:
             kwargs["params"] = dict(params)
         if json is not None:
             kwargs["json"] = json
-        response = await self.service.request(method, self._url(url), idempotent=idempotent,
-                                              **kwargs)
+        response = await self.service.request(method, self._url(url), idempotent=idempotent, **kwargs)
         body: Any = None
         if response.content:
             try:
@@ -151,22 +188,36 @@ class GraphClient:
             except ValueError:
                 body = None
         if response.status_code in RETRY_STATUSES:  # retries exhausted inside ServiceClient
-            raise SourceError(message="Outlook kept asking Tandem to wait; the next run will "
-                                      "try again.", status=response.status_code)
+            raise SourceError(
+                message="Outlook kept asking Tandem to wait; the next run will try again.",
+                status=response.status_code,
+            )
         return response.status_code, body
 
-    async def get(self, url: str, *, params: Mapping[str, str] | None = None,
-                  preferences: Iterable[str] = (), what: str = "Outlook") -> dict:
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        preferences: Iterable[str] = (),
+        what: str = "Outlook",
+    ) -> dict:
         status, body = await self.call("GET", url, params=params, preferences=preferences)
         raise_for_call(status, body, what)
         if not isinstance(body, dict):
-            raise SourceError(message=f"Outlook sent an unreadable answer while Tandem was "
-                                      f"reading {what}.", status=status)
+            raise SourceError(
+                message=f"Outlook sent an unreadable answer while Tandem was reading {what}.", status=status
+            )
         return body
 
-    async def pages(self, url: str, *, params: Mapping[str, str] | None = None,
-                    preferences: Iterable[str] = (), what: str = "Outlook"
-                    ) -> tuple[list[dict], str | None]:
+    async def pages(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        preferences: Iterable[str] = (),
+        what: str = "Outlook",
+    ) -> tuple[list[dict], str | None]:
         """All items of a collection (following nextLinks) and the final deltaLink, if any."""
         prefs = tuple(preferences)
         items: list[dict] = []
@@ -186,14 +237,16 @@ class GraphClient:
         are re-sent; when they stay throttled they come back with their last status."""
         if not requests:
             return []
-        chunks = [list(range(i, min(i + BATCH_LIMIT, len(requests))))
-                  for i in range(0, len(requests), BATCH_LIMIT)]
+        chunks = [
+            list(range(i, min(i + BATCH_LIMIT, len(requests)))) for i in range(0, len(requests), BATCH_LIMIT)
+        ]
         results: list[SubResponse | None] = [None] * len(requests)
         await asyncio.gather(*(self._send_chunk(requests, idx, results) for idx in chunks))
         return [r for r in results if r is not None]
 
-    async def _send_chunk(self, requests: list[dict], indexes: list[int],
-                          results: list[SubResponse | None]) -> None:
+    async def _send_chunk(
+        self, requests: list[dict], indexes: list[int], results: list[SubResponse | None]
+    ) -> None:
         pending = list(indexes)
         for attempt in range(self.batch_retries):
             envelope = {"requests": [_sub(str(n), requests[i]) for n, i in enumerate(pending)]}
@@ -204,23 +257,27 @@ class GraphClient:
             status, body = await self.call("POST", "$batch", json=envelope, idempotent=safe)
             if status >= 400:
                 raise_for_call(status, body, "a batch of changes")
-            replies = {str(r.get("id")): r for r in (body or {}).get("responses") or []
-                       if isinstance(r, dict)}
+            replies = {
+                str(r.get("id")): r for r in (body or {}).get("responses") or [] if isinstance(r, dict)
+            }
             throttled: list[int] = []
             wait = 0.0
             for n, i in enumerate(pending):
                 reply = replies.get(str(n))
                 if reply is None:
-                    raise SourceError(message="Outlook's answer to a batch of changes was "
-                                              "incomplete; the next run will try again.")
+                    raise SourceError(
+                        message="Outlook's answer to a batch of changes was "
+                        "incomplete; the next run will try again."
+                    )
                 headers = {str(k).lower(): str(v) for k, v in (reply.get("headers") or {}).items()}
                 sub = SubResponse(int(reply.get("status") or 0), headers, reply.get("body"))
                 results[i] = sub
                 if sub.status in RETRY_STATUSES:
                     throttled.append(i)
                     hinted = retry_after_seconds(headers.get("retry-after"))
-                    wait = max(wait, hinted if hinted is not None
-                               else self.service.backoff_base_s * (2 ** attempt))
+                    wait = max(
+                        wait, hinted if hinted is not None else self.service.backoff_base_s * (2**attempt)
+                    )
             if not throttled or attempt + 1 >= self.batch_retries:
                 return
             self.service.retried += 1
@@ -233,39 +290,59 @@ class GraphClient:
         """``[{"id", "name", "parent_id"}]``: the child folders of the default Contacts
         folder and their sub-folders. The default folder itself is ``id=None``."""
         out: list[dict] = [{"id": None, "name": "Contacts", "parent_id": None}]
-        items, _ = await self.pages("me/contactFolders", params={"$top": "1000"},
-                                    what="your contact folders")
+        items, _ = await self.pages("me/contactFolders", params={"$top": "1000"}, what="your contact folders")
         queue = list(items)
         while queue:
             folder = queue.pop(0)
-            out.append({"id": folder["id"], "name": folder.get("displayName") or "",
-                        "parent_id": folder.get("parentFolderId")})
-            children, _ = await self.pages(f"me/contactFolders/{folder['id']}/childFolders",
-                                           params={"$top": "1000"}, what="your contact folders")
+            out.append(
+                {
+                    "id": folder["id"],
+                    "name": folder.get("displayName") or "",
+                    "parent_id": folder.get("parentFolderId"),
+                }
+            )
+            children, _ = await self.pages(
+                f"me/contactFolders/{folder['id']}/childFolders",
+                params={"$top": "1000"},
+                what="your contact folders",
+            )
             queue.extend(children)
         return out
 
     async def calendars(self) -> list[dict]:
         """``[{"id", "name", "is_default", "can_edit"}]``."""
-        items, _ = await self.pages("me/calendars", params={"$top": "1000"},
-                                    what="your calendars")
-        return [{"id": c["id"], "name": c.get("name") or "",
-                 "is_default": bool(c.get("isDefaultCalendar")),
-                 "can_edit": c.get("canEdit", True)} for c in items]
+        items, _ = await self.pages("me/calendars", params={"$top": "1000"}, what="your calendars")
+        return [
+            {
+                "id": c["id"],
+                "name": c.get("name") or "",
+                "is_default": bool(c.get("isDefaultCalendar")),
+                "can_edit": c.get("canEdit", True),
+            }
+            for c in items
+        ]
 
     async def todo_lists(self) -> list[dict]:
         """``[{"id", "name", "is_default"}]`` (the default list has wellknownListName
         ``defaultList``)."""
-        items, _ = await self.pages("me/todo/lists", params={"$top": "1000"},
-                                    what="your To Do lists")
-        return [{"id": t["id"], "name": t.get("displayName") or "",
-                 "is_default": t.get("wellknownListName") == "defaultList",
-                 "well_known": t.get("wellknownListName") or "none"} for t in items]
+        items, _ = await self.pages("me/todo/lists", params={"$top": "1000"}, what="your To Do lists")
+        return [
+            {
+                "id": t["id"],
+                "name": t.get("displayName") or "",
+                "is_default": t.get("wellknownListName") == "defaultList",
+                "well_known": t.get("wellknownListName") or "none",
+            }
+            for t in items
+        ]
 
 
 def _sub(rid: str, request: Mapping[str, Any]) -> dict:
-    sub: dict[str, Any] = {"id": rid, "method": request["method"],
-                           "url": "/" + str(request["url"]).lstrip("/")}
+    sub: dict[str, Any] = {
+        "id": rid,
+        "method": request["method"],
+        "url": "/" + str(request["url"]).lstrip("/"),
+    }
     headers = dict(request.get("headers") or {})
     if request.get("body") is not None:
         sub["body"] = request["body"]

@@ -12,60 +12,96 @@ Events are read with ``Prefer: outlook.timezone="UTC"`` and
 ``ActivityDate`` (the wall-clock start date) + ``DurationInMinutes`` (1440 x days). Outlook
 all-day events are written midnight to midnight in the user's zone (``time_zone``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .fields import Kind
 from .normalise import clean_record
 from .records import Record, Value
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 CONTACT_SELECT = (
     "id,changeKey,lastModifiedDateTime,parentFolderId,givenName,surname,middleName,title,"
     "generation,displayName,jobTitle,department,emailAddresses,businessPhones,mobilePhone,"
-    "homePhones,assistantName,businessAddress,birthday,personalNotes,companyName")
+    "homePhones,assistantName,businessAddress,birthday,personalNotes,companyName"
+)
 EVENT_SELECT = (
     "id,changeKey,lastModifiedDateTime,subject,body,start,end,isAllDay,location,showAs,"
-    "sensitivity,attendees,type,seriesMasterId,originalStart,isCancelled")
-TASK_SELECT = (
-    "id,lastModifiedDateTime,title,body,status,importance,dueDateTime,isReminderOn,"
-    "reminderDateTime")
+    "sensitivity,attendees,type,seriesMasterId,originalStart,isCancelled"
+)
+TASK_SELECT = "id,lastModifiedDateTime,title,body,status,importance,dueDateTime,isReminderOn,reminderDateTime"
 
-ADDRESS = {"MailingStreet": "street", "MailingCity": "city", "MailingState": "state",
-           "MailingPostalCode": "postalCode", "MailingCountry": "countryOrRegion"}
-CONTACT_PLAIN = {"FirstName": "givenName", "LastName": "surname", "MiddleName": "middleName",
-                 "Salutation": "title", "Suffix": "generation", "Title": "jobTitle",
-                 "Department": "department", "MobilePhone": "mobilePhone",
-                 "AssistantName": "assistantName", "Description": "personalNotes",
-                 "AccountName": "companyName"}
-SHOW_AS_IN = {"busy": "Busy", "tentative": "Busy", "free": "Free", "oof": "OutOfOffice",
-              "workingelsewhere": "Busy"}
+ADDRESS = {
+    "MailingStreet": "street",
+    "MailingCity": "city",
+    "MailingState": "state",
+    "MailingPostalCode": "postalCode",
+    "MailingCountry": "countryOrRegion",
+}
+CONTACT_PLAIN = {
+    "FirstName": "givenName",
+    "LastName": "surname",
+    "MiddleName": "middleName",
+    "Salutation": "title",
+    "Suffix": "generation",
+    "Title": "jobTitle",
+    "Department": "department",
+    "MobilePhone": "mobilePhone",
+    "AssistantName": "assistantName",
+    "Description": "personalNotes",
+    "AccountName": "companyName",
+}
+SHOW_AS_IN = {
+    "busy": "Busy",
+    "tentative": "Busy",
+    "free": "Free",
+    "oof": "OutOfOffice",
+    "workingelsewhere": "Busy",
+}
 SHOW_AS_OUT = {"Busy": "busy", "Free": "free", "OutOfOffice": "oof"}
-STATUS_IN = {"notstarted": "Not Started", "inprogress": "In Progress", "completed": "Completed",
-             "waitingonothers": "Waiting on someone else", "deferred": "Deferred"}
-STATUS_OUT = {v: k for k, v in {"notStarted": "Not Started", "inProgress": "In Progress",
-                                "completed": "Completed", "waitingOnOthers": "Waiting on someone else",
-                                "deferred": "Deferred"}.items()}
+STATUS_IN = {
+    "notstarted": "Not Started",
+    "inprogress": "In Progress",
+    "completed": "Completed",
+    "waitingonothers": "Waiting on someone else",
+    "deferred": "Deferred",
+}
+STATUS_OUT = {
+    v: k
+    for k, v in {
+        "notStarted": "Not Started",
+        "inProgress": "In Progress",
+        "completed": "Completed",
+        "waitingOnOthers": "Waiting on someone else",
+        "deferred": "Deferred",
+    }.items()
+}
 PRIORITY_IN = {"low": "Low", "normal": "Normal", "high": "High"}
 PRIORITY_OUT = {"Low": "low", "Normal": "normal", "High": "high"}
 EVENT_GROUP = ("IsAllDayEvent", "StartDateTime", "EndDateTime", "ActivityDate", "DurationInMinutes")
 
-_WINDOWS_ZONES = {"utc": "UTC", "coordinated universal time": "UTC",
-                  "w. europe standard time": "Europe/Berlin",
-                  "gmt standard time": "Europe/London",
-                  "romance standard time": "Europe/Paris",
-                  "central europe standard time": "Europe/Budapest",
-                  "eastern standard time": "America/New_York",
-                  "central standard time": "America/Chicago",
-                  "mountain standard time": "America/Denver",
-                  "pacific standard time": "America/Los_Angeles",
-                  "tokyo standard time": "Asia/Tokyo", "india standard time": "Asia/Kolkata",
-                  "aus eastern standard time": "Australia/Sydney"}
+_WINDOWS_ZONES = {
+    "utc": "UTC",
+    "coordinated universal time": "UTC",
+    "w. europe standard time": "Europe/Berlin",
+    "gmt standard time": "Europe/London",
+    "romance standard time": "Europe/Paris",
+    "central europe standard time": "Europe/Budapest",
+    "eastern standard time": "America/New_York",
+    "central standard time": "America/Chicago",
+    "mountain standard time": "America/Denver",
+    "pacific standard time": "America/Los_Angeles",
+    "tokyo standard time": "Asia/Tokyo",
+    "india standard time": "Asia/Kolkata",
+    "aus eastern standard time": "Australia/Sydney",
+}
 
 
 # -- small helpers ----------------------------------------------------------------------
@@ -134,6 +170,7 @@ def _body_text(body: Any) -> str | None:
 
 def html_to_text(html: str) -> str:
     import html as htmllib
+
     text = re.sub(r"(?is)<(script|style|head)[^>]*>.*?</\1>", "", html)
     text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", text)
     text = re.sub(r"<[^>]+>", "", text)
@@ -229,8 +266,7 @@ def contact_body(fields: Mapping[str, Value], current: Mapping[str, Any] | None)
 
 
 def event_to_record(item: Mapping[str, Any]) -> Record:
-    raw: dict[str, Any] = {"Subject": _text(item.get("subject")),
-                           "Description": _body_text(item.get("body"))}
+    raw: dict[str, Any] = {"Subject": _text(item.get("subject")), "Description": _body_text(item.get("body"))}
     location = item.get("location")
     raw["Location"] = _text(location.get("displayName")) if isinstance(location, dict) else None
     raw["ShowAs"] = SHOW_AS_IN.get(str(item.get("showAs") or "").lower())
@@ -252,8 +288,9 @@ def event_to_record(item: Mapping[str, Any]) -> Record:
     return clean_record("events", raw)
 
 
-def event_body(fields: Mapping[str, Value], current: Mapping[str, Any] | None,
-               time_zone: str = "UTC") -> dict:
+def event_body(
+    fields: Mapping[str, Value], current: Mapping[str, Any] | None, time_zone: str = "UTC"
+) -> dict:
     body: dict[str, Any] = {}
     if "Subject" in fields:
         body["subject"] = fields["Subject"] or ""
@@ -274,8 +311,7 @@ def event_body(fields: Mapping[str, Value], current: Mapping[str, Any] | None,
             start = dt.datetime.combine(day, dt.time())
             body["isAllDay"] = True
             body["start"] = {"dateTime": fmt_wall(start), "timeZone": time_zone}
-            body["end"] = {"dateTime": fmt_wall(start + dt.timedelta(days=days)),
-                           "timeZone": time_zone}
+            body["end"] = {"dateTime": fmt_wall(start + dt.timedelta(days=days)), "timeZone": time_zone}
         else:
             start, end = merged.get("StartDateTime"), merged.get("EndDateTime")
             body["isAllDay"] = False
@@ -303,13 +339,15 @@ def due_date(value: Any, time_zone: str = "UTC") -> dt.date | None:
 
 
 def task_to_record(item: Mapping[str, Any], time_zone: str = "UTC") -> Record:
-    raw: dict[str, Any] = {"Subject": _text(item.get("title")),
-                           "Description": _body_text(item.get("body")),
-                           "Status": STATUS_IN.get(str(item.get("status") or "").lower(), "Not Started"),
-                           "Priority": PRIORITY_IN.get(str(item.get("importance") or "").lower()),
-                           "ActivityDate": due_date(item.get("dueDateTime"), time_zone),
-                           "IsReminderSet": bool(item.get("isReminderOn")),
-                           "ReminderDateTime": dtz_instant(item.get("reminderDateTime"))}
+    raw: dict[str, Any] = {
+        "Subject": _text(item.get("title")),
+        "Description": _body_text(item.get("body")),
+        "Status": STATUS_IN.get(str(item.get("status") or "").lower(), "Not Started"),
+        "Priority": PRIORITY_IN.get(str(item.get("importance") or "").lower()),
+        "ActivityDate": due_date(item.get("dueDateTime"), time_zone),
+        "IsReminderSet": bool(item.get("isReminderOn")),
+        "ReminderDateTime": dtz_instant(item.get("reminderDateTime")),
+    }
     return clean_record("tasks", raw)
 
 
@@ -325,14 +363,20 @@ def task_body(fields: Mapping[str, Value], current: Mapping[str, Any] | None = N
         body["importance"] = PRIORITY_OUT.get(str(fields["Priority"] or "Normal"), "normal")
     if "ActivityDate" in fields:
         day = fields["ActivityDate"]
-        body["dueDateTime"] = ({"dateTime": fmt_wall(dt.datetime.combine(day, dt.time())),
-                                "timeZone": "UTC"} if isinstance(day, dt.date) else None)
+        body["dueDateTime"] = (
+            {"dateTime": fmt_wall(dt.datetime.combine(day, dt.time())), "timeZone": "UTC"}
+            if isinstance(day, dt.date)
+            else None
+        )
     if "IsReminderSet" in fields:
         body["isReminderOn"] = bool(fields["IsReminderSet"])
     if "ReminderDateTime" in fields:
         when = fields["ReminderDateTime"]
-        body["reminderDateTime"] = ({"dateTime": fmt_wall(when.astimezone(UTC)), "timeZone": "UTC"}
-                                    if isinstance(when, dt.datetime) else None)
+        body["reminderDateTime"] = (
+            {"dateTime": fmt_wall(when.astimezone(UTC)), "timeZone": "UTC"}
+            if isinstance(when, dt.datetime)
+            else None
+        )
     return body
 
 
@@ -344,8 +388,9 @@ def to_record(kind: Kind, item: Mapping[str, Any], time_zone: str = "UTC") -> Re
     return task_to_record(item, time_zone)
 
 
-def to_body(kind: Kind, fields: Mapping[str, Value], current: Mapping[str, Any] | None,
-            time_zone: str = "UTC") -> dict:
+def to_body(
+    kind: Kind, fields: Mapping[str, Value], current: Mapping[str, Any] | None, time_zone: str = "UTC"
+) -> dict:
     if kind == "contacts":
         return contact_body(fields, current)
     if kind == "events":

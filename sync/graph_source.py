@@ -23,22 +23,32 @@ the mapped fields; collection slots (``emailAddresses[0]``...) are merged into t
 current collections, which the source remembers from its last read at that version, or
 fetches in one batch first.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from .errors import SourceError
 from .fields import Kind, Side
 from .graph_client import GraphClient, SubResponse, prefer, raise_for_call
-from .graph_mapping import (CONTACT_SELECT, EVENT_SELECT, dtz_instant, etag, needs_current,
-                            parse_instant, to_body, to_record)
+from .graph_mapping import (
+    CONTACT_SELECT,
+    EVENT_SELECT,
+    dtz_instant,
+    etag,
+    needs_current,
+    parse_instant,
+    to_body,
+    to_record,
+)
 from .matching import match_keys
 from .pace import Pacer, paced_map
 from .records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PAGE_PREF = "odata.maxpagesize=200"
 UTC_PREF = 'outlook.timezone="UTC"'
 TEXT_PREF = 'outlook.body-content-type="text"'
@@ -96,10 +106,13 @@ class GraphSource:
 
     def _item(self, raw: Mapping[str, Any]) -> SourceItem:
         self._raw[raw["id"]] = dict(raw)
-        return SourceItem(id=raw["id"], version=etag(raw),
-                          record=to_record(self.kind, raw, self.time_zone),
-                          modified_at=parse_instant(raw.get("lastModifiedDateTime")),
-                          in_range=self.in_range(raw))
+        return SourceItem(
+            id=raw["id"],
+            version=etag(raw),
+            record=to_record(self.kind, raw, self.time_zone),
+            modified_at=parse_instant(raw.get("lastModifiedDateTime")),
+            in_range=self.in_range(raw),
+        )
 
     async def _get_url(self, item_id: str) -> str:
         url = await self.item_url(item_id)
@@ -107,10 +120,9 @@ class GraphSource:
         return f"{url}?$select={sel}" if sel else url
 
     async def _fetch(self, ids: Sequence[str]) -> dict[str, SubResponse]:
-        requests = [{"method": "GET", "url": await self._get_url(i), "headers": self._headers()}
-                    for i in ids]
+        requests = [{"method": "GET", "url": await self._get_url(i), "headers": self._headers()} for i in ids]
         replies = await self.client.batch(requests)
-        return dict(zip(ids, replies))
+        return dict(zip(ids, replies, strict=False))
 
     async def get_many(self, ids: Sequence[str]) -> dict[str, SourceItem]:
         out: dict[str, SourceItem] = {}
@@ -120,10 +132,12 @@ class GraphSource:
                 if reply.body.get("isCancelled"):
                     continue
                 out[item_id] = self._item(reply.body)
-            elif reply.status in (400, 404) and reply.code.lower() in (
-                    "erroritemnotfound", "itemnotfound", "errorinvalidid", "notfound", ""):
-                self._raw.pop(item_id, None)
-            elif reply.status == 404:
+            elif (
+                reply.status in (400, 404)
+                and reply.code.lower()
+                in ("erroritemnotfound", "itemnotfound", "errorinvalidid", "notfound", "")
+                or reply.status == 404
+            ):
                 self._raw.pop(item_id, None)
             else:
                 raise_for_call(reply.status, reply.body, self.what)
@@ -131,8 +145,15 @@ class GraphSource:
 
     async def create_many(self, records: Sequence[Record]) -> list[ItemResult]:
         url = await self.collection_url()
-        requests = [{"method": "POST", "url": url, "headers": self._headers(),
-                     "body": to_body(self.kind, r, None, self.time_zone)} for r in records]
+        requests = [
+            {
+                "method": "POST",
+                "url": url,
+                "headers": self._headers(),
+                "body": to_body(self.kind, r, None, self.time_zone),
+            }
+            for r in records
+        ]
         results = []
         for reply in await self.client.batch(requests):
             if reply.status in (200, 201) and isinstance(reply.body, dict) and reply.body.get("id"):
@@ -169,20 +190,22 @@ class GraphSource:
             base = current.get(u.id)
             if base is not None and etag(base) != u.version:
                 results[n] = ItemResult.failure(
-                    "stale", "This Outlook item changed since Tandem read it.", id=u.id)
+                    "stale", "This Outlook item changed since Tandem read it.", id=u.id
+                )
                 continue
             body = to_body(self.kind, u.fields, base, self.time_zone)
             requests.append(self._patch(await self.item_url(u.id), u.version, body))
             index.append(n)
         replies = await self.client.batch(requests)
         retry: list[tuple[int, Update]] = []
-        for n, reply in zip(index, replies):
+        for n, reply in zip(index, replies, strict=False):
             u = updates[n]
             if reply.status == 200 and isinstance(reply.body, dict):
                 item = self._item(reply.body)
                 results[n] = ItemResult.success(item.id, item.version)
-            elif reply.status == 412 and self._raw.get(u.id) is not None \
-                    and etag(self._raw[u.id]) == u.version:
+            elif (
+                reply.status == 412 and self._raw.get(u.id) is not None and etag(self._raw[u.id]) == u.version
+            ):
                 retry.append((n, u))
             else:
                 results[n] = self._failure(reply, u.id)
@@ -190,8 +213,7 @@ class GraphSource:
             await self._retry_bumped(retry, results)
         return [r for r in results if r is not None]
 
-    async def _retry_bumped(self, retry: list[tuple[int, Update]],
-                            results: list[ItemResult | None]) -> None:
+    async def _retry_bumped(self, retry: list[tuple[int, Update]], results: list[ItemResult | None]) -> None:
         """412 although we read this version: if the mapped content is unchanged, Exchange
         bumped the changeKey by itself; send the update once more with the new version."""
         before = {u.id: to_record(self.kind, self._raw[u.id], self.time_zone) for _, u in retry}
@@ -200,20 +222,26 @@ class GraphSource:
         for n, u in retry:
             reply = fetched.get(u.id)
             if reply is None or reply.status != 200 or not isinstance(reply.body, dict):
-                results[n] = self._failure(reply, u.id) if reply and reply.status != 200 else \
-                    ItemResult.failure("stale", "This Outlook item changed since Tandem read it.", id=u.id)
+                results[n] = (
+                    self._failure(reply, u.id)
+                    if reply and reply.status != 200
+                    else ItemResult.failure(
+                        "stale", "This Outlook item changed since Tandem read it.", id=u.id
+                    )
+                )
                 continue
             now = dict(reply.body)
             self._raw[u.id] = now
             if to_record(self.kind, now, self.time_zone) != before[u.id]:
                 results[n] = ItemResult.failure(
-                    "stale", "This Outlook item changed since Tandem read it.", id=u.id)
+                    "stale", "This Outlook item changed since Tandem read it.", id=u.id
+                )
                 continue
             body = to_body(self.kind, u.fields, now, self.time_zone)
             requests.append(self._patch(await self.item_url(u.id), etag(now), body))
             index.append(n)
         ids = {n: u.id for n, u in retry}
-        for n, reply in zip(index, await self.client.batch(requests)):
+        for n, reply in zip(index, await self.client.batch(requests), strict=False):
             if reply.status == 200 and isinstance(reply.body, dict):
                 item = self._item(reply.body)
                 results[n] = ItemResult.success(item.id, item.version)
@@ -234,7 +262,7 @@ class GraphSource:
                 headers["If-Match"] = d.version
             requests.append({"method": "DELETE", "url": await self.item_url(d.id), "headers": headers})
         results = []
-        for d, reply in zip(deletes, await self.client.batch(requests)):
+        for d, reply in zip(deletes, await self.client.batch(requests), strict=False):
             if reply.status in (200, 204, 404):
                 self._raw.pop(d.id, None)
                 results.append(ItemResult.success(d.id, d.version))
@@ -247,31 +275,31 @@ class GraphSource:
             return ItemResult.failure("rejected", "Outlook did not answer for this item.", id=item_id)
         status, code = reply.status, reply.code
         if status == 412:
-            return ItemResult.failure("stale", "This Outlook item changed since Tandem read it.",
-                                      id=item_id)
+            return ItemResult.failure("stale", "This Outlook item changed since Tandem read it.", id=item_id)
         if status == 404:
             return ItemResult.failure("not_found", "This Outlook item was deleted.", id=item_id)
         if status in (429, 503, 504):
-            return ItemResult.failure("throttled", "Outlook was busy; Tandem will try again "
-                                                   "next run.", id=item_id)
+            return ItemResult.failure(
+                "throttled", "Outlook was busy; Tandem will try again next run.", id=item_id
+            )
         if status == 401:
             raise_for_call(status, reply.body, self.what)
-        return ItemResult.failure("rejected", f"Outlook refused this change: {reply.message}"
-                                              f" ({code or status})", id=item_id)
+        return ItemResult.failure(
+            "rejected", f"Outlook refused this change: {reply.message} ({code or status})", id=item_id
+        )
 
     # -- listing ---------------------------------------------------------------------------
 
-    async def _delta(self, first_url: str, params: Mapping[str, str] | None, cursor: str | None
-                     ) -> ChangeSet:
+    async def _delta(self, first_url: str, params: Mapping[str, str] | None, cursor: str | None) -> ChangeSet:
         prefs = (*self.preferences, PAGE_PREF)
         if cursor is None:
-            raw_items, link = await self.client.pages(first_url, params=params, preferences=prefs,
-                                                      what=self.what)
+            raw_items, link = await self.client.pages(
+                first_url, params=params, preferences=prefs, what=self.what
+            )
         else:
             raw_items, link = await self.client.pages(cursor, preferences=prefs, what=self.what)
         if not link:
-            raise SourceError(message="Outlook ended a list of changes without a marker for the "
-                                      "next run.")
+            raise SourceError(message="Outlook ended a list of changes without a marker for the next run.")
         items: dict[str, SourceItem] = {}
         deleted: list[str] = []
         pace = Pacer()
@@ -289,12 +317,12 @@ class GraphSource:
             if item_id in deleted:
                 deleted.remove(item_id)
             items[item_id] = self._item(raw)
-        return ChangeSet(items=list(items.values()), deleted_ids=deleted, cursor=link,
-                         full=cursor is None)
+        return ChangeSet(items=list(items.values()), deleted_ids=deleted, cursor=link, full=cursor is None)
 
     async def _list(self, url: str, params: Mapping[str, str] | None = None) -> list[SourceItem]:
-        raw_items, _ = await self.client.pages(url, params=params, preferences=self.preferences,
-                                               what=self.what)
+        raw_items, _ = await self.client.pages(
+            url, params=params, preferences=self.preferences, what=self.what
+        )
         return await paced_map(self._item, [r for r in raw_items if r.get("id") and not r.get("isCancelled")])
 
     @staticmethod
@@ -309,8 +337,7 @@ class GraphContacts(GraphSource):
     kind: Kind = "contacts"
     what = "your Outlook contacts"
 
-    def __init__(self, client: GraphClient, folder_id: str | None = None, *,
-                 time_zone: str = "UTC") -> None:
+    def __init__(self, client: GraphClient, folder_id: str | None = None, *, time_zone: str = "UTC") -> None:
         super().__init__(client, time_zone=time_zone)
         self.folder_id = folder_id
         self._root_id: str | None = None  # the default folder's id, learnt from items
@@ -339,8 +366,7 @@ class GraphContacts(GraphSource):
     async def list_changes(self, cursor: str | None) -> ChangeSet:
         changes = await self._delta(self._base() + "/delta", {"$select": CONTACT_SELECT}, cursor)
         if not self.folder_id and self._root_id is None:
-            parents = {self._raw[i.id].get("parentFolderId") for i in changes.items
-                       if i.id in self._raw}
+            parents = {self._raw[i.id].get("parentFolderId") for i in changes.items if i.id in self._raw}
             if len(parents) == 1:
                 self._root_id = parents.pop()
         return changes
@@ -359,16 +385,18 @@ class GraphContacts(GraphSource):
         email = record.get("Email")
         if email:
             flt = f"emailAddresses/any(a:a/address eq {_odata_literal(str(email))})"
-            for item in await self._list(self._base(), {"$filter": flt, "$select": CONTACT_SELECT,
-                                                        "$top": "100"}):
+            for item in await self._list(
+                self._base(), {"$filter": flt, "$select": CONTACT_SELECT, "$top": "100"}
+            ):
                 found[item.id] = item
         last, first = record.get("LastName"), record.get("FirstName")
         if last:
             flt = f"surname eq {_odata_literal(str(last))}"
             if first:
                 flt += f" and givenName eq {_odata_literal(str(first))}"
-            for item in await self._list(self._base(), {"$filter": flt, "$select": CONTACT_SELECT,
-                                                        "$top": "100"}):
+            for item in await self._list(
+                self._base(), {"$filter": flt, "$select": CONTACT_SELECT, "$top": "100"}
+            ):
                 found[item.id] = item
         return self._matching(self.kind, record, list(found.values()))
 
@@ -380,9 +408,16 @@ class GraphEvents(GraphSource):
     what = "your Outlook calendar"
     preferences = (UTC_PREF, TEXT_PREF)
 
-    def __init__(self, client: GraphClient, days_back: int = 30, days_ahead: int = 90, *,
-                 calendar_id: str | None = None, time_zone: str = "UTC",
-                 clock: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self,
+        client: GraphClient,
+        days_back: int = 30,
+        days_ahead: int = 90,
+        *,
+        calendar_id: str | None = None,
+        time_zone: str = "UTC",
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         super().__init__(client, time_zone=time_zone)
         self.days_back = days_back
         self.days_ahead = days_ahead
@@ -427,9 +462,11 @@ class GraphEvents(GraphSource):
             held, _, link = cursor.partition("|")
             if held != stamp or not link:
                 cursor = None  # the window moved on: list everything in the new window
-        changes = await self._delta(f"{self._cal()}/calendarView/delta",
-                                    {"startDateTime": self._fmt(start), "endDateTime": self._fmt(end)},
-                                    link if cursor is not None else None)
+        changes = await self._delta(
+            f"{self._cal()}/calendarView/delta",
+            {"startDateTime": self._fmt(start), "endDateTime": self._fmt(end)},
+            link if cursor is not None else None,
+        )
         changes.cursor = f"{stamp}|{changes.cursor}"
         changes.items = [i for i in changes.items if i.in_range] if changes.full else changes.items
         return changes
@@ -444,9 +481,15 @@ class GraphEvents(GraphSource):
             return []
         lo = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(), UTC)
         hi = dt.datetime.combine(day + dt.timedelta(days=2), dt.time(), UTC)
-        items = await self._list(f"{self._cal()}/calendarView",
-                                 {"startDateTime": self._fmt(lo), "endDateTime": self._fmt(hi),
-                                  "$select": EVENT_SELECT, "$top": "1000"})
+        items = await self._list(
+            f"{self._cal()}/calendarView",
+            {
+                "startDateTime": self._fmt(lo),
+                "endDateTime": self._fmt(hi),
+                "$select": EVENT_SELECT,
+                "$top": "1000",
+            },
+        )
         return self._matching(self.kind, record, items)
 
 
@@ -457,8 +500,7 @@ class GraphTasks(GraphSource):
     what = "your To Do tasks"
     preferences = (TEXT_PREF,)
 
-    def __init__(self, client: GraphClient, list_id: str | None = None, *,
-                 time_zone: str = "UTC") -> None:
+    def __init__(self, client: GraphClient, list_id: str | None = None, *, time_zone: str = "UTC") -> None:
         super().__init__(client, time_zone=time_zone)
         self.list_id = list_id
         self.range_key = f"list={list_id or ''}"  # set before the default list is looked up

@@ -17,6 +17,7 @@ Retry rules
 TLS verification is always on; pass an ``ssl.SSLContext`` that trusts the right CA (the
 sandbox's, or the system's).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,7 +25,8 @@ import email.utils
 import random
 import ssl
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
@@ -59,11 +61,21 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 class ServiceClient:
     """Requests to one service with retries, a concurrency cap and counting."""
 
-    def __init__(self, service: str, base_url: str, *, verify: ssl.SSLContext,
-                 auth: httpx.Auth | None = None, max_in_flight: int | None = None,
-                 retries: int = 6, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
-                 timeout_s: float = 60.0, headers: Mapping[str, str] | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        *,
+        verify: ssl.SSLContext,
+        auth: httpx.Auth | None = None,
+        max_in_flight: int | None = None,
+        retries: int = 6,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        timeout_s: float = 60.0,
+        headers: Mapping[str, str] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         if not isinstance(verify, ssl.SSLContext):  # never a bool: verification stays on
             raise TypeError("verify must be an ssl.SSLContext")
         self.service = service
@@ -74,15 +86,19 @@ class ServiceClient:
         self.retried = 0
         self._rng = rng or random.Random()
         self._slots = asyncio.Semaphore(max_in_flight) if max_in_flight else None
-        self.http = httpx.AsyncClient(base_url=base_url, verify=verify, auth=auth,
-                                      timeout=timeout_s, headers=dict(headers or {}),
-                                      limits=httpx.Limits(max_keepalive_connections=8,
-                                                          max_connections=max_in_flight or 16))
+        self.http = httpx.AsyncClient(
+            base_url=base_url,
+            verify=verify,
+            auth=auth,
+            timeout=timeout_s,
+            headers=dict(headers or {}),
+            limits=httpx.Limits(max_keepalive_connections=8, max_connections=max_in_flight or 16),
+        )
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def __aenter__(self) -> "ServiceClient":
+    async def __aenter__(self) -> ServiceClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -90,11 +106,12 @@ class ServiceClient:
 
     def _wait(self, attempt: int, response: httpx.Response | None) -> float:
         hinted = retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
-        base = hinted if hinted is not None else self.backoff_base_s * (2 ** attempt)
+        base = hinted if hinted is not None else self.backoff_base_s * (2**attempt)
         return min(self.backoff_cap_s, base + self._rng.uniform(0, 0.25 * max(base, 0.1)))
 
-    async def request(self, method: str, url: str, *, idempotent: bool | None = None,
-                      **kwargs: Any) -> httpx.Response:
+    async def request(
+        self, method: str, url: str, *, idempotent: bool | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """Send one request; return the final response (any status the caller must read).
 
         ``idempotent`` defaults to True for GET/HEAD/PUT/DELETE/PATCH and False for POST.
@@ -117,8 +134,10 @@ class ServiceClient:
                 if not idempotent:
                     raise ServiceUnavailable(
                         message=f"The connection to {self.service} dropped while a change was "
-                                "being sent. Tandem will check on the next run whether it arrived.",
-                        service=self.service, error=type(exc).__name__) from exc
+                        "being sent. Tandem will check on the next run whether it arrived.",
+                        service=self.service,
+                        error=type(exc).__name__,
+                    ) from exc
             else:
                 if response.status_code not in RETRY_STATUSES:
                     return response
@@ -129,8 +148,13 @@ class ServiceClient:
         if last_error is not None:
             raise ServiceUnavailable(
                 message=f"Tandem could not reach {self.service} ({type(last_error).__name__}). "
-                        "Check the network connection; the next run will try again.",
-                service=self.service, error=type(last_error).__name__) from last_error
+                "Check the network connection; the next run will try again.",
+                service=self.service,
+                error=type(last_error).__name__,
+            ) from last_error
         raise ServiceUnavailable(
             message=f"{self.service} is busy or down and kept asking Tandem to wait. "
-                    "The next run will try again.", service=self.service, error="throttled")
+            "The next run will try again.",
+            service=self.service,
+            error="throttled",
+        )

@@ -17,6 +17,7 @@ States:
   and deleting it on the other side was prevented. The other record is kept and not brought
   back (no resurrection) unless "restore items deleted on the other side" is on.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,23 +27,50 @@ from .fields import Kind, Side, fields_from
 from .normalise import content_hash
 from .records import Record, decode_record, encode_record
 
-LinkState = Literal["linked", "outlook_out_of_range", "salesforce_out_of_range",
-                    "outlook_deleted", "salesforce_deleted"]
-LINK_STATES: tuple[LinkState, ...] = ("linked", "outlook_out_of_range", "salesforce_out_of_range",
-                                      "outlook_deleted", "salesforce_deleted")
+LinkState = Literal[
+    "linked", "outlook_out_of_range", "salesforce_out_of_range", "outlook_deleted", "salesforce_deleted"
+]
+LINK_STATES: tuple[LinkState, ...] = (
+    "linked",
+    "outlook_out_of_range",
+    "salesforce_out_of_range",
+    "outlook_deleted",
+    "salesforce_deleted",
+)
 
 
 class Link:
     """One row of the links table. The snapshot JSON is decoded on first use only."""
 
-    __slots__ = ("id", "kind", "outlook_id", "salesforce_id", "outlook_version", "salesforce_version",
-                 "state", "outlook_hash", "salesforce_hash", "_snapshot", "_snapshot_json")
+    __slots__ = (
+        "id",
+        "kind",
+        "outlook_id",
+        "salesforce_id",
+        "outlook_version",
+        "salesforce_version",
+        "state",
+        "outlook_hash",
+        "salesforce_hash",
+        "_snapshot",
+        "_snapshot_json",
+    )
 
-    def __init__(self, *, kind: Kind, outlook_id: str | None, salesforce_id: str | None,
-                 outlook_version: str | None = None, salesforce_version: str | None = None,
-                 snapshot: Record | None = None, snapshot_json: str | None = None,
-                 state: LinkState = "linked", outlook_hash: str | None = None,
-                 salesforce_hash: str | None = None, id: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        kind: Kind,
+        outlook_id: str | None,
+        salesforce_id: str | None,
+        outlook_version: str | None = None,
+        salesforce_version: str | None = None,
+        snapshot: Record | None = None,
+        snapshot_json: str | None = None,
+        state: LinkState = "linked",
+        outlook_hash: str | None = None,
+        salesforce_hash: str | None = None,
+        id: int | None = None,
+    ) -> None:
         self.id = id
         self.kind = kind
         self.outlook_id = outlook_id
@@ -88,30 +116,46 @@ class Link:
         else:
             self.salesforce_id, self.salesforce_version = id, version
 
-    def copy(self) -> "Link":
+    def copy(self) -> Link:
         return Link.from_image(self.kind, self.image())
 
     def image(self) -> dict[str, Any]:
         """A JSON-able picture of the row (journal before-images, undo)."""
-        return {"id": self.id, "outlook_id": self.outlook_id, "salesforce_id": self.salesforce_id,
-                "outlook_version": self.outlook_version, "salesforce_version": self.salesforce_version,
-                "state": self.state, "snapshot": json.loads(self.snapshot_json())}
+        return {
+            "id": self.id,
+            "outlook_id": self.outlook_id,
+            "salesforce_id": self.salesforce_id,
+            "outlook_version": self.outlook_version,
+            "salesforce_version": self.salesforce_version,
+            "state": self.state,
+            "snapshot": json.loads(self.snapshot_json()),
+        }
 
     @classmethod
-    def from_image(cls, kind: Kind, image: dict[str, Any]) -> "Link":
-        return cls(kind=kind, id=image.get("id"), outlook_id=image["outlook_id"],
-                   salesforce_id=image["salesforce_id"], outlook_version=image.get("outlook_version"),
-                   salesforce_version=image.get("salesforce_version"), state=image["state"],
-                   snapshot=decode_record(kind, image["snapshot"]))
+    def from_image(cls, kind: Kind, image: dict[str, Any]) -> Link:
+        return cls(
+            kind=kind,
+            id=image.get("id"),
+            outlook_id=image["outlook_id"],
+            salesforce_id=image["salesforce_id"],
+            outlook_version=image.get("outlook_version"),
+            salesforce_version=image.get("salesforce_version"),
+            state=image["state"],
+            snapshot=decode_record(kind, image["snapshot"]),
+        )
 
     def __repr__(self) -> str:
-        return (f"Link(id={self.id}, {self.kind}, outlook={self.outlook_id}, "
-                f"salesforce={self.salesforce_id}, {self.state})")
+        return (
+            f"Link(id={self.id}, {self.kind}, outlook={self.outlook_id}, "
+            f"salesforce={self.salesforce_id}, {self.state})"
+        )
 
 
 def side_hashes(kind: Kind, record: Record, region: str | None = None) -> tuple[str, str]:
-    return (content_hash(kind, record, fields_from(kind, "outlook"), region),
-            content_hash(kind, record, fields_from(kind, "salesforce"), region))
+    return (
+        content_hash(kind, record, fields_from(kind, "outlook"), region),
+        content_hash(kind, record, fields_from(kind, "salesforce"), region),
+    )
 
 
 def side_hash(kind: Kind, side: Side, record: Record, region: str | None = None) -> str:

@@ -15,11 +15,13 @@ record on each side pairs them. A key held by several records on either side whi
 other side has it too is *ambiguous*: all those records are held ("needs your choice") and
 neither paired nor created, so no duplicate can arise and nothing is guessed.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Iterable, Mapping
+from typing import Any
 
 from .fields import Kind
 from .records import SourceItem, Value

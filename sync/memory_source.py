@@ -11,12 +11,14 @@ settings it was given prevent on its side: the engine must never send one.
 
 People's own edits (not the engine's) go through ``put``, ``edit`` and ``remove``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Literal, Sequence
+from typing import Literal
 
 from .errors import CursorExpired, ItemError, PreventedOperation, SourceError
 from .fields import Kind, Side, fields_to
@@ -39,15 +41,22 @@ class _Stored:
 
 def _tick_clock() -> Callable[[], dt.datetime]:
     counter = itertools.count()
-    base = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     return lambda: base + dt.timedelta(seconds=next(counter))
 
 
 class MemorySource:
-    def __init__(self, side: Side, kind: Kind, *, settings: KindSettings | None = None,
-                 in_range: Callable[[Record], bool] | None = None, batch_size: int = 20,
-                 clock: Callable[[], dt.datetime] | None = None,
-                 out_of_range_as_deleted: bool = False) -> None:
+    def __init__(
+        self,
+        side: Side,
+        kind: Kind,
+        *,
+        settings: KindSettings | None = None,
+        in_range: Callable[[Record], bool] | None = None,
+        batch_size: int = 20,
+        clock: Callable[[], dt.datetime] | None = None,
+        out_of_range_as_deleted: bool = False,
+    ) -> None:
         self.side: Side = side
         self.kind: Kind = kind
         self.settings = settings or KindSettings()
@@ -57,18 +66,18 @@ class MemorySource:
         self.out_of_range_as_deleted = out_of_range_as_deleted
         self._in_range = in_range
         self._data: dict[str, _Stored] = {}
-        self._log: list[str] = []           # ids touched, in order; cursor = position
-        self._generation = 0                # cursors of older generations have expired
+        self._log: list[str] = []  # ids touched, in order; cursor = position
+        self._generation = 0  # cursors of older generations have expired
         self._ids = itertools.count(1)
         self._versions = itertools.count(1)
         self._prefix = "O" if side == "outlook" else "S"
         # fault injection
-        self.fail_calls: dict[str, int] = {}         # op -> number of whole calls to fail
-        self.fail_ids: dict[str, ItemError] = {}      # id -> error for update/delete of it
-        self.fail_items: dict[str, int] = {}          # op -> next N items fail
-        self.crash_after_items: int | None = None     # die when this many more items were handled
-        self.crash_applies_write: bool = True         # the fatal item reached the service first
-        self.sent: list[tuple[str, str]] = []         # (op, id) log of engine writes
+        self.fail_calls: dict[str, int] = {}  # op -> number of whole calls to fail
+        self.fail_ids: dict[str, ItemError] = {}  # id -> error for update/delete of it
+        self.fail_items: dict[str, int] = {}  # op -> next N items fail
+        self.crash_after_items: int | None = None  # die when this many more items were handled
+        self.crash_applies_write: bool = True  # the fatal item reached the service first
+        self.sent: list[tuple[str, str]] = []  # (op, id) log of engine writes
 
     # -- people's edits and inspection ----------------------------------------------------
 
@@ -151,18 +160,26 @@ class MemorySource:
     async def find_matches(self, record: Record) -> list[SourceItem]:
         self._call("find")
         wanted = set(match_keys(self.kind, record))
-        return [self._item(i) for i, s in self._data.items()
-                if wanted.intersection(match_keys(self.kind, s.record))]
+        return [
+            self._item(i)
+            for i, s in self._data.items()
+            if wanted.intersection(match_keys(self.kind, s.record))
+        ]
 
     def _guard(self, op: Literal["create", "update", "delete"], n: int) -> None:
         if n > self.batch_size:
             raise SourceError(message=f"Batch of {n} is larger than {self.batch_size}.")
         if n and self.settings.prevents(self.side, op):
-            raise PreventedOperation(message=f"{op} on {self.side} is prevented by the settings",
-                                     side=self.side, op=op)
+            raise PreventedOperation(
+                message=f"{op} on {self.side} is prevented by the settings", side=self.side, op=op
+            )
 
     def _before_item(self, op: str) -> ItemResult | None:
-        if self.crash_after_items is not None and self.crash_after_items <= 0 and not self.crash_applies_write:
+        if (
+            self.crash_after_items is not None
+            and self.crash_after_items <= 0
+            and not self.crash_applies_write
+        ):
             self.crash_after_items = None
             raise SimulatedCrash(f"died before {op}")
         if self.fail_items.get(op, 0) > 0:

@@ -14,11 +14,12 @@ two-way (a pair just found by matching, no base)
 One-way fields only ever move in their direction (``AccountName`` to Outlook, ``WhoEmail`` to
 Salesforce); the other side's value of such a field is never read.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from .fields import SPECS, Kind, Side, merge_units
 from .normalise import same_value
@@ -29,12 +30,13 @@ from .records import Record, Value
 class MergeResult:
     to_outlook: Record = field(default_factory=dict)
     to_salesforce: Record = field(default_factory=dict)
-    agreed: Record = field(default_factory=dict)   # converged values for the snapshot
+    agreed: Record = field(default_factory=dict)  # converged values for the snapshot
     conflicts: dict[str, tuple[Value, Value]] = field(default_factory=dict)  # field -> (outlook, salesforce)
 
 
-def _unit_same(kind: Kind, unit: tuple[str, ...], a: Mapping[str, Value], b: Mapping[str, Value],
-               region: str | None) -> bool:
+def _unit_same(
+    kind: Kind, unit: tuple[str, ...], a: Mapping[str, Value], b: Mapping[str, Value], region: str | None
+) -> bool:
     return all(same_value(kind, f, a.get(f), b.get(f), region) for f in unit)
 
 
@@ -53,10 +55,17 @@ def winner(policy: str, outlook_time: dt.datetime | None, salesforce_time: dt.da
     return "salesforce"
 
 
-def merge(kind: Kind, base: Mapping[str, Value] | None, outlook: Mapping[str, Value],
-          salesforce: Mapping[str, Value], *, policy: str = "salesforce_wins",
-          outlook_time: dt.datetime | None = None, salesforce_time: dt.datetime | None = None,
-          region: str | None = None) -> MergeResult:
+def merge(
+    kind: Kind,
+    base: Mapping[str, Value] | None,
+    outlook: Mapping[str, Value],
+    salesforce: Mapping[str, Value],
+    *,
+    policy: str = "salesforce_wins",
+    outlook_time: dt.datetime | None = None,
+    salesforce_time: dt.datetime | None = None,
+    region: str | None = None,
+) -> MergeResult:
     specs = SPECS[kind]
     result = MergeResult()
     win = winner(policy, outlook_time, salesforce_time)
@@ -89,8 +98,11 @@ def merge(kind: Kind, base: Mapping[str, Value] | None, outlook: Mapping[str, Va
             for f in unit:
                 result.agreed[f] = salesforce.get(f) if from_salesforce else outlook.get(f)
             continue
-        source, target, into = ((outlook, salesforce, result.to_salesforce) if o_changed
-                                else (salesforce, outlook, result.to_outlook))
+        source, target, into = (
+            (outlook, salesforce, result.to_salesforce)
+            if o_changed
+            else (salesforce, outlook, result.to_outlook)
+        )
         if _unit_same(kind, unit, source, target, region):
             for f in unit:
                 result.agreed[f] = source.get(f)

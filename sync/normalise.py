@@ -15,12 +15,14 @@ Two steps, kept apart on purpose:
 (over-limit -> an ``ItemError`` naming the field, or a recorded cut when the user chose
 "truncate long values"), required fields, and the 14-day limit of timed events.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import phonenumbers
 
@@ -28,7 +30,7 @@ from .errors import ItemError
 from .fields import FIELDS, MAX_EVENT_DAYS, SPECS, FieldSpec, Kind
 from .records import Record, Value, encode_value
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _clean_value(spec: FieldSpec, value: Any) -> Value:
@@ -124,8 +126,9 @@ def _hash_plan(kind: Kind, names: tuple[str, ...]) -> tuple[tuple[str, str], ...
     return tuple((n, SPECS[kind][n].type) for n in names)
 
 
-def content_hash(kind: Kind, record: Mapping[str, Value], fields: Iterable[str] | None = None,
-                 region: str | None = None) -> str:
+def content_hash(
+    kind: Kind, record: Mapping[str, Value], fields: Iterable[str] | None = None, region: str | None = None
+) -> str:
     """Hash of the compare form of ``fields`` (default: all mapped fields of the kind).
 
     The hot path of planning a full read; written out rather than via ``compare_value``."""
@@ -152,8 +155,9 @@ def content_hash(kind: Kind, record: Mapping[str, Value], fields: Iterable[str] 
 # -- validation before writing to Salesforce -------------------------------------------
 
 
-def check_for_salesforce(kind: Kind, record: Record, fields: Iterable[str], *, truncate: bool,
-                         creating: bool) -> tuple[Record, list[ItemError], list[str]]:
+def check_for_salesforce(
+    kind: Kind, record: Record, fields: Iterable[str], *, truncate: bool, creating: bool
+) -> tuple[Record, list[ItemError], list[str]]:
     """Validate the ``fields`` of ``record`` that are about to be sent to Salesforce.
 
     Returns the (possibly truncated) record, the errors, and the names of truncated fields.
@@ -172,24 +176,37 @@ def check_for_salesforce(kind: Kind, record: Record, fields: Iterable[str], *, t
                 out[name] = value[: spec.max_length].rstrip() or value[: spec.max_length]
                 cut.append(name)
             else:
-                errors.append(ItemError(
-                    "too_long",
-                    f"{spec.label or name} is {len(value)} characters long; Salesforce allows "
-                    f"{spec.max_length}. Shorten it, or turn on \"truncate long values\".",
-                    name))
+                errors.append(
+                    ItemError(
+                        "too_long",
+                        f"{spec.label or name} is {len(value)} characters long; Salesforce allows "
+                        f'{spec.max_length}. Shorten it, or turn on "truncate long values".',
+                        name,
+                    )
+                )
     required = [f for f in FIELDS[kind] if f.required and (creating or f.name in names)]
     for spec in required:
         if out.get(spec.name) in (None, ""):
-            errors.append(ItemError(
-                "required", f"{spec.label or spec.name} is empty, and Salesforce requires it. "
-                "Fill it in, then sync again.", spec.name))
+            errors.append(
+                ItemError(
+                    "required",
+                    f"{spec.label or spec.name} is empty, and Salesforce requires it. "
+                    "Fill it in, then sync again.",
+                    spec.name,
+                )
+            )
     if kind == "events" and not out.get("IsAllDayEvent"):
         start, end = out.get("StartDateTime"), out.get("EndDateTime")
         if isinstance(start, dt.datetime) and isinstance(end, dt.datetime):
             if end - start > dt.timedelta(days=MAX_EVENT_DAYS):
-                errors.append(ItemError(
-                    "too_long_event", f"This event lasts more than {MAX_EVENT_DAYS} days; "
-                    "Salesforce does not allow that. Shorten it or split it.", "EndDateTime"))
+                errors.append(
+                    ItemError(
+                        "too_long_event",
+                        f"This event lasts more than {MAX_EVENT_DAYS} days; "
+                        "Salesforce does not allow that. Shorten it or split it.",
+                        "EndDateTime",
+                    )
+                )
             elif end < start:
                 errors.append(ItemError("invalid", "This event ends before it starts.", "EndDateTime"))
     return out, errors, cut

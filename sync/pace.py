@@ -15,11 +15,13 @@ control back to the event loop once a time slice is used up, and costs nothing o
 Never ``await pace()`` inside a store transaction: another task of the loop could then write
 into it. Yielding changes no result, only when other tasks of the loop get to run.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -18,6 +18,7 @@ A mass-delete ``held`` action has the choice ``confirm``. A re-create after a de
 other side may have the choice ``keep_outlook`` / ``keep_salesforce`` meaning "let the
 delete win" (only when deletes on that side are allowed).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,16 +64,16 @@ class Action:
     label: str
     changes: dict[str, tuple[Value, Value]] = field(default_factory=dict)
     reason: str = ""
-    outcome: str = ""                  # the decision-table outcome that produced it
+    outcome: str = ""  # the decision-table outcome that produced it
     # -- for the executor (not in JSON) --
-    record: Record | None = None       # create: what to send; delete: the before-image
-    fields: Record | None = None       # update: the fields to send
-    version: str | None = None         # concurrency token of the target record
-    before: Record | None = None       # target record before (journal)
-    exact_before: bool = True          # False: ``before`` is the snapshot standing in for an unread record
+    record: Record | None = None  # create: what to send; delete: the before-image
+    fields: Record | None = None  # update: the fields to send
+    version: str | None = None  # concurrency token of the target record
+    before: Record | None = None  # target record before (journal)
+    exact_before: bool = True  # False: ``before`` is the snapshot standing in for an unread record
     link: LinkEffect | None = None
-    choices: dict[str, list["Action"]] = field(default_factory=dict)
-    issue: ItemError | None = None     # recorded as an item issue when applied
+    choices: dict[str, list[Action]] = field(default_factory=dict)
+    issue: ItemError | None = None  # recorded as an item issue when applied
     issue_category: str | None = None  # "held" | "prevented" | "error"
     truncated: list[str] = field(default_factory=list)
 
@@ -86,10 +87,15 @@ class Action:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "op": self.op, "side": self.side, "outlook_id": self.outlook_id,
-            "salesforce_id": self.salesforce_id, "label": self.label,
-            "changes": {k: {"old": encode_value(old), "new": encode_value(new)}
-                        for k, (old, new) in self.changes.items()},
+            "op": self.op,
+            "side": self.side,
+            "outlook_id": self.outlook_id,
+            "salesforce_id": self.salesforce_id,
+            "label": self.label,
+            "changes": {
+                k: {"old": encode_value(old), "new": encode_value(new)}
+                for k, (old, new) in self.changes.items()
+            },
             "reason": self.reason,
         }
 
@@ -100,18 +106,24 @@ class KindPlan:
     actions: list[Action] = field(default_factory=list)
     internal: list[Action] = field(default_factory=list)
     matched_by: dict[str, int] = field(default_factory=dict)
-    stopped: str | None = None                 # the empty-side guard's message
-    error: dict[str, str] | None = None        # {"title", "message"}: the kind could not be read
+    stopped: str | None = None  # the empty-side guard's message
+    error: dict[str, str] | None = None  # {"title", "message"}: the kind could not be read
     cursors: dict[str, str | None] = field(default_factory=dict)
     revisit: list[tuple[str | None, str | None]] = field(default_factory=list)
-    applied: dict[str, Any] | None = None      # counts of what happened (set by the executor)
+    applied: dict[str, Any] | None = None  # counts of what happened (set by the executor)
 
     def counts(self) -> dict[str, Any]:
         if self.applied is not None:
             return self.applied
-        c: dict[str, Any] = {"outlook": {"create": 0, "update": 0, "delete": 0},
-                             "salesforce": {"create": 0, "update": 0, "delete": 0},
-                             "conflict": 0, "prevented": 0, "held": 0, "matched": 0, "errors": 0}
+        c: dict[str, Any] = {
+            "outlook": {"create": 0, "update": 0, "delete": 0},
+            "salesforce": {"create": 0, "update": 0, "delete": 0},
+            "conflict": 0,
+            "prevented": 0,
+            "held": 0,
+            "matched": 0,
+            "errors": 0,
+        }
         for a in self.actions:
             if a.op in ("create", "update", "delete") and a.side in ("outlook", "salesforce"):
                 c[a.side][a.op] += 1
@@ -141,9 +153,13 @@ class Plan:
     undo_of: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "mode": self.mode,
-                "kinds": {k: kp.to_json() for k, kp in self.kinds.items()},
-                "api_calls": dict(self.api_calls), "duration_s": round(self.duration_s, 3)}
+        return {
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "kinds": {k: kp.to_json() for k, kp in self.kinds.items()},
+            "api_calls": dict(self.api_calls),
+            "duration_s": round(self.duration_s, 3),
+        }
 
     def actions(self) -> list[Action]:
         return [a for kp in self.kinds.values() for a in kp.actions]
@@ -161,6 +177,6 @@ class Plan:
 class Decisions:
     """What the person decided in the preview. Apply never decides anything else."""
 
-    excluded: set[str] = field(default_factory=set)          # action ids not to apply
-    choices: dict[str, str] = field(default_factory=dict)    # action id -> Choice
+    excluded: set[str] = field(default_factory=set)  # action ids not to apply
+    choices: dict[str, str] = field(default_factory=dict)  # action id -> Choice
     confirm_mass_delete: set[str] = field(default_factory=set)  # kinds whose held deletes go ahead

@@ -9,11 +9,12 @@ Records no link knows are paired by ``sync.matching`` before anything is created
 Cost is linear: one pass over the links to index them by id, then work proportional to the
 changes. Snapshots are decoded only for links whose content hash says a side changed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from .decisions import Outcome, decide
 from .errors import ItemError
@@ -30,15 +31,22 @@ SIDE_NAME = {"outlook": "Outlook", "salesforce": "Salesforce"}
 KIND_NAME = {"contacts": "contacts", "events": "events", "tasks": "tasks"}
 
 
-def plan_kind(kind: Kind, links: Iterable[Link], outlook: SideChanges, salesforce: SideChanges,
-              settings: KindSettings) -> KindPlan:
+def plan_kind(
+    kind: Kind, links: Iterable[Link], outlook: SideChanges, salesforce: SideChanges, settings: KindSettings
+) -> KindPlan:
     """Decide what to do for one kind. Pure: the same input always gives the same plan."""
     return _Planner(kind, links, outlook, salesforce, settings).run()
 
 
 class _Planner:
-    def __init__(self, kind: Kind, links: Iterable[Link], outlook: SideChanges,
-                 salesforce: SideChanges, settings: KindSettings) -> None:
+    def __init__(
+        self,
+        kind: Kind,
+        links: Iterable[Link],
+        outlook: SideChanges,
+        salesforce: SideChanges,
+        settings: KindSettings,
+    ) -> None:
         self.kind = kind
         self.settings = settings
         self.region = settings.phone_region
@@ -70,12 +78,29 @@ class _Planner:
         (self.plan.actions if visible else self.plan.internal).append(action)
         return action
 
-    def _action(self, op: str, side: str, pair: Link | None, shown: Record, *, outcome: Outcome,
-                outlook_id: str | None = None, salesforce_id: str | None = None, **kw) -> Action:
-        return Action(id=self._id(), kind=self.kind, op=op, side=side,  # type: ignore[arg-type]
-                      outlook_id=outlook_id if pair is None else pair.outlook_id,
-                      salesforce_id=salesforce_id if pair is None else pair.salesforce_id,
-                      label=label(self.kind, shown), outcome=outcome.value, **kw)
+    def _action(
+        self,
+        op: str,
+        side: str,
+        pair: Link | None,
+        shown: Record,
+        *,
+        outcome: Outcome,
+        outlook_id: str | None = None,
+        salesforce_id: str | None = None,
+        **kw,
+    ) -> Action:
+        return Action(
+            id=self._id(),
+            kind=self.kind,
+            op=op,
+            side=side,  # type: ignore[arg-type]
+            outlook_id=outlook_id if pair is None else pair.outlook_id,
+            salesforce_id=salesforce_id if pair is None else pair.salesforce_id,
+            label=label(self.kind, shown),
+            outcome=outcome.value,
+            **kw,
+        )
 
     def item(self, link: Link, side: Side) -> SourceItem | None:
         item_id = link.id_on(side)
@@ -102,12 +127,18 @@ class _Planner:
             return "out_of_range"
         if link.state == f"{side}_out_of_range":
             return "changed"  # seen again, in range
-        return "changed" if side_hash(self.kind, side, item.record, self.region) != link.hash_on(side) else "unchanged"
+        return (
+            "changed"
+            if side_hash(self.kind, side, item.record, self.region) != link.hash_on(side)
+            else "unchanged"
+        )
 
     def _prevented_reason(self, side: Side, op: str) -> str:
         verb = {"create": "Creating", "update": "Updating", "delete": "Deleting"}[op]
-        return (f"{verb} {KIND_NAME[self.kind]} in {SIDE_NAME[side]} is switched off in the "
-                "direction settings, so this was not sent.")
+        return (
+            f"{verb} {KIND_NAME[self.kind]} in {SIDE_NAME[side]} is switched off in the "
+            "direction settings, so this was not sent."
+        )
 
     # -- the run ------------------------------------------------------------------------------
 
@@ -115,14 +146,26 @@ class _Planner:
         for side in SIDES:
             ch = self.changes[side]
             if ch.full and self.linked and not any(self.in_range(i) for i in ch.items.values()):
-                msg = (f"{SIDE_NAME[side]} returned no {KIND_NAME[self.kind]} at all, while "
-                       f"{self.linked} are linked. To protect your data nothing was changed for "
-                       f"{KIND_NAME[self.kind]}. Check the folder or range settings and your "
-                       f"{SIDE_NAME[side]} connection, then sync again.")
+                msg = (
+                    f"{SIDE_NAME[side]} returned no {KIND_NAME[self.kind]} at all, while "
+                    f"{self.linked} are linked. To protect your data nothing was changed for "
+                    f"{KIND_NAME[self.kind]}. Check the folder or range settings and your "
+                    f"{SIDE_NAME[side]} connection, then sync again."
+                )
                 self.plan.stopped = msg
-                self._add(Action(id=self._id(), kind=self.kind, op="held", side=side, outlook_id=None,
-                                 salesforce_id=None, label=f"All {KIND_NAME[self.kind]}", reason=msg,
-                                 outcome="empty_side_guard"))
+                self._add(
+                    Action(
+                        id=self._id(),
+                        kind=self.kind,
+                        op="held",
+                        side=side,
+                        outlook_id=None,
+                        salesforce_id=None,
+                        label=f"All {KIND_NAME[self.kind]}",
+                        reason=msg,
+                        outcome="empty_side_guard",
+                    )
+                )
                 return self.plan
         touched: dict[int, Link] = {}
         pool: dict[Side, list[SourceItem]] = {"outlook": [], "salesforce": []}
@@ -153,8 +196,9 @@ class _Planner:
         relink = False
         if outcome is Outcome.RELINK:  # back in range: judge the pair as a linked one
             relink = True
-            outcome = decide("linked", *("changed" if self._hash_differs(link, side) else "unchanged"
-                                         for side in SIDES))
+            outcome = decide(
+                "linked", *("changed" if self._hash_differs(link, side) else "unchanged" for side in SIDES)
+            )
         handler = getattr(self, f"_{outcome.value}")
         handler(link, outcome, relink)
 
@@ -169,9 +213,22 @@ class _Planner:
             if item is not None and item.version != link.version_on(side):
                 other[side] = (item.id, item.version)
         if other or agreed or relink:
-            self._add(self._action("refresh", "both", link, link.snapshot, outcome=Outcome.NOTHING,
-                                   link=LinkEffect(link.id, snapshot_updates=agreed or None, other=other,
-                                                   state="linked" if relink else None)), visible=False)
+            self._add(
+                self._action(
+                    "refresh",
+                    "both",
+                    link,
+                    link.snapshot,
+                    outcome=Outcome.NOTHING,
+                    link=LinkEffect(
+                        link.id,
+                        snapshot_updates=agreed or None,
+                        other=other,
+                        state="linked" if relink else None,
+                    ),
+                ),
+                visible=False,
+            )
 
     def _nothing(self, link: Link, outcome: Outcome, relink: bool) -> None:
         self._refresh(link, relink=relink)
@@ -185,8 +242,11 @@ class _Planner:
     def _sync_pair(self, link: Link, outcome: Outcome, relink: bool) -> None:
         o_item, s_item = self.item(link, "outlook"), self.item(link, "salesforce")
         o_rec, s_rec = self.record(link, "outlook"), self.record(link, "salesforce")
-        kw = dict(outlook_time=o_item.modified_at if o_item else None,
-                  salesforce_time=s_item.modified_at if s_item else None, region=self.region)
+        kw = dict(
+            outlook_time=o_item.modified_at if o_item else None,
+            salesforce_time=s_item.modified_at if s_item else None,
+            region=self.region,
+        )
         result = merge(self.kind, link.snapshot, o_rec, s_rec, policy=self.settings.conflict_policy, **kw)
         if result.conflicts:
             choices = {}
@@ -200,41 +260,86 @@ class _Planner:
         for action in self._writes(link, result, outcome, o_rec, s_rec):
             self._add(action)
 
-    def _conflict(self, link: Link | None, result: MergeResult, choices: dict[str, list[Action]],
-                  outcome: Outcome, o_id: str | None = None, s_id: str | None = None,
-                  record: Record | None = None) -> None:
+    def _conflict(
+        self,
+        link: Link | None,
+        result: MergeResult,
+        choices: dict[str, list[Action]],
+        outcome: Outcome,
+        o_id: str | None = None,
+        s_id: str | None = None,
+        record: Record | None = None,
+    ) -> None:
         action = self._action(
-            "conflict", "both", link, record if record is not None else link.snapshot, outcome=outcome,
-            outlook_id=o_id, salesforce_id=s_id,
-            changes=dict(result.conflicts), choices=choices, issue_category="held",
-            reason=conflict_reason(self.kind, result.conflicts, paired=link is None))
+            "conflict",
+            "both",
+            link,
+            record if record is not None else link.snapshot,
+            outcome=outcome,
+            outlook_id=o_id,
+            salesforce_id=s_id,
+            changes=dict(result.conflicts),
+            choices=choices,
+            issue_category="held",
+            reason=conflict_reason(self.kind, result.conflicts, paired=link is None),
+        )
         action.issue = ItemError("conflict", action.reason)
         self._add(action)
 
-    def _writes(self, link: Link, result: MergeResult, outcome: Outcome, o_rec: Record, s_rec: Record,
-                parent: bool = False) -> list[Action]:
+    def _writes(
+        self,
+        link: Link,
+        result: MergeResult,
+        outcome: Outcome,
+        o_rec: Record,
+        s_rec: Record,
+        parent: bool = False,
+    ) -> list[Action]:
         out = []
-        for side, fields, current in (("outlook", result.to_outlook, o_rec),
-                                      ("salesforce", result.to_salesforce, s_rec)):
+        for side, fields, current in (
+            ("outlook", result.to_outlook, o_rec),
+            ("salesforce", result.to_salesforce, s_rec),
+        ):
             if not fields:
                 continue
             action = self._update(link, side, dict(fields), current, outcome)
             if action is not None:
                 out.append(action)
         if parent and result.agreed:
-            out.append(self._action("refresh", "both", link, link.snapshot, outcome=outcome,
-                                    link=LinkEffect(link.id, snapshot_updates=result.agreed)))
+            out.append(
+                self._action(
+                    "refresh",
+                    "both",
+                    link,
+                    link.snapshot,
+                    outcome=outcome,
+                    link=LinkEffect(link.id, snapshot_updates=result.agreed),
+                )
+            )
         return out
 
-    def _update(self, link: Link, side: Side, fields: Record, current: Record, outcome: Outcome) -> Action | None:
-        action = self._action("update", side, link, {**current, **fields}, outcome=outcome,
-                              fields=fields, version=self.version(link, side), before=dict(current),
-                              exact_before=self.item(link, side) is not None,
-                              link=LinkEffect(link.id, snapshot_updates=dict(fields)))
+    def _update(
+        self, link: Link, side: Side, fields: Record, current: Record, outcome: Outcome
+    ) -> Action | None:
+        action = self._action(
+            "update",
+            side,
+            link,
+            {**current, **fields},
+            outcome=outcome,
+            fields=fields,
+            version=self.version(link, side),
+            before=dict(current),
+            exact_before=self.item(link, side) is not None,
+            link=LinkEffect(link.id, snapshot_updates=dict(fields)),
+        )
         if not self._validate(action, side, creating=False):
             return action
-        fields = {k: v for k, v in action.fields.items()
-                  if not same_value(self.kind, k, v, current.get(k), self.region)}
+        fields = {
+            k: v
+            for k, v in action.fields.items()
+            if not same_value(self.kind, k, v, current.get(k), self.region)
+        }
         if not fields:
             return None
         action.fields = fields
@@ -257,8 +362,9 @@ class _Planner:
         if side != "salesforce":
             return True
         payload = action.record if creating else action.fields
-        checked, errors, cut = check_for_salesforce(self.kind, payload, list(payload), creating=creating,
-                                                    truncate=self.settings.truncate_long_values)
+        checked, errors, cut = check_for_salesforce(
+            self.kind, payload, list(payload), creating=creating, truncate=self.settings.truncate_long_values
+        )
         if errors:
             action.op = "held"
             action.issue = errors[0]
@@ -272,7 +378,7 @@ class _Planner:
             return False
         if cut:
             action.truncated = cut
-            action.reason = ("Shortened to fit Salesforce: " + ", ".join(cut) + ".")
+            action.reason = "Shortened to fit Salesforce: " + ", ".join(cut) + "."
         if creating:
             action.record = checked
         else:
@@ -281,12 +387,23 @@ class _Planner:
 
     def _keep_both(self, link: Link, o_rec: Record, s_rec: Record) -> list[Action]:
         """Keep both: each record gets its own copy on the other side (duplicate on purpose)."""
-        unlink = self._action("refresh", "both", link, link.snapshot, outcome=Outcome.MERGE,
-                              link=LinkEffect(link.id, drop=True))
-        first = self._create("salesforce", o_rec, source_id=link.outlook_id,
-                             source_version=self.version(link, "outlook"), outcome=Outcome.MERGE)
-        second = self._create("outlook", s_rec, source_id=link.salesforce_id,
-                              source_version=self.version(link, "salesforce"), outcome=Outcome.MERGE)
+        unlink = self._action(
+            "refresh", "both", link, link.snapshot, outcome=Outcome.MERGE, link=LinkEffect(link.id, drop=True)
+        )
+        first = self._create(
+            "salesforce",
+            o_rec,
+            source_id=link.outlook_id,
+            source_version=self.version(link, "outlook"),
+            outcome=Outcome.MERGE,
+        )
+        second = self._create(
+            "outlook",
+            s_rec,
+            source_id=link.salesforce_id,
+            source_version=self.version(link, "salesforce"),
+            outcome=Outcome.MERGE,
+        )
         return [unlink, first, second]
 
     def _delete_in_outlook(self, link: Link, outcome: Outcome, relink: bool) -> None:
@@ -297,17 +414,27 @@ class _Planner:
 
     def _delete(self, link: Link, side: Side, outcome: Outcome) -> None:
         before = self.record(link, side)
-        action = self._action("delete", side, link, before, outcome=outcome, record=dict(before),
-                              version=self.version(link, side), before=dict(before),
-                              exact_before=self.item(link, side) is not None,
-                              changes={k: (v, None) for k, v in before.items() if v not in (None, False)},
-                              link=LinkEffect(link.id, drop=True))
+        action = self._action(
+            "delete",
+            side,
+            link,
+            before,
+            outcome=outcome,
+            record=dict(before),
+            version=self.version(link, side),
+            before=dict(before),
+            exact_before=self.item(link, side) is not None,
+            changes={k: (v, None) for k, v in before.items() if v not in (None, False)},
+            link=LinkEffect(link.id, drop=True),
+        )
         if self.settings.prevents(side, "delete"):
             gone = other_side(side)
-            self._prevent(action, side, "delete", settle=LinkEffect(
-                link.id, state=f"{gone}_deleted", clear_side=gone))  # type: ignore[arg-type]
-            action.reason += (f" It stays in {SIDE_NAME[side]} and will not be brought back to "
-                              f"{SIDE_NAME[gone]}.")
+            self._prevent(
+                action, side, "delete", settle=LinkEffect(link.id, state=f"{gone}_deleted", clear_side=gone)
+            )  # type: ignore[arg-type]
+            action.reason += (
+                f" It stays in {SIDE_NAME[side]} and will not be brought back to {SIDE_NAME[gone]}."
+            )
         self._add(action)
 
     def _recreate_in_outlook(self, link: Link, outcome: Outcome, relink: bool) -> None:
@@ -322,8 +449,15 @@ class _Planner:
         item = self.item(link, source)
         if item is None:
             return
-        action = self._create(side, item.record, source_id=item.id, source_version=item.version,
-                              outcome=outcome, link_id=link.id, add=False)
+        action = self._create(
+            side,
+            item.record,
+            source_id=item.id,
+            source_version=item.version,
+            outcome=outcome,
+            link_id=link.id,
+            add=False,
+        )
         if action is None:
             return
         if action.op == "prevented":
@@ -335,27 +469,48 @@ class _Planner:
             if restore:
                 action.reason = f"Deleted in {SIDE_NAME[side]} earlier; restored because you chose to restore deleted items."
             else:
-                action.reason = (f"Deleted in {SIDE_NAME[side]}, but changed in {SIDE_NAME[source]} since: "
-                                 f"the change wins and it is created again in {SIDE_NAME[side]}.")
+                action.reason = (
+                    f"Deleted in {SIDE_NAME[side]}, but changed in {SIDE_NAME[source]} since: "
+                    f"the change wins and it is created again in {SIDE_NAME[side]}."
+                )
                 if not self.settings.prevents(source, "delete"):
-                    delete = self._action("delete", source, link, item.record, outcome=outcome,
-                                          record=dict(item.record), version=item.version,
-                                          before=dict(item.record), link=LinkEffect(link.id, drop=True),
-                                          changes={k: (v, None) for k, v in item.record.items()
-                                                   if v not in (None, False)})
+                    delete = self._action(
+                        "delete",
+                        source,
+                        link,
+                        item.record,
+                        outcome=outcome,
+                        record=dict(item.record),
+                        version=item.version,
+                        before=dict(item.record),
+                        link=LinkEffect(link.id, drop=True),
+                        changes={k: (v, None) for k, v in item.record.items() if v not in (None, False)},
+                    )
                     action.choices[f"keep_{side}"] = [delete]
                     action.reason += f" Choose to keep the deletion to delete it in {SIDE_NAME[source]} too."
         self._add(action)
 
     def _forget(self, link: Link, outcome: Outcome, relink: bool) -> None:
-        self._add(self._action("refresh", "both", link, link.snapshot, outcome=outcome,
-                               link=LinkEffect(link.id, drop=True)), visible=False)
+        self._add(
+            self._action(
+                "refresh", "both", link, link.snapshot, outcome=outcome, link=LinkEffect(link.id, drop=True)
+            ),
+            visible=False,
+        )
 
     def _unlink(self, link: Link, outcome: Outcome, side: Side) -> None:
-        self._add(self._action(
-            "refresh", "both", link, link.snapshot, outcome=outcome,
-            reason=f"Left the range in {SIDE_NAME[side]}: no longer kept in step; nothing deleted.",
-            link=LinkEffect(link.id, state=f"{side}_out_of_range")), visible=False)  # type: ignore[arg-type]
+        self._add(
+            self._action(
+                "refresh",
+                "both",
+                link,
+                link.snapshot,
+                outcome=outcome,
+                reason=f"Left the range in {SIDE_NAME[side]}: no longer kept in step; nothing deleted.",
+                link=LinkEffect(link.id, state=f"{side}_out_of_range"),
+            ),
+            visible=False,
+        )  # type: ignore[arg-type]
 
     def _unlink_outlook_out(self, link: Link, outcome: Outcome, relink: bool) -> None:
         self._unlink(link, outcome, "outlook")
@@ -367,9 +522,17 @@ class _Planner:
         return None
 
     def _tombstone(self, link: Link, outcome: Outcome, side: Side) -> None:
-        self._add(self._action("refresh", "both", link, link.snapshot, outcome=outcome,
-                               link=LinkEffect(link.id, state=f"{side}_deleted", clear_side=side)),  # type: ignore[arg-type]
-                  visible=False)
+        self._add(
+            self._action(
+                "refresh",
+                "both",
+                link,
+                link.snapshot,
+                outcome=outcome,
+                link=LinkEffect(link.id, state=f"{side}_deleted", clear_side=side),
+            ),  # type: ignore[arg-type]
+            visible=False,
+        )
 
     def _tombstone_outlook_deleted(self, link: Link, outcome: Outcome, relink: bool) -> None:
         self._tombstone(link, outcome, "outlook")
@@ -384,17 +547,33 @@ class _Planner:
 
     # -- unlinked records -----------------------------------------------------------------
 
-    def _create(self, side: Side, source: Record, *, source_id: str | None, source_version: str | None,
-                outcome: Outcome, link_id: int | None = None, add: bool = False) -> Action | None:
+    def _create(
+        self,
+        side: Side,
+        source: Record,
+        *,
+        source_id: str | None,
+        source_version: str | None,
+        outcome: Outcome,
+        link_id: int | None = None,
+        add: bool = False,
+    ) -> Action | None:
         src_side = other_side(side)
         allowed = fields_to(self.kind, side)
         cleaned = clean_record(self.kind, {f: source.get(f) for f in allowed})
         record = {f: cleaned[f] for f in allowed}  # only what may be written there
         ids = {"outlook_id": source_id} if src_side == "outlook" else {"salesforce_id": source_id}
-        action = self._action("create", side, None, source, outcome=outcome, record=record, **ids,
-                              changes={k: (None, v) for k, v in record.items() if v not in (None, False)},
-                              link=LinkEffect(link_id, other={src_side: (source_id, source_version)},
-                                              state="linked"))
+        action = self._action(
+            "create",
+            side,
+            None,
+            source,
+            outcome=outcome,
+            record=record,
+            **ids,
+            changes={k: (None, v) for k, v in record.items() if v not in (None, False)},
+            link=LinkEffect(link_id, other={src_side: (source_id, source_version)}, state="linked"),
+        )
         if self._validate(action, side, creating=True):
             action.link.snapshot = clean_record(self.kind, action.record)
             if self.settings.prevents(side, "create"):
@@ -409,41 +588,82 @@ class _Planner:
         for o_item, s_item, rule in result.pairs:
             self._pair(o_item, s_item, rule)
         for group in result.ambiguous:
-            for side, items, others in (("outlook", group.outlook, group.salesforce),
-                                        ("salesforce", group.salesforce, group.outlook)):
+            for side, items, others in (
+                ("outlook", group.outlook, group.salesforce),
+                ("salesforce", group.salesforce, group.outlook),
+            ):
                 where = SIDE_NAME[other_side(side)]
                 for item in items:
-                    reason = (f"Matches {len(others)} records in {where} ({_rule_words(group.rule)}), so "
-                              "Tandem cannot tell which one is the same. Nothing was created or linked. "
-                              "Remove the duplicates or make them differ, then sync again.")
+                    reason = (
+                        f"Matches {len(others)} records in {where} ({_rule_words(group.rule)}), so "
+                        "Tandem cannot tell which one is the same. Nothing was created or linked. "
+                        "Remove the duplicates or make them differ, then sync again."
+                    )
                     ids = {f"{side}_id": item.id}
-                    action = self._action("held", side, None, item.record, outcome=Outcome.HOLD_AMBIGUOUS,
-                                          reason=reason, issue=ItemError("ambiguous", reason),
-                                          issue_category="held", **ids)
+                    action = self._action(
+                        "held",
+                        side,
+                        None,
+                        item.record,
+                        outcome=Outcome.HOLD_AMBIGUOUS,
+                        reason=reason,
+                        issue=ItemError("ambiguous", reason),
+                        issue_category="held",
+                        **ids,
+                    )
                     self._add(action)
-        for side, items in (("salesforce", result.outlook_unmatched), ("outlook", result.salesforce_unmatched)):
+        for side, items in (
+            ("salesforce", result.outlook_unmatched),
+            ("outlook", result.salesforce_unmatched),
+        ):
             outcome = Outcome.CREATE_IN_SALESFORCE if side == "salesforce" else Outcome.CREATE_IN_OUTLOOK
             for item in items:
-                self._create(side, item.record, source_id=item.id, source_version=item.version,
-                             outcome=outcome, add=True)
+                self._create(
+                    side,
+                    item.record,
+                    source_id=item.id,
+                    source_version=item.version,
+                    outcome=outcome,
+                    add=True,
+                )
 
     def _pair(self, o_item: SourceItem, s_item: SourceItem, rule: str) -> None:
         kw = dict(outlook_time=o_item.modified_at, salesforce_time=s_item.modified_at, region=self.region)
         o_rec, s_rec = o_item.record, s_item.record
         result = merge(self.kind, None, o_rec, s_rec, policy=self.settings.conflict_policy, **kw)
-        link = Link(kind=self.kind, outlook_id=o_item.id, salesforce_id=s_item.id,
-                    outlook_version=o_item.version, salesforce_version=s_item.version)
+        link = Link(
+            kind=self.kind,
+            outlook_id=o_item.id,
+            salesforce_id=s_item.id,
+            outlook_version=o_item.version,
+            salesforce_version=s_item.version,
+        )
         if result.conflicts:
             choices = {}
             for choice, policy in (("keep_outlook", "outlook_wins"), ("keep_salesforce", "salesforce_wins")):
                 settled = merge(self.kind, None, o_rec, s_rec, policy=policy, **kw)
                 paired = self._pair_link(link, settled, o_rec, s_rec, rule)
                 choices[choice] = [paired] + self._pair_writes(link, settled, o_rec, s_rec)
-            choices["keep_both"] = [a for a in (
-                self._create("salesforce", o_rec, source_id=o_item.id, source_version=o_item.version,
-                             outcome=Outcome.PAIR),
-                self._create("outlook", s_rec, source_id=s_item.id, source_version=s_item.version,
-                             outcome=Outcome.PAIR)) if a is not None]
+            choices["keep_both"] = [
+                a
+                for a in (
+                    self._create(
+                        "salesforce",
+                        o_rec,
+                        source_id=o_item.id,
+                        source_version=o_item.version,
+                        outcome=Outcome.PAIR,
+                    ),
+                    self._create(
+                        "outlook",
+                        s_rec,
+                        source_id=s_item.id,
+                        source_version=s_item.version,
+                        outcome=Outcome.PAIR,
+                    ),
+                )
+                if a is not None
+            ]
             self._conflict(None, result, choices, Outcome.PAIR, o_id=o_item.id, s_id=s_item.id, record=s_rec)
             return
         self._add(self._pair_link(link, result, o_rec, s_rec, rule))
@@ -465,14 +685,29 @@ class _Planner:
             else:
                 snapshot[f] = s_rec.get(f) if spec.flows_from("salesforce") else o_rec.get(f)
         return self._action(
-            "match", "both", link, s_rec, outcome=Outcome.PAIR, reason=f"Paired by {_rule_words(rule)}.",
-            link=LinkEffect(None, state="linked", snapshot=snapshot,
-                            other={"outlook": (link.outlook_id, link.outlook_version),
-                                   "salesforce": (link.salesforce_id, link.salesforce_version)}))
+            "match",
+            "both",
+            link,
+            s_rec,
+            outcome=Outcome.PAIR,
+            reason=f"Paired by {_rule_words(rule)}.",
+            link=LinkEffect(
+                None,
+                state="linked",
+                snapshot=snapshot,
+                other={
+                    "outlook": (link.outlook_id, link.outlook_version),
+                    "salesforce": (link.salesforce_id, link.salesforce_version),
+                },
+            ),
+        )
 
     def _pair_writes(self, link: Link, result: MergeResult, o_rec: Record, s_rec: Record) -> list[Action]:
         out = []
-        for side, fields, current in (("outlook", result.to_outlook, o_rec), ("salesforce", result.to_salesforce, s_rec)):
+        for side, fields, current in (
+            ("outlook", result.to_outlook, o_rec),
+            ("salesforce", result.to_salesforce, s_rec),
+        ):
             if fields:
                 action = self._update(link, side, dict(fields), current, Outcome.PAIR)
                 if action is not None:
@@ -489,9 +724,11 @@ class _Planner:
             deletes = [a for a in self.plan.actions if a.op == "delete" and a.side == side]
             if len(deletes) <= limit:
                 continue
-            reason = (f"This sync would delete {len(deletes)} {KIND_NAME[self.kind]} in {SIDE_NAME[side]} "
-                      f"(of {self.linked} linked). That is more than Tandem deletes without asking, so "
-                      "the deletes are held. Confirm them in the preview if they are intended.")
+            reason = (
+                f"This sync would delete {len(deletes)} {KIND_NAME[self.kind]} in {SIDE_NAME[side]} "
+                f"(of {self.linked} linked). That is more than Tandem deletes without asking, so "
+                "the deletes are held. Confirm them in the preview if they are intended."
+            )
             for a in deletes:
                 original = replace(a)
                 a.op = "held"
@@ -515,9 +752,13 @@ def hold_existing(action: Action, reason: str) -> None:
 
 
 def _rule_words(rule: str) -> str:
-    return {"email": "email address", "name_company": "first name, last name and company",
-            "name": "first and last name", "subject_start_end": "subject, start and end",
-            "subject_due": "subject and due date"}.get(rule, rule)
+    return {
+        "email": "email address",
+        "name_company": "first name, last name and company",
+        "name": "first and last name",
+        "subject_start_end": "subject, start and end",
+        "subject_due": "subject and due date",
+    }.get(rule, rule)
 
 
 CONFLICT_VALUE_CHARS = 40
@@ -530,12 +771,12 @@ def _value_words(value: Value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, dt.date):
         return value.isoformat()
     text = " ".join(str(value).split())
     if len(text) > CONFLICT_VALUE_CHARS:
-        text = text[:CONFLICT_VALUE_CHARS - 1].rstrip() + "\u2026"
+        text = text[: CONFLICT_VALUE_CHARS - 1].rstrip() + "\u2026"
     return f"\u201c{text}\u201d"
 
 
@@ -549,9 +790,15 @@ def conflict_reason(kind: Kind, conflicts: dict[str, tuple[Value, Value]], paire
     for name in sorted(conflicts, key=lambda n: (order.get(n, len(order)), n)):
         outlook, salesforce = conflicts[name]
         field_label = labels.get(name) or name
-        parts.append(f"{field_label}: {_value_words(outlook)} in Outlook, "
-                     f"{_value_words(salesforce)} in Salesforce")
-    head = ("Found in both Outlook and Salesforce, with different values. " if paired else
-            "Changed differently in Outlook and in Salesforce since the last sync. ")
-    return (head + "; ".join(parts) + ". Choose which to keep: the Outlook version, the Salesforce "
-            "version, or both (a second copy on purpose).")
+        parts.append(
+            f"{field_label}: {_value_words(outlook)} in Outlook, {_value_words(salesforce)} in Salesforce"
+        )
+    head = (
+        "Found in both Outlook and Salesforce, with different values. "
+        if paired
+        else "Changed differently in Outlook and in Salesforce since the last sync. "
+    )
+    return (
+        head + "; ".join(parts) + ". Choose which to keep: the Outlook version, the Salesforce "
+        "version, or both (a second copy on purpose)."
+    )

@@ -9,16 +9,18 @@ timezone-aware UTC ``datetime.datetime``. Every record carries every field of it
 Sources convert their wire format (Graph JSON, Salesforce JSON) to and from records; the
 engine only ever sees records.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Union
+from typing import Any
 
 from .errors import ItemError
 from .fields import FIELDS, SPECS, Kind
 
-Value = Union[str, bool, int, dt.date, dt.datetime, None]
+Value = str | bool | int | dt.date | dt.datetime | None
 Record = dict[str, Value]
 
 
@@ -85,11 +87,11 @@ class ItemResult:
     error: ItemError | None = None
 
     @classmethod
-    def success(cls, id: str, version: str) -> "ItemResult":
+    def success(cls, id: str, version: str) -> ItemResult:
         return cls(True, id, version)
 
     @classmethod
-    def failure(cls, code: str, message: str, field: str | None = None, id: str | None = None) -> "ItemResult":
+    def failure(cls, code: str, message: str, field: str | None = None, id: str | None = None) -> ItemResult:
         return cls(False, id, None, ItemError(code, message, field))
 
 
@@ -98,7 +100,7 @@ class ItemResult:
 
 def encode_value(value: Value) -> Any:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -109,7 +111,7 @@ def decode_value(kind: Kind, name: str, raw: Any) -> Value:
         return None
     ftype = SPECS[kind][name].type
     if ftype == "datetime":
-        return dt.datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     if ftype == "date":
         return dt.date.fromisoformat(raw)
     return raw

@@ -3,6 +3,7 @@
 Stored as the ``report`` of the run row (history, dashboard), returned to app/, and turned
 into the CLI's JSON (the plan shape with ``mode: "apply"`` and the counts of what happened).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,20 +18,25 @@ class KindReport:
     excluded: int = 0
     unlinked: int = 0
     truncated: list[tuple[str, list[str]]] = field(default_factory=list)
-    error: dict[str, str] | None = None   # the error that stopped this kind: {"title", "message"}
-    stopped: str | None = None             # the empty-side guard's message
+    error: dict[str, str] | None = None  # the error that stopped this kind: {"title", "message"}
+    stopped: str | None = None  # the empty-side guard's message
 
     def to_json(self) -> dict[str, Any]:
-        return {"counts": self.counts, "excluded": self.excluded, "unlinked": self.unlinked,
-                "truncated": [{"label": label, "fields": fields} for label, fields in self.truncated],
-                "error": self.error, "stopped": self.stopped}
+        return {
+            "counts": self.counts,
+            "excluded": self.excluded,
+            "unlinked": self.unlinked,
+            "truncated": [{"label": label, "fields": fields} for label, fields in self.truncated],
+            "error": self.error,
+            "stopped": self.stopped,
+        }
 
 
 @dataclass
 class RunReport:
     run_id: int | None
     trigger: str
-    mode: str                     # "apply" | "undo"
+    mode: str  # "apply" | "undo"
     kinds: dict[str, KindReport]
     api_calls: dict[str, int]
     duration_s: float
@@ -40,27 +46,45 @@ class RunReport:
         return sum(int(k.counts.get(key, 0)) for k in self.kinds.values())
 
     def changed(self) -> int:
-        return sum(k.counts[side][op] for k in self.kinds.values() for side in ("outlook", "salesforce")
-                   for op in ("create", "update", "delete"))
+        return sum(
+            k.counts[side][op]
+            for k in self.kinds.values()
+            for side in ("outlook", "salesforce")
+            for op in ("create", "update", "delete")
+        )
 
     @property
     def ok(self) -> bool:
         return not any(k.error for k in self.kinds.values()) and self.total("errors") == 0
 
     def needs_attention(self) -> bool:
-        return (not self.ok or self.total("held") > 0 or self.total("conflict") > 0
-                or any(k.stopped for k in self.kinds.values()))
+        return (
+            not self.ok
+            or self.total("held") > 0
+            or self.total("conflict") > 0
+            or any(k.stopped for k in self.kinds.values())
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "trigger": self.trigger, "mode": self.mode,
-                "kinds": {k: r.to_json() for k, r in self.kinds.items()},
-                "api_calls": dict(self.api_calls), "duration_s": round(self.duration_s, 3)}
+        return {
+            "run_id": self.run_id,
+            "trigger": self.trigger,
+            "mode": self.mode,
+            "kinds": {k: r.to_json() for k, r in self.kinds.items()},
+            "api_calls": dict(self.api_calls),
+            "duration_s": round(self.duration_s, 3),
+        }
 
     def plan_json(self) -> dict[str, Any]:
         """The CLI shape of an applied run: the plan, with counts of what happened."""
         if self.plan is None:
-            return {"run_id": self.run_id, "mode": "apply", "kinds": {}, "api_calls": dict(self.api_calls),
-                    "duration_s": round(self.duration_s, 3)}
+            return {
+                "run_id": self.run_id,
+                "mode": "apply",
+                "kinds": {},
+                "api_calls": dict(self.api_calls),
+                "duration_s": round(self.duration_s, 3),
+            }
         for kind, kreport in self.kinds.items():
             if kind in self.plan.kinds:
                 self.plan.kinds[kind].applied = kreport.counts
@@ -83,13 +107,20 @@ class RunReport:
             bits = []
             for side, name in (("outlook", "Outlook"), ("salesforce", "Salesforce")):
                 c = r.counts[side]
-                done = [f"{n} {op}d" for op, n in (("create", c["create"]), ("update", c["update"]),
-                                                   ("delete", c["delete"])) if n]
+                done = [
+                    f"{n} {op}d"
+                    for op, n in (("create", c["create"]), ("update", c["update"]), ("delete", c["delete"]))
+                    if n
+                ]
                 if done:
                     bits.append(f"in {name} " + ", ".join(done))
-            for key, words in (("matched", "paired"), ("prevented", "prevented by your direction settings"),
-                               ("conflict", "conflicts to decide"), ("held", "held for you"),
-                               ("errors", "could not be synced (see Issues)")):
+            for key, words in (
+                ("matched", "paired"),
+                ("prevented", "prevented by your direction settings"),
+                ("conflict", "conflicts to decide"),
+                ("held", "held for you"),
+                ("errors", "could not be synced (see Issues)"),
+            ):
                 if r.counts.get(key):
                     bits.append(f"{r.counts[key]} {words}")
             parts.append(f"{kind}: " + ("; ".join(bits) if bits else "up to date"))

@@ -18,11 +18,13 @@ Whole-call failures become ``SourceError`` subclasses:
 ``me`` (the user id) comes from the identity URL of the token response
 (``https://login.salesforce.com/id/00D.../005...``): see ``user_id_from_identity_url``.
 """
+
 from __future__ import annotations
 
 import re
 import ssl
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -65,8 +67,13 @@ def user_id_from_identity_url(url: str) -> str:
 
 def soql_quote(value: str) -> str:
     """A SOQL string literal (quotes and backslashes escaped)."""
-    escaped = (value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
-               .replace("\r", "\\r").replace("\t", "\\t"))
+    escaped = (
+        value.replace("\\", "\\\\")
+        .replace("'", "\\'")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     return f"'{escaped}'"
 
 
@@ -76,7 +83,7 @@ def soql_ids(ids: Iterable[str]) -> str:
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 # -- per-record errors in plain words ------------------------------------------------------
@@ -148,12 +155,20 @@ def _whole_error(response: httpx.Response) -> tuple[str, str]:
 class SalesforceClient:
     """Requests to one Salesforce org as one user."""
 
-    def __init__(self, instance_url: str, auth: httpx.Auth, *, verify: ssl.SSLContext,
-                 version: str = DEFAULT_VERSION, **http_options: Any) -> None:
+    def __init__(
+        self,
+        instance_url: str,
+        auth: httpx.Auth,
+        *,
+        verify: ssl.SSLContext,
+        version: str = DEFAULT_VERSION,
+        **http_options: Any,
+    ) -> None:
         self.instance_url = instance_url.rstrip("/")
         self.version = version if version.startswith("v") else f"v{version}"
-        self.service = ServiceClient("Salesforce", self.instance_url, verify=verify, auth=auth,
-                                     **http_options)
+        self.service = ServiceClient(
+            "Salesforce", self.instance_url, verify=verify, auth=auth, **http_options
+        )
         self.limit_used: int | None = None
         self.limit_max: int | None = None
 
@@ -171,7 +186,7 @@ class SalesforceClient:
     async def aclose(self) -> None:
         await self.service.aclose()
 
-    async def __aenter__(self) -> "SalesforceClient":
+    async def __aenter__(self) -> SalesforceClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -183,8 +198,9 @@ class SalesforceClient:
 
     # -- raw requests ------------------------------------------------------------------
 
-    async def request(self, method: str, path: str, *, ok: tuple[int, ...] = (200,),
-                      **kwargs: Any) -> httpx.Response:
+    async def request(
+        self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any
+    ) -> httpx.Response:
         """Send ``method path`` (relative to the API base unless it starts with /services)."""
         url = path if path.startswith("/services/") else f"{self.base}/{path.lstrip('/')}"
         response = await self.service.request(method, url, **kwargs)
@@ -196,15 +212,23 @@ class SalesforceClient:
             usage = f" ({self.limit_used} of {self.limit_max} requests used)" if self.api_usage else ""
             raise SalesforceLimitReached(
                 message=f"Your Salesforce org has used all the API requests it is allowed today{usage}. "
-                        "Tandem will try again later; nothing was lost.",
-                service="salesforce", code=code)
+                "Tandem will try again later; nothing was lost.",
+                service="salesforce",
+                code=code,
+            )
         if response.status_code == 401:
             raise SalesforceSignedOut(
                 message="Salesforce ended the session. Sign in to Salesforce again, then sync.",
-                service="salesforce", code=code or "INVALID_SESSION_ID")
+                service="salesforce",
+                code=code or "INVALID_SESSION_ID",
+            )
         raise SalesforceRequestFailed(
             message=f"Salesforce answered {response.status_code} {code}: {message}".rstrip(": "),
-            service="salesforce", status=response.status_code, code=code, detail=message)
+            service="salesforce",
+            status=response.status_code,
+            code=code,
+            detail=message,
+        )
 
     def _note_limits(self, response: httpx.Response) -> None:
         m = _LIMIT_RE.search(response.headers.get("Sforce-Limit-Info", ""))
@@ -234,10 +258,17 @@ class SalesforceClient:
             if len(group) == 1:
                 out.append(await self.query(group[0]))
                 continue
-            subs = [{"method": "GET", "referenceId": f"q{n}",
-                     "url": f"{self.base}/query?q={quote(soql, safe='')}"} for n, soql in enumerate(group)]
-            response = await self.request("POST", "composite", idempotent=True,
-                                          json={"allOrNone": False, "compositeRequest": subs})
+            subs = [
+                {
+                    "method": "GET",
+                    "referenceId": f"q{n}",
+                    "url": f"{self.base}/query?q={quote(soql, safe='')}",
+                }
+                for n, soql in enumerate(group)
+            ]
+            response = await self.request(
+                "POST", "composite", idempotent=True, json={"allOrNone": False, "compositeRequest": subs}
+            )
             replies = {r.get("referenceId"): r for r in (response.json().get("compositeResponse") or [])}
             for n in range(len(group)):
                 reply = replies.get(f"q{n}") or {}
@@ -248,7 +279,11 @@ class SalesforceClient:
                         code, message = str(body[0].get("errorCode") or ""), str(body[0].get("message") or "")
                     raise SalesforceRequestFailed(
                         message=f"Salesforce refused a query: {code} {message}".strip(),
-                        service="salesforce", status=reply.get("httpStatusCode"), code=code, detail=message)
+                        service="salesforce",
+                        status=reply.get("httpStatusCode"),
+                        code=code,
+                        detail=message,
+                    )
                 records = list(body.get("records", []))
                 while not body.get("done", True) and body.get("nextRecordsUrl"):
                     body = (await self.request("GET", body["nextRecordsUrl"])).json()
@@ -262,30 +297,31 @@ class SalesforceClient:
         A window the service no longer covers raises ``SalesforceRequestFailed`` with
         ``ids["code"] == "INVALID_REPLICATION_DATE"``.
         """
-        response = await self.request("GET", f"sobjects/{sobject}/deleted/",
-                                      params={"start": start, "end": end})
+        response = await self.request(
+            "GET", f"sobjects/{sobject}/deleted/", params={"start": start, "end": end}
+        )
         return response.json()
 
     # -- writes (sObject Collections, allOrNone=false) -----------------------------------
 
-    async def create_records(self, kind: Kind, sobject: str, bodies: Sequence[dict[str, Any]]
-                             ) -> list[ItemResult]:
+    async def create_records(
+        self, kind: Kind, sobject: str, bodies: Sequence[dict[str, Any]]
+    ) -> list[ItemResult]:
         """Create ``bodies``; results in order (``version`` still empty: the caller reads it)."""
         out: list[ItemResult] = []
         for chunk in chunks(bodies, COLLECTION_SIZE):
-            payload = {"allOrNone": False,
-                       "records": [{"attributes": {"type": sobject}, **b} for b in chunk]}
+            payload = {"allOrNone": False, "records": [{"attributes": {"type": sobject}, **b} for b in chunk]}
             response = await self.request("POST", "composite/sobjects", json=payload)
             out.extend(self._results(kind, response.json(), [None] * len(chunk)))
         return out
 
-    async def update_records(self, kind: Kind, sobject: str, bodies: Sequence[dict[str, Any]]
-                             ) -> list[ItemResult]:
+    async def update_records(
+        self, kind: Kind, sobject: str, bodies: Sequence[dict[str, Any]]
+    ) -> list[ItemResult]:
         """Update ``bodies`` (each with ``Id``); results in order."""
         out: list[ItemResult] = []
         for chunk in chunks(bodies, COLLECTION_SIZE):
-            payload = {"allOrNone": False,
-                       "records": [{"attributes": {"type": sobject}, **b} for b in chunk]}
+            payload = {"allOrNone": False, "records": [{"attributes": {"type": sobject}, **b} for b in chunk]}
             response = await self.request("PATCH", "composite/sobjects", json=payload)
             out.extend(self._results(kind, response.json(), [b["Id"] for b in chunk]))
         return out
@@ -294,9 +330,12 @@ class SalesforceClient:
         """Delete ``ids``; an already deleted record counts as deleted (ok)."""
         out: list[ItemResult] = []
         for chunk in chunks(ids, COLLECTION_SIZE):
-            response = await self.request("DELETE", "composite/sobjects",
-                                          params={"ids": ",".join(chunk), "allOrNone": "false"})
-            for record_id, result in zip(chunk, self._results(None, response.json(), list(chunk))):
+            response = await self.request(
+                "DELETE", "composite/sobjects", params={"ids": ",".join(chunk), "allOrNone": "false"}
+            )
+            for record_id, result in zip(
+                chunk, self._results(None, response.json(), list(chunk)), strict=False
+            ):
                 if not result.ok and result.error and result.error.code == "not_found":
                     result = ItemResult.success(record_id, "")
                 out.append(result)
@@ -306,9 +345,10 @@ class SalesforceClient:
         if not isinstance(body, list) or len(body) != len(ids):
             raise SalesforceRequestFailed(
                 message="Salesforce sent an answer Tandem could not read for a batch of changes.",
-                service="salesforce")
+                service="salesforce",
+            )
         out = []
-        for sent_id, row in zip(ids, body):
+        for sent_id, row in zip(ids, body, strict=False):
             rid = row.get("id") or sent_id
             if row.get("success"):
                 out.append(ItemResult.success(rid, ""))

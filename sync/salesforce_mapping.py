@@ -9,16 +9,18 @@ writable fields. ``AccountName`` is never written; ``WhoEmail`` is resolved to `
 the source. Event timing is sent in one consistent shape: all-day events carry
 ``ActivityDate`` + ``DurationInMinutes``, timed ones ``StartDateTime`` + ``EndDateTime``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .fields import FIELDS, SPECS, Kind, fields_to
 from .normalise import clean_record
 from .records import Record, Value
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SOBJECTS: dict[Kind, str] = {"contacts": "Contact", "events": "Event", "tasks": "Task"}
 SYSTEM_FIELDS = ("Id", "SystemModstamp", "LastModifiedDate", "OwnerId")
 # Mapped fields that are not plain columns of the object, and where they come from.
@@ -84,8 +86,7 @@ def encode(value: Value) -> Any:
 def to_body(kind: Kind, fields: Mapping[str, Value]) -> dict[str, Any]:
     """The JSON body for the mapped ``fields`` (only writable ones; ``None`` clears a field)."""
     writable = set(fields_to(kind, "salesforce")) - NOT_WRITTEN
-    body = {name: encode(value) for name, value in fields.items()
-            if name in writable and name in SPECS[kind]}
+    body = {name: encode(value) for name, value in fields.items() if name in writable and name in SPECS[kind]}
     if kind == "events":
         all_day = fields.get("IsAllDayEvent")
         if all_day is True:

@@ -66,13 +66,15 @@ Writes
 ``api_calls`` is the client's count: give each source its own ``SalesforceClient`` for
 per-kind numbers.
 """
+
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 from urllib.parse import quote
 
 from .errors import CursorExpired
@@ -80,11 +82,17 @@ from .fields import Kind, Side
 from .matching import match_keys
 from .pace import Pacer, paced_map
 from .records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update
-from .salesforce_client import (COLLECTION_SIZE, SalesforceClient, SalesforceRequestFailed, chunks, soql_ids,
-                                soql_quote)
+from .salesforce_client import (
+    COLLECTION_SIZE,
+    SalesforceClient,
+    SalesforceRequestFailed,
+    chunks,
+    soql_ids,
+    soql_quote,
+)
 from .salesforce_mapping import SOBJECTS, encode, from_row, parse_sf_datetime, select_fields, to_body
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DELETE_LOG_DAYS = 15
 IDS_PER_QUERY = 200
 READ_IDS_PER_CALL = 2000
@@ -122,8 +130,9 @@ def _decode_cursor(cursor: str) -> dict[str, Any]:
             raise ValueError
         return data
     except (ValueError, TypeError):
-        raise CursorExpired(message="Tandem will read everything from Salesforce again.",
-                            service="salesforce") from None
+        raise CursorExpired(
+            message="Tandem will read everything from Salesforce again.", service="salesforce"
+        ) from None
 
 
 class SalesforceSource:
@@ -165,7 +174,7 @@ class SalesforceSource:
         raise NotImplementedError
 
     def range_conditions(self) -> list[str] | None:
-        """"In range" as a union: a record is in range when it meets any of these SOQL
+        """ "In range" as a union: a record is in range when it meets any of these SOQL
         conditions, each asked in its own query (Salesforce allows no semi-join under OR).
         None: everything visible is in range."""
         where = self.range_condition()
@@ -181,12 +190,16 @@ class SalesforceSource:
         assert start is not None
         now = dt.datetime.now(UTC)
         if start < now - dt.timedelta(days=DELETE_LOG_DAYS) + dt.timedelta(minutes=5):
-            raise CursorExpired(message="Tandem last synced Salesforce too long ago to read only the "
-                                "changes; it reads everything again.", service="salesforce")
+            raise CursorExpired(
+                message="Tandem last synced Salesforce too long ago to read only the "
+                "changes; it reads everything again.",
+                service="salesforce",
+            )
         deleted, d, dids = await self._deleted_since(start, set(state.get("dids", [])))
         rows = await self.client.query(
             f"SELECT {self._select} FROM {self.sobject} WHERE SystemModstamp >= {state['m']} "
-            "ORDER BY SystemModstamp, Id")
+            "ORDER BY SystemModstamp, Id"
+        )
         seen_at_m = set(state.get("ids", []))
         fresh = [r for r in rows if not (r["SystemModstamp"] == state["m"] and r["Id"] in seen_at_m)]
         m, ids = state["m"], list(seen_at_m)
@@ -198,11 +211,15 @@ class SalesforceSource:
         known = [r for r in fresh if r["Id"] in self._known and self._known[r["Id"]] == r["SystemModstamp"]]
         known_ids = {r["Id"] for r in known}
         items = await paced_map(lambda r: self._item(r, True), known) + await self._items(
-            [r for r in fresh if r["Id"] not in known_ids])
+            [r for r in fresh if r["Id"] not in known_ids]
+        )
         fresh_ids = {i.id for i in items}
-        return ChangeSet(items=items, deleted_ids=[i for i in deleted if i not in fresh_ids],
-                         cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
-                         full=False)
+        return ChangeSet(
+            items=items,
+            deleted_ids=[i for i in deleted if i not in fresh_ids],
+            cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
+            full=False,
+        )
 
     async def _full_listing(self) -> ChangeSet:
         # The delete window starts before the listing, so nothing deleted during it is missed.
@@ -217,21 +234,27 @@ class SalesforceSource:
         conditions = self.range_conditions()
         rows: list[dict[str, Any]] = []
         for where in conditions or [None]:
-            rows.extend(await self.client.query(
-                f"SELECT {self._select} FROM {self.sobject}" + (f" WHERE {where}" if where else "")
-                + " ORDER BY SystemModstamp, Id"))
+            rows.extend(
+                await self.client.query(
+                    f"SELECT {self._select} FROM {self.sobject}"
+                    + (f" WHERE {where}" if where else "")
+                    + " ORDER BY SystemModstamp, Id"
+                )
+            )
         if conditions and len(conditions) > 1:  # one row per record, in the cursor's order
-            rows = sorted({r["Id"]: r for r in rows}.values(),
-                          key=lambda r: (r["SystemModstamp"], r["Id"]))
+            rows = sorted({r["Id"]: r for r in rows}.values(), key=lambda r: (r["SystemModstamp"], r["Id"]))
         if rows:  # changes after the listing get a later stamp than its newest row
             m = rows[-1]["SystemModstamp"]
             ids = [r["Id"] for r in rows if r["SystemModstamp"] == m]
         else:
             m, ids = d, []
         items = await paced_map(lambda r: self._item(r, True), rows)
-        return ChangeSet(items=items, deleted_ids=[],
-                         cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
-                         full=True)
+        return ChangeSet(
+            items=items,
+            deleted_ids=[],
+            cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
+            full=True,
+        )
 
     async def _deleted_since(self, start: dt.datetime, known: set[str]) -> tuple[list[str], str, list[str]]:
         """Ids deleted since ``start``; the next window start; ids reported in that minute."""
@@ -241,9 +264,11 @@ class SalesforceSource:
             body = await self.client.get_deleted(self.sobject, _sf_minute(start), _sf_minute(end))
         except SalesforceRequestFailed as exc:
             if exc.ids.get("code") == "INVALID_REPLICATION_DATE":
-                raise CursorExpired(message="Salesforce no longer keeps the list of deletions from "
-                                    "the last sync; Tandem reads everything again.",
-                                    service="salesforce") from exc
+                raise CursorExpired(
+                    message="Salesforce no longer keeps the list of deletions from "
+                    "the last sync; Tandem reads everything again.",
+                    service="salesforce",
+                ) from exc
             raise
         covered = parse_sf_datetime(body.get("latestDateCovered")) or start
         next_start = _sf_minute(covered)
@@ -259,8 +284,13 @@ class SalesforceSource:
         return deleted, next_start, minute_ids
 
     def _item(self, row: dict[str, Any], in_range: bool) -> SourceItem:
-        return SourceItem(id=row["Id"], version=row["SystemModstamp"], record=from_row(self.kind, row),
-                          modified_at=parse_sf_datetime(row.get("LastModifiedDate")), in_range=in_range)
+        return SourceItem(
+            id=row["Id"],
+            version=row["SystemModstamp"],
+            record=from_row(self.kind, row),
+            modified_at=parse_sf_datetime(row.get("LastModifiedDate")),
+            in_range=in_range,
+        )
 
     async def _in_range_ids(self, ids: Sequence[str]) -> set[str]:
         conditions = self.range_conditions()
@@ -273,7 +303,8 @@ class SalesforceSource:
                 if not rest:
                     break
                 rows = await self.client.query(
-                    f"SELECT Id FROM {self.sobject} WHERE Id IN {soql_ids(rest)} AND ({where})")
+                    f"SELECT Id FROM {self.sobject} WHERE Id IN {soql_ids(rest)} AND ({where})"
+                )
                 out.update(r["Id"] for r in rows)
         return out
 
@@ -284,8 +315,11 @@ class SalesforceSource:
     async def get_many(self, ids: Sequence[str]) -> dict[str, SourceItem]:
         rows: list[dict[str, Any]] = []
         for chunk in chunks(list(dict.fromkeys(ids)), IDS_PER_QUERY):
-            rows.extend(await self.client.query(
-                f"SELECT {self._select} FROM {self.sobject} WHERE Id IN {soql_ids(chunk)}"))
+            rows.extend(
+                await self.client.query(
+                    f"SELECT {self._select} FROM {self.sobject} WHERE Id IN {soql_ids(chunk)}"
+                )
+            )
         return {item.id: item for item in await self._items(rows)}
 
     async def find_matches(self, record: Record) -> list[SourceItem]:
@@ -333,17 +367,21 @@ class SalesforceSource:
             await pace()
             now = current.get(update.id)
             if now is None:
-                results[n] = ItemResult.failure("not_found", "This record was deleted in Salesforce.",
-                                                id=update.id)
+                results[n] = ItemResult.failure(
+                    "not_found", "This record was deleted in Salesforce.", id=update.id
+                )
             elif now != update.version:
                 results[n] = ItemResult.failure(
-                    "stale", "This record changed in Salesforce since Tandem read it; the next sync "
-                    "looks at it again.", id=update.id)
+                    "stale",
+                    "This record changed in Salesforce since Tandem read it; the next sync "
+                    "looks at it again.",
+                    id=update.id,
+                )
             else:
                 send.append((n, {"Id": update.id, **self._body(update.fields, who, creating=False)}))
         if send:
             sent = await self.client.update_records(self.kind, self.sobject, [b for _, b in send])
-            for (n, _), result in zip(send, await self._with_versions(sent)):
+            for (n, _), result in zip(send, await self._with_versions(sent), strict=False):
                 results[n] = result
         return [r for r in results if r is not None]
 
@@ -357,8 +395,11 @@ class SalesforceSource:
         out: dict[str, str] = {}
         for chunk in chunks(list(ids), READ_IDS_PER_CALL):
             response = await self.client.request(
-                "POST", f"composite/sobjects/{self.sobject}", idempotent=True,
-                json={"ids": list(chunk), "fields": ["Id", "SystemModstamp"]})
+                "POST",
+                f"composite/sobjects/{self.sobject}",
+                idempotent=True,
+                json={"ids": list(chunk), "fields": ["Id", "SystemModstamp"]},
+            )
             for row in response.json():
                 if row:
                     out[row["Id"]] = row["SystemModstamp"]
@@ -373,8 +414,9 @@ class SalesforceSource:
 class SalesforceContacts(SalesforceSource):
     kind: Kind = "contacts"
 
-    def __init__(self, client: SalesforceClient, user_id: str, *, scope: Scope = "mine",
-                 campaign_id: str | None = None) -> None:
+    def __init__(
+        self, client: SalesforceClient, user_id: str, *, scope: Scope = "mine", campaign_id: str | None = None
+    ) -> None:
         if scope not in ("mine", "all", "team", "campaign"):
             raise ValueError(f"unknown contact scope {scope!r}")
         if scope == "campaign" and not campaign_id:
@@ -392,8 +434,10 @@ class SalesforceContacts(SalesforceSource):
         if self.scope == "team":
             return f"AccountId IN (SELECT AccountId FROM AccountTeamMember WHERE UserId = {me})"
         if self.scope == "campaign":
-            return (f"Id IN (SELECT ContactId FROM CampaignMember WHERE CampaignId = "
-                    f"{soql_quote(self.campaign_id or '')})")
+            return (
+                f"Id IN (SELECT ContactId FROM CampaignMember WHERE CampaignId = "
+                f"{soql_quote(self.campaign_id or '')})"
+            )
         return None
 
     def range_conditions(self) -> list[str] | None:
@@ -429,8 +473,12 @@ class SalesforceContacts(SalesforceSource):
         emails = sorted({str(r["Email"]).strip().casefold() for r in records if r.get("Email")})
         head = "SELECT Id, Email, OwnerId, Owner.Name FROM Contact WHERE Email IN "
         tail = " ORDER BY CreatedDate, Id"
-        soqls = [f"{head}{soql_ids(chunk)}{tail}" for chunk in
-                 _chunks_by_length(emails, IDS_PER_QUERY, TWIN_QUERY_CHARS - len(quote(head + tail, safe="")))]
+        soqls = [
+            f"{head}{soql_ids(chunk)}{tail}"
+            for chunk in _chunks_by_length(
+                emails, IDS_PER_QUERY, TWIN_QUERY_CHARS - len(quote(head + tail, safe=""))
+            )
+        ]
         rows = [row for found in await self.client.query_many(soqls) for row in found]
         if not rows:
             return [None] * len(records)
@@ -451,30 +499,43 @@ class SalesforceContacts(SalesforceSource):
                 continue
             owner = (row.get("Owner") or {}).get("Name") or "someone else"
             if row["Id"] not in inside:
-                out.append("A contact with this email already exists in Salesforce but is outside "
-                           f"your range (owned by {owner}), so Tandem did not create a second one. "
-                           "Widen the contact range in the settings to keep the two in step.")
+                out.append(
+                    "A contact with this email already exists in Salesforce but is outside "
+                    f"your range (owned by {owner}), so Tandem did not create a second one. "
+                    "Widen the contact range in the settings to keep the two in step."
+                )
             else:
-                out.append("A contact with this email already exists in your range in Salesforce "
-                           f"(owned by {owner}), and it is kept in step with another Outlook "
-                           "contact, so Tandem did not create a second one. Merge the two Outlook "
-                           "contacts, or give this one another email.")
+                out.append(
+                    "A contact with this email already exists in your range in Salesforce "
+                    f"(owned by {owner}), and it is kept in step with another Outlook "
+                    "contact, so Tandem did not create a second one. Merge the two Outlook "
+                    "contacts, or give this one another email."
+                )
         return out
 
 
 class SalesforceEvents(SalesforceSource):
     kind: Kind = "events"
 
-    def __init__(self, client: SalesforceClient, user_id: str, *, days_back: int = 30,
-                 days_ahead: int = 365, include_private: bool = False) -> None:
+    def __init__(
+        self,
+        client: SalesforceClient,
+        user_id: str,
+        *,
+        days_back: int = 30,
+        days_ahead: int = 365,
+        include_private: bool = False,
+    ) -> None:
         super().__init__(client, user_id)
         self.days_back = days_back
         self.days_ahead = days_ahead
         self.include_private = include_private
 
     def range_condition(self) -> str | None:
-        cond = (f"OwnerId = {soql_quote(self.user_id)} AND ActivityDate >= N_DAYS_AGO:{self.days_back} "
-                f"AND ActivityDate <= NEXT_N_DAYS:{self.days_ahead}")
+        cond = (
+            f"OwnerId = {soql_quote(self.user_id)} AND ActivityDate >= N_DAYS_AGO:{self.days_back} "
+            f"AND ActivityDate <= NEXT_N_DAYS:{self.days_ahead}"
+        )
         return cond if self.include_private else cond + " AND IsPrivate = false"
 
     def _match_condition(self, record: Record) -> str | None:
@@ -492,7 +553,8 @@ class SalesforceEvents(SalesforceSource):
         out: dict[str, str] = {}
         for chunk in chunks(emails, IDS_PER_QUERY):
             rows = await self.client.query(
-                f"SELECT Id, Email FROM Contact WHERE Email IN {soql_ids(chunk)} ORDER BY CreatedDate")
+                f"SELECT Id, Email FROM Contact WHERE Email IN {soql_ids(chunk)} ORDER BY CreatedDate"
+            )
             for row in rows:
                 out.setdefault(str(row["Email"]).casefold(), row["Id"])
         return out
@@ -516,8 +578,10 @@ class SalesforceTasks(SalesforceSource):
 
     def range_condition(self) -> str | None:
         n = self.closed_days
-        return (f"OwnerId = {soql_quote(self.user_id)} AND (IsClosed = false OR "
-                f"ActivityDate >= N_DAYS_AGO:{n} OR CompletedDateTime >= N_DAYS_AGO:{n})")
+        return (
+            f"OwnerId = {soql_quote(self.user_id)} AND (IsClosed = false OR "
+            f"ActivityDate >= N_DAYS_AGO:{n} OR CompletedDateTime >= N_DAYS_AGO:{n})"
+        )
 
     def _match_condition(self, record: Record) -> str | None:
         me = f"OwnerId = {soql_quote(self.user_id)}"

@@ -3,6 +3,7 @@
 app/ declares every setting with its label and default and may lock them by policy; this
 dataclass is only what the engine needs, already resolved.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
@@ -26,10 +27,10 @@ class KindSettings:
     salesforce_no_update: bool = False
     salesforce_no_delete: bool = False
     conflict_policy: ConflictPolicy = "salesforce_wins"
-    restore_deleted: bool = False       # re-create items whose delete was prevented
+    restore_deleted: bool = False  # re-create items whose delete was prevented
     truncate_long_values: bool = False  # cut over-long values (recorded) instead of an issue
-    include_private: bool = False       # private items are left out by default
-    phone_region: str | None = None     # region for national phone numbers ("GB"), or None
+    include_private: bool = False  # private items are left out by default
+    phone_region: str | None = None  # region for national phone numbers ("GB"), or None
     # Guard: hold deletes above max(mass_delete_min, mass_delete_ratio x linked).
     mass_delete_min: int = 10
     mass_delete_ratio: float = 0.10
@@ -38,15 +39,17 @@ class KindSettings:
         return bool(getattr(self, f"{side}_no_{op}"))
 
     @classmethod
-    def default(cls, kind: Kind) -> "KindSettings":
+    def default(cls, kind: Kind) -> KindSettings:
         """Both ways; "do not delete in Salesforce" on for contacts (BEHAVIOUR.md)."""
         return cls(salesforce_no_delete=(kind == "contacts"))
 
     @classmethod
-    def preset(cls, kind: Kind, name: Literal["both", "to_outlook", "to_salesforce"]) -> "KindSettings":
+    def preset(cls, kind: Kind, name: Literal["both", "to_outlook", "to_salesforce"]) -> KindSettings:
         base = cls.default(kind)
         if name == "to_outlook":  # Salesforce to Outlook only
-            return replace(base, salesforce_no_create=True, salesforce_no_update=True, salesforce_no_delete=True)
+            return replace(
+                base, salesforce_no_create=True, salesforce_no_update=True, salesforce_no_delete=True
+            )
         if name == "to_salesforce":
             return replace(base, outlook_no_create=True, outlook_no_update=True, outlook_no_delete=True)
         return base
@@ -55,6 +58,6 @@ class KindSettings:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "KindSettings":
+    def from_json(cls, data: dict[str, Any]) -> KindSettings:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})

@@ -38,9 +38,11 @@ Writing (batches of at most ``batch_size``; results in request order, one per it
 Counting
     ``api_calls``: requests made so far (the run report shows the difference).
 """
+
 from __future__ import annotations
 
-from typing import Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from .fields import Kind, Side
 from .records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update

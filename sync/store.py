@@ -15,6 +15,7 @@ Safety of the file itself:
 User intent (settings: generic key -> JSON value) is kept apart from machine state (the
 other tables). Rows are written in short transactions on the loop thread.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,12 +23,13 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import peewee as pw
 
-from .errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, DiskFull, StoreError
+from .errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, DiskFull, LinkConflict, StoreError
 from .fields import Kind, Side
 from .links import Link
 from .pace import Pacer
@@ -37,40 +39,59 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _link_conflict(exc: BaseException) -> LinkConflict:
+    return LinkConflict(
+        message="Tandem tried to pair a record that is already paired with another one. Nothing was "
+        "changed; the next sync looks at both again.",
+        detail=str(exc),
+    )
 
 
 def convert_db_error(exc: BaseException, path: Path) -> StoreError:
     """The one boundary where sqlite/peewee errors become errors for people."""
     text = str(exc).lower()
     if "disk is full" in text or "database or disk is full" in text:
-        return DiskFull(message="Tandem could not save its sync state because the disk is full. "
-                        "Free some space, then sync again. Nothing was lost.", path=str(path))
+        return DiskFull(
+            message="Tandem could not save its sync state because the disk is full. "
+            "Free some space, then sync again. Nothing was lost.",
+            path=str(path),
+        )
     if "locked" in text or "busy" in text:
-        return DatabaseLocked(message="Another Tandem window or process is using this profile. "
-                              "Close it, then try again.", path=str(path))
+        return DatabaseLocked(
+            message="Another Tandem window or process is using this profile. Close it, then try again.",
+            path=str(path),
+        )
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return DatabaseCorrupt(message=_corrupt_message(path), path=str(path))
     return StoreError(message=f"Tandem could not read or write its database ({exc}).", path=str(path))
 
 
 def _corrupt_message(path: Path) -> str:
-    return (f"The file {path} cannot be read. Tandem left it untouched. Restore a backup "
-            "(a file named like it ending in .bak-vN), or move the file away and run Tandem "
-            "again: your records in Outlook and Salesforce are safe, and the first sync will "
-            "pair them again without duplicates.")
+    return (
+        f"The file {path} cannot be read. Tandem left it untouched. Restore a backup "
+        "(a file named like it ending in .bak-vN), or move the file away and run Tandem "
+        "again: your records in Outlook and Salesforce are safe, and the first sync will "
+        "pair them again without duplicates."
+    )
 
 
 class Store:
     """All persistent state of one profile. Open with ``Store(path)``; close with ``close()``."""
 
-    def __init__(self, path: str | Path, *, migrations: Sequence[Callable[[pw.Database], None]] | None = None) -> None:
+    def __init__(
+        self, path: str | Path, *, migrations: Sequence[Callable[[pw.Database], None]] | None = None
+    ) -> None:
         self.path = Path(path)
         self.migrations = list(MIGRATIONS if migrations is None else migrations)
         self.target_version = len(self.migrations)
         existing = self._inspect()  # raises before anything is written
-        self.db = pw.SqliteDatabase(str(self.path), pragmas={
-            "journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1, "busy_timeout": 5000})
+        self.db = pw.SqliteDatabase(
+            str(self.path),
+            pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1, "busy_timeout": 5000},
+        )
         self.m = define_models(self.db)
         try:
             self.db.connect()
@@ -94,13 +115,16 @@ class Store:
                 if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     raise DatabaseCorrupt(message=_corrupt_message(self.path), path=str(self.path))
                 has_meta = con.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+                ).fetchone()
                 if not has_meta:
                     tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
                     if tables:
                         raise DatabaseCorrupt(
                             message=f"The file {self.path} is a database, but not one of Tandem's. "
-                            "Tandem left it untouched; choose another profile folder.", path=str(self.path))
+                            "Tandem left it untouched; choose another profile folder.",
+                            path=str(self.path),
+                        )
                     return None
                 row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
                 version = int(row[0]) if row else 0
@@ -112,7 +136,10 @@ class Store:
             raise DatabaseTooNew(
                 message=f"This profile was last used by a newer version of Tandem (database version "
                 f"{version}, this version understands up to {self.target_version}). Update Tandem; "
-                "the profile was left untouched.", path=str(self.path), version=version)
+                "the profile was left untouched.",
+                path=str(self.path),
+                version=version,
+            )
         return version
 
     def _migrate(self, existing: int | None) -> None:
@@ -126,7 +153,9 @@ class Store:
                 self.migrations[number](self.db)
                 self.db.execute_sql(
                     "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (str(number + 1),))
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    (str(number + 1),),
+                )
 
     def backup(self, suffix: str) -> Path:
         """Write a consistent copy of the database beside it; never overwrite a backup."""
@@ -151,7 +180,7 @@ class Store:
         if not self.db.is_closed():
             self.db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -162,23 +191,27 @@ class Store:
         try:
             with self.db.atomic():
                 yield
+        except LinkConflict:
+            raise
+        except (pw.IntegrityError, sqlite3.IntegrityError) as exc:
+            raise _link_conflict(exc) from exc
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
-            if isinstance(exc, pw.IntegrityError):
-                raise
             raise convert_db_error(exc, self.path) from exc
 
     def _sql(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         try:
             return self.db.execute_sql(sql, params)
-        except (pw.IntegrityError, sqlite3.IntegrityError):
-            raise
+        except (pw.IntegrityError, sqlite3.IntegrityError) as exc:
+            raise _link_conflict(exc) from exc
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             raise convert_db_error(exc, self.path) from exc
 
     # -- links ----------------------------------------------------------------------------
 
-    _LINK_COLS = ("id, kind, outlook_id, salesforce_id, outlook_version, salesforce_version, "
-                  "snapshot, outlook_hash, salesforce_hash, state")
+    _LINK_COLS = (
+        "id, kind, outlook_id, salesforce_id, outlook_version, salesforce_version, "
+        "snapshot, outlook_hash, salesforce_hash, state"
+    )
 
     def links(self, kind: Kind) -> list[Link]:
         rows = self._sql(f"SELECT {self._LINK_COLS} FROM link WHERE kind=?", (kind,)).fetchall()
@@ -191,8 +224,10 @@ class Store:
         last = 0
         pace = Pacer()
         while True:
-            rows = self._sql(f"SELECT {self._LINK_COLS} FROM link NOT INDEXED WHERE id>? AND kind=? "
-                             "ORDER BY id LIMIT ?", (last, kind, page)).fetchall()
+            rows = self._sql(
+                f"SELECT {self._LINK_COLS} FROM link NOT INDEXED WHERE id>? AND kind=? ORDER BY id LIMIT ?",
+                (last, kind, page),
+            ).fetchall()
             out.extend(await pace.map(self._link, rows))
             if len(rows) < page:
                 return out
@@ -208,28 +243,53 @@ class Store:
 
     @staticmethod
     def _link(r: tuple) -> Link:
-        return Link(id=r[0], kind=r[1], outlook_id=r[2], salesforce_id=r[3], outlook_version=r[4],
-                    salesforce_version=r[5], snapshot_json=r[6], outlook_hash=r[7],
-                    salesforce_hash=r[8], state=r[9])
+        return Link(
+            id=r[0],
+            kind=r[1],
+            outlook_id=r[2],
+            salesforce_id=r[3],
+            outlook_version=r[4],
+            salesforce_version=r[5],
+            snapshot_json=r[6],
+            outlook_hash=r[7],
+            salesforce_hash=r[8],
+            state=r[9],
+        )
 
     def save_link(self, link: Link, run_id: int | None = None) -> Link:
-        values = (link.kind, link.outlook_id, link.salesforce_id, link.outlook_version,
-                  link.salesforce_version, link.snapshot_json(), link.outlook_hash,
-                  link.salesforce_hash, link.state, run_id, _now())
+        values = (
+            link.kind,
+            link.outlook_id,
+            link.salesforce_id,
+            link.outlook_version,
+            link.salesforce_version,
+            link.snapshot_json(),
+            link.outlook_hash,
+            link.salesforce_hash,
+            link.state,
+            run_id,
+            _now(),
+        )
         if link.id is None:
-            cur = self._sql("INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
-                            "salesforce_version, snapshot, outlook_hash, salesforce_hash, state, "
-                            "run_id, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", values)
+            cur = self._sql(
+                "INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
+                "salesforce_version, snapshot, outlook_hash, salesforce_hash, state, "
+                "run_id, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                values,
+            )
             link.id = cur.lastrowid
         else:
-            self._sql("INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
-                      "salesforce_version, snapshot, outlook_hash, salesforce_hash, state, run_id, "
-                      "updated_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                      "outlook_id=excluded.outlook_id, salesforce_id=excluded.salesforce_id, "
-                      "outlook_version=excluded.outlook_version, salesforce_version=excluded.salesforce_version, "
-                      "snapshot=excluded.snapshot, outlook_hash=excluded.outlook_hash, "
-                      "salesforce_hash=excluded.salesforce_hash, state=excluded.state, "
-                      "run_id=excluded.run_id, updated_at=excluded.updated_at", values + (link.id,))
+            self._sql(
+                "INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
+                "salesforce_version, snapshot, outlook_hash, salesforce_hash, state, run_id, "
+                "updated_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "outlook_id=excluded.outlook_id, salesforce_id=excluded.salesforce_id, "
+                "outlook_version=excluded.outlook_version, salesforce_version=excluded.salesforce_version, "
+                "snapshot=excluded.snapshot, outlook_hash=excluded.outlook_hash, "
+                "salesforce_hash=excluded.salesforce_hash, state=excluded.state, "
+                "run_id=excluded.run_id, updated_at=excluded.updated_at",
+                values + (link.id,),
+            )
         return link
 
     def save_links(self, links: Sequence[Link], run_id: int | None = None) -> None:
@@ -242,8 +302,9 @@ class Store:
 
     def find_link(self, kind: Kind, side: Side, item_id: str) -> Link | None:
         column = "outlook_id" if side == "outlook" else "salesforce_id"
-        row = self._sql(f"SELECT {self._LINK_COLS} FROM link WHERE kind=? AND {column}=?",
-                        (kind, item_id)).fetchone()
+        row = self._sql(
+            f"SELECT {self._LINK_COLS} FROM link WHERE kind=? AND {column}=?", (kind, item_id)
+        ).fetchone()
         return self._link(row) if row else None
 
     def forget_kind(self, kind: Kind) -> int:
@@ -266,19 +327,26 @@ class Store:
         if value is None:
             self._sql("DELETE FROM cursor WHERE kind=? AND side=?", (kind, side))
         else:
-            self._sql("INSERT INTO cursor(kind, side, value) VALUES (?,?,?) ON CONFLICT(kind, side) "
-                      "DO UPDATE SET value=excluded.value", (kind, side, value))
+            self._sql(
+                "INSERT INTO cursor(kind, side, value) VALUES (?,?,?) ON CONFLICT(kind, side) "
+                "DO UPDATE SET value=excluded.value",
+                (kind, side, value),
+            )
 
     # -- runs -----------------------------------------------------------------------------
 
     def start_run(self, *, trigger: str, mode: str, kinds: Sequence[str], undo_of: int | None = None) -> int:
-        cur = self._sql("INSERT INTO run(started_at, trigger, mode, kinds, status, undo_of) "
-                        "VALUES (?,?,?,?,?,?)", (_now(), trigger, mode, json.dumps(list(kinds)), "running", undo_of))
+        cur = self._sql(
+            "INSERT INTO run(started_at, trigger, mode, kinds, status, undo_of) VALUES (?,?,?,?,?,?)",
+            (_now(), trigger, mode, json.dumps(list(kinds)), "running", undo_of),
+        )
         return cur.lastrowid
 
     def finish_run(self, run_id: int, *, status: str, report: dict[str, Any] | None = None) -> None:
-        self._sql("UPDATE run SET finished_at=?, status=?, report=? WHERE id=?",
-                  (_now(), status, json.dumps(report) if report is not None else None, run_id))
+        self._sql(
+            "UPDATE run SET finished_at=?, status=?, report=? WHERE id=?",
+            (_now(), status, json.dumps(report) if report is not None else None, run_id),
+        )
 
     def mark_undone(self, run_id: int, by_run: int) -> None:
         self._sql("UPDATE run SET undone_by=? WHERE id=?", (by_run, run_id))
@@ -291,13 +359,26 @@ class Store:
         return self._runs("ORDER BY id DESC LIMIT ?", (limit,))
 
     def _runs(self, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-        rows = self._sql("SELECT id, started_at, finished_at, trigger, mode, kinds, status, report, "
-                         f"undo_of, undone_by FROM run {where}", params).fetchall()
-        keys = ("id", "started_at", "finished_at", "trigger", "mode", "kinds", "status", "report",
-                "undo_of", "undone_by")
+        rows = self._sql(
+            "SELECT id, started_at, finished_at, trigger, mode, kinds, status, report, "
+            f"undo_of, undone_by FROM run {where}",
+            params,
+        ).fetchall()
+        keys = (
+            "id",
+            "started_at",
+            "finished_at",
+            "trigger",
+            "mode",
+            "kinds",
+            "status",
+            "report",
+            "undo_of",
+            "undone_by",
+        )
         out = []
         for r in rows:
-            d = dict(zip(keys, r))
+            d = dict(zip(keys, r, strict=False))
             d["kinds"] = json.loads(d["kinds"] or "[]")
             d["report"] = json.loads(d["report"]) if d["report"] else None
             out.append(d)
@@ -305,7 +386,9 @@ class Store:
 
     def last_applied_run(self) -> dict[str, Any] | None:
         """The most recent run that changed anything: a record, or only links (a pairing)."""
-        row = self._sql("SELECT run_id FROM journal WHERE status='applied' ORDER BY id DESC LIMIT 1").fetchone()
+        row = self._sql(
+            "SELECT run_id FROM journal WHERE status='applied' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
         return self.run(row[0]) if row else None
 
     # -- journal (also the intent log of crash safety) --------------------------------------
@@ -319,23 +402,52 @@ class Store:
                     "INSERT INTO journal(run_id, kind, op, side, link_id, target_id, outlook_id, "
                     "salesforce_id, label, before, after, link_before, payload, status, created_at) "
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (e["run_id"], e["kind"], e["op"], e.get("side"), e.get("link_id"), e.get("target_id"),
-                     e.get("outlook_id"), e.get("salesforce_id"), e.get("label", ""),
-                     _dumps(e.get("before")), _dumps(e.get("after")), _dumps(e.get("link_before")),
-                     _dumps(e.get("payload")), e.get("status", "pending"), _now()))
+                    (
+                        e["run_id"],
+                        e["kind"],
+                        e["op"],
+                        e.get("side"),
+                        e.get("link_id"),
+                        e.get("target_id"),
+                        e.get("outlook_id"),
+                        e.get("salesforce_id"),
+                        e.get("label", ""),
+                        _dumps(e.get("before")),
+                        _dumps(e.get("after")),
+                        _dumps(e.get("link_before")),
+                        _dumps(e.get("payload")),
+                        e.get("status", "pending"),
+                        _now(),
+                    ),
+                )
                 ids.append(cur.lastrowid)
         return ids
 
-    def settle_intent(self, journal_id: int, *, status: str, target_id: str | None = None,
-                      version: str | None = None, error: dict[str, Any] | None = None,
-                      link_after: dict[str, Any] | None = None) -> None:
-        self._sql("UPDATE journal SET status=?, target_id=COALESCE(?, target_id), version_after=?, "
-                  "error=?, link_after=? WHERE id=?",
-                  (status, target_id, version, _dumps(error), _dumps(link_after), journal_id))
+    def settle_intent(
+        self,
+        journal_id: int,
+        *,
+        status: str,
+        target_id: str | None = None,
+        version: str | None = None,
+        error: dict[str, Any] | None = None,
+        link_after: dict[str, Any] | None = None,
+    ) -> None:
+        self._sql(
+            "UPDATE journal SET status=?, target_id=COALESCE(?, target_id), version_after=?, "
+            "error=?, link_after=? WHERE id=?",
+            (status, target_id, version, _dumps(error), _dumps(link_after), journal_id),
+        )
 
-    def journal(self, *, run_id: int | None = None, kind: Kind | None = None,
-                status: str | None = None, limit: int | None = None,
-                offset: int = 0) -> list[dict[str, Any]]:
+    def journal(
+        self,
+        *,
+        run_id: int | None = None,
+        kind: Kind | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
         """Journal rows in id order; ``limit``/``offset`` read one page of them (a run of
         thousands of changes need not be loaded at once)."""
         where, params = [], []
@@ -343,27 +455,52 @@ class Store:
             if val is not None:
                 where.append(f"{col}=?")
                 params.append(val)
-        sql = ("SELECT id, run_id, kind, op, side, link_id, target_id, outlook_id, salesforce_id, label, "
-               "before, after, link_before, link_after, payload, status, version_after, error FROM journal")
+        sql = (
+            "SELECT id, run_id, kind, op, side, link_id, target_id, outlook_id, salesforce_id, label, "
+            "before, after, link_before, link_after, payload, status, version_after, error FROM journal"
+        )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        keys = ("id", "run_id", "kind", "op", "side", "link_id", "target_id", "outlook_id", "salesforce_id",
-                "label", "before", "after", "link_before", "link_after", "payload", "status",
-                "version_after", "error")
+        keys = (
+            "id",
+            "run_id",
+            "kind",
+            "op",
+            "side",
+            "link_id",
+            "target_id",
+            "outlook_id",
+            "salesforce_id",
+            "label",
+            "before",
+            "after",
+            "link_before",
+            "link_after",
+            "payload",
+            "status",
+            "version_after",
+            "error",
+        )
         sql += " ORDER BY id"
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
             params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
         out = []
         for r in self._sql(sql, params).fetchall():
-            d = dict(zip(keys, r))
+            d = dict(zip(keys, r, strict=False))
             for k in ("before", "after", "link_before", "link_after", "payload", "error"):
                 d[k] = json.loads(d[k]) if d[k] is not None else None
             out.append(d)
         return out
 
-    async def journal_paced(self, *, run_id: int | None = None, kind: Kind | None = None,
-                            status: str | None = None, page: int = 200) -> list[dict[str, Any]]:
+    async def journal_paced(
+        self,
+        *,
+        run_id: int | None = None,
+        kind: Kind | None = None,
+        status: str | None = None,
+        page: int = 200,
+    ) -> list[dict[str, Any]]:
         """``journal(...)`` read and decoded a page at a time, handing the event loop a turn
         between pages (a run of thousands of changes is tens of megabytes of JSON)."""
         out: list[dict[str, Any]] = []
@@ -381,42 +518,81 @@ class Store:
             "SELECT COUNT(*), COALESCE(SUM(op IN ('create', 'update', 'delete')), 0), "
             "COALESCE(SUM(op = 'prevented'), 0), "
             "COALESCE(SUM(op = 'link' AND json_extract(payload, '$.outcome') IN ('pair', 'match')), 0) "
-            "FROM journal WHERE run_id=?", [run_id]).fetchone()
-        return {"entries": int(row[0]), "writes": int(row[1]), "prevented": int(row[2]),
-                "paired": int(row[3])}
+            "FROM journal WHERE run_id=?",
+            [run_id],
+        ).fetchone()
+        return {
+            "entries": int(row[0]),
+            "writes": int(row[1]),
+            "prevented": int(row[2]),
+            "paired": int(row[3]),
+        }
 
     # -- item issues ----------------------------------------------------------------------
 
     def open_issues(self, kind: Kind | None = None) -> list[dict[str, Any]]:
-        sql = ("SELECT id, kind, category, code, message, field, outlook_id, salesforce_id, label, "
-               "first_run, last_run, count FROM issue WHERE resolved_run IS NULL")
+        sql = (
+            "SELECT id, kind, category, code, message, field, outlook_id, salesforce_id, label, "
+            "first_run, last_run, count FROM issue WHERE resolved_run IS NULL"
+        )
         params: list[Any] = []
         if kind:
             sql += " AND kind=?"
             params.append(kind)
-        keys = ("id", "kind", "category", "code", "message", "field", "outlook_id", "salesforce_id",
-                "label", "first_run", "last_run", "count")
-        return [dict(zip(keys, r)) for r in self._sql(sql + " ORDER BY id", params).fetchall()]
+        keys = (
+            "id",
+            "kind",
+            "category",
+            "code",
+            "message",
+            "field",
+            "outlook_id",
+            "salesforce_id",
+            "label",
+            "first_run",
+            "last_run",
+            "count",
+        )
+        return [dict(zip(keys, r, strict=False)) for r in self._sql(sql + " ORDER BY id", params).fetchall()]
 
-    def record_issue(self, *, kind: Kind, category: str, code: str, message: str, run_id: int | None,
-                     outlook_id: str | None = None, salesforce_id: str | None = None,
-                     field: str | None = None, label: str = "") -> None:
+    def record_issue(
+        self,
+        *,
+        kind: Kind,
+        category: str,
+        code: str,
+        message: str,
+        run_id: int | None,
+        outlook_id: str | None = None,
+        salesforce_id: str | None = None,
+        field: str | None = None,
+        label: str = "",
+    ) -> None:
         """Open an issue, or refresh the open one about the same records and category."""
-        row = self._sql("SELECT id FROM issue WHERE kind=? AND category=? AND resolved_run IS NULL AND "
-                        "outlook_id IS ? AND salesforce_id IS ?",
-                        (kind, category, outlook_id, salesforce_id)).fetchone()
+        row = self._sql(
+            "SELECT id FROM issue WHERE kind=? AND category=? AND resolved_run IS NULL AND "
+            "outlook_id IS ? AND salesforce_id IS ?",
+            (kind, category, outlook_id, salesforce_id),
+        ).fetchone()
         if row:
-            self._sql("UPDATE issue SET code=?, message=?, field=?, label=?, last_run=?, count=count+1 "
-                      "WHERE id=?", (code, message, field, label, run_id, row[0]))
+            self._sql(
+                "UPDATE issue SET code=?, message=?, field=?, label=?, last_run=?, count=count+1 WHERE id=?",
+                (code, message, field, label, run_id, row[0]),
+            )
         else:
-            self._sql("INSERT INTO issue(kind, category, code, message, field, outlook_id, salesforce_id, "
-                      "label, first_run, last_run, count) VALUES (?,?,?,?,?,?,?,?,?,?,1)",
-                      (kind, category, code, message, field, outlook_id, salesforce_id, label, run_id, run_id))
+            self._sql(
+                "INSERT INTO issue(kind, category, code, message, field, outlook_id, salesforce_id, "
+                "label, first_run, last_run, count) VALUES (?,?,?,?,?,?,?,?,?,?,1)",
+                (kind, category, code, message, field, outlook_id, salesforce_id, label, run_id, run_id),
+            )
 
     def resolve_issues(self, kind: Kind, run_id: int, *, before_run: int | None = None) -> None:
         """Close the open issues of ``kind`` not refreshed by ``run_id``."""
-        self._sql("UPDATE issue SET resolved_run=? WHERE kind=? AND resolved_run IS NULL AND "
-                  "(last_run IS NULL OR last_run<>?)", (run_id, kind, run_id))
+        self._sql(
+            "UPDATE issue SET resolved_run=? WHERE kind=? AND resolved_run IS NULL AND "
+            "(last_run IS NULL OR last_run<>?)",
+            (run_id, kind, run_id),
+        )
 
     # -- settings (user intent, generic) ----------------------------------------------------
 
@@ -425,8 +601,11 @@ class Store:
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
-        self._sql("INSERT INTO setting(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET "
-                  "value=excluded.value", (key, json.dumps(value)))
+        self._sql(
+            "INSERT INTO setting(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET "
+            "value=excluded.value",
+            (key, json.dumps(value)),
+        )
 
     def settings(self) -> dict[str, Any]:
         return {k: json.loads(v) for k, v in self._sql("SELECT key, value FROM setting").fetchall()}

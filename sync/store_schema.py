@@ -5,10 +5,11 @@ of that version, so later changes to the models never change what an old migrati
 Add a migration by appending a function to ``MIGRATIONS``; the store backs the file up before
 running it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Callable
 
 import peewee as pw
 

@@ -11,14 +11,16 @@ The undo plan is previewed and applied like any plan (prevent switches still hol
 prevented undo step is listed as prevented and not sent). After it, the records involved
 are read again on the next sync, which then sees the same situation as the undone run did.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .errors import NothingToUndo
 from .fields import Kind
-from .plan import Action, KindPlan, LinkEffect, Plan
 from .pace import Pacer
+from .plan import Action, KindPlan, LinkEffect, Plan
 from .records import decode_record
 from .settings import KindSettings
 from .source import Source
@@ -28,26 +30,41 @@ from .store import Store
 def _restore_effect(kind: Kind, image: dict[str, Any] | None, link_id: int | None) -> LinkEffect:
     if image is None:
         return LinkEffect(link_id, drop=True)
-    return LinkEffect(image.get("id"), state=image["state"], snapshot=decode_record(kind, image["snapshot"]),
-                      other={"outlook": (image["outlook_id"], image.get("outlook_version")),
-                             "salesforce": (image["salesforce_id"], image.get("salesforce_version"))})
+    return LinkEffect(
+        image.get("id"),
+        state=image["state"],
+        snapshot=decode_record(kind, image["snapshot"]),
+        other={
+            "outlook": (image["outlook_id"], image.get("outlook_version")),
+            "salesforce": (image["salesforce_id"], image.get("salesforce_version")),
+        },
+    )
 
 
-async def build_undo_plan(store: Store, sources: Mapping[str, Mapping[str, Source]],
-                          settings: Callable[[Kind], KindSettings]) -> Plan:
+async def build_undo_plan(
+    store: Store, sources: Mapping[str, Mapping[str, Source]], settings: Callable[[Kind], KindSettings]
+) -> Plan:
     run = store.last_applied_run()
     if run is None or run["mode"] == "undo" or run["undone_by"] is not None:
-        raise NothingToUndo(message="The last sync has already been undone, or no sync has changed anything yet.")
+        raise NothingToUndo(
+            message="The last sync has already been undone, or no sync has changed anything yet."
+        )
     rows = [r for r in await store.journal_paced(run_id=run["id"]) if r["status"] == "applied"]
     plan = Plan(kinds={}, undo_of=run["id"])
     for kind in dict.fromkeys(r["kind"] for r in rows):
-        plan.kinds[kind] = await _undo_kind(kind, [r for r in rows if r["kind"] == kind], store,
-                                            sources[kind], settings(kind))
+        plan.kinds[kind] = await _undo_kind(
+            kind, [r for r in rows if r["kind"] == kind], store, sources[kind], settings(kind)
+        )
     return plan
 
 
-async def _undo_kind(kind: Kind, rows: list[dict[str, Any]], store: Store, sources: Mapping[str, Source],
-                     settings: KindSettings) -> KindPlan:
+async def _undo_kind(
+    kind: Kind,
+    rows: list[dict[str, Any]],
+    store: Store,
+    sources: Mapping[str, Source],
+    settings: KindSettings,
+) -> KindPlan:
     kplan = KindPlan(kind)
     n = 0
     # The state of each link before the run: the before-image of the first row touching it.
@@ -77,9 +94,19 @@ async def _undo_kind(kind: Kind, rows: list[dict[str, Any]], store: Store, sourc
             ids[f"{side}_id"] = r["target_id"]
             if item is None:
                 continue
-            action = Action(aid, kind, "delete", side, label=r["label"] or "", record=item.record, before=item.record,
-                            version=item.version, reason="Created by the run being undone.",
-                            changes={k: (v, None) for k, v in item.record.items() if v not in (None, False)}, **ids)
+            action = Action(
+                aid,
+                kind,
+                "delete",
+                side,
+                label=r["label"] or "",
+                record=item.record,
+                before=item.record,
+                version=item.version,
+                reason="Created by the run being undone.",
+                changes={k: (v, None) for k, v in item.record.items() if v not in (None, False)},
+                **ids,
+            )
         elif r["op"] == "update":
             item = current[side].get(r["target_id"])
             if item is None:
@@ -87,16 +114,34 @@ async def _undo_kind(kind: Kind, rows: list[dict[str, Any]], store: Store, sourc
             before = decode_record(kind, r["before"] or {})
             sent = decode_record(kind, (r["payload"] or {}).get("fields") or {})
             fields = {k: before.get(k) for k in sent}
-            action = Action(aid, kind, "update", side, label=r["label"] or "", fields=fields, before=item.record,
-                            version=item.version, reason="Changed by the run being undone.",
-                            changes={k: (item.record.get(k), v) for k, v in fields.items()}, **ids)
+            action = Action(
+                aid,
+                kind,
+                "update",
+                side,
+                label=r["label"] or "",
+                fields=fields,
+                before=item.record,
+                version=item.version,
+                reason="Changed by the run being undone.",
+                changes={k: (item.record.get(k), v) for k, v in fields.items()},
+                **ids,
+            )
         else:
             record = decode_record(kind, r["before"] or {})  # all of it: the service keeps what it can
             image = first_image.get(link_id) if link_id is not None else None
-            action = Action(aid, kind, "create", side, label=r["label"] or "", record=record,
-                            reason="Deleted by the run being undone.",
-                            changes={k: (None, v) for k, v in record.items() if v not in (None, False)},
-                            link=_restore_effect(kind, image, link_id) if image else None, **ids)
+            action = Action(
+                aid,
+                kind,
+                "create",
+                side,
+                label=r["label"] or "",
+                record=record,
+                reason="Deleted by the run being undone.",
+                changes={k: (None, v) for k, v in record.items() if v not in (None, False)},
+                link=_restore_effect(kind, image, link_id) if image else None,
+                **ids,
+            )
             if link_id is not None and image is not None:
                 handled_links.add(link_id)
         if settings.prevents(side, action.op):  # type: ignore[arg-type]
@@ -104,8 +149,10 @@ async def _undo_kind(kind: Kind, rows: list[dict[str, Any]], store: Store, sourc
             action.link = None
             if link_id is not None:
                 handled_links.add(link_id)  # the record stays as it is, so does its link
-            action.reason = f"Undoing this would {r['op'] == 'create' and 'delete' or 'change'} it in " \
-                            f"{side.title()}, which your direction settings switch off."
+            action.reason = (
+                f"Undoing this would {r['op'] == 'create' and 'delete' or 'change'} it in "
+                f"{side.title()}, which your direction settings switch off."
+            )
         kplan.actions.append(action)
         kplan.revisit.append((r["outlook_id"], r["salesforce_id"]))
         if r["op"] == "create":
@@ -115,7 +162,9 @@ async def _undo_kind(kind: Kind, rows: list[dict[str, Any]], store: Store, sourc
             continue
         n += 1
         effect = _restore_effect(kind, image, link_id)
-        kplan.internal.append(Action(f"undo-{kind}-{n}", kind, "refresh", "both", None, None, "", link=effect))
+        kplan.internal.append(
+            Action(f"undo-{kind}-{n}", kind, "refresh", "both", None, None, "", link=effect)
+        )
         kplan.revisit.append(link_ids[link_id])
         if image is not None:
             kplan.revisit.append((image["outlook_id"], image["salesforce_id"]))

@@ -3,6 +3,7 @@
 Reads every module's imports (including ones inside functions) with ``ast`` and fails with
 the file, line and forbidden module when a layer reaches up or sideways.
 """
+
 from __future__ import annotations
 
 import ast

@@ -18,33 +18,42 @@ Skipped runs (due, but stopped by the window, the days, the budget, back-off, pa
 emitted (``skipped``), kept in ``scheduler.skipped`` and stored in the profile under
 :data:`SKIPS_KEY` (machine state, the last :data:`SKIPS_KEPT`), so the dashboard can list them.
 """
+
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
-from app.scheduler import (ScheduleConfig, Scheduler, SkippedRun, system_clock)
+from app.scheduler import ScheduleConfig, Scheduler, SkippedRun, system_clock
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 30_000
 SKIPS_KEY = "_state.auto_skipped"
 SKIPS_KEPT = 50
-BUDGET_MAX_AGE = dt.timedelta(hours=24)   # an older reading of the API budget means "unknown"
+BUDGET_MAX_AGE = dt.timedelta(hours=24)  # an older reading of the API budget means "unknown"
 
 
 class AutoSync(QObject):
-    changed = pyqtSignal()              # paused, running, a skip, the next run time moved
-    skipped = pyqtSignal(object)        # app.scheduler.SkippedRun
-    failed = pyqtSignal(object)         # an exception of a background run (also run_failed)
+    changed = pyqtSignal()  # paused, running, a skip, the next run time moved
+    skipped = pyqtSignal(object)  # app.scheduler.SkippedRun
+    failed = pyqtSignal(object)  # an exception of a background run (also run_failed)
 
-    def __init__(self, ctx: Any, controller: Any, parent: QObject | None = None, *,
-                 clock: Callable[[], dt.datetime] = system_clock, tick_ms: int = TICK_MS,
-                 tz: dt.tzinfo | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        controller: Any,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = system_clock,
+        tick_ms: int = TICK_MS,
+        tz: dt.tzinfo | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.controller = controller
@@ -53,10 +62,16 @@ class AutoSync(QObject):
         self._tick_task: asyncio.Future | None = None
         self._manual_started: dt.datetime | None = None
         self._stopped = True
-        self.scheduler = Scheduler(config=self.config, run=self._run, clock=clock,
-                                   is_running=lambda: bool(controller.busy), budget=self._budget,
-                                   on_skip=self._on_skip, on_error=self.failed.emit,
-                                   on_change=self.changed.emit)
+        self.scheduler = Scheduler(
+            config=self.config,
+            run=self._run,
+            clock=clock,
+            is_running=lambda: bool(controller.busy),
+            budget=self._budget,
+            on_skip=self._on_skip,
+            on_error=self.failed.emit,
+            on_change=self.changed.emit,
+        )
         last = _last_run_start(ctx)
         if last is not None:
             self.scheduler.note_run(last, ok=True)
@@ -89,7 +104,7 @@ class AutoSync(QObject):
             try:
                 when = dt.datetime.fromisoformat(str(at).replace("Z", "+00:00"))
                 if when.tzinfo is None:
-                    when = when.replace(tzinfo=dt.timezone.utc)
+                    when = when.replace(tzinfo=dt.UTC)
                 if self.clock() - when > BUDGET_MAX_AGE:
                     return None
             except ValueError:
@@ -139,9 +154,16 @@ class AutoSync(QObject):
             return "Auto sync is running"
         when = self.next_run_time()
         last = self.scheduler.skipped[-1] if self.scheduler.skipped else None
-        text = "No auto sync planned" if when is None else \
-            f"Next auto sync {_when_words(when.astimezone(self.config().tz), self.clock().astimezone(self.config().tz))}"
-        if last is not None and self.scheduler.state.last_skip == last.code and last.code in ("budget", "backoff"):
+        text = (
+            "No auto sync planned"
+            if when is None
+            else f"Next auto sync {_when_words(when.astimezone(self.config().tz), self.clock().astimezone(self.config().tz))}"
+        )
+        if (
+            last is not None
+            and self.scheduler.state.last_skip == last.code
+            and last.code in ("budget", "backoff")
+        ):
             text += f" (skipped: {last.reason})"
         return text
 
@@ -212,7 +234,7 @@ def _last_run_start(ctx: Any) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(str(runs[0]["started_at"]).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _when_words(when: dt.datetime, now: dt.datetime) -> str:

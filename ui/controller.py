@@ -13,12 +13,14 @@ run between what the person saw and what is applied::
 
 Automatic runs (the scheduler) call :meth:`run_auto`, which plans and applies in one go.
 """
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
@@ -32,25 +34,28 @@ def _counts_line(report: Any) -> str:
     bits = []
     for kind, entry in (report.to_json().get("kinds") or {}).items():
         counts = (entry or {}).get("counts") or {}
-        sides = ", ".join(f"{side} " + "/".join(str((counts.get(side) or {}).get(op, 0))
-                                                for op in ("create", "update", "delete"))
-                          for side in ("outlook", "salesforce"))
-        extra = ", ".join(f"{key} {counts[key]}" for key in ("held", "conflict", "prevented", "errors")
-                          if counts.get(key))
+        sides = ", ".join(
+            f"{side} "
+            + "/".join(str((counts.get(side) or {}).get(op, 0)) for op in ("create", "update", "delete"))
+            for side in ("outlook", "salesforce")
+        )
+        extra = ", ".join(
+            f"{key} {counts[key]}" for key in ("held", "conflict", "prevented", "errors") if counts.get(key)
+        )
         bits.append(f"{kind}: {sides} (c/u/d)" + (f", {extra}" if extra else ""))
     return "; ".join(bits) or "nothing"
 
 
 class SyncController(QObject):
-    busy_changed = pyqtSignal(bool)            # a run (or an open preview) holds the profile
-    run_started = pyqtSignal(str, list)        # trigger ("manual" | "auto" | "undo"), kinds
-    progress = pyqtSignal(str, str)            # kind, a short text ("reading", "applying 40/120")
-    counts = pyqtSignal(str, str, int, int)    # kind, phase ("reading"|"planning"|"applying"), done, total
-    preview_ready = pyqtSignal(object)         # sync.plan.Plan
-    run_finished = pyqtSignal(object)          # sync.report.RunReport
-    run_failed = pyqtSignal(object)            # the exception (AppError / TandemError / other)
+    busy_changed = pyqtSignal(bool)  # a run (or an open preview) holds the profile
+    run_started = pyqtSignal(str, list)  # trigger ("manual" | "auto" | "undo"), kinds
+    progress = pyqtSignal(str, str)  # kind, a short text ("reading", "applying 40/120")
+    counts = pyqtSignal(str, str, int, int)  # kind, phase ("reading"|"planning"|"applying"), done, total
+    preview_ready = pyqtSignal(object)  # sync.plan.Plan
+    run_finished = pyqtSignal(object)  # sync.report.RunReport
+    run_failed = pyqtSignal(object)  # the exception (AppError / TandemError / other)
     run_cancelled = pyqtSignal()
-    history_changed = pyqtSignal()             # a run was recorded, a kind rebuilt, ...
+    history_changed = pyqtSignal()  # a run was recorded, a kind rebuilt, ...
 
     def __init__(self, ctx: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -104,8 +109,9 @@ class SyncController(QObject):
             self._session = await self._session_cm.__aenter__()
             for kind in self._session.kinds:
                 self.progress.emit(kind, "reading")
-            plan = await (self._session.preview_undo() if undo
-                          else self._session.preview(progress=self._hear))
+            plan = await (
+                self._session.preview_undo() if undo else self._session.preview(progress=self._hear)
+            )
         except asyncio.CancelledError:
             await self._close_session()
             self.run_cancelled.emit()
@@ -138,8 +144,7 @@ class SyncController(QObject):
         try:
             for kind in plan.kinds:
                 self.progress.emit(kind, "applying")
-            report = await self._session.apply(plan, decisions, trigger=self._trigger,
-                                               progress=self._hear)
+            report = await self._session.apply(plan, decisions, trigger=self._trigger, progress=self._hear)
         except asyncio.CancelledError:
             self.run_cancelled.emit()
             raise

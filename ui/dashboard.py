@@ -25,41 +25,67 @@ Where the spec was silent:
 - "Needs attention" when the kind has open issues or its last run failed or was stopped.
 - Rebuild asks first (a non-modal message box) and refuses while a sync runs.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PyQt6.QtCore import QModelIndex, Qt, QTimer, QUrl, pyqtSignal
 from PyQt6.QtGui import QAction, QDesktopServices, QKeySequence
-from PyQt6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel,
-                             QMainWindow, QMenu, QMessageBox, QPushButton, QSizePolicy,
-                             QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sync.fields import KINDS
 
 from .dashboard_contacts import PrivateContactsPanel
-from .dashboard_models import (KIND_LABELS, ChangesModel, HistoryModel, IssuesModel,
-                               issue_explanation, journal_counts, when_text)
+from .dashboard_models import (
+    KIND_LABELS,
+    ChangesModel,
+    HistoryModel,
+    IssuesModel,
+    issue_explanation,
+    journal_counts,
+    when_text,
+)
 
 log = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 50
-STATE_TEXT = {"ok": "Up to date", "syncing": "Syncing", "attention": "Needs attention",
-              "paused": "Paused"}
+STATE_TEXT = {"ok": "Up to date", "syncing": "Syncing", "attention": "Needs attention", "paused": "Paused"}
 STATE_COLOURS = {"ok": "#1e7b34", "syncing": "#1a5fb4", "attention": "#b3261e", "paused": "#5f6368"}
 BANNER_STYLES = {
     "info": ("#e8f0fe", "#1a5fb4", "ℹ"),
     "warning": ("#fef7e0", "#8a5a00", "⚠"),
     "error": ("#fce8e6", "#b3261e", "⛔"),
 }
-PROGRESS_WORDS = {"reading": "Reading both sides…", "planning": "Working out the changes…",
-                  "applying": "Applying changes…"}
+PROGRESS_WORDS = {
+    "reading": "Reading both sides…",
+    "planning": "Working out the changes…",
+    "applying": "Applying changes…",
+}
 
 
 def progress_words(text: str) -> str:
-    """"applying 40/120" -> "Applying changes: 40 of 120"; known phases by their words."""
+    """ "applying 40/120" -> "Applying changes: 40 of 120"; known phases by their words."""
     if text.startswith("applying ") and "/" in text:
         done, _, total = text.removeprefix("applying ").partition("/")
         return f"Applying changes: {done} of {total}"
@@ -76,8 +102,12 @@ def _not_sent_text(run: dict[str, Any] | None) -> str:
         for key in total:
             value = counts.get(key, 0)
             total[key] += value if isinstance(value, int) else 0
-    words = {"prevented": "prevented by your direction settings", "held": "held for you",
-             "conflict": "conflicts to decide", "errors": "failed"}
+    words = {
+        "prevented": "prevented by your direction settings",
+        "held": "held for you",
+        "conflict": "conflicts to decide",
+        "errors": "failed",
+    }
     bits = [f"{n:,} {words[k]}" for k, n in total.items() if n]
     return f" Not sent: {'; '.join(bits)} (see Issues)." if bits else ""
 
@@ -138,14 +168,21 @@ class Banner(QFrame):
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
-    def show_message(self, text: str, level: str = "info", action_text: str | None = None,
-                     callback: Callable[[], Any] | None = None) -> None:
+    def show_message(
+        self,
+        text: str,
+        level: str = "info",
+        action_text: str | None = None,
+        callback: Callable[[], Any] | None = None,
+    ) -> None:
         if level not in BANNER_STYLES:
             level = "info"
         self.level = level
         back, fore, icon = BANNER_STYLES[level]
-        self.setStyleSheet(f"#banner {{ background: {back}; border: 1px solid {fore}; border-radius: 6px; }}"
-                           f"#banner QLabel {{ color: {fore}; }}")
+        self.setStyleSheet(
+            f"#banner {{ background: {back}; border: 1px solid {fore}; border-radius: 6px; }}"
+            f"#banner QLabel {{ color: {fore}; }}"
+        )
         self.icon.setText(icon)
         self.text.setText(text)
         self._callback = callback
@@ -185,8 +222,10 @@ class KindCard(QFrame):
         self.sync_action.triggered.connect(lambda: self.sync_requested.emit(self.kind))
         menu.addSeparator()
         self.rebuild_action = menu.addAction("Rebuild links…")
-        self.rebuild_action.setToolTip("Forget which records are paired; the next sync pairs them "
-                                       "again. Nothing changes in Outlook or Salesforce.")
+        self.rebuild_action.setToolTip(
+            "Forget which records are paired; the next sync pairs them "
+            "again. Nothing changes in Outlook or Salesforce."
+        )
         self.rebuild_action.triggered.connect(lambda: self.rebuild_requested.emit(self.kind))
         self.menu_button.setMenu(menu)
         self.state_label = QLabel()
@@ -317,7 +356,9 @@ class MainWindow(QMainWindow):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         hh.setStretchLastSection(False)
-        self.history_view.doubleClicked.connect(lambda index: self.show_run(self.history_model.runs[index.row()]["id"]))
+        self.history_view.doubleClicked.connect(
+            lambda index: self.show_run(self.history_model.runs[index.row()]["id"])
+        )
         self.history_view.selectionModel().currentRowChanged.connect(self._history_row_changed)
         self.changes_model = ChangesModel(self)
         self.changes_view = self._table(self.changes_model)
@@ -500,7 +541,9 @@ class MainWindow(QMainWindow):
             card.counts_label.setText(f"{linked} linked · {issues} open issue{'s' if issues != 1 else ''}")
             last = info.get("last_run")
             if last:
-                result = {"failed": " (did not finish)", "interrupted": " (interrupted)"}.get(last.get("status"), "")
+                result = {"failed": " (did not finish)", "interrupted": " (interrupted)"}.get(
+                    last.get("status"), ""
+                )
                 card.last_label.setText(f"Last run: {when_text(last.get('finished_at'))}{result}")
             else:
                 card.last_label.setText("Last run: never")
@@ -532,10 +575,13 @@ class MainWindow(QMainWindow):
         if budget and budget.get("max"):
             left = int(budget["max"]) - int(budget.get("used") or 0)
             pct = budget.get("left_pct")
-            parts.append(f"{left:,} of {int(budget['max']):,} left today"
-                         + (f" ({pct:g} %)" if pct is not None else ""))
-        self.budget_label.setText("Salesforce API: " + ("; ".join(parts) if parts else
-                                                        "no run has used it yet") + ".")
+            parts.append(
+                f"{left:,} of {int(budget['max']):,} left today"
+                + (f" ({pct:g} %)" if pct is not None else "")
+            )
+        self.budget_label.setText(
+            "Salesforce API: " + ("; ".join(parts) if parts else "no run has used it yet") + "."
+        )
         low = bool(budget and budget.get("left_pct") is not None and float(budget["left_pct"]) < 10)
         self.budget_label.setStyleSheet("color: #b3261e;" if low else "")
 
@@ -584,8 +630,9 @@ class MainWindow(QMainWindow):
         if last is None:
             self.undo_button.setToolTip("Nothing to undo yet: no run has changed anything.")
             return False
-        self.undo_button.setToolTip(f"Preview how to reverse run {last['id']} "
-                                    f"({when_text(last.get('started_at'))}), then apply it")
+        self.undo_button.setToolTip(
+            f"Preview how to reverse run {last['id']} ({when_text(last.get('started_at'))}), then apply it"
+        )
         return True
 
     def _update_buttons(self) -> None:
@@ -625,8 +672,11 @@ class MainWindow(QMainWindow):
     def _run_started(self, trigger: str, kinds: list) -> None:
         self._running_kinds = list(kinds)
         self._progress = {k: "Starting…" for k in kinds}
-        words = {"undo": "Preparing the undo", "auto": "Automatic sync running",
-                 "manual": "Preparing the preview"}
+        words = {
+            "undo": "Preparing the undo",
+            "auto": "Automatic sync running",
+            "manual": "Preparing the preview",
+        }
         self.busy_label.setText(words.get(trigger, "Syncing") + "…")
         self._update_buttons()
         self._refresh_cards()
@@ -645,8 +695,10 @@ class MainWindow(QMainWindow):
         except ImportError:
             log.warning("the preview dialog is missing")
             self.controller.discard_preview()
-            self.show_banner("Tandem cannot show the preview, so nothing was changed. "
-                             "Reinstall Tandem, then try again.", "error")
+            self.show_banner(
+                "Tandem cannot show the preview, so nothing was changed. Reinstall Tandem, then try again.",
+                "error",
+            )
             return
         for kind in self._running_kinds:
             self._progress[kind] = "Waiting for you to review the preview"
@@ -667,8 +719,10 @@ class MainWindow(QMainWindow):
             # it); the controller takes the apply once it has finished.
             QTimer.singleShot(25, lambda: self._apply_requested(decisions, attempt + 1))
             return
-        self.show_banner("The preview is no longer open, so nothing was applied. "
-                         "Press “Sync now” to preview again.", "warning")
+        self.show_banner(
+            "The preview is no longer open, so nothing was applied. Press “Sync now” to preview again.",
+            "warning",
+        )
 
     def _preview_cancelled(self) -> None:
         self.preview_dialog = None
@@ -688,26 +742,34 @@ class MainWindow(QMainWindow):
         self.preview_dialog = None
         from ui.errors import ErrorActions, remedy_for, remedy_level
 
-        remedy = remedy_for(exc, ErrorActions(retry=lambda: self.sync_now(None),
-                                              open_settings=self.settings_requested.emit))
+        remedy = remedy_for(
+            exc, ErrorActions(retry=lambda: self.sync_now(None), open_settings=self.settings_requested.emit)
+        )
         self.show_banner(remedy.text, remedy_level(exc), remedy.action_text, remedy.callback)
         self.refresh()
 
     def _run_cancelled(self) -> None:
         self.preview_dialog = None
-        self.show_banner("The sync was cancelled. What was already applied is kept and recorded; "
-                         "the next sync does the rest.", "info")
+        self.show_banner(
+            "The sync was cancelled. What was already applied is kept and recorded; "
+            "the next sync does the rest.",
+            "info",
+        )
         self.refresh()
 
     # -- rebuild ----------------------------------------------------------------------------
 
     def ask_rebuild(self, kind: str) -> QMessageBox:
         label = KIND_LABELS[kind].lower()
-        box = QMessageBox(QMessageBox.Icon.Question, f"Rebuild {label} links?",
-                          f"Tandem forgets which {label} records are paired. Nothing changes in "
-                          "Outlook or Salesforce. The next sync pairs the records again by their "
-                          "details and creates no duplicates.",
-                          QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            f"Rebuild {label} links?",
+            f"Tandem forgets which {label} records are paired. Nothing changes in "
+            "Outlook or Salesforce. The next sync pairs the records again by their "
+            "details and creates no duplicates.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
         rebuild = box.addButton("Rebuild", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(lambda button: self.rebuild(kind) if button is rebuild else None)
@@ -731,9 +793,13 @@ class MainWindow(QMainWindow):
             self.show_banner(f"{title}. {message}", "error")
             return
         self.refresh()
-        self.show_banner(f"{KIND_LABELS[kind]}: {n} link{'s' if n != 1 else ''} forgotten. The next "
-                         "sync pairs the records again.", "info", "Sync now",
-                         lambda: self.sync_now([kind]))
+        self.show_banner(
+            f"{KIND_LABELS[kind]}: {n} link{'s' if n != 1 else ''} forgotten. The next "
+            "sync pairs the records again.",
+            "info",
+            "Sync now",
+            lambda: self.sync_now([kind]),
+        )
 
     # -- history and run details --------------------------------------------------------
 
@@ -767,9 +833,11 @@ class MainWindow(QMainWindow):
         try:
             run = store.run(run_id)
             counts = journal_counts(store, run_id)
-            same = (run_id == getattr(self, "shown_run_id", None)
-                    and counts == getattr(self, "_shown_counts", None)
-                    and self.changes_model.entries_loaded > 0)
+            same = (
+                run_id == getattr(self, "shown_run_id", None)
+                and counts == getattr(self, "_shown_counts", None)
+                and self.changes_model.entries_loaded > 0
+            )
             if not same:  # a refresh of the same run keeps the pages already read
                 self.changes_model.set_source(load, counts["entries"])
         except Exception as exc:
@@ -818,7 +886,8 @@ class MainWindow(QMainWindow):
             shown = model.rowCount()
             self.changes_more_label.setText(
                 f"Showing {shown:,} of {total:,} rows. Scroll to the end or press “Show more” "
-                "for the next ones.")
+                "for the next ones."
+            )
 
     def open_run(self, run_id: int) -> bool:
         """Show the window on the History tab with ``run_id`` selected and its changes shown."""
@@ -862,9 +931,12 @@ class MainWindow(QMainWindow):
         if links["salesforce"]:
             anchors.append(f"<a href='{links['salesforce']}'>Open in Salesforce</a>")
         from html import escape
+
         label = escape(issue.get("label") or "(no name)")
-        self.issue_detail.setText(f"<b>{label}</b>: {escape(issue_explanation(issue))}"
-                                  + ("<br>" + " &nbsp;·&nbsp; ".join(anchors) if anchors else ""))
+        self.issue_detail.setText(
+            f"<b>{label}</b>: {escape(issue_explanation(issue))}"
+            + ("<br>" + " &nbsp;·&nbsp; ".join(anchors) if anchors else "")
+        )
 
     def _issue_clicked(self, index: QModelIndex) -> None:
         if index.column() in (IssuesModel.OUTLOOK_COL, IssuesModel.SALESFORCE_COL):
@@ -888,14 +960,18 @@ class MainWindow(QMainWindow):
 
     def open_url(self, url: str) -> None:
         if not QDesktopServices.openUrl(QUrl(url)):
-            self.show_banner(f"Tandem could not open a browser for {url}. Copy the address into "
-                             "your browser.", "warning")
+            self.show_banner(
+                f"Tandem could not open a browser for {url}. Copy the address into your browser.", "warning"
+            )
 
     # -- private contacts -----------------------------------------------------------------
 
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.private_panel and not self.private_panel.loaded \
-                and not self.private_panel.loading:
+        if (
+            self.tabs.widget(index) is self.private_panel
+            and not self.private_panel.loaded
+            and not self.private_panel.loading
+        ):
             self.private_panel.load()
 
     def _contact_related(self, _contact_id: str, account_name: str) -> None:
@@ -903,8 +979,13 @@ class MainWindow(QMainWindow):
 
     # -- banner ---------------------------------------------------------------------------
 
-    def show_banner(self, text: str, level: str = "info", action_text: str | None = None,
-                    callback: Callable[[], Any] | None = None) -> None:
+    def show_banner(
+        self,
+        text: str,
+        level: str = "info",
+        action_text: str | None = None,
+        callback: Callable[[], Any] | None = None,
+    ) -> None:
         """Show one message across the top ("info" | "warning" | "error"); with
         ``action_text`` and ``callback`` a button runs ``callback`` and closes the banner.
         A newer banner replaces the one shown."""

@@ -5,6 +5,7 @@ Right: search Salesforce accounts by name, pick one, "Relate to account" sets th
 AccountId. All network work runs as asyncio tasks on the qasync loop; the widgets stay
 responsive and the buttons are disabled while a request runs.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,9 +13,22 @@ import logging
 from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                             QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
-                             QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import salesforce_lookup as lookup
 
@@ -30,7 +44,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 class PrivateContactsPanel(QWidget):
-    related = pyqtSignal(str, str)   # contact id, account name
+    related = pyqtSignal(str, str)  # contact id, account name
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,9 +57,11 @@ class PrivateContactsPanel(QWidget):
         self.searching = False
         self.relating = False
 
-        intro = QLabel("A contact without an account is a <b>private contact</b> in Salesforce: only "
-                       "you can see it there. Contacts Tandem brings over from Outlook start out this "
-                       "way. Pick one, find its account, and relate it.")
+        intro = QLabel(
+            "A contact without an account is a <b>private contact</b> in Salesforce: only "
+            "you can see it there. Contacts Tandem brings over from Outlook start out this "
+            "way. Pick one, find its account, and relate it."
+        )
         intro.setWordWrap(True)
 
         self.table = QTableWidget(0, 3)
@@ -154,8 +170,9 @@ class PrivateContactsPanel(QWidget):
         self._show_details()
         self.refresh_button.setEnabled(not self.loading)
         self.search_button.setEnabled(not self.searching)
-        self.relate_button.setEnabled(not self.relating and self.selected_contact() is not None
-                                      and self.selected_account() is not None)
+        self.relate_button.setEnabled(
+            not self.relating and self.selected_contact() is not None and self.selected_account() is not None
+        )
 
     # -- list -----------------------------------------------------------------------------
 
@@ -192,8 +209,9 @@ class PrivateContactsPanel(QWidget):
             self.table.setItem(i, 1, QTableWidgetItem(c.email or ""))
             self.table.setItem(i, 2, QTableWidgetItem("Tandem" if c.created_by_tandem else "You"))
         if not self.contacts:
-            self.list_status.setText("You have no private contacts: every contact you own "
-                                     "belongs to an account.")
+            self.list_status.setText(
+                "You have no private contacts: every contact you own belongs to an account."
+            )
         else:
             n = len(self.contacts)
             self.list_status.setText(f"{n} private contact{'s' if n != 1 else ''}.")
@@ -239,8 +257,9 @@ class PrivateContactsPanel(QWidget):
             item.setToolTip(hit.industry or "")
             self.results.addItem(item)
         if not hits:
-            self.search_status.setText(f"No account's name contains “{text}”. Check the spelling, "
-                                       "or try a shorter part of the name.")
+            self.search_status.setText(
+                f"No account's name contains “{text}”. Check the spelling, or try a shorter part of the name."
+            )
         else:
             self.search_status.setText("Pick the account, then press “Relate to account”.")
             if len(hits) == 1:
@@ -269,7 +288,8 @@ class PrivateContactsPanel(QWidget):
         finally:
             self.relating = False
             self._update_buttons()
-        self.search_status.setText(f"{contact.name} now belongs to {account.name}. The next sync "
-                                   "shows the company in Outlook.")
+        self.search_status.setText(
+            f"{contact.name} now belongs to {account.name}. The next sync shows the company in Outlook."
+        )
         self.set_contacts([c for c in self.contacts if c.id != contact.id])
         self.related.emit(contact.id, account.name)

@@ -19,6 +19,7 @@ Links to the records (``outlook_url`` / ``salesforce_url``):
 
   Ids are Graph REST ids, url-encoded whole (they contain ``/``, ``+`` and ``=``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,14 @@ from PyQt6.QtGui import QBrush, QColor, QFont
 from ui.preview import field_label
 
 KIND_LABELS = {"contacts": "Contacts", "events": "Calendar", "tasks": "Tasks"}
-TRIGGER_LABELS = {"manual": "Sync now", "auto": "Automatic", "undo": "Undo", "wizard": "First sync",
-                  "cli": "Command line", "tray": "Tray"}
+TRIGGER_LABELS = {
+    "manual": "Sync now",
+    "auto": "Automatic",
+    "undo": "Undo",
+    "wizard": "First sync",
+    "cli": "Command line",
+    "tray": "Tray",
+}
 SIDE_LABELS = {"outlook": "Outlook", "salesforce": "Salesforce", "both": "both sides"}
 OP_WORDS = {"create": "Created", "update": "Updated", "delete": "Deleted"}
 ISSUE_CATEGORY_WORDS = {
@@ -56,7 +63,7 @@ def parse_time(text: str | None) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def when_text(text: str | None, now: dt.datetime | None = None) -> str:
@@ -65,7 +72,7 @@ def when_text(text: str | None, now: dt.datetime | None = None) -> str:
     if moment is None:
         return "—"
     local = moment.astimezone()
-    today = (now or dt.datetime.now(dt.timezone.utc)).astimezone().date()
+    today = (now or dt.datetime.now(dt.UTC)).astimezone().date()
     clock = local.strftime("%H:%M")
     if local.date() == today:
         return f"Today {clock}"
@@ -131,9 +138,15 @@ def issue_explanation(issue: dict[str, Any]) -> str:
 
 
 def _sum_counts(counts: dict[str, Any] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"outlook": {"create": 0, "update": 0, "delete": 0},
-                           "salesforce": {"create": 0, "update": 0, "delete": 0},
-                           "prevented": 0, "conflict": 0, "held": 0, "matched": 0, "errors": 0}
+    out: dict[str, Any] = {
+        "outlook": {"create": 0, "update": 0, "delete": 0},
+        "salesforce": {"create": 0, "update": 0, "delete": 0},
+        "prevented": 0,
+        "conflict": 0,
+        "held": 0,
+        "matched": 0,
+        "errors": 0,
+    }
     for kind_counts in (counts or {}).values():
         if not kind_counts:
             continue
@@ -169,7 +182,9 @@ class _ListTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -182,8 +197,20 @@ class _ListTableModel(QAbstractTableModel):
 class HistoryModel(_ListTableModel):
     """One row per run (newest first), from ``SyncService.history()``."""
 
-    HEADERS = ("When", "Trigger", "Kinds", "Duration", "In Outlook", "In Salesforce", "Paired",
-               "Prevented", "Conflicts", "Errors", "API calls", "Result")
+    HEADERS = (
+        "When",
+        "Trigger",
+        "Kinds",
+        "Duration",
+        "In Outlook",
+        "In Salesforce",
+        "Paired",
+        "Prevented",
+        "Conflicts",
+        "Errors",
+        "API calls",
+        "Result",
+    )
     TIPS = {
         4: "Records created, updated and deleted in Outlook by this run",
         5: "Records created, updated and deleted in Salesforce by this run",
@@ -225,8 +252,11 @@ class HistoryModel(_ListTableModel):
         if status == "interrupted":
             return "Interrupted"
         if status == "failed" or run.get("errors"):
-            return "Stopped: " + "; ".join(sorted(KIND_LABELS.get(k, k) for k in (run.get("errors") or {}))) \
-                if run.get("errors") else "Failed"
+            return (
+                "Stopped: " + "; ".join(sorted(KIND_LABELS.get(k, k) for k in (run.get("errors") or {})))
+                if run.get("errors")
+                else "Failed"
+            )
         return "Done"
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -263,8 +293,10 @@ class HistoryModel(_ListTableModel):
                 moment = parse_time(run.get("started_at"))
                 return moment.astimezone().strftime("%A %d %B %Y, %H:%M:%S") if moment else None
             if col == 11 and run.get("errors"):
-                return "\n".join(f"{KIND_LABELS.get(k, k)}: {e.get('title', '')}. {e.get('message', '')}"
-                                 for k, e in run["errors"].items())
+                return "\n".join(
+                    f"{KIND_LABELS.get(k, k)}: {e.get('title', '')}. {e.get('message', '')}"
+                    for k, e in run["errors"].items()
+                )
             if col == 10:
                 return "Outlook (Graph) requests / Salesforce requests"
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -306,18 +338,23 @@ def change_rows(journal: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         before, after = entry.get("before") or {}, entry.get("after") or {}
 
-        def name(key: str) -> str:
+        def name(key: str, kind: str = kind) -> str:
             return field_label(kind, key)
 
         if op == "update":
-            fields = [f"{name(k)}: {value_text(before.get(k))} → {value_text(v)}"
-                      for k, v in after.items() if before.get(k) != v]
+            fields = [
+                f"{name(k)}: {value_text(before.get(k))} → {value_text(v)}"
+                for k, v in after.items()
+                if before.get(k) != v
+            ]
         elif op == "create":
-            fields = [f"{name(k)}: {value_text(v)}" for k, v in after.items()
-                      if v not in (None, "", False, [])]
+            fields = [
+                f"{name(k)}: {value_text(v)}" for k, v in after.items() if v not in (None, "", False, [])
+            ]
         elif op == "delete":
-            fields = [f"{name(k)}: {value_text(v)}" for k, v in before.items()
-                      if v not in (None, "", False, [])]
+            fields = [
+                f"{name(k)}: {value_text(v)}" for k, v in before.items() if v not in (None, "", False, [])
+            ]
         else:
             fields = []
         status = entry.get("status")
@@ -328,16 +365,28 @@ def change_rows(journal: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             error = entry.get("error") or {}
             result = "Failed: " + (error.get("message") or status or "unknown")
-        rows.append({"id": entry.get("id"), "kind": kind, "label": entry.get("label") or "(no name)",
-                     "what": what, "fields": fields, "result": result, "op": op, "side": side,
-                     "outlook_id": entry.get("outlook_id"), "salesforce_id": entry.get("salesforce_id"),
-                     "target_id": entry.get("target_id"), "ok": status == "applied"})
+        rows.append(
+            {
+                "id": entry.get("id"),
+                "kind": kind,
+                "label": entry.get("label") or "(no name)",
+                "what": what,
+                "fields": fields,
+                "result": result,
+                "op": op,
+                "side": side,
+                "outlook_id": entry.get("outlook_id"),
+                "salesforce_id": entry.get("salesforce_id"),
+                "target_id": entry.get("target_id"),
+                "ok": status == "applied",
+            }
+        )
     order = {"create": 0, "update": 0, "delete": 0, "prevented": 1, "link": 2}
     rows.sort(key=lambda r: order.get(r["op"], 3))
     return rows
 
 
-CHANGES_PAGE = 500   # journal entries read at a time for one run's changes
+CHANGES_PAGE = 500  # journal entries read at a time for one run's changes
 
 
 def journal_counts(store: Any, run_id: int) -> dict[str, int]:
@@ -351,10 +400,12 @@ def journal_counts(store: Any, run_id: int) -> dict[str, int]:
         return dict(own(run_id))
     entries = store.journal(run_id=run_id)
     rows = change_rows(entries)
-    return {"entries": len(entries),
-            "writes": sum(1 for r in rows if r["op"] in ("create", "update", "delete")),
-            "prevented": sum(1 for r in rows if r["op"] == "prevented"),
-            "paired": sum(1 for r in rows if r["op"] == "link")}
+    return {
+        "entries": len(entries),
+        "writes": sum(1 for r in rows if r["op"] in ("create", "update", "delete")),
+        "prevented": sum(1 for r in rows if r["op"] == "prevented"),
+        "paired": sum(1 for r in rows if r["op"] == "link"),
+    }
 
 
 class ChangesModel(_ListTableModel):
@@ -366,7 +417,7 @@ class ChangesModel(_ListTableModel):
     Within a page, record writes come before pairings (see :func:`change_rows`)."""
 
     HEADERS = ("Kind", "Record", "Change", "Fields", "Result")
-    loaded = pyqtSignal()   # rows were (re)read: what is shown and whether more is there
+    loaded = pyqtSignal()  # rows were (re)read: what is shown and whether more is there
 
     def __init__(self, parent: Any = None, page_size: int = CHANGES_PAGE) -> None:
         super().__init__(parent)
@@ -464,8 +515,9 @@ class IssuesModel(_ListTableModel):
         self.instance_url: str | None = None
         self.run_times: dict[int, str] = {}
 
-    def set_issues(self, issues: list[dict[str, Any]], instance_url: str | None,
-                   run_times: dict[int, str] | None = None) -> None:
+    def set_issues(
+        self, issues: list[dict[str, Any]], instance_url: str | None, run_times: dict[int, str] | None = None
+    ) -> None:
         self.beginResetModel()
         self.issues = list(issues)
         self.instance_url = instance_url
@@ -474,8 +526,10 @@ class IssuesModel(_ListTableModel):
 
     def links(self, row: int) -> dict[str, str | None]:
         issue = self.issues[row]
-        return {"outlook": outlook_url(issue["kind"], issue.get("outlook_id")),
-                "salesforce": salesforce_url(self.instance_url, issue.get("salesforce_id"))}
+        return {
+            "outlook": outlook_url(issue["kind"], issue.get("outlook_id")),
+            "salesforce": salesforce_url(self.instance_url, issue.get("salesforce_id")),
+        }
 
     def row_of(self, issue_id: int) -> int | None:
         return next((i for i, r in enumerate(self.issues) if r["id"] == issue_id), None)

@@ -31,10 +31,12 @@ anything else                      "Something went wrong" + the error's type; "T
 The callbacks come from the caller (:class:`ErrorActions`), so this module knows no window. A
 missing callback drops the button but keeps the words.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from app.errors import SERVICE_NAMES, AppError
 from sync.errors import DatabaseLocked, StoreError, TandemError
@@ -59,27 +61,30 @@ class Remedy(NamedTuple):
 class ErrorActions:
     """What the window can do for the person; each is optional."""
 
-    reconnect: Callable[[str], Any] | None = None     # service -> start its sign-in again
-    connect: Callable[[str], Any] | None = None       # service -> first sign-in (default: reconnect)
-    retry: Callback | None = None                     # run the failed thing again
+    reconnect: Callable[[str], Any] | None = None  # service -> start its sign-in again
+    connect: Callable[[str], Any] | None = None  # service -> first sign-in (default: reconnect)
+    retry: Callback | None = None  # run the failed thing again
     open_settings: Callback | None = None
 
 
 KEYRING_UNLOCK_HELP = (
     "Tandem keeps your sign-ins in the system keyring, and the keyring is locked. Unlock it "
     "(on Linux: your login keyring in Passwords and Keys or KWallet; on macOS: Keychain "
-    "Access), then try again.")
+    "Access), then try again."
+)
 
 KEYRING_INSTALL_HELP = (
     "Tandem keeps your sign-ins only in the system keyring and never in plain files, and this "
     "computer has none it can use. On Linux install and start GNOME Keyring or KWallet (a "
-    "Secret Service provider); Windows and macOS have one built in. Then try again.")
+    "Secret Service provider); Windows and macOS have one built in. Then try again."
+)
 
 LIMIT_HELP = (
     "Salesforce counts API requests over the last 24 hours, so requests become available "
     "again gradually as older ones age out, at the latest 24 hours after the busiest hour. "
     "Nothing was lost: Tandem tries again with the next sync, and auto sync waits while the "
-    "budget is low.")
+    "budget is low."
+)
 
 
 def _service(exc: BaseException) -> str | None:
@@ -119,8 +124,9 @@ def remedy_for(exc: BaseException, actions: ErrorActions | None = None) -> Remed
         if service is None or fn is None:
             return Remedy(title, message, None, None)
         verb = "Connect" if kind == "connect" else "Reconnect"
-        return Remedy(title, message or f"{verb} {name} to go on syncing.", f"{verb} {name}",
-                      _bind(fn, service))
+        return Remedy(
+            title, message or f"{verb} {name} to go on syncing.", f"{verb} {name}", _bind(fn, service)
+        )
 
     action = getattr(exc, "action", None) if isinstance(exc, AppError) else None
     if action in ("reconnect", "connect"):
@@ -151,11 +157,14 @@ def remedy_for(exc: BaseException, actions: ErrorActions | None = None) -> Remed
         title, message = _words(exc, "Salesforce's daily API limit is used up")
         return Remedy(title, f"{message} {LIMIT_HELP}".strip(), None, None)
     if name in ("SalesforceSignedOut", "GraphAuthError", "GraphPermissionError"):
-        return sign_in("reconnect", _service(exc) or ("outlook" if name.startswith("Graph") else "salesforce"))
+        return sign_in(
+            "reconnect", _service(exc) or ("outlook" if name.startswith("Graph") else "salesforce")
+        )
     if isinstance(exc, DatabaseLocked):
         title, message = _words(exc, "Tandem's database is in use")
-        return Remedy(title, message or "Another program is using Tandem's database. Close it, "
-                      "then try again.", *retry)
+        return Remedy(
+            title, message or "Another program is using Tandem's database. Close it, then try again.", *retry
+        )
     if isinstance(exc, StoreError):
         title, message = _words(exc, "Tandem cannot use its database")
         return Remedy(title, message, None, None)
@@ -164,10 +173,13 @@ def remedy_for(exc: BaseException, actions: ErrorActions | None = None) -> Remed
         return Remedy(title, message, *retry)
     if isinstance(exc, ValueError) and str(exc):
         return Remedy("Tandem could not start this sync", str(exc), None, None)
-    return Remedy("Something went wrong",
-                  f"Tandem hit an unexpected problem ({name}). Nothing was changed by it; the "
-                  "details are in the log file. Try again, and if it keeps happening export "
-                  "the diagnostics for support.", *retry)
+    return Remedy(
+        "Something went wrong",
+        f"Tandem hit an unexpected problem ({name}). Nothing was changed by it; the "
+        "details are in the log file. Try again, and if it keeps happening export "
+        "the diagnostics for support.",
+        *retry,
+    )
 
 
 def remedy_level(exc: BaseException) -> str:

@@ -25,15 +25,18 @@ cancels a running sync, closes the profiles and stops the embedded sandbox.
 Other windows are imported lazily and replaced by a plain placeholder while they are missing,
 so the shell runs whatever part of ui/ is built.
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QGuiApplication
@@ -91,8 +94,13 @@ class Launcher:
     sandbox (main.py passes it). ``single_instance``: hold one instance per profile.
     """
 
-    def __init__(self, args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None = None,
-                 single_instance: bool = True) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        *,
+        sandbox_factory: SandboxFactory | None = None,
+        single_instance: bool = True,
+    ) -> None:
         self.args = args
         self.sandbox_factory = sandbox_factory
         self.single_instance = single_instance
@@ -101,7 +109,7 @@ class Launcher:
         self._contexts: dict[str, Any] = {}
         self._controllers: dict[int, Any] = {}
         self._instances: dict[str, Any] = {}
-        self.activated: Callable[[], Any] | None = None   # another start asked us to come forward
+        self.activated: Callable[[], Any] | None = None  # another start asked us to come forward
 
     @property
     def demo(self) -> bool:
@@ -155,12 +163,14 @@ class Launcher:
         from app.context import AppContext
 
         paths = self.demo_paths().ensure()
-        ctx = self._open_once(paths, "The demo is already open in another Tandem window; it was "
-                                     "brought to the front.")
+        ctx = self._open_once(
+            paths, "The demo is already open in another Tandem window; it was brought to the front."
+        )
         if ctx is None:
             info = self.start_sandbox(paths.root / "sandbox")
             ctx = self._contexts[str(paths.root)] = AppContext.open(
-                paths.root, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"])
+                paths.root, sandbox_url=info["base_url"], sandbox_ca=info["ca_file"]
+            )
         return ctx
 
     def _open_once(self, paths: Any, busy_message: str) -> Any:
@@ -177,15 +187,19 @@ class Launcher:
         if self.sandbox_info is not None:
             return self.sandbox_info
         if self.sandbox_factory is None:
-            raise DemoUnavailable("This copy of Tandem was started without its demo sandbox. "
-                                  "Start it with `python main.py --sandbox`.")
+            raise DemoUnavailable(
+                "This copy of Tandem was started without its demo sandbox. "
+                "Start it with `python main.py --sandbox`."
+            )
         Path(state_dir).mkdir(parents=True, exist_ok=True)
         try:
             server, info = self.sandbox_factory(Path(state_dir))
         except Exception as exc:
             log.exception("the embedded sandbox did not start")
-            raise DemoUnavailable(f"The pretend Outlook and Salesforce did not start ({exc}). "
-                                  "Try again; if it keeps failing, restart Tandem.") from exc
+            raise DemoUnavailable(
+                f"The pretend Outlook and Salesforce did not start ({exc}). "
+                "Try again; if it keeps failing, restart Tandem."
+            ) from exc
         self.sandbox_server, self.sandbox_info = server, info
         return info
 
@@ -201,13 +215,15 @@ class Launcher:
         from app.context import AppContext
 
         paths = self.real_paths().ensure()
-        ctx = self._open_once(paths, "Tandem is already open for these accounts in another window; "
-                                     "it was brought to the front.")
+        ctx = self._open_once(
+            paths, "Tandem is already open for these accounts in another window; it was brought to the front."
+        )
         if ctx is None:
             ctx = self._contexts[str(paths.root)] = AppContext.open(
                 paths.root if (getattr(self.args, "profile", None) and not self.demo) else None,
                 sandbox_url=getattr(self.args, "sandbox_url", None),
-                sandbox_ca=getattr(self.args, "sandbox_ca", None))
+                sandbox_ca=getattr(self.args, "sandbox_ca", None),
+            )
         return ctx
 
     def open_initial(self) -> Any:
@@ -282,9 +298,17 @@ class Shell(QObject):
 
     quit_requested = pyqtSignal()
 
-    def __init__(self, ctx: Any, controller: Any, *, launcher: Launcher | None = None,
-                 use_tray: bool | None = None, clock: Any = None, start_autosync: bool = True,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        controller: Any,
+        *,
+        launcher: Launcher | None = None,
+        use_tray: bool | None = None,
+        clock: Any = None,
+        start_autosync: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         from ui.autosync import AutoSync
         from ui.toasts import RunNotifier
@@ -324,23 +348,29 @@ class Shell(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         window = self.__dict__.get("window")  # None while Python tears the shell down
-        if window is not None and obj is window and event.type() == QEvent.Type.Close \
-                and not self._quitting:
+        if window is not None and obj is window and event.type() == QEvent.Type.Close and not self._quitting:
             if self.has_tray:
                 event.ignore()
                 self.window.hide()
                 if not self._told_about_tray:
                     self._told_about_tray = True
-                    self.tray.show_message("Tandem keeps running",
-                                           "Auto sync goes on in the background. Open Tandem or quit "
-                                           "it from this icon.", "info")
+                    self.tray.show_message(
+                        "Tandem keeps running",
+                        "Auto sync goes on in the background. Open Tandem or quit it from this icon.",
+                        "info",
+                    )
                 return True
             self.quit()
             return False
         return super().eventFilter(obj, event)
 
-    def banner(self, text: str, level: str = "info", action_text: str | None = None,
-               callback: Callable[[], Any] | None = None) -> None:
+    def banner(
+        self,
+        text: str,
+        level: str = "info",
+        action_text: str | None = None,
+        callback: Callable[[], Any] | None = None,
+    ) -> None:
         show = getattr(self.window, "show_banner", None)
         if show is not None:
             show(text, level, action_text, callback)
@@ -414,30 +444,52 @@ class Shell(QObject):
         if done and stored:
             self.tray.clear_attention()
             self.open_window()  # back to the dashboard
-            self.banner(f"Tandem is connected to {name} again. Sync now to catch up; nothing "
-                        "was lost.", "info", "Sync now", lambda: self.sync_now(None))
+            self.banner(
+                f"Tandem is connected to {name} again. Sync now to catch up; nothing was lost.",
+                "info",
+                "Sync now",
+                lambda: self.sync_now(None),
+            )
         elif stored:  # cancelled: the old sign-in is kept, and may well still work
-            self.banner(f"The sign-in to {name} was not changed. Sync now to check that Tandem "
-                        f"is still connected to {name}.", "info", "Sync now",
-                        lambda: self.sync_now(None))
+            self.banner(
+                f"The sign-in to {name} was not changed. Sync now to check that Tandem "
+                f"is still connected to {name}.",
+                "info",
+                "Sync now",
+                lambda: self.sync_now(None),
+            )
         else:
-            self.banner(f"Tandem is not connected to {name}, so it cannot sync. Sign in when "
-                        "you are ready.", "warning", f"Reconnect {name}",
-                        lambda: self.reconnect(service))
+            self.banner(
+                f"Tandem is not connected to {name}, so it cannot sync. Sign in when you are ready.",
+                "warning",
+                f"Reconnect {name}",
+                lambda: self.reconnect(service),
+            )
 
     def _auto_skipped(self, entry: Any) -> None:
         """Auto sync stopped by itself (API budget low, backing off after failures): say so.
         The ordinary skips (night, weekend, paused by the person) only show in the status."""
         if entry.code == "budget":
-            self.banner(f"Auto sync is waiting: {entry.reason}. It goes on by itself when "
-                        "Salesforce has more requests available; Sync now still works.", "warning")
+            self.banner(
+                f"Auto sync is waiting: {entry.reason}. It goes on by itself when "
+                "Salesforce has more requests available; Sync now still works.",
+                "warning",
+            )
         elif entry.code == "backoff":
-            self.banner(f"Auto sync is {entry.reason}. Sync now to try at once.", "warning",
-                        "Sync now", lambda: self.sync_now(None))
+            self.banner(
+                f"Auto sync is {entry.reason}. Sync now to try at once.",
+                "warning",
+                "Sync now",
+                lambda: self.sync_now(None),
+            )
 
     def error_actions(self) -> ErrorActions:
-        return ErrorActions(reconnect=self.reconnect, connect=self.reconnect,
-                            retry=lambda: self.sync_now(None), open_settings=self.open_settings)
+        return ErrorActions(
+            reconnect=self.reconnect,
+            connect=self.reconnect,
+            retry=lambda: self.sync_now(None),
+            open_settings=self.open_settings,
+        )
 
     def show_error(self, exc: BaseException) -> None:
         """Every failed run ends here: ui.errors picks the words and the one remedy."""
@@ -455,10 +507,8 @@ class Shell(QObject):
         self.tray.dispose()
         for window in (self.settings_dialog, self.preview_dialog, self.notifier.summary, self.wizard):
             if window is not None:
-                try:
+                with contextlib.suppress(RuntimeError):
                     window.close()
-                except RuntimeError:
-                    pass
         self.window.removeEventFilter(self)
         self.window.close()
         self.quit_requested.emit()
@@ -472,12 +522,11 @@ class App(QObject):
 
     finished = pyqtSignal()
 
-    def __init__(self, launcher: Launcher, *, use_tray: bool | None = None,
-                 background: bool = False) -> None:
+    def __init__(self, launcher: Launcher, *, use_tray: bool | None = None, background: bool = False) -> None:
         super().__init__()
         self.launcher = launcher
         self.use_tray = use_tray
-        self.background = background   # --background: start in the tray, no window
+        self.background = background  # --background: start in the tray, no window
         self.shell: Shell | None = None
         self.wizard: Any = None
         self.ctx: Any = None
@@ -532,8 +581,9 @@ class App(QObject):
             if hasattr(wizard, "rejected"):
                 wizard.rejected.disconnect(self._wizard_closed)
             wizard.close()
-        self.shell = Shell(ctx, self.launcher.controller_for(ctx), launcher=self.launcher,
-                           use_tray=self.use_tray)
+        self.shell = Shell(
+            ctx, self.launcher.controller_for(ctx), launcher=self.launcher, use_tray=self.use_tray
+        )
         self.shell.quit_requested.connect(self.finished.emit)
         if quiet and self.shell.has_tray:
             log.info("started in the background: only the tray icon is shown")
@@ -545,7 +595,7 @@ class App(QObject):
             return
         self.shell.open_window()
 
-    TRAY_WAIT_MS = 10_000   # --background: how long to wait for a late tray at login
+    TRAY_WAIT_MS = 10_000  # --background: how long to wait for a late tray at login
     TRAY_POLL_MS = 500
 
     def _wait_for_tray(self, left_ms: int) -> None:
@@ -628,6 +678,7 @@ class App(QObject):
 
         def undo() -> None:
             sys.excepthook = previous
+
         return undo
 
 
@@ -642,8 +693,7 @@ def open_message_box(title: str, message: str) -> QMessageBox:
 def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
@@ -670,9 +720,12 @@ def run_gui(args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None 
 
     paths = launcher.initial_paths().ensure()
     setup_logging(paths)
-    log.info("Tandem starting: profile %s%s%s", paths.profile_id,
-             " (demo)" if getattr(args, "sandbox", False) else "",
-             ", in the background" if getattr(args, "background", False) else "")
+    log.info(
+        "Tandem starting: profile %s%s%s",
+        paths.profile_id,
+        " (demo)" if getattr(args, "sandbox", False) else "",
+        ", in the background" if getattr(args, "background", False) else "",
+    )
     gui = App(launcher, background=bool(getattr(args, "background", False)))
     undo_hooks = gui.install_hooks(loop)
     # Everything made so far (Qt, the modules, the windows) lives as long as the app: keep it
@@ -686,10 +739,8 @@ def run_gui(args: argparse.Namespace, *, sandbox_factory: SandboxFactory | None 
     import signal
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread / not supported here
             signal.signal(sig, lambda *_: gui.finished.emit())
-        except (ValueError, OSError):  # not the main thread / not supported here
-            pass
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(500)

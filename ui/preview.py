@@ -17,6 +17,7 @@ Three layers, one plan (``sync.plan.Plan``):
 A checked item is applied; unticking it leaves it out (``Decisions.excluded``). Conflicts
 (only planned under the "ask me" policy) must be decided or left out before Apply.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,9 +27,29 @@ from typing import Any
 from PyQt6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QFont, QPalette
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFrame,
-    QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QRadioButton, QScrollArea, QSizePolicy,
-    QSplitter, QStackedWidget, QStyle, QTableWidget, QTableWidgetItem, QTreeView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from sync.fields import SPECS
@@ -61,9 +82,9 @@ CHOICE_TEXT = {
 }
 
 COLUMNS = ("Item", "What happens", "Details")
-ActionRole = Qt.ItemDataRole.UserRole + 1   # the sync.plan.Action of a row (None for kind/group rows)
-KindRole = Qt.ItemDataRole.UserRole + 2     # the kind of any row
-GroupRole = Qt.ItemDataRole.UserRole + 3    # the group key of a group or action row
+ActionRole = Qt.ItemDataRole.UserRole + 1  # the sync.plan.Action of a row (None for kind/group rows)
+KindRole = Qt.ItemDataRole.UserRole + 2  # the kind of any row
+GroupRole = Qt.ItemDataRole.UserRole + 3  # the group key of a group or action row
 
 
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -85,7 +106,7 @@ def is_mass_delete(action: Action) -> bool:
 
 def field_label(kind: str, name: str) -> str:
     spec = SPECS.get(kind, {}).get(name)  # type: ignore[call-overload]
-    return (spec.label if spec is not None and spec.label else name)
+    return spec.label if spec is not None and spec.label else name
 
 
 def format_value(value: Any) -> str:
@@ -105,7 +126,7 @@ def format_value(value: Any) -> str:
 
 def _one_line(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _breakable(text: str) -> str:
@@ -119,9 +140,10 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 # -- the tree's nodes (one per kind and per group; none per action) ------------------------
 
+
 @dataclass(eq=False)
 class _Group:
-    kind_node: "_Kind"
+    kind_node: _Kind
     key: str
     actions: list[Action]
     row: int
@@ -155,7 +177,7 @@ class PlanModel(QAbstractItemModel):
     held items carry no checkbox (nothing to apply, or nothing to apply without a choice).
     """
 
-    decisions_changed = pyqtSignal()   # an exclusion, a choice or a confirmation changed
+    decisions_changed = pyqtSignal()  # an exclusion, a choice or a confirmation changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -345,12 +367,15 @@ class PlanModel(QAbstractItemModel):
         else:
             self.excluded.difference_update(ids)
             group.excluded = 0
-        self.dataChanged.emit(self.createIndex(0, 0, group),
-                              self.createIndex(len(group.actions) - 1, len(COLUMNS) - 1, group))
+        self.dataChanged.emit(
+            self.createIndex(0, 0, group), self.createIndex(len(group.actions) - 1, len(COLUMNS) - 1, group)
+        )
 
     def _changed_above(self, group: _Group) -> None:
         kind = group.kind_node
-        self.dataChanged.emit(self.createIndex(group.row, 0, kind), self.createIndex(group.row, len(COLUMNS) - 1, kind))
+        self.dataChanged.emit(
+            self.createIndex(group.row, 0, kind), self.createIndex(group.row, len(COLUMNS) - 1, kind)
+        )
         self.dataChanged.emit(self.createIndex(kind.row, 0), self.createIndex(kind.row, len(COLUMNS) - 1))
 
     def set_choice(self, action_id: str, choice: str | None) -> None:
@@ -379,10 +404,14 @@ class PlanModel(QAbstractItemModel):
             if node.kind == kind:
                 for group in node.groups:
                     if group.key == "held" and group.actions:
-                        self.dataChanged.emit(self.createIndex(0, 0, group),
-                                              self.createIndex(len(group.actions) - 1, len(COLUMNS) - 1, group))
+                        self.dataChanged.emit(
+                            self.createIndex(0, 0, group),
+                            self.createIndex(len(group.actions) - 1, len(COLUMNS) - 1, group),
+                        )
                         self._changed_above(group)
-                self.dataChanged.emit(self.createIndex(node.row, 0), self.createIndex(node.row, len(COLUMNS) - 1))
+                self.dataChanged.emit(
+                    self.createIndex(node.row, 0), self.createIndex(node.row, len(COLUMNS) - 1)
+                )
         self.decisions_changed.emit()
 
     def mass_held(self, kind: str) -> int:
@@ -393,13 +422,18 @@ class PlanModel(QAbstractItemModel):
 
     def undecided(self) -> list[Action]:
         """Conflicts that are neither decided nor left out (Apply waits for these)."""
-        return [a for a in self.actions(group="conflict")
-                if a.id not in self.excluded and a.id not in self.choices]
+        return [
+            a
+            for a in self.actions(group="conflict")
+            if a.id not in self.excluded and a.id not in self.choices
+        ]
 
     def decisions(self) -> Decisions:
-        return Decisions(excluded=set(self.excluded),
-                         choices={k: v for k, v in self.choices.items() if k not in self.excluded},
-                         confirm_mass_delete={k for k in self.confirmed if self.mass_held(k)})
+        return Decisions(
+            excluded=set(self.excluded),
+            choices={k: v for k, v in self.choices.items() if k not in self.excluded},
+            confirm_mass_delete={k for k in self.confirmed if self.mass_held(k)},
+        )
 
     def totals(self) -> dict[str, Any]:
         """What applying now would do: per side create/update/delete, conflicts, held, ..."""
@@ -527,8 +561,12 @@ class PlanModel(QAbstractItemModel):
         warn = self._warn_icon
         if isinstance(node, _Kind):
             return warn if (node.kplan.error or node.kplan.stopped) else None
-        if isinstance(node, Action) and node.op == "conflict" and node.id not in self.excluded \
-                and node.id not in self.choices:
+        if (
+            isinstance(node, Action)
+            and node.op == "conflict"
+            and node.id not in self.excluded
+            and node.id not in self.choices
+        ):
             return warn
         return None
 
@@ -574,7 +612,11 @@ class PlanModel(QAbstractItemModel):
         if group.key == "conflict":
             left = sum(1 for a in group.actions if a.id not in self.excluded and a.id not in self.choices)
             return f"{left} still to decide" if left else "All decided"
-        if group.key == "held" and group.kind_node.kind in self.confirmed and sum(group.kind_node.mass_held.values()):
+        if (
+            group.key == "held"
+            and group.kind_node.kind in self.confirmed
+            and sum(group.kind_node.mass_held.values())
+        ):
             return "Deletes confirmed by you"
         return ""
 
@@ -582,8 +624,12 @@ class PlanModel(QAbstractItemModel):
         if col == 0:
             return a.label
         if col == 1:
-            return what_happens(a, excluded=a.id in self.excluded, choice=self.choices.get(a.id),
-                                confirmed=a.kind in self.confirmed)
+            return what_happens(
+                a,
+                excluded=a.id in self.excluded,
+                choice=self.choices.get(a.id),
+                confirmed=a.kind in self.confirmed,
+            )
         text = self._details.get(a.id)
         if text is None:
             text = self._details[a.id] = details_text(a)
@@ -594,8 +640,13 @@ def matched_text(kind: str, matched_by: dict[str, int]) -> str:
     """A first sync's pairing, e.g. 'Matched 11 pairs: 9 by email and 2 by name and company.'"""
     if not matched_by:
         return ""
-    words = {"email": "email", "name_company": "name and company", "name": "name",
-             "subject_start_end": "subject and time", "subject_due": "subject and due date"}
+    words = {
+        "email": "email",
+        "name_company": "name and company",
+        "name": "name",
+        "subject_start_end": "subject and time",
+        "subject_due": "subject and due date",
+    }
     parts = [f"{n} by {words.get(rule, rule)}" for rule, n in matched_by.items() if n]
     total = sum(matched_by.values())
     if not parts:
@@ -606,7 +657,9 @@ def matched_text(kind: str, matched_by: dict[str, int]) -> str:
     return f"{first}: " + ", ".join(parts[:-1]) + " and " + parts[-1] + "."
 
 
-def what_happens(a: Action, *, excluded: bool = False, choice: str | None = None, confirmed: bool = False) -> str:
+def what_happens(
+    a: Action, *, excluded: bool = False, choice: str | None = None, confirmed: bool = False
+) -> str:
     side = SIDE_NAME.get(a.side, "")
     if excluded:
         return "Left out: nothing happens"
@@ -643,8 +696,10 @@ def details_text(a: Action) -> str:
     if a.op == "update" and a.changes:
         parts = []
         for name, (old, new) in list(a.changes.items())[:2]:
-            parts.append(f"{field_label(a.kind, name)}: {_one_line(format_value(old) or '(empty)', 24)}"
-                         f" \u2192 {_one_line(format_value(new) or '(empty)', 24)}")
+            parts.append(
+                f"{field_label(a.kind, name)}: {_one_line(format_value(old) or '(empty)', 24)}"
+                f" \u2192 {_one_line(format_value(new) or '(empty)', 24)}"
+            )
         more = len(a.changes) - 2
         text = "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
         return text if not a.reason else f"{text}. {a.reason}"
@@ -664,6 +719,7 @@ def details_text(a: Action) -> str:
 
 # -- the widget ------------------------------------------------------------------------------
 
+
 def totals_text(t: dict[str, Any]) -> str:
     parts = []
     for side in SIDES:
@@ -674,7 +730,9 @@ def totals_text(t: dict[str, Any]) -> str:
     if not parts:
         parts.append("Nothing to create, update or delete")
     if t["conflict"]:
-        parts.append(_plural(t["conflict"], "conflict") + (f" ({t['undecided']} to decide)" if t["undecided"] else ""))
+        parts.append(
+            _plural(t["conflict"], "conflict") + (f" ({t['undecided']} to decide)" if t["undecided"] else "")
+        )
     if t["held"]:
         parts.append(f"{t['held']} held")
     if t["prevented"]:
@@ -812,10 +870,10 @@ class DetailsPane(QScrollArea):
         else:
             text = {
                 "conflict": f"{_plural(n, *noun)} changed differently on both sides. Pick a version for each, "
-                            "or untick it to decide later.",
+                "or untick it to decide later.",
                 "held": f"{_plural(n, *noun)} held: Tandem will not change them without you. Select one to see why.",
                 "prevented": f"{_plural(n, *noun)} not sent, because the direction settings switch that "
-                             "operation off.",
+                "operation off.",
                 "match": f"{_plural(n, *noun)} found on both sides and paired, so no duplicate is made.",
             }.get(key, f"{_plural(n, *noun)}.")
         if GROUP_CHECKABLE[key]:
@@ -834,14 +892,22 @@ class DetailsPane(QScrollArea):
         reason = a.reason or details_text(a) if a.op != "update" else a.reason
         if a.op == "conflict":
             names = ", ".join(field_label(a.kind, n) for n in a.changes)
-            reason = (f"Changed differently in Outlook and in Salesforce ({names}). Choose the version to "
-                      "keep, or untick it to leave it for a later sync.")
+            reason = (
+                f"Changed differently in Outlook and in Salesforce ({names}). Choose the version to "
+                "keep, or untick it to leave it for a later sync."
+            )
         if is_mass_delete(a):
-            reason += (f"\n\nTo let these deletes go ahead, tick \u201cYes, delete these "
-                       f"{self.model.mass_held(a.kind)} records\u201d above the list.")
+            reason += (
+                f"\n\nTo let these deletes go ahead, tick \u201cYes, delete these "
+                f"{self.model.mass_held(a.kind)} records\u201d above the list."
+            )
         if a.truncated:
-            reason = (reason + "\n\n" if reason else "") + "Shortened to fit Salesforce: " + ", ".join(
-                field_label(a.kind, f) for f in a.truncated) + "."
+            reason = (
+                (reason + "\n\n" if reason else "")
+                + "Shortened to fit Salesforce: "
+                + ", ".join(field_label(a.kind, f) for f in a.truncated)
+                + "."
+            )
         if reason:
             self.reason.setText(reason)
             self.reason.show()
@@ -857,8 +923,11 @@ class DetailsPane(QScrollArea):
         options: list[tuple[str | None, str]] = []
         if a.op == "conflict":
             self.choice_box.setTitle("Which version do you want to keep?")
-            options = [(c, CHOICE_TEXT.get(c, c)) for c in ("keep_outlook", "keep_salesforce", "keep_both")
-                       if c in a.choices]
+            options = [
+                (c, CHOICE_TEXT.get(c, c))
+                for c in ("keep_outlook", "keep_salesforce", "keep_both")
+                if c in a.choices
+            ]
         elif a.op == "create" and a.choices:
             gone = SIDE_NAME.get(a.side, "")
             other = "Outlook" if a.side == "salesforce" else "Salesforce"
@@ -890,7 +959,9 @@ class DetailsPane(QScrollArea):
             return
         if a.op == "conflict":
             headers = ["Field", "In Outlook", "In Salesforce"]
-        elif a.op == "create" or (a.op in ("held", "prevented") and all(o is None for o, _ in a.changes.values())):
+        elif a.op == "create" or (
+            a.op in ("held", "prevented") and all(o is None for o, _ in a.changes.values())
+        ):
             headers = ["Field", "", "New value"]
         elif a.op == "delete" or is_mass_delete(a):
             headers = ["Field", "Now", ""]
@@ -908,7 +979,9 @@ class DetailsPane(QScrollArea):
                     item.setText("\u2014")
                 item.setToolTip(text or "(empty)")
                 if col and not text:
-                    item.setForeground(self.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+                    item.setForeground(
+                        self.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+                    )
                 if col == 0:
                     f = item.font()
                     f.setBold(True)
@@ -922,8 +995,12 @@ class DetailsPane(QScrollArea):
     def refresh(self) -> None:
         if self._action is not None:
             a = self._action
-            text = what_happens(a, excluded=self.model.is_excluded(a.id), choice=self.model.choices.get(a.id),
-                                confirmed=a.kind in self.model.confirmed)
+            text = what_happens(
+                a,
+                excluded=self.model.is_excluded(a.id),
+                choice=self.model.choices.get(a.id),
+                confirmed=a.kind in self.model.confirmed,
+            )
             if a.op == "update" and a.changes and not self.model.is_excluded(a.id):
                 other = "Salesforce" if a.side == "outlook" else "Outlook"
                 text += f": {_plural(len(a.changes), 'field')} from {other}"
@@ -940,7 +1017,7 @@ class PreviewWidget(QWidget):
         self.model = PlanModel(self)
         self.view = QTreeView()
         self.view.setModel(self.model)
-        self.view.setUniformRowHeights(True)   # lazy layout: 50k rows cost nothing until seen
+        self.view.setUniformRowHeights(True)  # lazy layout: 50k rows cost nothing until seen
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -1059,7 +1136,9 @@ class PreviewWidget(QWidget):
         for row in range(self.model.rowCount()):
             self.view.setFirstColumnSpanned(row, QModelIndex(), True)
         self.view.setColumnWidth(0, 330)
-        self.view.setColumnWidth(1, self.view.fontMetrics().horizontalAdvance("Held: delete in Salesforce") + 36)
+        self.view.setColumnWidth(
+            1, self.view.fontMetrics().horizontalAdvance("Held: delete in Salesforce") + 36
+        )
         if first is None and self.model.rowCount():
             first = self.model.index(0, 0)
         if first is not None:
@@ -1077,8 +1156,10 @@ class PreviewWidget(QWidget):
             for kind, kp in plan.kinds.items():
                 title = KIND_TITLE.get(kind, kind)
                 if kp.error:
-                    text = (f"{title} could not be read: {kp.error.get('title', '')}. "
-                            f"{kp.error.get('message', '')} Nothing was changed for {kind}.")
+                    text = (
+                        f"{title} could not be read: {kp.error.get('title', '')}. "
+                        f"{kp.error.get('message', '')} Nothing was changed for {kind}."
+                    )
                     self.notice_layout.addWidget(_Notice(text, warning=True))
                 if kp.stopped:
                     self.notice_layout.addWidget(_Notice(f"{title}: {kp.stopped}", warning=True))
@@ -1131,7 +1212,7 @@ class PreviewDialog(QDialog):
     tick removed.
     """
 
-    apply_requested = pyqtSignal(object)   # sync.plan.Decisions
+    apply_requested = pyqtSignal(object)  # sync.plan.Decisions
     cancelled = pyqtSignal()
 
     def __init__(self, plan: Plan, parent: QWidget | None = None, title: str | None = None) -> None:
@@ -1141,9 +1222,10 @@ class PreviewDialog(QDialog):
         self.setModal(False)
         self.intro = QLabel(
             "This is what the undo will change. Untick anything you want to keep as it is, then Apply."
-            if undo else
-            "Nothing has been changed yet. Check what this sync will do, untick anything you want to "
-            "leave out, then Apply.")
+            if undo
+            else "Nothing has been changed yet. Check what this sync will do, untick anything you want to "
+            "leave out, then Apply."
+        )
         self.intro.setWordWrap(True)
         self.widget = PreviewWidget()
         self.hint = QLabel()
@@ -1179,8 +1261,10 @@ class PreviewDialog(QDialog):
         left = self.widget.undecided()
         self.apply_button.setEnabled(left == 0)
         if left:
-            self.hint.setText(f"Choose a version for {_plural(left, 'conflict')}, or untick "
-                              f"{'it' if left == 1 else 'them'} to decide later, before you apply.")
+            self.hint.setText(
+                f"Choose a version for {_plural(left, 'conflict')}, or untick "
+                f"{'it' if left == 1 else 'them'} to decide later, before you apply."
+            )
         else:
             self.hint.setText("")
 

@@ -9,6 +9,7 @@ The PNGs are rendered from resources/icons/svg by packaging/make_icons.py in eve
 desktop asks for (16 ... 512); each QIcon holds all of them, so Qt picks the crisp one for
 the size and device pixel ratio at hand (a 22 px tray at 200 % gets the 44 px rendering).
 """
+
 from __future__ import annotations
 
 import os
@@ -38,7 +39,8 @@ def _icon(files: dict[int, Path]) -> QIcon:
     if missing:
         raise FileNotFoundError(
             f"Tandem's icon file {missing[0]} is missing; the installation is incomplete. "
-            "Reinstall Tandem (from source: run packaging/make_icons.py).")
+            "Reinstall Tandem (from source: run packaging/make_icons.py)."
+        )
     icon = QIcon()
     for path in files.values():
         # addPixmap, not addFile: Qt 6.11 picks lazily added files of a known size badly at
@@ -73,8 +75,9 @@ def _windows_taskbar_is_dark() -> bool | None:
     try:
         import winreg  # Windows only
 
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER,
-                            r"Software\Microsoft\Windows\CurrentVersion\Themes\Personalize") as key:
+        with winreg.OpenKey(
+            winreg.HKEY_CURRENT_USER, r"Software\Microsoft\Windows\CurrentVersion\Themes\Personalize"
+        ) as key:
             return winreg.QueryValueEx(key, "SystemUsesLightTheme")[0] == 0
     except (ImportError, OSError):
         return None
@@ -105,13 +108,15 @@ def tray_icon(state: str, dark: bool | None = None) -> QIcon:
     the desktop paints it apart).
     """
     if state not in TRAY_STATES:
-        raise ValueError(f"There is no tray icon for {state!r}; the states are "
-                         + ", ".join(TRAY_STATES) + ".")
+        raise ValueError(
+            f"There is no tray icon for {state!r}; the states are " + ", ".join(TRAY_STATES) + "."
+        )
     if dark is None:
         dark = panel_is_dark()
     theme = "dark" if dark else "light"
     key = ("tray", state, theme)
     if key not in _cache:
-        _cache[key] = _icon({n: resource_path("icons", "png", f"tray-{state}-{theme}-{n}.png")
-                             for n in TRAY_SIZES})
+        _cache[key] = _icon(
+            {n: resource_path("icons", "png", f"tray-{state}-{theme}-{n}.png") for n in TRAY_SIZES}
+        )
     return _cache[key]

@@ -25,21 +25,41 @@ Choices made where BEHAVIOUR.md is silent:
 * The sign-in settings (client ids, Salesforce login address) sit on the Accounts page; they
   take effect the next time Tandem starts.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PyQt6.QtCore import QT_VERSION_STR, QStandardPaths, Qt, QUrl, pyqtSignal
 from PyQt6.QtGui import QDesktopServices
-from PyQt6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                             QFileDialog, QFormLayout, QFrame, QGridLayout, QGroupBox,
-                             QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox,
-                             QPushButton, QScrollArea, QSpinBox, QStackedWidget, QVBoxLayout,
-                             QWidget)
+from PyQt6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from superqt import QRangeSlider
 
 from app import diagnostics
@@ -50,20 +70,32 @@ from sync.settings import KindSettings
 log = logging.getLogger(__name__)
 
 LOCK_NOTE = "Set by your administrator"
-PAGES = ("Sync Jobs", "Auto Background Sync", "Notification Options", "Summary Options",
-         "Accounts", "Support")
+PAGES = (
+    "Sync Jobs",
+    "Auto Background Sync",
+    "Notification Options",
+    "Summary Options",
+    "Accounts",
+    "Support",
+)
 KIND_NAMES = {"contacts": "Contacts", "events": "Calendar", "tasks": "Tasks"}
 KIND_WORDS = {"contacts": "contacts", "events": "calendar events", "tasks": "tasks"}
 FOLDER_WORDS = {"contacts": "Contacts folder", "events": "Calendar", "tasks": "To Do list"}
-PRESET_LABELS = (("both", "Both ways"), ("to_outlook", "Salesforce to Outlook only"),
-                 ("to_salesforce", "Outlook to Salesforce only"), ("custom", "Custom"))
+PRESET_LABELS = (
+    ("both", "Both ways"),
+    ("to_outlook", "Salesforce to Outlook only"),
+    ("to_salesforce", "Outlook to Salesforce only"),
+    ("custom", "Custom"),
+)
 SERVICE_NAMES = {"outlook": "Outlook", "salesforce": "Salesforce"}
 STEP_MIN = 15
-SLOTS = 24 * 60 // STEP_MIN   # 96 steps: the right end is 24:00
-AUTO_LOCKED_TEXT = ("Auto sync becomes available after your first manual sync has been "
-                    "previewed and applied, so you have seen what Tandem does before it works "
-                    "on its own. Press Sync now in the main window, check the preview, then "
-                    "apply it.")
+SLOTS = 24 * 60 // STEP_MIN  # 96 steps: the right end is 24:00
+AUTO_LOCKED_TEXT = (
+    "Auto sync becomes available after your first manual sync has been "
+    "previewed and applied, so you have seen what Tandem does before it works "
+    "on its own. Press Sync now in the main window, check the preview, then "
+    "apply it."
+)
 
 
 # -- time window <-> slider ---------------------------------------------------------------------
@@ -161,9 +193,9 @@ def _scroll(title: str, body: QWidget) -> QScrollArea:
 class SettingsDialog(QDialog):
     """Settings of one profile. ``controller``: ui.controller.SyncController (optional)."""
 
-    reconnect_requested = pyqtSignal(str)   # "outlook" | "salesforce": the main window signs in
-    signed_out = pyqtSignal(str)            # a service was signed out from here
-    applied = pyqtSignal(list)              # the keys just saved
+    reconnect_requested = pyqtSignal(str)  # "outlook" | "salesforce": the main window signs in
+    signed_out = pyqtSignal(str)  # a service was signed out from here
+    applied = pyqtSignal(list)  # the keys just saved
 
     def __init__(self, ctx: Any, controller: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,7 +203,7 @@ class SettingsDialog(QDialog):
         self.settings = ctx.settings
         self.controller = controller
         self.fields: dict[str, Field] = {}
-        self.question: QMessageBox | None = None      # the open confirmation, if any
+        self.question: QMessageBox | None = None  # the open confirmation, if any
         self.file_dialog: QFileDialog | None = None
         self._tasks: set[asyncio.Future] = set()
         self._page_of: dict[str, int] = {}
@@ -184,11 +216,18 @@ class SettingsDialog(QDialog):
         self.pages.setObjectName("pageList")
         self.pages.addItems(PAGES)
         self.pages.setFixedWidth(200)
-        self.pages.setStyleSheet("QListWidget#pageList { outline: 0; } "
-                                 "QListWidget#pageList::item { padding: 6px 8px; }")
+        self.pages.setStyleSheet(
+            "QListWidget#pageList { outline: 0; } QListWidget#pageList::item { padding: 6px 8px; }"
+        )
         self.stack = QStackedWidget()
-        builders = (self._sync_jobs_page, self._auto_page, self._notify_page, self._summary_page,
-                    self._accounts_page, self._support_page)
+        builders = (
+            self._sync_jobs_page,
+            self._auto_page,
+            self._notify_page,
+            self._summary_page,
+            self._accounts_page,
+            self._support_page,
+        )
         for index, build in enumerate(builders):
             self._building_page = index
             self.stack.addWidget(_scroll(PAGES[index], build()))
@@ -197,12 +236,16 @@ class SettingsDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("errorBanner")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("QLabel#errorBanner { background: #fdecea; color: #611a15; "
-                                 "border: 1px solid #f5c2c0; border-radius: 4px; padding: 8px; }")
+        self.error.setStyleSheet(
+            "QLabel#errorBanner { background: #fdecea; color: #611a15; "
+            "border: 1px solid #f5c2c0; border-radius: 4px; padding: 8px; }"
+        )
         self.error.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel
-                                        | QDialogButtonBox.StandardButton.Apply)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply
+        )
         self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -387,8 +430,9 @@ class SettingsDialog(QDialog):
         self._switch_notes = getattr(self, "_switch_notes", {})
         self._switch_notes[kind] = note
         d.addWidget(note)
-        d.addWidget(_hint("A prevented change is never sent: it is counted and listed in the "
-                          "summary as prevented."))
+        d.addWidget(
+            _hint("A prevented change is never sent: it is counted and listed in the summary as prevented.")
+        )
         inner.addWidget(direction)
 
         conflicts = QGroupBox("Conflicts and special cases")
@@ -407,9 +451,11 @@ class SettingsDialog(QDialog):
         self.auto_locked_note = QLabel(AUTO_LOCKED_TEXT)
         self.auto_locked_note.setObjectName("autoLockedNote")
         self.auto_locked_note.setWordWrap(True)
-        self.auto_locked_note.setStyleSheet("QLabel#autoLockedNote { background: #fff4e5; "
-                                            "color: #663c00; border: 1px solid #ffd8a8; "
-                                            "border-radius: 4px; padding: 8px; }")
+        self.auto_locked_note.setStyleSheet(
+            "QLabel#autoLockedNote { background: #fff4e5; "
+            "color: #663c00; border: 1px solid #ffd8a8; "
+            "border-radius: 4px; padding: 8px; }"
+        )
         layout.addWidget(self.auto_locked_note)
         self.auto_body = QWidget()
         body = QVBoxLayout(self.auto_body)
@@ -472,15 +518,17 @@ class SettingsDialog(QDialog):
             self._place_slider()
 
         self._slider_loaded: tuple[int, int] = (28, 76)
-        for key, get, put in (("auto.window_start", get_start, put_start),
-                              ("auto.window_end", get_end, put_end)):
+        for key, get, put in (
+            ("auto.window_start", get_start, put_start),
+            ("auto.window_end", get_end, put_end),
+        ):
             self.fields[key] = Field(key, self.window_slider, get, put, note=self._window_note_lock)
 
         days = QWidget()
         dl = QHBoxLayout(days)
         dl.setContentsMargins(0, 0, 0, 0)
         self.day_boxes = []
-        for i, name in enumerate(DAY_NAMES):
+        for name in DAY_NAMES:
             box = QCheckBox(name[:3])
             box.setToolTip(name)
             box.toggled.connect(self._changed)
@@ -490,9 +538,13 @@ class SettingsDialog(QDialog):
         day_note = _lock_note()
         dl.addWidget(day_note)
         self.fields["auto.days"] = Field(
-            "auto.days", days, lambda: [i for i, b in enumerate(self.day_boxes) if b.isChecked()],
+            "auto.days",
+            days,
+            lambda: [i for i, b in enumerate(self.day_boxes) if b.isChecked()],
             lambda value: [b.setChecked(i in value) for i, b in enumerate(self.day_boxes)],
-            note=day_note, extra=list(self.day_boxes))
+            note=day_note,
+            extra=list(self.day_boxes),
+        )
         self._page_of["auto.days"] = self._building_page
         self._page_of["auto.window_start"] = self._page_of["auto.window_end"] = self._building_page
         form.addRow("On these days:", days)
@@ -503,26 +555,33 @@ class SettingsDialog(QDialog):
         bl.addRow("Pause when less than this is left:", self._spin("auto.min_api_budget_pct", " %"))
         bl.addRow(_hint(SPECS["auto.min_api_budget_pct"].help))
         body.addWidget(budget)
-        body.addWidget(QLabel("Which kinds take part: see \"Include in background sync\" on the "
-                              "Sync Jobs page."))
+        body.addWidget(
+            QLabel('Which kinds take part: see "Include in background sync" on the Sync Jobs page.')
+        )
         layout.addWidget(self.auto_body)
         layout.addStretch(1)
         return page
 
     def _notify_page(self) -> QWidget:
         return self._checks_page(
-            self._checks_group("Show a desktop notification",
-                               ("notify.on_start", "notify.on_success", "notify.on_warnings", "notify.on_errors"),
-                               "Notifications appear beside the tray icon; clicking one opens the run "
-                               "or the issue it is about."),
-            self._checks_group("Start-up", ("general.start_at_login",)))
+            self._checks_group(
+                "Show a desktop notification",
+                ("notify.on_start", "notify.on_success", "notify.on_warnings", "notify.on_errors"),
+                "Notifications appear beside the tray icon; clicking one opens the run "
+                "or the issue it is about.",
+            ),
+            self._checks_group("Start-up", ("general.start_at_login",)),
+        )
 
     def _summary_page(self) -> QWidget:
         return self._checks_page(
-            self._checks_group("Summary window",
-                               ("summary.after_manual", "summary.after_auto", "summary.only_when_changed"),
-                               "The summary lists what a sync created, updated, deleted and "
-                               "prevented on each side, and anything that needs your attention."))
+            self._checks_group(
+                "Summary window",
+                ("summary.after_manual", "summary.after_auto", "summary.only_when_changed"),
+                "The summary lists what a sync created, updated, deleted and "
+                "prevented on each side, and anything that needs your attention.",
+            )
+        )
 
     def _checks_group(self, title: str, keys: tuple[str, ...], hint: str | None = None) -> QGroupBox:
         """A titled group of on/off settings, one check box per key, a hint below if given."""
@@ -573,10 +632,18 @@ class SettingsDialog(QDialog):
             layout.addWidget(group)
         advanced = QGroupBox("Sign-in settings")
         a = QFormLayout(advanced)
-        a.addRow(_hint("Usually set by your administrator. Changes take effect the next time "
-                       "Tandem starts; sign in again afterwards."))
-        for key in ("accounts.salesforce_login_host", "accounts.salesforce_client_id",
-                    "accounts.microsoft_client_id", "accounts.microsoft_authority"):
+        a.addRow(
+            _hint(
+                "Usually set by your administrator. Changes take effect the next time "
+                "Tandem starts; sign in again afterwards."
+            )
+        )
+        for key in (
+            "accounts.salesforce_login_host",
+            "accounts.salesforce_client_id",
+            "accounts.microsoft_client_id",
+            "accounts.microsoft_authority",
+        ):
             a.addRow(SPECS[key].label + ":", self._line(key))
         layout.addWidget(advanced)
         self.accounts_status = QLabel()
@@ -603,9 +670,13 @@ class SettingsDialog(QDialog):
 
         diag = QGroupBox("Diagnostics for support")
         dg = QVBoxLayout(diag)
-        dg.addWidget(_hint("Saves one zip file with the logs, your settings, recent runs, open "
-                           "issues and version facts. Sign-in tokens are removed; nothing from "
-                           "your keyring is included."))
+        dg.addWidget(
+            _hint(
+                "Saves one zip file with the logs, your settings, recent runs, open "
+                "issues and version facts. Sign-in tokens are removed; nothing from "
+                "your keyring is included."
+            )
+        )
         self.export_button = QPushButton("Export diagnostics…")
         self.export_button.setObjectName("exportDiagnostics")
         self.export_button.clicked.connect(self.choose_export_path)
@@ -614,9 +685,13 @@ class SettingsDialog(QDialog):
 
         rebuild = QGroupBox("Rebuild")
         rg = QVBoxLayout(rebuild)
-        rg.addWidget(_hint("If items look paired wrongly or a sync keeps failing, Tandem can forget "
-                           "which items belong together and pair them again on the next sync. "
-                           "Nothing is changed in Outlook or Salesforce."))
+        rg.addWidget(
+            _hint(
+                "If items look paired wrongly or a sync keeps failing, Tandem can forget "
+                "which items belong together and pair them again on the next sync. "
+                "Nothing is changed in Outlook or Salesforce."
+            )
+        )
         row = QHBoxLayout()
         self.rebuild_kind = QComboBox()
         self.rebuild_kind.setObjectName("rebuildKind")
@@ -640,8 +715,16 @@ class SettingsDialog(QDialog):
 
     # -- control factories ----------------------------------------------------------------------
 
-    def _bind(self, key: str, widget: QWidget, get: Callable[[], Any], put: Callable[[Any], None],
-              signal: Any, with_note: bool = True, note_below: bool = False) -> QWidget:
+    def _bind(
+        self,
+        key: str,
+        widget: QWidget,
+        get: Callable[[], Any],
+        put: Callable[[Any], None],
+        signal: Any,
+        with_note: bool = True,
+        note_below: bool = False,
+    ) -> QWidget:
         spec = SPECS[key]
         widget.setToolTip(spec.help)
         widget.setObjectName(key)
@@ -663,15 +746,16 @@ class SettingsDialog(QDialog):
 
     def _check(self, key: str, *, text: str | None = None, with_note: bool = True) -> Any:
         box = QCheckBox(text or SPECS[key].label)
-        holder = self._bind(key, box, box.isChecked, lambda v: box.setChecked(bool(v)), box.toggled,
-                            with_note)
+        holder = self._bind(
+            key, box, box.isChecked, lambda v: box.setChecked(bool(v)), box.toggled, with_note
+        )
         return box if not with_note else _CheckHolder(holder, box)
 
     def _combo(self, key: str) -> QWidget:
         spec = SPECS[key]
         combo = QComboBox()
         labels = spec.choice_labels or tuple(str(c) for c in spec.choices or ())
-        for value, label in zip(spec.choices or (), labels):
+        for value, label in zip(spec.choices or (), labels, strict=False):
             combo.addItem(label, value)
 
         def put(value: Any) -> None:
@@ -701,8 +785,10 @@ class SettingsDialog(QDialog):
     def _spin(self, key: str, suffix: str = "") -> QWidget:
         spec = SPECS[key]
         spin = QSpinBox()
-        spin.setRange(spec.minimum if spec.minimum is not None else 0,
-                      spec.maximum if spec.maximum is not None else 10_000)
+        spin.setRange(
+            spec.minimum if spec.minimum is not None else 0,
+            spec.maximum if spec.maximum is not None else 10_000,
+        )
         spin.setSuffix(suffix)
         spin.setMinimumWidth(110)
         return self._bind(key, spin, spin.value, lambda v: spin.setValue(int(v)), spin.valueChanged)
@@ -711,16 +797,27 @@ class SettingsDialog(QDialog):
         spec = SPECS[key]
         line = QLineEdit()
         line.setMinimumWidth(240)
-        line.setPlaceholderText("Tandem's own" if spec.nullable and "client" in key else
-                                "any work or school account" if spec.nullable else "")
+        line.setPlaceholderText(
+            "Tandem's own"
+            if spec.nullable and "client" in key
+            else "any work or school account"
+            if spec.nullable
+            else ""
+        )
         line.setClearButtonEnabled(True)
 
         def get() -> Any:
             text = line.text().strip()
             return text or (None if spec.nullable else text)
 
-        return self._bind(key, line, get, lambda v: line.setText("" if v is None else str(v)),
-                          line.textChanged, note_below=True)
+        return self._bind(
+            key,
+            line,
+            get,
+            lambda v: line.setText("" if v is None else str(v)),
+            line.textChanged,
+            note_below=True,
+        )
 
     # -- behaviour ---------------------------------------------------------------------------------
 
@@ -730,21 +827,23 @@ class SettingsDialog(QDialog):
                 w.setEnabled(False)
                 w.setToolTip(LOCK_NOTE + ". " + SPECS[f.key].help)
             elif f.key in ("auto.window_start", "auto.window_end"):
-                w.setEnabled(not (self.fields["auto.window_start"].locked
-                                  or self.fields["auto.window_end"].locked))
+                w.setEnabled(
+                    not (self.fields["auto.window_start"].locked or self.fields["auto.window_end"].locked)
+                )
             else:
                 w.setEnabled(True)
         if f.note is not None:
             if f.key in ("auto.window_start", "auto.window_end"):
-                f.note.setVisible(self.fields["auto.window_start"].locked
-                                  or self.fields["auto.window_end"].locked)
+                f.note.setVisible(
+                    self.fields["auto.window_start"].locked or self.fields["auto.window_end"].locked
+                )
             else:
                 f.note.setVisible(f.locked)
         for kind in KINDS:
             if hasattr(self, "_switch_notes"):
-                self._switch_notes[kind].setVisible(any(
-                    self.fields[f"{kind}.{s}"].locked for s in SWITCHES
-                    if f"{kind}.{s}" in self.fields))
+                self._switch_notes[kind].setVisible(
+                    any(self.fields[f"{kind}.{s}"].locked for s in SWITCHES if f"{kind}.{s}" in self.fields)
+                )
 
     def _set_enabled(self, key: str, on: bool) -> None:
         f = self.fields[key]
@@ -799,13 +898,18 @@ class SettingsDialog(QDialog):
             return
         lo, hi = self.window_slider.value()
         start, end = self.fields["auto.window_start"].get(), self.fields["auto.window_end"].get()
-        self.window_label.setText(window_words(start, end) if (lo, hi) == self._slider_loaded
-                                  else window_words(slot_to_time(lo), slot_to_time(hi)))
+        self.window_label.setText(
+            window_words(start, end)
+            if (lo, hi) == self._slider_loaded
+            else window_words(slot_to_time(lo), slot_to_time(hi))
+        )
         spans = window_to_slots(*self._window_loaded) is None
         self.window_note.setVisible(spans and (lo, hi) == self._slider_loaded)
         if spans:
-            self.window_note.setText("Your window runs across midnight, which the slider cannot "
-                                     "show. Moving the slider sets a window within one day.")
+            self.window_note.setText(
+                "Your window runs across midnight, which the slider cannot "
+                "show. Moving the slider sets a window within one day."
+            )
         self._changed()
 
     def refresh_auto_lock(self) -> None:
@@ -821,16 +925,25 @@ class SettingsDialog(QDialog):
     def _problem(self, values: dict[str, Any]) -> tuple[str, str] | None:
         """Combinations a single setting cannot check, in plain words."""
         get = lambda key: values.get(key, self.fields[key].get())  # noqa: E731
-        if get("contacts.enabled") and get("contacts.range") == "campaign" and not get("contacts.campaign_id"):
-            return ("contacts.campaign_id", "Choose the campaign whose members Tandem should sync, "
-                    "or pick another range of Salesforce contacts.")
+        if (
+            get("contacts.enabled")
+            and get("contacts.range") == "campaign"
+            and not get("contacts.campaign_id")
+        ):
+            return (
+                "contacts.campaign_id",
+                "Choose the campaign whose members Tandem should sync, "
+                "or pick another range of Salesforce contacts.",
+            )
         lo, hi = self.window_slider.value()
         if lo == hi and (lo, hi) != self._slider_loaded:
-            return ("auto.window_start", "The daily window is empty. Drag the two handles apart, "
-                    "or to both ends of the bar for all day.")
+            return (
+                "auto.window_start",
+                "The daily window is empty. Drag the two handles apart, "
+                "or to both ends of the bar for all day.",
+            )
         if get("auto.enabled") and not get("auto.days"):
-            return ("auto.days", "Pick at least one day of the week for auto sync, or switch auto "
-                    "sync off.")
+            return ("auto.days", "Pick at least one day of the week for auto sync, or switch auto sync off.")
         return None
 
     def _refuse(self, key: str | None, message: str) -> None:
@@ -875,11 +988,15 @@ class SettingsDialog(QDialog):
 
     def _ask_sign_out(self, service: str) -> None:
         name = SERVICE_NAMES[service]
-        self._ask(f"Sign out of {name}?",
-                  f"Tandem forgets your {name} sign-in on this computer"
-                  + (" and asks Salesforce to revoke it" if service == "salesforce" else "")
-                  + ". Nothing is synced until you connect again; your data in Outlook and "
-                  "Salesforce is not touched.", "Sign out", lambda: self._spawn(self._sign_out(service)))
+        self._ask(
+            f"Sign out of {name}?",
+            f"Tandem forgets your {name} sign-in on this computer"
+            + (" and asks Salesforce to revoke it" if service == "salesforce" else "")
+            + ". Nothing is synced until you connect again; your data in Outlook and "
+            "Salesforce is not touched.",
+            "Sign out",
+            lambda: self._spawn(self._sign_out(service)),
+        )
 
     async def _sign_out(self, service: str) -> None:
         name = SERVICE_NAMES[service]
@@ -890,10 +1007,12 @@ class SettingsDialog(QDialog):
                 words = f"Signed out of {name}; the sign-in was forgotten on this computer."
             else:
                 result = await self.ctx.accounts.salesforce().logout()
-                words = (f"Signed out of {name}; the sign-in was revoked and forgotten."
-                         if result.get("revoked") else
-                         f"Signed out of {name}; the sign-in was forgotten on this computer. "
-                         + (result.get("warning") or ""))
+                words = (
+                    f"Signed out of {name}; the sign-in was revoked and forgotten."
+                    if result.get("revoked")
+                    else f"Signed out of {name}; the sign-in was forgotten on this computer. "
+                    + (result.get("warning") or "")
+                )
         except Exception as exc:
             self.accounts_status.setText(_words(exc))
             return
@@ -927,28 +1046,34 @@ class SettingsDialog(QDialog):
         self.export_button.setEnabled(False)
         self.support_status.setText("Saving diagnostics…")
         try:
-            target = await asyncio.to_thread(diagnostics.export, self.ctx, path,
-                                             qt_version=QT_VERSION_STR)
+            target = await asyncio.to_thread(diagnostics.export, self.ctx, path, qt_version=QT_VERSION_STR)
         except Exception as exc:
-            self.support_status.setText(str(exc) if isinstance(exc, diagnostics.DiagnosticsError)
-                                        else _words(exc))
+            self.support_status.setText(
+                str(exc) if isinstance(exc, diagnostics.DiagnosticsError) else _words(exc)
+            )
             return None
         finally:
             self.export_button.setEnabled(True)
-        self.support_status.setText(f"Diagnostics saved to {target}. Send this file to your "
-                                    "support contact.")
+        self.support_status.setText(f"Diagnostics saved to {target}. Send this file to your support contact.")
         return target
 
     def _ask_rebuild(self) -> None:
         kind = self.rebuild_kind.currentData()
         words = KIND_WORDS[kind]
-        rule = {"contacts": "by email address, then by name and company",
-                "events": "by subject, start and end", "tasks": "by subject and due date"}[kind]
-        self._ask(f"Rebuild {words}?",
-                  f"Tandem will forget which Outlook and Salesforce {words} belong together. "
-                  f"Nothing is changed or deleted in Outlook or Salesforce. The next sync pairs "
-                  f"them again {rule}, the way the first sync did, and shows you a preview before "
-                  "anything is written.", "Rebuild", lambda: self._spawn(self._rebuild(kind)))
+        rule = {
+            "contacts": "by email address, then by name and company",
+            "events": "by subject, start and end",
+            "tasks": "by subject and due date",
+        }[kind]
+        self._ask(
+            f"Rebuild {words}?",
+            f"Tandem will forget which Outlook and Salesforce {words} belong together. "
+            f"Nothing is changed or deleted in Outlook or Salesforce. The next sync pairs "
+            f"them again {rule}, the way the first sync did, and shows you a preview before "
+            "anything is written.",
+            "Rebuild",
+            lambda: self._spawn(self._rebuild(kind)),
+        )
 
     async def _rebuild(self, kind: str) -> None:
         words = KIND_WORDS[kind]
@@ -957,8 +1082,10 @@ class SettingsDialog(QDialog):
         except Exception as exc:
             self.support_status.setText(_words(exc))
             return
-        self.support_status.setText(f"Tandem forgot {forgotten} pair{'s' if forgotten != 1 else ''} "
-                                    f"of {words}. The next sync pairs them again; check its preview.")
+        self.support_status.setText(
+            f"Tandem forgot {forgotten} pair{'s' if forgotten != 1 else ''} "
+            f"of {words}. The next sync pairs them again; check its preview."
+        )
         if self.controller is not None:
             self.controller.history_changed.emit()
 
@@ -1015,8 +1142,9 @@ class SettingsDialog(QDialog):
             found = await discovery.outlook_folders(self.ctx)
         except Exception as exc:
             for kind in KINDS:
-                self.folder_notes[kind].setText("Tandem could not list your Outlook folders, so "
-                                                f"the default one is used. {_words(exc)}")
+                self.folder_notes[kind].setText(
+                    f"Tandem could not list your Outlook folders, so the default one is used. {_words(exc)}"
+                )
                 self.folder_notes[kind].setVisible(True)
             return
         for kind in KINDS:
@@ -1028,10 +1156,14 @@ class SettingsDialog(QDialog):
             found = await discovery.campaigns(self.ctx)
         except Exception:
             return
-        self._fill("contacts.campaign_id",
-                   [{"id": None, "name": "Choose a campaign…"}]
-                   + [{"id": c["id"], "name": c["name"] + ("" if c.get("active", True) else " (inactive)")}
-                      for c in found])
+        self._fill(
+            "contacts.campaign_id",
+            [{"id": None, "name": "Choose a campaign…"}]
+            + [
+                {"id": c["id"], "name": c["name"] + ("" if c.get("active", True) else " (inactive)")}
+                for c in found
+            ],
+        )
 
     def _fill(self, key: str, items: list[dict[str, Any]]) -> None:
         """Replace a picker's entries, keeping what is selected (and what was loaded)."""
@@ -1043,8 +1175,7 @@ class SettingsDialog(QDialog):
         with _quiet(combo):
             combo.clear()
             for item in items:
-                combo.addItem(item["name"] + (" (default)" if item.get("default") else ""),
-                              item.get("id"))
+                combo.addItem(item["name"] + (" (default)" if item.get("default") else ""), item.get("id"))
             index = combo.findData(current)
             if index < 0:
                 combo.addItem(f"Saved choice, not found ({current})", current)
@@ -1076,7 +1207,7 @@ class _quiet:
         self.before = [w.blockSignals(True) for w in self.widgets]
 
     def __exit__(self, *exc: Any) -> None:
-        for w, was in zip(self.widgets, self.before):
+        for w, was in zip(self.widgets, self.before, strict=False):
             w.blockSignals(was)
 
 

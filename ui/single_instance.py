@@ -13,6 +13,7 @@ readable by its owner only in every case. A socket left behind by a crash (nobod
 is removed and taken over. A lock file around the check-then-listen step keeps two launches
 at the same moment from both becoming "first".
 """
+
 from __future__ import annotations
 
 import getpass
@@ -42,7 +43,12 @@ def _user() -> str:
 def _runtime_dir() -> Path:
     """A private folder for the socket and lock: $XDG_RUNTIME_DIR on Linux, else the temp dir."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime and sys.platform.startswith("linux") and os.path.isdir(runtime) and os.access(runtime, os.W_OK):
+    if (
+        runtime
+        and sys.platform.startswith("linux")
+        and os.path.isdir(runtime)
+        and os.access(runtime, os.W_OK)
+    ):
         return Path(runtime)
     return Path(QDir.tempPath())
 
@@ -50,14 +56,14 @@ def _runtime_dir() -> Path:
 class SingleInstance(QObject):
     """Claims the profile for this process, or hands over to the process that has it."""
 
-    activated = pyqtSignal()    # a later launch asked this (first) instance to show itself
+    activated = pyqtSignal()  # a later launch asked this (first) instance to show itself
 
     def __init__(self, key: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         if not str(key).strip():
             raise ValueError("SingleInstance needs a profile id, and it was empty.")
         self.key = str(key)
-        digest = hashlib.sha256(f"{_user()}\0{self.key}".encode("utf-8")).hexdigest()[:24]
+        digest = hashlib.sha256(f"{_user()}\0{self.key}".encode()).hexdigest()[:24]
         self.name = f"tandem-{digest}"
         folder = _runtime_dir()
         # Windows: a pipe name (the pipe namespace is not a folder). Unix: a full socket path.

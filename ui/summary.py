@@ -12,21 +12,37 @@ how (manual or auto, duration, API calls), one row per kind with what changed in
 in Salesforce, what needs the person (conflicts, held, errors, a stopped kind) and what the
 direction settings prevented; a switch "only when something changed"; "Open run details".
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout,
-                             QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.notifications import NotifyPrefs, RunOutcome, show_summary
 
 KIND_TITLES = {"contacts": "Contacts", "events": "Calendar", "tasks": "Tasks"}  # as the dashboard
 OPS = (("create", "created"), ("update", "updated"), ("delete", "deleted"))
-HEADLINES = {"info": "Sync finished", "warning": "Sync finished — please review",
-             "error": "Sync finished with problems"}
+HEADLINES = {
+    "info": "Sync finished",
+    "warning": "Sync finished — please review",
+    "error": "Sync finished with problems",
+}
 COLOURS = {"info": "#2e7d32", "warning": "#b26a00", "error": "#c62828"}
 COLUMNS = ("Kind", "In Outlook", "In Salesforce", "Needs you", "Prevented")
 
@@ -56,8 +72,14 @@ def _needs_words(counts: dict[str, Any]) -> str:
 class SummaryWindow(QDialog):
     """What one run did. ``report``: a sync.report.RunReport (or its to_json())."""
 
-    def __init__(self, report: Any, parent: QWidget | None = None, *, settings: Any = None,
-                 open_run: Callable[[int], Any] | None = None) -> None:
+    def __init__(
+        self,
+        report: Any,
+        parent: QWidget | None = None,
+        *,
+        settings: Any = None,
+        open_run: Callable[[int], Any] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("SummaryWindow")
         self.setModal(False)
@@ -91,8 +113,10 @@ class SummaryWindow(QDialog):
             facts.append(f"took {_duration(float(data['duration_s']))}")
         calls = data.get("api_calls") or {}
         if calls:
-            facts.append(f"{int(calls.get('salesforce', 0))} Salesforce and "
-                         f"{int(calls.get('graph', 0))} Outlook requests")
+            facts.append(
+                f"{int(calls.get('salesforce', 0))} Salesforce and "
+                f"{int(calls.get('graph', 0))} Outlook requests"
+            )
         self.facts = QLabel(" · ".join(facts))
         self.facts.setObjectName("summaryFacts")
         self.facts.setStyleSheet("color: palette(placeholder-text);")
@@ -122,8 +146,12 @@ class SummaryWindow(QDialog):
                 cells += [f"Stopped: {stopped.rstrip('.')}", "", "", ""]
             else:
                 prevented = int(counts.get("prevented", 0) or 0)
-                cells += [_side_words(counts, "outlook"), _side_words(counts, "salesforce"),
-                          _needs_words(counts), str(prevented) if prevented else "—"]
+                cells += [
+                    _side_words(counts, "outlook"),
+                    _side_words(counts, "salesforce"),
+                    _needs_words(counts),
+                    str(prevented) if prevented else "—",
+                ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(_why(k) if stopped and col else text)
@@ -152,8 +180,7 @@ class SummaryWindow(QDialog):
             if settings.is_locked("summary.only_when_changed"):
                 self.only_changed.setEnabled(False)
                 self.only_changed.setToolTip("This setting is managed by your administrator.")
-            self.only_changed.toggled.connect(
-                lambda on: settings.set("summary.only_when_changed", bool(on)))
+            self.only_changed.toggled.connect(lambda on: settings.set("summary.only_when_changed", bool(on)))
         else:
             self.only_changed.setVisible(False)
 
@@ -186,8 +213,10 @@ class SummaryWindow(QDialog):
                 parts.append(f"{names} stopped: {reason}." if reason else f"{names} stopped.")
             rest = [k for k in outcome.kinds if k not in stopped]
             if rest and outcome.changed():
-                parts.append(f"{outcome.changed()} change{'s' if outcome.changed() != 1 else ''} "
-                             "made in the other kinds.")
+                parts.append(
+                    f"{outcome.changed()} change{'s' if outcome.changed() != 1 else ''} "
+                    "made in the other kinds."
+                )
             return " ".join(parts)
         changed, attention = outcome.changed(), outcome.attention()
         parts = []
@@ -196,8 +225,10 @@ class SummaryWindow(QDialog):
         else:
             parts.append("Everything was already up to date." if not attention else "Nothing was changed.")
         if attention:
-            parts.append(f"{attention} item{'s' if attention != 1 else ''} need{'s' if attention == 1 else ''} "
-                         "you: open the run details or the Issues list.")
+            parts.append(
+                f"{attention} item{'s' if attention != 1 else ''} need{'s' if attention == 1 else ''} "
+                "you: open the run details or the Issues list."
+            )
         if outcome.total("prevented"):
             parts.append("Prevented changes were not sent, as your direction settings ask.")
         return " ".join(parts)

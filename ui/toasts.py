@@ -19,25 +19,34 @@ A toast goes to the tray (``QSystemTrayIcon.showMessage``); clicking it
 tray (or it is hidden) the same words become an in-window banner
 (``MainWindow.show_banner(text, level, action_text, callback)``) whose button opens the target.
 """
+
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from app.notifications import (NotifyPrefs, RunOutcome, Target, Toast, finish_toast, show_summary,
-                               start_toast)
+from app.notifications import NotifyPrefs, RunOutcome, Target, Toast, finish_toast, show_summary, start_toast
 
 log = logging.getLogger(__name__)
 
 
 class RunNotifier(QObject):
-    toast_shown = pyqtSignal(object)       # app.notifications.Toast (tray message or banner)
-    summary_opened = pyqtSignal(object)    # ui.summary.SummaryWindow
+    toast_shown = pyqtSignal(object)  # app.notifications.Toast (tray message or banner)
+    summary_opened = pyqtSignal(object)  # ui.summary.SummaryWindow
 
-    def __init__(self, ctx: Any, controller: Any, *, tray: Any = None,
-                 window: Callable[[], Any] | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        controller: Any,
+        *,
+        tray: Any = None,
+        window: Callable[[], Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.controller = controller
@@ -108,7 +117,12 @@ class RunNotifier(QObject):
             if banner is not None:
                 action = {"run": "Open run", "issue": "Open issue"}.get(toast.target.kind)
                 text = f"{toast.title.rstrip('.')}. {toast.body}".strip()
-                banner(text, toast.severity, action, (lambda t=toast.target: self.open_target(t)) if action else None)
+                banner(
+                    text,
+                    toast.severity,
+                    action,
+                    (lambda t=toast.target: self.open_target(t)) if action else None,
+                )
             else:
                 log.info("notification without a tray or window: %s", toast.title)
         self.toast_shown.emit(toast)
@@ -135,12 +149,14 @@ class RunNotifier(QObject):
         window = self._window()
         open_run = (lambda run_id: self.open_target(Target("run", run_id))) if window is not None else None
         if self.summary is not None:
-            try:
+            with contextlib.suppress(RuntimeError):  # already deleted
                 self.summary.close()
-            except RuntimeError:  # already deleted
-                pass
-        summary = SummaryWindow(report, window if (window is not None and window.isVisible()) else None,
-                                settings=self.ctx.settings, open_run=open_run)
+        summary = SummaryWindow(
+            report,
+            window if (window is not None and window.isVisible()) else None,
+            settings=self.ctx.settings,
+            open_run=open_run,
+        )
         summary.destroyed.connect(lambda *_: self._summary_gone(summary))
         self.summary = summary
         summary.show()

@@ -11,6 +11,7 @@ sync / Open Tandem / Settings... / Quit Tandem. The menu only emits signals; the
 Where the desktop has no tray (:meth:`Tray.available` is False) the icon is not shown; the
 main window stays open instead and toasts become banners (ui/toasts.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,12 @@ from PyQt6.QtWidgets import QMenu, QSystemTrayIcon
 log = logging.getLogger(__name__)
 
 STATES = ("ok", "syncing", "paused", "attention")
-STATE_WORDS = {"ok": "Up to date", "syncing": "Syncing…", "paused": "Auto sync paused",
-               "attention": "Needs your attention"}
+STATE_WORDS = {
+    "ok": "Up to date",
+    "syncing": "Syncing…",
+    "paused": "Auto sync paused",
+    "attention": "Needs your attention",
+}
 KIND_LABELS = (("contacts", "Contacts"), ("events", "Calendar"), ("tasks", "Tasks"))  # as the dashboard
 _FALLBACK_COLOURS = {"ok": "#2e7d32", "syncing": "#1565c0", "paused": "#757575", "attention": "#e65100"}
 
@@ -66,14 +71,20 @@ class Tray(QObject):
     """The tray icon and its menu. ``controller``: ui.controller.SyncController;
     ``autosync``: ui.autosync.AutoSync or None (no Pause/Resume then)."""
 
-    sync_requested = pyqtSignal(object)     # a list of kinds, or None for all enabled kinds
+    sync_requested = pyqtSignal(object)  # a list of kinds, or None for all enabled kinds
     open_requested = pyqtSignal()
     settings_requested = pyqtSignal()
     quit_requested = pyqtSignal()
     state_changed = pyqtSignal(str)
 
-    def __init__(self, controller: Any, autosync: Any = None, parent: QObject | None = None, *,
-                 enabled_kinds: Any = None) -> None:
+    def __init__(
+        self,
+        controller: Any,
+        autosync: Any = None,
+        parent: QObject | None = None,
+        *,
+        enabled_kinds: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.autosync = autosync
@@ -154,8 +165,7 @@ class Tray(QObject):
         self.refresh()
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
-                      QSystemTrayIcon.ActivationReason.DoubleClick):
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
             self.open_requested.emit()
 
     # -- state -------------------------------------------------------------------------------
@@ -218,8 +228,10 @@ class Tray(QObject):
             return {k for k, _ in KIND_LABELS}
 
     def show_message(self, title: str, body: str, severity: str = "info", msecs: int = 8000) -> None:
-        icon = {"error": QSystemTrayIcon.MessageIcon.Critical,
-                "warning": QSystemTrayIcon.MessageIcon.Warning}.get(severity, QSystemTrayIcon.MessageIcon.Information)
+        icon = {
+            "error": QSystemTrayIcon.MessageIcon.Critical,
+            "warning": QSystemTrayIcon.MessageIcon.Warning,
+        }.get(severity, QSystemTrayIcon.MessageIcon.Information)
         self.icon.showMessage(title, body, icon, msecs)
 
     def dispose(self) -> None:

@@ -26,6 +26,7 @@ opens that profile straight at the service's sign-in page, starts the sign-in ag
 account no longer counts), and that page is the last one: "Done" emits :attr:`setup_finished`;
 nothing else of the setup is shown or changed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -93,19 +94,23 @@ class _Relay(QObject):
 
 
 class WelcomePage(QWizardPage):
-    def __init__(self, wizard: "FirstRunWizard", demo: bool) -> None:
+    def __init__(self, wizard: FirstRunWizard, demo: bool) -> None:
         super().__init__()
         self.w = wizard
         self.setTitle("Welcome to Tandem")
-        self.setSubTitle("Tandem keeps your Outlook contacts, calendar and tasks in step with "
-                         "Salesforce. This takes about five minutes, and nothing changes until "
-                         "you have seen a preview and said yes.")
+        self.setSubTitle(
+            "Tandem keeps your Outlook contacts, calendar and tasks in step with "
+            "Salesforce. This takes about five minutes, and nothing changes until "
+            "you have seen a preview and said yes."
+        )
         self.demo = QRadioButton("Try it with demo data")
         self.demo.setObjectName("chooseDemo")
         self.real = QRadioButton("Connect my accounts")
         self.real.setObjectName("chooseReal")
-        demo_text = wrapped("A made-up Outlook mailbox and Salesforce org on this computer. "
-                            "Nothing leaves your machine; a good way to see what Tandem does.")
+        demo_text = wrapped(
+            "A made-up Outlook mailbox and Salesforce org on this computer. "
+            "Nothing leaves your machine; a good way to see what Tandem does."
+        )
         real_text = wrapped("Sign in to your Microsoft 365 (Outlook) and Salesforce accounts.")
         for button in (self.demo, self.real):
             font = button.font()
@@ -174,12 +179,14 @@ class WelcomePage(QWizardPage):
 
 
 class DonePage(QWizardPage):
-    def __init__(self, wizard: "FirstRunWizard") -> None:
+    def __init__(self, wizard: FirstRunWizard) -> None:
         super().__init__()
         self.w = wizard
         self.setTitle("You are all set")
-        self.setSubTitle("Tandem lives in the tray (or the main window). Use Sync now whenever "
-                         "you want; every manual sync shows a preview first.")
+        self.setSubTitle(
+            "Tandem lives in the tray (or the main window). Use Sync now whenever "
+            "you want; every manual sync shows a preview first."
+        )
         self.summary = wrapped(rich=True)
         self.summary.setObjectName("doneSummary")
         layout = QVBoxLayout(self)
@@ -198,8 +205,7 @@ class DonePage(QWizardPage):
         rows.append(("Syncing", ", ".join(kinds) if kinds else "nothing yet"))
         apply = self.w.apply_page
         if apply.report is not None:
-            rows.append(("First sync", "applied" + ("" if apply.report.ok
-                                                    else ", with items to look at")))
+            rows.append(("First sync", "applied" + ("" if apply.report.ok else ", with items to look at")))
         elif self.w.preview_page.skipped:
             rows.append(("First sync", "skipped: use Sync now when you are ready"))
         else:
@@ -208,17 +214,34 @@ class DonePage(QWizardPage):
             from app.settings import SPECS
 
             every = SPECS["auto.frequency_min"]
-            label = dict(zip(every.choices or (), every.choice_labels or ())).get(
-                s.get("auto.frequency_min"), f"{s.get('auto.frequency_min')} minutes")
-            rows.append(("Auto sync", f"every {label}, {s.get('auto.window_start')} to "
-                         f"{s.get('auto.window_end')}, {_days(s.get('auto.days'))}"))
+            label = dict(zip(every.choices or (), every.choice_labels or (), strict=False)).get(
+                s.get("auto.frequency_min"), f"{s.get('auto.frequency_min')} minutes"
+            )
+            rows.append(
+                (
+                    "Auto sync",
+                    f"every {label}, {s.get('auto.window_start')} to "
+                    f"{s.get('auto.window_end')}, {_days(s.get('auto.days'))}",
+                )
+            )
         else:
-            rows.append(("Auto sync", "off" + ("" if s.auto_sync_unlocked()
-                                               else " (available after your first applied sync)")))
-        cells = "".join(f"<tr><td style='padding:3px 16px 3px 0'><b>{_html(k)}</b></td>"
-                        f"<td style='padding:3px 0'>{_html(v)}</td></tr>" for k, v in rows)
-        note = ("<p>This is the demo profile: a pretend Outlook and Salesforce on this computer. "
-                "Your real accounts were not touched.</p>" if ctx.sandbox else "")
+            rows.append(
+                (
+                    "Auto sync",
+                    "off" + ("" if s.auto_sync_unlocked() else " (available after your first applied sync)"),
+                )
+            )
+        cells = "".join(
+            f"<tr><td style='padding:3px 16px 3px 0'><b>{_html(k)}</b></td>"
+            f"<td style='padding:3px 0'>{_html(v)}</td></tr>"
+            for k, v in rows
+        )
+        note = (
+            "<p>This is the demo profile: a pretend Outlook and Salesforce on this computer. "
+            "Your real accounts were not touched.</p>"
+            if ctx.sandbox
+            else ""
+        )
         self.summary.setText(f"<table>{cells}</table>{note}")
 
 
@@ -241,8 +264,15 @@ class FirstRunWizard(QWizard):
 
     setup_finished = pyqtSignal(object)
 
-    def __init__(self, launcher: Any, parent: Any = None, demo: bool = False, *,
-                 start_at: str | None = None, only_sign_in: bool = False) -> None:
+    def __init__(
+        self,
+        launcher: Any,
+        parent: Any = None,
+        demo: bool = False,
+        *,
+        start_at: str | None = None,
+        only_sign_in: bool = False,
+    ) -> None:
         super().__init__(parent)
         if start_at not in (None, "outlook", "salesforce"):
             raise ValueError(f"start_at must be 'outlook' or 'salesforce', not {start_at!r}")
@@ -274,11 +304,17 @@ class FirstRunWizard(QWizard):
         self.apply_page = ApplyPage(self)
         self.auto_page = AutoPage(self)
         self.done_page = DonePage(self)
-        for page_id, page in ((Page.WELCOME, self.welcome_page), (Page.OUTLOOK, self.outlook_page),
-                              (Page.SALESFORCE, self.salesforce_page), (Page.WHAT, self.what_page),
-                              (Page.DIRECTION, self.direction_page),
-                              (Page.PREVIEW, self.preview_page), (Page.APPLY, self.apply_page),
-                              (Page.AUTO, self.auto_page), (Page.DONE, self.done_page)):
+        for page_id, page in (
+            (Page.WELCOME, self.welcome_page),
+            (Page.OUTLOOK, self.outlook_page),
+            (Page.SALESFORCE, self.salesforce_page),
+            (Page.WHAT, self.what_page),
+            (Page.DIRECTION, self.direction_page),
+            (Page.PREVIEW, self.preview_page),
+            (Page.APPLY, self.apply_page),
+            (Page.AUTO, self.auto_page),
+            (Page.DONE, self.done_page),
+        ):
             self.setPage(int(page_id), page)
         self.setStartId(int(Page.WELCOME))
         if start_at is not None:
@@ -291,8 +327,10 @@ class FirstRunWizard(QWizard):
             name = page.service_name
             self.setWindowTitle(f"Reconnect {name}")
             page.setTitle(f"Reconnect {name}")
-            page.setSubTitle(f"Sign in to {name} again. Your settings, links and history stay as "
-                             "they are; Tandem goes on where it stopped.")
+            page.setSubTitle(
+                f"Sign in to {name} again. Your settings, links and history stay as "
+                "they are; Tandem goes on where it stopped."
+            )
             self.setButtonText(QWizard.WizardButton.FinishButton, "Done")
             self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, False)
             self.setMinimumSize(560, 380)

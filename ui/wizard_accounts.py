@@ -1,6 +1,7 @@
 """The wizard's sign-in pages: Outlook (device code) and Salesforce (browser with PKCE, or a
 code). The sign-ins are the app's own (``ctx.accounts.outlook()`` / ``.salesforce()``, the same
 objects ``tandem login`` uses); MSAL and the keyring block, so they run in a thread."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,8 +9,15 @@ import logging
 import threading
 from typing import Any
 
-from PyQt6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton,
-                             QVBoxLayout, QWizardPage)
+from PyQt6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWizardPage,
+)
 
 from ui.wizard_common import CodeBox, plain_error, set_status, status_label, who, wrapped
 
@@ -21,14 +29,18 @@ class AppRegistrationForm(QGroupBox):
     administrator) enters the ids here and signs in, without leaving the wizard. The values go
     to the profile's settings (``accounts.*``), where an administrator's policy may lock them."""
 
-    def __init__(self, page: "SignInPage", fields: list[tuple[str, str, str]]) -> None:
+    def __init__(self, page: SignInPage, fields: list[tuple[str, str, str]]) -> None:
         super().__init__(f"Your organisation's {page.service_name} app registration")
         self.page = page
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout(self)
-        form.addRow(wrapped("Tandem signs in through an app your organisation registers with "
-                            f"{page.service_name}. Your administrator can give you these values "
-                            "(or set them for everyone in a policy file)."))
+        form.addRow(
+            wrapped(
+                "Tandem signs in through an app your organisation registers with "
+                f"{page.service_name}. Your administrator can give you these values "
+                "(or set them for everyone in a policy file)."
+            )
+        )
         for key, label, hint in fields:
             edit = QLineEdit()
             edit.setObjectName(key)
@@ -59,8 +71,7 @@ class AppRegistrationForm(QGroupBox):
         values = {k: e.text().strip() or None for k, e in self.edits.items() if e.isEnabled()}
         first = next(iter(self.edits))
         if not values.get(first) and first in values:
-            set_status(self.page.status, f"Enter the {self.edits[first].placeholderText()} first.",
-                       "error")
+            set_status(self.page.status, f"Enter the {self.edits[first].placeholderText()} first.", "error")
             return
         try:
             ctx.settings.set_many(values)
@@ -77,7 +88,7 @@ class SignInPage(QWizardPage):
 
     service = ""
     service_name = ""
-    app_fields: list[tuple[str, str, str]] = []   # (setting, label, placeholder)
+    app_fields: list[tuple[str, str, str]] = []  # (setting, label, placeholder)
 
     def __init__(self, wizard: Any) -> None:
         super().__init__()
@@ -166,10 +177,10 @@ class SignInPage(QWizardPage):
     def failed(self, exc: BaseException) -> None:
         set_status(self.status, plain_error(exc), "error")
         if getattr(exc, "action", None) == "settings" and self.app_fields:
-            self.app_form.open_for(self.w.ctx)   # no or a wrong app registration: ask for it here
+            self.app_form.open_for(self.w.ctx)  # no or a wrong app registration: ask for it here
             retry = getattr(self, "retry", None)
             if retry is not None:
-                retry.hide()                     # trying again unchanged would fail the same way
+                retry.hide()  # trying again unchanged would fail the same way
         self.refresh()
 
     def succeeded(self) -> None:
@@ -180,17 +191,23 @@ class SignInPage(QWizardPage):
 class OutlookPage(SignInPage):
     service = "outlook"
     service_name = "Outlook"
-    app_fields = [("accounts.microsoft_client_id", "Application (client) id",
-                   "application (client) id"),
-                  ("accounts.microsoft_authority", "Authority (optional)",
-                   "https://login.microsoftonline.com/<your tenant>")]
+    app_fields = [
+        ("accounts.microsoft_client_id", "Application (client) id", "application (client) id"),
+        (
+            "accounts.microsoft_authority",
+            "Authority (optional)",
+            "https://login.microsoftonline.com/<your tenant>",
+        ),
+    ]
 
     def __init__(self, wizard: Any) -> None:
         super().__init__(wizard)
         self.setTitle("Connect Outlook")
-        self.setSubTitle("Tandem reads and writes your contacts, calendar and To Do tasks in "
-                         "Microsoft 365. You sign in on Microsoft's own page; Tandem never sees "
-                         "your password.")
+        self.setSubTitle(
+            "Tandem reads and writes your contacts, calendar and To Do tasks in "
+            "Microsoft 365. You sign in on Microsoft's own page; Tandem never sees "
+            "your password."
+        )
         self._cancel_event = threading.Event()
         self.code = CodeBox(self.w.open_url)
         self.retry = QPushButton("Try again")
@@ -259,22 +276,30 @@ class OutlookPage(SignInPage):
 class SalesforcePage(SignInPage):
     service = "salesforce"
     service_name = "Salesforce"
-    app_fields = [("accounts.salesforce_client_id", "Consumer key",
-                   "consumer key of the connected app"),
-                  ("accounts.salesforce_login_host", "Login address (optional)",
-                   "https://login.salesforce.com or your My Domain")]
+    app_fields = [
+        ("accounts.salesforce_client_id", "Consumer key", "consumer key of the connected app"),
+        (
+            "accounts.salesforce_login_host",
+            "Login address (optional)",
+            "https://login.salesforce.com or your My Domain",
+        ),
+    ]
 
     def __init__(self, wizard: Any) -> None:
         super().__init__(wizard)
         self.setTitle("Connect Salesforce")
-        self.setSubTitle("Sign in to Salesforce in your browser. When you are done there, "
-                         "come back here: Tandem continues by itself.")
+        self.setSubTitle(
+            "Sign in to Salesforce in your browser. When you are done there, "
+            "come back here: Tandem continues by itself."
+        )
         self.browser = QPushButton("Sign in with your browser")
         self.browser.setObjectName("browserSignIn")
         self.browser.clicked.connect(self.start)
         self.device = QPushButton("Use a code instead")
-        self.device.setToolTip("For a computer without a browser, or when the browser sign-in "
-                               "does not come back: sign in on any device with a code.")
+        self.device.setToolTip(
+            "For a computer without a browser, or when the browser sign-in "
+            "does not come back: sign in on any device with a code."
+        )
         self.device.clicked.connect(self.start_device)
         self.cancel = QPushButton("Cancel sign-in")
         self.cancel.clicked.connect(self.cancel_sign_in)
@@ -284,7 +309,8 @@ class SalesforcePage(SignInPage):
         self.code = CodeBox(self.w.open_url)
         self.demo_note = wrapped(
             "Demo: your browser does not know the demo's own certificate, so \"Use a code "
-            "instead\" is the quick way here; the demo approves the code by itself.")
+            'instead" is the quick way here; the demo approves the code by itself.'
+        )
         self.demo_note.hide()
         row = QHBoxLayout()
         row.addWidget(self.browser)
@@ -345,9 +371,11 @@ class SalesforcePage(SignInPage):
         await asyncio.to_thread(ctx.accounts.secrets.get, CREDENTIALS_SECRET)
 
         def show(url: str) -> None:
-            self.link.setText("Finish signing in to Salesforce in your browser; Tandem "
-                              "continues by itself. If the browser did not open, "
-                              f"<a href=\"{url}\">open the Salesforce sign-in page</a>.")
+            self.link.setText(
+                "Finish signing in to Salesforce in your browser; Tandem "
+                "continues by itself. If the browser did not open, "
+                f'<a href="{url}">open the Salesforce sign-in page</a>.'
+            )
             self.link.show()
             set_status(self.status, "")
 

@@ -1,15 +1,28 @@
 """The wizard's choice pages: what to sync (kinds, Outlook folders, ranges) and in which
 direction. Both read the profile's settings once per profile and write them when the person
 presses Next, so Back and Next never lose what was entered."""
+
 from __future__ import annotations
 
 import asyncio
 import logging
 from typing import Any
 
-from PyQt6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox,
-                             QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox, QVBoxLayout,
-                             QWidget, QWizardPage)
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
 
 from sync.fields import KINDS
 from ui.wizard_common import KIND_NAMES, plain_error, set_status, status_label
@@ -54,8 +67,10 @@ class WhatPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("What to sync")
-        self.setSubTitle("Choose what Tandem keeps in step between Outlook and Salesforce. You "
-                         "can change this later in the settings.")
+        self.setSubTitle(
+            "Choose what Tandem keeps in step between Outlook and Salesforce. You "
+            "can change this later in the settings."
+        )
         self._ctx: Any = None
         self._task: asyncio.Task | None = None
         self.folders_loaded = False
@@ -85,8 +100,9 @@ class WhatPage(QWizardPage):
                 self.range = QComboBox()
                 self.range.setMinimumContentsLength(28)
                 from app.settings import SPECS
+
                 spec = SPECS["contacts.range"]
-                for value, label in zip(spec.choices or (), spec.choice_labels or ()):
+                for value, label in zip(spec.choices or (), spec.choice_labels or (), strict=False):
                     self.range.addItem(label, value)
                 self.range.currentIndexChanged.connect(self._changed)
                 form.addRow(row_label("Salesforce contacts"), self.range)
@@ -151,8 +167,11 @@ class WhatPage(QWizardPage):
         _lock(self.range, s, "contacts.range")
         self._fill_campaigns([], s.get("contacts.campaign_id"))
         _lock(self.campaign, s, "contacts.campaign_id")
-        for spin, key in ((self.days_back, "events.days_back"), (self.days_ahead, "events.days_ahead"),
-                          (self.closed_days, "tasks.closed_days")):
+        for spin, key in (
+            (self.days_back, "events.days_back"),
+            (self.days_ahead, "events.days_ahead"),
+            (self.closed_days, "tasks.closed_days"),
+        ):
             spin.setValue(int(s.get(key)))
             _lock(spin, s, key)
         self.folders_loaded = self.campaigns_loaded = False
@@ -197,20 +216,27 @@ class WhatPage(QWizardPage):
             return
         self._task = None
         if problems:
-            set_status(self.loading, " ".join(problems) + " The default folders are used until "
-                       "the list can be read.", "error")
+            set_status(
+                self.loading,
+                " ".join(problems) + " The default folders are used until the list can be read.",
+                "error",
+            )
             self.retry.show()
         else:
             set_status(self.loading, "")
         self._changed()
 
-    def _fill(self, combo: QComboBox, items: list[dict[str, Any]], selected: str | None,
-              kind: str) -> None:
+    def _fill(self, combo: QComboBox, items: list[dict[str, Any]], selected: str | None, kind: str) -> None:
         combo.blockSignals(True)
         combo.clear()
         if not items:
-            items = [{"id": None, "name": {"contacts": "Contacts", "events": "Calendar",
-                                           "tasks": "Tasks"}[kind], "default": True}]
+            items = [
+                {
+                    "id": None,
+                    "name": {"contacts": "Contacts", "events": "Calendar", "tasks": "Tasks"}[kind],
+                    "default": True,
+                }
+            ]
             if selected:
                 items.append({"id": selected, "name": "The folder chosen before", "default": False})
         for item in items:
@@ -225,8 +251,7 @@ class WhatPage(QWizardPage):
         combo.clear()
         combo.addItem("Choose a campaign…", None)
         for item in items:
-            combo.addItem(item["name"] + ("" if item.get("active", True) else " (inactive)"),
-                          item["id"])
+            combo.addItem(item["name"] + ("" if item.get("active", True) else " (inactive)"), item["id"])
         if selected and combo.findData(selected) < 0:
             combo.addItem("The campaign chosen before", selected)
         index = combo.findData(selected) if selected else 0
@@ -241,15 +266,21 @@ class WhatPage(QWizardPage):
     def problem(self) -> str:
         if not self.kinds():
             return "Choose at least one thing to sync."
-        if (self.groups["contacts"].isChecked() and self.range.currentData() == "campaign"
-                and not self.campaign.currentData()):
+        if (
+            self.groups["contacts"].isChecked()
+            and self.range.currentData() == "campaign"
+            and not self.campaign.currentData()
+        ):
             return "Choose the campaign whose members Tandem should sync."
         return ""
 
     def _changed(self, *_: Any) -> None:
-        self.campaign.setEnabled(self.range.currentData() == "campaign"
-                                 and not self.w.ctx.settings.is_locked("contacts.campaign_id")
-                                 if self.w.ctx else False)
+        self.campaign.setEnabled(
+            self.range.currentData() == "campaign"
+            and not self.w.ctx.settings.is_locked("contacts.campaign_id")
+            if self.w.ctx
+            else False
+        )
         problem = self.problem()
         set_status(self.hint, problem, "error" if problem else "info")
         self.completeChanged.emit()
@@ -276,8 +307,12 @@ class WhatPage(QWizardPage):
 class DirectionEditor(QGroupBox):
     """One kind's direction: a preset and the six switches it stands for."""
 
-    PRESET_LABELS = {"both": "Both ways", "to_outlook": "Salesforce to Outlook only",
-                     "to_salesforce": "Outlook to Salesforce only", "custom": "Custom"}
+    PRESET_LABELS = {
+        "both": "Both ways",
+        "to_outlook": "Salesforce to Outlook only",
+        "to_salesforce": "Outlook to Salesforce only",
+        "custom": "Custom",
+    }
 
     def __init__(self, kind: str) -> None:
         super().__init__(KIND_NAMES[kind])
@@ -298,8 +333,7 @@ class DirectionEditor(QGroupBox):
             box = QCheckBox(f"Do not {op}")
             box.toggled.connect(self._switched)
             self.switches[name] = box
-            grid.addWidget(box, 1 + ("create", "update", "delete").index(op),
-                           0 if side == "outlook" else 1)
+            grid.addWidget(box, 1 + ("create", "update", "delete").index(op), 0 if side == "outlook" else 1)
         grid.setColumnStretch(2, 1)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -346,9 +380,11 @@ class DirectionPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Direction")
-        self.setSubTitle("Where changes may flow. A change that a switch prevents is never sent: "
-                         "it is counted and listed in the summary. By default contacts are never "
-                         "deleted in Salesforce.")
+        self.setSubTitle(
+            "Where changes may flow. A change that a switch prevents is never sent: "
+            "it is counted and listed in the summary. By default contacts are never "
+            "deleted in Salesforce."
+        )
         self._ctx: Any = None
         self.editors = {kind: DirectionEditor(kind) for kind in KINDS}
         body = QWidget()

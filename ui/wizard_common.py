@@ -1,14 +1,15 @@
 """Pieces the first-run wizard's pages share: plain error words, the big sign-in code box,
 headings and a small status line."""
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QFont, QGuiApplication
-from PyQt6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
-                             QWidget)
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,14 @@ def plain_error(exc: BaseException) -> str:
         title, message = exc.title, exc.message
         title = (title or "").rstrip(".")
         return f"{title}. {message}".strip() if message else f"{title}."
-    return ("Something unexpected went wrong (" + type(exc).__name__ + "). Try again; if it "
-            "keeps happening, export the diagnostics from the Help menu for support.")
+    return (
+        "Something unexpected went wrong (" + type(exc).__name__ + "). Try again; if it "
+        "keeps happening, export the diagnostics from the Help menu for support."
+    )
 
 
 def who(facts: dict[str, Any] | None) -> str:
-    """"Morgan Reyes <morgan@…>" from the non-secret account facts."""
+    """ "Morgan Reyes <morgan@…>" from the non-secret account facts."""
     if not facts:
         return ""
     name = facts.get("name") or ""
@@ -110,10 +113,12 @@ class CodeBox(QFrame):
 
     def show_code(self, code: str, url: str, service: str) -> None:
         self._url = url
-        self.intro.setText(f"Open the {service} sign-in page, enter this code and sign in. "
-                           "Tandem waits and continues by itself.")
+        self.intro.setText(
+            f"Open the {service} sign-in page, enter this code and sign in. "
+            "Tandem waits and continues by itself."
+        )
         self.code.setText(code)
-        self.address.setText(f"Sign-in page: <a href=\"{url}\">{url}</a>")
+        self.address.setText(f'Sign-in page: <a href="{url}">{url}</a>')
         self.copy.setText("Copy code")
         self.show()
 

@@ -4,15 +4,28 @@ and the auto sync settings that the applied sync unlocks.
 All runs go through the wizard's :class:`ui.controller.SyncController`: ``start_preview`` on
 entering the preview page, ``discard_preview`` on Back or Skip, ``apply_preview`` on entering
 the apply page (the preview page is a commit page, so there is no way back after it)."""
+
 from __future__ import annotations
 
 import logging
 from typing import Any
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
-                             QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget,
-                             QWizard, QWizardPage)
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from sync.plan import Decisions
 from ui.wizard_common import KIND_NAMES, plain_error, set_status, status_label, wrapped
@@ -20,8 +33,11 @@ from ui.wizard_common import KIND_NAMES, plain_error, set_status, status_label, 
 log = logging.getLogger(__name__)
 
 SIDES = (("outlook", "Outlook"), ("salesforce", "Salesforce"))
-OPS = (("create", "created", "to create"), ("update", "updated", "to update"),
-       ("delete", "deleted", "to delete"))
+OPS = (
+    ("create", "created", "to create"),
+    ("update", "updated", "to update"),
+    ("delete", "deleted", "to delete"),
+)
 
 
 def counts_text(counts: dict[str, Any], done: bool) -> str:
@@ -29,20 +45,20 @@ def counts_text(counts: dict[str, Any], done: bool) -> str:
     parts = []
     for side, name in SIDES:
         c = counts.get(side) or {}
-        bits = [f"{c.get(op, 0)} {past if done else future}" for op, past, future in OPS
-                if c.get(op)]
+        bits = [f"{c.get(op, 0)} {past if done else future}" for op, past, future in OPS if c.get(op)]
         if bits:
             parts.append(f"{name}: " + ", ".join(bits))
-    extra = (("matched", "paired with an existing record", "pairs found (no duplicates made)"),
-             ("prevented", "prevented by your direction settings", "prevented by your direction settings"),
-             ("conflict", "conflicts left for you", "conflicts to decide"),
-             ("held", "held for you", "held for you"),
-             ("errors", "could not be synced (see Issues)", "errors"))
+    extra = (
+        ("matched", "paired with an existing record", "pairs found (no duplicates made)"),
+        ("prevented", "prevented by your direction settings", "prevented by your direction settings"),
+        ("conflict", "conflicts left for you", "conflicts to decide"),
+        ("held", "held for you", "held for you"),
+        ("errors", "could not be synced (see Issues)", "errors"),
+    )
     for key, past, future in extra:
         if counts.get(key):
             parts.append(f"{counts[key]} {past if done else future}")
-    return " · ".join(parts) if parts else ("nothing to change: up to date" if done
-                                            else "nothing to change")
+    return " · ".join(parts) if parts else ("nothing to change: up to date" if done else "nothing to change")
 
 
 def plan_summary(plan: Any) -> str:
@@ -51,8 +67,9 @@ def plan_summary(plan: Any) -> str:
     for kind, kp in plan.kinds.items():
         name = KIND_NAMES.get(kind, kind)
         if kp.error:
-            lines.append(f"{name}: could not be read - {kp.error.get('title', '')}. "
-                         f"{kp.error.get('message', '')}")
+            lines.append(
+                f"{name}: could not be read - {kp.error.get('title', '')}. {kp.error.get('message', '')}"
+            )
         elif kp.stopped:
             lines.append(f"{name}: stopped - {kp.stopped}")
         else:
@@ -67,8 +84,10 @@ class PreviewPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Preview of your first sync")
-        self.setSubTitle("Nothing has changed yet. This is what Tandem would do; untick anything "
-                         "you do not want, then apply.")
+        self.setSubTitle(
+            "Nothing has changed yet. This is what Tandem would do; untick anything "
+            "you do not want, then apply."
+        )
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Apply")
         self.plan: Any = None
@@ -90,8 +109,10 @@ class PreviewPage(QWizardPage):
         self.retry.hide()
         self.skip = QPushButton("Skip for now")
         self.skip.setObjectName("skipFirstSync")
-        self.skip.setToolTip("Finish the setup without syncing. Auto sync stays off until you "
-                             "have previewed and applied a sync with Sync now.")
+        self.skip.setToolTip(
+            "Finish the setup without syncing. Auto sync stays off until you "
+            "have previewed and applied a sync with Sync now."
+        )
         self.skip.clicked.connect(self.skip_sync)
         buttons = QHBoxLayout()
         buttons.addWidget(self.retry)
@@ -158,8 +179,7 @@ class PreviewPage(QWizardPage):
             self._update()
             return
         self._waiting = True
-        set_status(self.status, "Reading Outlook and Salesforce… this can take a minute the "
-                   "first time.")
+        set_status(self.status, "Reading Outlook and Salesforce… this can take a minute the first time.")
         self._update()
 
     def _progress(self, kind: str, text: str) -> None:
@@ -185,21 +205,30 @@ class PreviewPage(QWizardPage):
 
     def _show_plan(self, plan: Any) -> None:
         problems = [kp for kp in plan.kinds.values() if kp.error or kp.stopped]
-        changes = sum(c[side][op] for c in (kp.counts() for kp in plan.kinds.values())
-                      for side in ("outlook", "salesforce") for op in ("create", "update", "delete"))
+        changes = sum(
+            c[side][op]
+            for c in (kp.counts() for kp in plan.kinds.values())
+            for side in ("outlook", "salesforce")
+            for op in ("create", "update", "delete")
+        )
         pairs = sum(kp.counts().get("matched", 0) for kp in plan.kinds.values())
         if problems:
-            set_status(self.status, "Some of it could not be read; the rest can be applied. "
-                       "Details below.", "error")
+            set_status(
+                self.status, "Some of it could not be read; the rest can be applied. Details below.", "error"
+            )
         elif plan.actions():
             found = [f"{changes} change{'s' if changes != 1 else ''}"]
             if pairs:
-                found.append(f"{pairs} existing pair{'s' if pairs != 1 else ''} found, so no "
-                             "duplicates are made")
+                found.append(
+                    f"{pairs} existing pair{'s' if pairs != 1 else ''} found, so no duplicates are made"
+                )
             set_status(self.status, " and ".join(found) + ". Review them, then apply.")
         else:
-            set_status(self.status, "Outlook and Salesforce already agree: nothing to change. "
-                       "Apply to record this first sync.", "ok")
+            set_status(
+                self.status,
+                "Outlook and Salesforce already agree: nothing to change. Apply to record this first sync.",
+                "ok",
+            )
         self.summary.setText(plan_summary(plan))
         self.summary.show()
         self.widget = None
@@ -221,8 +250,10 @@ class PreviewPage(QWizardPage):
             height = min(720, screen.height() - 60) if screen else 720
             window.resize(max(window.width(), width), max(window.height(), height))
             if screen is not None and not screen.contains(window.frameGeometry()):
-                window.move(screen.x() + max(0, (screen.width() - window.width()) // 2),
-                            screen.y() + max(0, (screen.height() - window.height()) // 2))
+                window.move(
+                    screen.x() + max(0, (screen.width() - window.width()) // 2),
+                    screen.y() + max(0, (screen.height() - window.height()) // 2),
+                )
             widget.splitter.setSizes([int(window.width() * 0.58), int(window.width() * 0.42)])
         if not problems:
             self.summary.hide()  # the widget shows the same totals, and every item
@@ -260,8 +291,10 @@ class ApplyPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Applying your first sync")
-        self.setSubTitle("Tandem writes the changes you approved. Every change is recorded, so "
-                         "the run can be undone from the main window.")
+        self.setSubTitle(
+            "Tandem writes the changes you approved. Every change is recorded, so "
+            "the run can be undone from the main window."
+        )
         self.report: Any = None
         self.error: BaseException | None = None
         self._running = False
@@ -288,13 +321,20 @@ class ApplyPage(QWizardPage):
         decisions = self.w.preview_page.decisions()
         if not self.w.controller.apply_preview(decisions):
             self.error = RuntimeError("no preview")
-            set_status(self.status, "The preview was closed before it could be applied, so "
-                       "nothing was changed. Use Sync now in the main window later.", "error")
+            set_status(
+                self.status,
+                "The preview was closed before it could be applied, so "
+                "nothing was changed. Use Sync now in the main window later.",
+                "error",
+            )
             self.completeChanged.emit()
             return
         self._running = True
-        set_status(self.status, "Tandem is writing the changes. With many items this takes a "
-                   "minute; this page says when it is done.")
+        set_status(
+            self.status,
+            "Tandem is writing the changes. With many items this takes a "
+            "minute; this page says when it is done.",
+        )
         self.completeChanged.emit()
 
     def _rows(self, kinds: list[str]) -> None:
@@ -346,17 +386,27 @@ class ApplyPage(QWizardPage):
                 text.setText(f"Stopped: {k.stopped}")
             else:
                 text.setText(counts_text(k.counts, done=True))
-        self.setTitle("Your first sync is applied" if report.ok else "Your first sync is applied, with problems")
+        self.setTitle(
+            "Your first sync is applied" if report.ok else "Your first sync is applied, with problems"
+        )
         if report.ok and not report.needs_attention():
-            set_status(self.status, "Done. Your first sync is applied, and auto sync can now be "
-                       "switched on.", "ok")
+            set_status(
+                self.status, "Done. Your first sync is applied, and auto sync can now be switched on.", "ok"
+            )
         elif report.ok:
-            set_status(self.status, "Done. Some items wait for your decision; the main window "
-                       "lists them. Auto sync can now be switched on.", "ok")
+            set_status(
+                self.status,
+                "Done. Some items wait for your decision; the main window "
+                "lists them. Auto sync can now be switched on.",
+                "ok",
+            )
         else:
-            set_status(self.status, "Done, with problems: some items could not be synced. The "
-                       "main window lists them with what to do; they are retried next run.",
-                       "error")
+            set_status(
+                self.status,
+                "Done, with problems: some items could not be synced. The "
+                "main window lists them with what to do; they are retried next run.",
+                "error",
+            )
         self.completeChanged.emit()
 
     def _failed(self, exc: BaseException) -> None:
@@ -369,8 +419,11 @@ class ApplyPage(QWizardPage):
             bar.setRange(0, 1)
             bar.setValue(0)
             text.setText("Not finished.")
-        set_status(self.status, plain_error(exc) + " What was already applied is kept; the next "
-                   "sync finishes the rest.", "error")
+        set_status(
+            self.status,
+            plain_error(exc) + " What was already applied is kept; the next sync finishes the rest.",
+            "error",
+        )
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt)
@@ -402,8 +455,10 @@ class AutoPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Sync automatically")
-        self.setSubTitle("Tandem can sync in the background on a schedule. It never runs two "
-                         "syncs at once and tells you when something needs your attention.")
+        self.setSubTitle(
+            "Tandem can sync in the background on a schedule. It never runs two "
+            "syncs at once and tells you when something needs your attention."
+        )
         self._ctx: Any = None
         self.enabled = QCheckBox("Sync automatically in the background")
         self.enabled.setObjectName("autoEnabled")
@@ -414,7 +469,7 @@ class AutoPage(QWizardPage):
         from app.settings import SPECS
 
         spec = SPECS["auto.frequency_min"]
-        for value, label in zip(spec.choices or (), spec.choice_labels or ()):
+        for value, label in zip(spec.choices or (), spec.choice_labels or (), strict=False):
             self.frequency.addItem(label, value)
         from superqt import QRangeSlider
 
@@ -436,9 +491,11 @@ class AutoPage(QWizardPage):
             button.setCheckable(True)
             button.setMinimumWidth(44)
             button.setObjectName(f"day_{i}")
-            button.setStyleSheet("QToolButton:checked { background: palette(highlight); "
-                                 "color: palette(highlighted-text); border-radius: 3px; "
-                                 "padding: 3px; }")
+            button.setStyleSheet(
+                "QToolButton:checked { background: palette(highlight); "
+                "color: palette(highlighted-text); border-radius: 3px; "
+                "padding: 3px; }"
+            )
             self.day_buttons.append(button)
             days.addWidget(button)
         days.addStretch(1)
@@ -493,13 +550,20 @@ class AutoPage(QWizardPage):
         self.enabled.setEnabled(unlocked and not s.is_locked("auto.enabled"))
         if not unlocked:
             self.enabled.setChecked(False)
-            set_status(self.locked_note, "Auto sync becomes available once a first sync has been "
-                       "previewed and applied, so you have seen what Tandem does before it runs on "
-                       "its own. Use Sync now in the main window when you are ready.", "info")
+            set_status(
+                self.locked_note,
+                "Auto sync becomes available once a first sync has been "
+                "previewed and applied, so you have seen what Tandem does before it runs on "
+                "its own. Use Sync now in the main window when you are ready.",
+                "info",
+            )
         else:
             set_status(self.locked_note, "")
-        for key, widget in (("auto.frequency_min", self.frequency), ("auto.days", None),
-                            ("auto.window_start", self.window)):
+        for key, widget in (
+            ("auto.frequency_min", self.frequency),
+            ("auto.days", None),
+            ("auto.window_start", self.window),
+        ):
             if widget is not None and s.is_locked(key):
                 widget.setEnabled(False)
         self._toggled(self.enabled.isChecked())
@@ -518,7 +582,8 @@ class AutoPage(QWizardPage):
         start, end = self.window.value()
         values: dict[str, Any] = {
             "auto.frequency_min": self.frequency.currentData(),
-            "auto.window_start": _to_time(start), "auto.window_end": _to_time(end),
+            "auto.window_start": _to_time(start),
+            "auto.window_end": _to_time(end),
             "auto.days": [i for i, b in enumerate(self.day_buttons) if b.isChecked()],
         }
         for kind, box in self.kind_boxes.items():
@@ -531,10 +596,12 @@ class AutoPage(QWizardPage):
         values = self.values()
         if values.get("auto.enabled"):
             if not values["auto.days"]:
-                set_status(self.status, "Choose at least one day for auto sync, or switch it off.",
-                           "error")
+                set_status(self.status, "Choose at least one day for auto sync, or switch it off.", "error")
                 return False
-            if values["auto.window_start"] == values["auto.window_end"] and self.window.value()[0] == self.window.value()[1]:
+            if (
+                values["auto.window_start"] == values["auto.window_end"]
+                and self.window.value()[0] == self.window.value()[1]
+            ):
                 set_status(self.status, "The daily window is empty: drag the handles apart.", "error")
                 return False
         from ui.wizard_choices import _save

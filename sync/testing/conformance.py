@@ -10,10 +10,11 @@ Plain async checks without a test framework, so any test suite can run them::
 real services: against a reset sandbox). A check raises ``AssertionError`` with a plain
 explanation when the source breaks the protocol of ``sync.source``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from ..fields import Kind, Side, fields_to
 from ..normalise import clean_record, same_value
@@ -21,26 +22,54 @@ from ..records import Delete, Record, Update
 from ..source import Source
 
 SourceFactory = Callable[[Side, Kind], Awaitable[Source]]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def sample(kind: Kind, n: int) -> Record:
     """A valid record, different for each ``n`` (also in its match keys)."""
     if kind == "contacts":
-        return clean_record(kind, {
-            "FirstName": "Ada", "LastName": f"Lovelace{n}", "Email": f"ada{n}@example.com",
-            "Title": "Countess", "Department": "Engines", "Phone": "+44 20 7946 0000",
-            "MobilePhone": "+44 7700 900123", "MailingCity": "London", "MailingCountry": "United Kingdom",
-            "Birthdate": dt.date(1815, 12, 10), "Description": f"note {n}"})
+        return clean_record(
+            kind,
+            {
+                "FirstName": "Ada",
+                "LastName": f"Lovelace{n}",
+                "Email": f"ada{n}@example.com",
+                "Title": "Countess",
+                "Department": "Engines",
+                "Phone": "+44 20 7946 0000",
+                "MobilePhone": "+44 7700 900123",
+                "MailingCity": "London",
+                "MailingCountry": "United Kingdom",
+                "Birthdate": dt.date(1815, 12, 10),
+                "Description": f"note {n}",
+            },
+        )
     if kind == "events":
         start = dt.datetime(2026, 10, 5, 9, 0, tzinfo=UTC) + dt.timedelta(days=n)
-        return clean_record(kind, {
-            "Subject": f"QBR {n}", "Description": "agenda", "StartDateTime": start,
-            "EndDateTime": start + dt.timedelta(hours=1), "IsAllDayEvent": False, "Location": "Room 1",
-            "ShowAs": "Busy", "IsPrivate": False})
-    return clean_record(kind, {
-        "Subject": f"Call back {n}", "Description": "from SF", "Status": "Not Started", "Priority": "High",
-        "ActivityDate": dt.date(2026, 10, 7) + dt.timedelta(days=n), "IsReminderSet": False})
+        return clean_record(
+            kind,
+            {
+                "Subject": f"QBR {n}",
+                "Description": "agenda",
+                "StartDateTime": start,
+                "EndDateTime": start + dt.timedelta(hours=1),
+                "IsAllDayEvent": False,
+                "Location": "Room 1",
+                "ShowAs": "Busy",
+                "IsPrivate": False,
+            },
+        )
+    return clean_record(
+        kind,
+        {
+            "Subject": f"Call back {n}",
+            "Description": "from SF",
+            "Status": "Not Started",
+            "Priority": "High",
+            "ActivityDate": dt.date(2026, 10, 7) + dt.timedelta(days=n),
+            "IsReminderSet": False,
+        },
+    )
 
 
 def _towards(kind: Kind, side: Side, record: Record) -> Record:
@@ -48,16 +77,20 @@ def _towards(kind: Kind, side: Side, record: Record) -> Record:
 
 
 def _edit(kind: Kind) -> tuple[str, object]:
-    return {"contacts": ("Title", "Chief Engineer"), "events": ("Location", "Room 2"),
-            "tasks": ("Description", "call before noon")}[kind]
+    return {
+        "contacts": ("Title", "Chief Engineer"),
+        "events": ("Location", "Room 2"),
+        "tasks": ("Description", "call before noon"),
+    }[kind]
 
 
 def _same(kind: Kind, sent: Record, got: Record, what: str) -> None:
     for name, value in sent.items():
         if value is None:
             continue
-        assert same_value(kind, name, value, got.get(name)), \
+        assert same_value(kind, name, value, got.get(name)), (
             f"{what}: field {name} was sent as {value!r} but reads back as {got.get(name)!r}"
+        )
 
 
 async def _create(source: Source, kind: Kind, side: Side, *ns: int) -> list[tuple[str, str, Record]]:
@@ -65,7 +98,7 @@ async def _create(source: Source, kind: Kind, side: Side, *ns: int) -> list[tupl
     results = await source.create_many(records)
     assert len(results) == len(records), "create_many must return one result per record, in order"
     out = []
-    for record, result in zip(records, results):
+    for record, result in zip(records, results, strict=False):
         assert result.ok, f"create failed: {result.error}"
         assert isinstance(result.id, str) and result.id, "a created record needs an id"
         assert isinstance(result.version, str) and result.version, "a created record needs a version"
@@ -104,7 +137,7 @@ async def check_full_listing_then_delta(make: SourceFactory, side: Side, kind: K
 
 async def check_update_changes_only_given_fields(make: SourceFactory, side: Side, kind: Kind) -> None:
     source = await make(side, kind)
-    (item_id, version, record), = await _create(source, kind, side, 4)
+    ((item_id, version, record),) = await _create(source, kind, side, 4)
     cursor = (await source.list_changes(None)).cursor
     name, value = _edit(kind)
     results = await source.update_many([Update(item_id, version, {name: value})])
@@ -119,7 +152,7 @@ async def check_update_changes_only_given_fields(make: SourceFactory, side: Side
 
 async def check_stale_version_is_refused(make: SourceFactory, side: Side, kind: Kind) -> None:
     source = await make(side, kind)
-    (item_id, version, record), = await _create(source, kind, side, 5)
+    ((item_id, version, record),) = await _create(source, kind, side, 5)
     name, value = _edit(kind)
     first = await source.update_many([Update(item_id, version, {name: value})])
     assert first[0].ok
@@ -143,14 +176,15 @@ async def check_batch_results_are_per_item(make: SourceFactory, side: Side, kind
 
 async def check_delete_then_gone(make: SourceFactory, side: Side, kind: Kind) -> None:
     source = await make(side, kind)
-    (item_id, version, _), = await _create(source, kind, side, 8)
+    ((item_id, version, _),) = await _create(source, kind, side, 8)
     cursor = (await source.list_changes(None)).cursor
     results = await source.delete_many([Delete(item_id, version)])
     assert results[0].ok, f"delete failed: {results[0].error}"
     assert item_id not in await source.get_many([item_id]), "get_many must not return a deleted record"
     delta = await source.list_changes(cursor)
-    assert item_id in delta.deleted_ids or item_id not in {i.id for i in delta.items}, \
+    assert item_id in delta.deleted_ids or item_id not in {i.id for i in delta.items}, (
         "a deleted record must be reported gone (or not listed)"
+    )
     again = await source.delete_many([Delete(item_id, version)])
     assert again[0].ok, "deleting an already deleted record must be ok (the wanted state is reached)"
     update = await source.update_many([Update(item_id, version, {_edit(kind)[0]: "x"})])
@@ -172,9 +206,16 @@ async def check_full_batch(make: SourceFactory, side: Side, kind: Kind) -> None:
     assert len(created) == size
 
 
-CHECKS = [check_create_then_get, check_full_listing_then_delta, check_update_changes_only_given_fields,
-          check_stale_version_is_refused, check_batch_results_are_per_item, check_delete_then_gone,
-          check_find_matches_by_key, check_full_batch]
+CHECKS = [
+    check_create_then_get,
+    check_full_listing_then_delta,
+    check_update_changes_only_given_fields,
+    check_stale_version_is_refused,
+    check_batch_results_are_per_item,
+    check_delete_then_gone,
+    check_find_matches_by_key,
+    check_full_batch,
+]
 
 
 async def run_all(make: SourceFactory, side: Side, kind: Kind) -> None:

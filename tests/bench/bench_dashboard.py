@@ -1,10 +1,13 @@
 """Measure the dashboard after a 3000-contact run: show_run and refresh (no assertions).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_dashboard.py [SEED]   (default scale:3000,0,0)
+QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_dashboard.py [SEED]   (default scale:3000,0,0)
 """
+
 from __future__ import annotations
 
-import asyncio, sys, time
+import asyncio
+import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "shots"))
@@ -24,6 +27,7 @@ def main() -> None:
 
     async def sync() -> None:
         from sync.plan import Decisions
+
         t = time.perf_counter()
         done = asyncio.Event()
         controller.run_finished.connect(lambda *_: done.set())
@@ -45,8 +49,8 @@ def main() -> None:
 
     def old_show_run(run_id):  # the code before this change (git HEAD): every row at once
         from ui.dashboard_models import change_rows
+
         journal = ctx.store.journal(run_id=run_id)
-        run = ctx.store.run(run_id)
         rows = change_rows(journal)
         window.changes_model.set_rows(rows)
         sum(1 for r in rows if r["op"] in ("create", "update", "delete"))
@@ -56,21 +60,27 @@ def main() -> None:
     window.show()
     app.processEvents()
     for mode in ("old", "new", "old", "new"):
-      window.show_run = old_show_run if mode == "old" else new_show_run
-      print("mode", mode, flush=True)
-      for label, fn in (("show_run", lambda: window.show_run(run_id)),
-                      ("select_run", lambda: window.select_run(run_id)),
-                      ("refresh", window.refresh),
-                      ("run_finished-like (refresh+select)", lambda: (window.refresh(), window.select_run(run_id)))):
-        times = []
-        for _ in range(3):
-            t = time.perf_counter()
-            fn()
-            app.processEvents()
-            window.changes_view.viewport().repaint()
-            times.append(time.perf_counter() - t)
-        print(f"{label:>36}: " + ", ".join(f"{x*1000:.0f} ms" for x in times)
-              + f"  (rows shown {window.changes_model.rowCount()})", flush=True)
+        window.show_run = old_show_run if mode == "old" else new_show_run
+        print("mode", mode, flush=True)
+        for label, fn in (
+            ("show_run", lambda: window.show_run(run_id)),
+            ("select_run", lambda: window.select_run(run_id)),
+            ("refresh", window.refresh),
+            ("run_finished-like (refresh+select)", lambda: (window.refresh(), window.select_run(run_id))),
+        ):
+            times = []
+            for _ in range(3):
+                t = time.perf_counter()
+                fn()
+                app.processEvents()
+                window.changes_view.viewport().repaint()
+                times.append(time.perf_counter() - t)
+            print(
+                f"{label:>36}: "
+                + ", ".join(f"{x * 1000:.0f} ms" for x in times)
+                + f"  (rows shown {window.changes_model.rowCount()})",
+                flush=True,
+            )
     window.close()
     ctx.close()
     server.stop()

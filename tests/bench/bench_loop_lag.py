@@ -19,10 +19,12 @@ most own time on the loop thread.
 
 Nothing is asserted: the aim (issue 6) is no single stall above ~100 ms.
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import gc
 import io
@@ -31,11 +33,11 @@ import os
 import pstats
 import ssl
 import subprocess
-import threading
-import traceback
 import sys
 import tempfile
+import threading
 import time
+import traceback
 import urllib.request
 from pathlib import Path
 
@@ -55,9 +57,12 @@ class Sandbox:
     def control(self, path: str, payload: dict | None = None) -> dict:
         context = ssl.create_default_context(cafile=self.ca_file)
         data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(f"{self.base_url}/_sandbox/{path}", data=data,
-                                         headers={"Content-Type": "application/json"},
-                                         method="GET" if payload is None else "POST")
+        request = urllib.request.Request(
+            f"{self.base_url}/_sandbox/{path}",
+            data=data,
+            headers={"Content-Type": "application/json"},
+            method="GET" if payload is None else "POST",
+        )
         with urllib.request.urlopen(request, context=context, timeout=60) as reply:
             return json.loads(reply.read())
 
@@ -94,8 +99,14 @@ class LagMonitor:
             late = time.perf_counter() - before - TICK
             if late > 0.005:
                 used = time.thread_time() - cpu
-                self.stalls.append((late, self.phase, f"{where} -> {self.where}, loop thread CPU "
-                                    f"{used * 1000:.0f} ms" + "".join(f"\n          in {s}" for s in self._tick[1])))
+                self.stalls.append(
+                    (
+                        late,
+                        self.phase,
+                        f"{where} -> {self.where}, loop thread CPU "
+                        f"{used * 1000:.0f} ms" + "".join(f"\n          in {s}" for s in self._tick[1]),
+                    )
+                )
 
     def _watch(self, main: int) -> None:
         """A thread: while the loop has not ticked for 30 ms, note where the loop thread is."""
@@ -104,10 +115,17 @@ class LagMonitor:
             if time.perf_counter() - started > TICK + 0.02 and len(sites) < 4:
                 frame = sys._current_frames().get(main)
                 stack = traceback.extract_stack(frame)[::-1]
-                ours = [f for f in stack if f.filename.startswith(str(ROOT)) and "/tests/" not in f.filename
-                        and "/.venv/" not in f.filename][:3]
-                site = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
-                                  for f in ([stack[0]] if stack and stack[0] not in ours else []) + ours)
+                ours = [
+                    f
+                    for f in stack
+                    if f.filename.startswith(str(ROOT))
+                    and "/tests/" not in f.filename
+                    and "/.venv/" not in f.filename
+                ][:3]
+                site = " < ".join(
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                    for f in ([stack[0]] if stack and stack[0] not in ours else []) + ours
+                )
                 if site and site not in sites:
                     sites.append(site)
 
@@ -140,26 +158,30 @@ class LagMonitor:
         asyncio.Handle._run = self._handle_run  # type: ignore[method-assign]
         if self._task:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     def report(self, phase: str) -> float:
         mine = sorted((s for s in self.stalls if s[1] == phase), reverse=True)
         longest = mine[0][0] if mine else 0.0
         over = sum(1 for s in mine if s[0] > 0.1)
         stretch, where = self.stretch.get(phase, (0.0, ""))
-        print(f"  {phase:<22} longest blocking stretch (one loop callback) {stretch * 1000:6.1f} ms at {where};"
-              f" a 10 ms timer ran at most {self.timer.get(phase, 0.0) * 1000:.1f} ms late")
-        print(f"  {phase:<22} monitor task: longest stall {longest * 1000:7.1f} ms, {len(mine):4d} stalls > 5 ms, "
-              f"{over} > 100 ms")
+        print(
+            f"  {phase:<22} longest blocking stretch (one loop callback) {stretch * 1000:6.1f} ms at {where};"
+            f" a 10 ms timer ran at most {self.timer.get(phase, 0.0) * 1000:.1f} ms late"
+        )
+        print(
+            f"  {phase:<22} monitor task: longest stall {longest * 1000:7.1f} ms, {len(mine):4d} stalls > 5 ms, "
+            f"{over} > 100 ms"
+        )
         for late, _, where in mine[:5]:
             print(f"      {late * 1000:7.1f} ms  at {where}")
         collections = sorted((g for g in self.gc if g[1] == phase), reverse=True)
         if collections:
-            print(f"      garbage collections > 5 ms: {len(collections)}, longest "
-                  f"{collections[0][0] * 1000:.1f} ms (generation {collections[0][2]})")
+            print(
+                f"      garbage collections > 5 ms: {len(collections)}, longest "
+                f"{collections[0][0] * 1000:.1f} ms (generation {collections[0][2]})"
+            )
         return stretch
 
 
@@ -168,16 +190,24 @@ def sign_in(sandbox: Sandbox, profile: Path) -> None:
 
     from app import accounts_cli
 
-    base = dict(profile=str(profile), sandbox_url=sandbox.base_url, sandbox_ca=sandbox.ca_file, json=True,
-                device=False, service=None, login_host=None)
+    base = dict(
+        profile=str(profile),
+        sandbox_url=sandbox.base_url,
+        sandbox_ca=sandbox.ca_file,
+        json=True,
+        device=False,
+        service=None,
+        login_host=None,
+    )
     if accounts_cli.login_outlook(argparse.Namespace(**base)) != 0:
         raise SystemExit("outlook sign-in failed")
     if accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(sandbox))) != 0:
         raise SystemExit("salesforce sign-in failed")
 
 
-async def run(ctx, monitor: LagMonitor, profile_stalls: bool, gc_freeze: bool = False,
-              undo: bool = False) -> list[tuple[str, float]]:
+async def run(
+    ctx, monitor: LagMonitor, profile_stalls: bool, gc_freeze: bool = False, undo: bool = False
+) -> list[tuple[str, float]]:
     results = []
     monitor.start()
     await asyncio.sleep(0.05)
@@ -191,8 +221,9 @@ async def run(ctx, monitor: LagMonitor, profile_stalls: bool, gc_freeze: bool = 
                 if profiler:
                     profiler.enable()
                 if step == "preview":
-                    plan = await (session.preview_undo() if label == "undo" else session.preview(
-                        progress=monitor.heard))
+                    plan = await (
+                        session.preview_undo() if label == "undo" else session.preview(progress=monitor.heard)
+                    )
                     if gc_freeze:  # the plan lives until the apply ends: keep it out of collections
                         gc.freeze()
                 else:
@@ -222,16 +253,29 @@ async def run(ctx, monitor: LagMonitor, profile_stalls: bool, gc_freeze: bool = 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", default="scale:3000,0,0")
-    parser.add_argument("--profile-stalls", action="store_true",
-                        help="run each phase under cProfile and print where the loop spent its time")
-    parser.add_argument("--undo", action="store_true",
-                        help="after the first sync, preview and apply its undo (instead of the next sync)")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="an experiment: gc.freeze() after each preview, gc.unfreeze() after the apply")
+    parser.add_argument(
+        "--profile-stalls",
+        action="store_true",
+        help="run each phase under cProfile and print where the loop spent its time",
+    )
+    parser.add_argument(
+        "--undo",
+        action="store_true",
+        help="after the first sync, preview and apply its undo (instead of the next sync)",
+    )
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="an experiment: gc.freeze() after each preview, gc.unfreeze() after the apply",
+    )
     args = parser.parse_args()
-    proc = subprocess.Popen([sys.executable, "main.py", "sandbox", "serve", "--seed", args.seed,
-                             "--auto-approve"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "main.py", "sandbox", "serve", "--seed", args.seed, "--auto-approve"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         sandbox = Sandbox(json.loads(proc.stdout.readline()))
         sandbox.control("config", {"device_interval_s": 1})

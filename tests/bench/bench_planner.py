@@ -9,6 +9,7 @@ Not part of the unit tests: ``make bench`` (pytest with ``python_files=bench_*.p
 ``test_plan_100k_linked_contacts`` below, which prints the same numbers and checks only that the
 plan is right, never how fast it was.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,10 +32,20 @@ from sync.settings import KindSettings  # noqa: E402
 
 
 def person(i: int) -> dict:
-    return clean_record("contacts", {
-        "FirstName": f"First{i}", "LastName": f"Last{i}", "Email": f"person{i}@example.com",
-        "Title": "Account Executive", "Department": "Sales", "Phone": f"+1 212 555 {i % 10000:04d}",
-        "MailingCity": "New York", "MailingCountry": "United States", "Description": f"Customer since {2000 + i % 25}"})
+    return clean_record(
+        "contacts",
+        {
+            "FirstName": f"First{i}",
+            "LastName": f"Last{i}",
+            "Email": f"person{i}@example.com",
+            "Title": "Account Executive",
+            "Department": "Sales",
+            "Phone": f"+1 212 555 {i % 10000:04d}",
+            "MailingCity": "New York",
+            "MailingCountry": "United States",
+            "Description": f"Customer since {2000 + i % 25}",
+        },
+    )
 
 
 def build(n: int, share: float, seed: int = 7):
@@ -43,10 +54,20 @@ def build(n: int, share: float, seed: int = 7):
     links = []
     for i, r in enumerate(records):
         o_hash, s_hash = side_hashes("contacts", r)
-        links.append(Link(kind="contacts", id=i + 1, outlook_id=f"O{i}", salesforce_id=f"S{i}",
-                          outlook_version="o1", salesforce_version="s1", state="linked",
-                          snapshot_json=json.dumps(encode_record(r), sort_keys=True),
-                          outlook_hash=o_hash, salesforce_hash=s_hash))
+        links.append(
+            Link(
+                kind="contacts",
+                id=i + 1,
+                outlook_id=f"O{i}",
+                salesforce_id=f"S{i}",
+                outlook_version="o1",
+                salesforce_version="s1",
+                state="linked",
+                snapshot_json=json.dumps(encode_record(r), sort_keys=True),
+                outlook_hash=o_hash,
+                salesforce_hash=s_hash,
+            )
+        )
     k = int(n * share)
     o_changed = set(rng.sample(range(n), k))
     s_changed = set(rng.sample(range(n), k))
@@ -59,8 +80,10 @@ def build(n: int, share: float, seed: int = 7):
             s_rec = {**s_rec, "Phone": f"+1 212 555 {(i + 1) % 10000:04d}"}
         o_items[f"O{i}"] = SourceItem(f"O{i}", "o2" if i in o_changed else "o1", o_rec)
         s_items[f"S{i}"] = SourceItem(f"S{i}", "s2" if i in s_changed else "s1", s_rec)
-    delta = (SideChanges({f"O{i}": o_items[f"O{i}"] for i in o_changed}),
-             SideChanges({f"S{i}": s_items[f"S{i}"] for i in s_changed}))
+    delta = (
+        SideChanges({f"O{i}": o_items[f"O{i}"] for i in o_changed}),
+        SideChanges({f"S{i}": s_items[f"S{i}"] for i in s_changed}),
+    )
     full = (SideChanges(o_items, full=True), SideChanges(s_items, full=True))
     return links, delta, full, (o_changed, s_changed)
 
@@ -83,8 +106,10 @@ def measure(label: str, links, outlook, salesforce) -> dict:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     counts = kplan.counts()
-    print(f"{label:<34} cpu {cpu:6.2f} s   wall {wall:6.2f} s   peak {peak / 2**20:7.1f} MB   "
-          f"updates outlook {counts['outlook']['update']}, salesforce {counts['salesforce']['update']}")
+    print(
+        f"{label:<34} cpu {cpu:6.2f} s   wall {wall:6.2f} s   peak {peak / 2**20:7.1f} MB   "
+        f"updates outlook {counts['outlook']['update']}, salesforce {counts['salesforce']['update']}"
+    )
     return {"cpu_s": cpu, "peak_mb": peak / 2**20, "counts": counts}
 
 
@@ -96,8 +121,10 @@ def main() -> None:
     args = parser.parse_args()
     t = time.perf_counter()
     links, delta, full, (o_changed, s_changed) = build(args.n, args.share)
-    print(f"built {args.n} linked contacts, {len(o_changed)} changed in Outlook, {len(s_changed)} in Salesforce "
-          f"({len(o_changed & s_changed)} on both) in {time.perf_counter() - t:.1f} s")
+    print(
+        f"built {args.n} linked contacts, {len(o_changed)} changed in Outlook, {len(s_changed)} in Salesforce "
+        f"({len(o_changed & s_changed)} on both) in {time.perf_counter() - t:.1f} s"
+    )
     d = measure("plan, delta read (1 % in hand)", links, *delta)
     expected = len(o_changed | s_changed)
     got = d["counts"]["outlook"]["update"] + d["counts"]["salesforce"]["update"]
@@ -115,8 +142,10 @@ def main() -> None:
             saved = time.perf_counter() - t
             t = time.perf_counter()
             loaded = store.links("contacts")
-            print(f"store: saved {len(links)} links in {saved:.1f} s, loaded {len(loaded)} in "
-                  f"{time.perf_counter() - t:.2f} s")
+            print(
+                f"store: saved {len(links)} links in {saved:.1f} s, loaded {len(loaded)} in "
+                f"{time.perf_counter() - t:.2f} s"
+            )
             store.close()
     print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

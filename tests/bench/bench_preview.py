@@ -9,6 +9,7 @@ creates, updates (two changed fields each), deletes on both sides, matched pairs
 conflicts. Not part of the unit tests: ``make bench`` runs ``test_preview_50k_actions``
 below, which prints the same numbers and checks only that every action is in the tree.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,15 @@ from PyQt6.QtWidgets import QApplication  # noqa: E402
 from sync.plan import Action, KindPlan, Plan  # noqa: E402
 from ui.preview import PlanModel, PreviewWidget  # noqa: E402
 
-OPS = [("create", "salesforce"), ("create", "outlook"), ("update", "salesforce"), ("update", "outlook"),
-       ("update", "outlook"), ("delete", "outlook"), ("match", "both")]
+OPS = [
+    ("create", "salesforce"),
+    ("create", "outlook"),
+    ("update", "salesforce"),
+    ("update", "outlook"),
+    ("update", "outlook"),
+    ("delete", "outlook"),
+    ("match", "both"),
+]
 
 
 def build(n: int) -> Plan:
@@ -47,10 +55,19 @@ def build(n: int) -> Plan:
                 changes = {"Subject": (f"Outlook {i}", f"Salesforce {i}")}
             else:
                 changes = {"Subject": (None, f"Item {i}")}
-            actions.append(Action(id=f"{kind}-{i}", kind=kind, op=op, side=side,  # type: ignore[arg-type]
-                                  outlook_id=f"O{i}", salesforce_id=f"S{i}", label=f"Item {i} of {kind}",
-                                  changes=changes,
-                                  choices={"keep_outlook": [], "keep_salesforce": []} if op == "conflict" else {}))
+            actions.append(
+                Action(
+                    id=f"{kind}-{i}",
+                    kind=kind,
+                    op=op,
+                    side=side,  # type: ignore[arg-type]
+                    outlook_id=f"O{i}",
+                    salesforce_id=f"S{i}",
+                    label=f"Item {i} of {kind}",
+                    changes=changes,
+                    choices={"keep_outlook": [], "keep_salesforce": []} if op == "conflict" else {},
+                )
+            )
         kinds[kind] = KindPlan(kind, actions=actions)
     return Plan(kinds=kinds)
 
@@ -71,24 +88,40 @@ def measure(app: QApplication, n: int) -> dict:
     app.processEvents()
     widget_s, _ = timed(lambda: (widget.set_plan(plan), app.processEvents()))
     wm = widget.model
-    biggest = max(((k, g) for k in wm.kinds() for g in ("salesforce.create", "outlook.update")),
-                  key=lambda kg: wm.rowCount(wm.group_index(*kg)))
+    biggest = max(
+        ((k, g) for k in wm.kinds() for g in ("salesforce.create", "outlook.update")),
+        key=lambda kg: wm.rowCount(wm.group_index(*kg)),
+    )
     group = wm.group_index(*biggest)
     widget.view.expand(group)
-    toggle_s, _ = timed(lambda: (wm.setData(group, Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole),
-                                 app.processEvents()))
+    toggle_s, _ = timed(
+        lambda: (
+            wm.setData(group, Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole),
+            app.processEvents(),
+        )
+    )
     totals_s, totals = timed(wm.totals)
     decisions_s, decisions = timed(widget.decisions)
     widget.view.scrollToBottom()
     paint_s, _ = timed(lambda: widget.grab())
-    rows = sum(wm.rowCount(wm.index(g, 0, wm.kind_index(k))) for k in wm.kinds()
-               for g in range(wm.rowCount(wm.kind_index(k))))
-    print(f"{n:>7} actions: model.set_plan {model_s * 1000:7.1f} ms   widget.set_plan {widget_s * 1000:7.1f} ms   "
-          f"untick {wm.rowCount(group):>5} {toggle_s * 1000:6.1f} ms   totals {totals_s * 1000:5.1f} ms   "
-          f"decisions {decisions_s * 1000:5.1f} ms   paint {paint_s * 1000:6.1f} ms")
+    rows = sum(
+        wm.rowCount(wm.index(g, 0, wm.kind_index(k)))
+        for k in wm.kinds()
+        for g in range(wm.rowCount(wm.kind_index(k)))
+    )
+    print(
+        f"{n:>7} actions: model.set_plan {model_s * 1000:7.1f} ms   widget.set_plan {widget_s * 1000:7.1f} ms   "
+        f"untick {wm.rowCount(group):>5} {toggle_s * 1000:6.1f} ms   totals {totals_s * 1000:5.1f} ms   "
+        f"decisions {decisions_s * 1000:5.1f} ms   paint {paint_s * 1000:6.1f} ms"
+    )
     widget.close()
     widget.deleteLater()
-    return {"rows": rows, "excluded": len(decisions.excluded), "group_rows": wm.rowCount(group), "totals": totals}
+    return {
+        "rows": rows,
+        "excluded": len(decisions.excluded),
+        "group_rows": wm.rowCount(group),
+        "totals": totals,
+    }
 
 
 def main() -> None:

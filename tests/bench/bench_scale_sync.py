@@ -9,6 +9,7 @@ the run's own duration, the records written and the requests counted at the sand
 service. Nothing is asserted about speed; tests/integration/cli/test_sync_economy.py asserts
 the request counts.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def control(info: dict, path: str, payload: dict | None = None) -> dict:
     context = ssl.create_default_context(cafile=info["ca_file"])
     data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(f"{info['base_url']}/_sandbox/{path}", data=data,
-                                     headers={"Content-Type": "application/json"},
-                                     method="GET" if payload is None else "POST")
+    request = urllib.request.Request(
+        f"{info['base_url']}/_sandbox/{path}",
+        data=data,
+        headers={"Content-Type": "application/json"},
+        method="GET" if payload is None else "POST",
+    )
     with urllib.request.urlopen(request, context=context, timeout=60) as reply:
         return json.loads(reply.read())
 
@@ -45,16 +49,35 @@ def requests(info: dict) -> dict[str, int]:
 
 def tandem(info: dict, profile: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
-    return subprocess.run([sys.executable, "main.py", "--sandbox-url", info["base_url"], "--sandbox-ca",
-                           info["ca_file"], "--profile", str(profile), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1800, env=env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "--sandbox-url",
+            info["base_url"],
+            "--sandbox-ca",
+            info["ca_file"],
+            "--profile",
+            str(profile),
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env=env,
+    )
 
 
 def bench(seed: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.Popen([sys.executable, "main.py", "sandbox", "serve", "--seed", seed,
-                                 "--auto-approve"], cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "main.py", "sandbox", "serve", "--seed", seed, "--auto-approve"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         try:
             info = json.loads(proc.stdout.readline())
             profile = Path(tmp) / "profile"
@@ -70,10 +93,17 @@ def bench(seed: str) -> None:
                 if done.returncode not in (0, 3):
                     raise SystemExit(f"{name} failed ({done.returncode}): {done.stderr[-800:]}")
                 result = json.loads(done.stdout)
-                written = sum(k["counts"][side][op] for k in result["kinds"].values()
-                              for side in ("outlook", "salesforce") for op in ("create", "update", "delete"))
-                print(f"{seed:>22} {name:<15} process {wall:6.1f}s, run {result['duration_s']:6.1f}s, "
-                      f"{written:6d} written, requests {requests(info)}", flush=True)
+                written = sum(
+                    k["counts"][side][op]
+                    for k in result["kinds"].values()
+                    for side in ("outlook", "salesforce")
+                    for op in ("create", "update", "delete")
+                )
+                print(
+                    f"{seed:>22} {name:<15} process {wall:6.1f}s, run {result['duration_s']:6.1f}s, "
+                    f"{written:6d} written, requests {requests(info)}",
+                    flush=True,
+                )
         finally:
             proc.terminate()
             proc.wait(timeout=30)

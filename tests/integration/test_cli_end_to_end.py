@@ -1,12 +1,13 @@
 """The command line as a user runs it: separate processes for the sandbox and each command."""
+
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -15,9 +16,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[dict]:
-    proc = subprocess.Popen([sys.executable, "main.py", "sandbox", "serve", "--seed", "empty",
-                             "--auto-approve", "--state", str(tmp_path / "world.json")],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "main.py",
+            "sandbox",
+            "serve",
+            "--seed",
+            "empty",
+            "--auto-approve",
+            "--state",
+            str(tmp_path / "world.json"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         yield json.loads(proc.stdout.readline())
     finally:
@@ -28,9 +43,23 @@ def served(tmp_path: Path) -> Iterator[dict]:
 def tandem(info: dict, profile: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
     return subprocess.run(
-        [sys.executable, "main.py", "--sandbox-url", info["base_url"], "--sandbox-ca",
-         info["ca_file"], "--profile", str(profile), *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+        [
+            sys.executable,
+            "main.py",
+            "--sandbox-url",
+            info["base_url"],
+            "--sandbox-ca",
+            info["ca_file"],
+            "--profile",
+            str(profile),
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_sign_in_to_both_services_see_status_then_sign_out(served: dict, tmp_path: Path) -> None:
@@ -60,8 +89,16 @@ def test_sign_in_to_both_services_see_status_then_sign_out(served: dict, tmp_pat
 
 def test_settings_round_trip_and_refusal(tmp_path: Path) -> None:
     profile = tmp_path / "profile"
-    run = lambda *a: subprocess.run([sys.executable, "main.py", *a, "--profile", str(profile)],
-                                    cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    def run(*a: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "main.py", *a, "--profile", str(profile)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     assert run("settings", "set", "auto.frequency_min", "60").returncode == 0
     got = run("settings", "get", "auto.frequency_min", "--json")
     assert json.loads(got.stdout) == {"auto.frequency_min": 60}

@@ -4,12 +4,12 @@ The OS-specific builds run on their own OS (the build workflow); these checks ca
 the mistakes that would only show there: an app id spelled two ways, an installer that writes
 a start-at-login value the app does not recognise, a script with a syntax error.
 """
+
 from __future__ import annotations
 
 import configparser
 import plistlib
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -27,7 +27,7 @@ def test_macos_info_plist_is_a_menu_bar_app_with_our_bundle_id() -> None:
     assert info["CFBundleIdentifier"] == APP_ID
     assert info["LSUIElement"] is True
     major = int(info["LSMinimumSystemVersion"].split(".")[0])
-    assert major >= 13                                   # what Qt 6.11 supports
+    assert major >= 13  # what Qt 6.11 supports
     assert info["NSHighResolutionCapable"] is True
 
 
@@ -42,18 +42,18 @@ def test_linux_desktop_entry_and_metainfo_name_the_same_app() -> None:
     meta = ET.parse(PACKAGING / "linux" / f"{APP_ID}.metainfo.xml").getroot()
     assert meta.findtext("id") == APP_ID
     assert meta.find("launchable").text == f"{APP_ID}.desktop"
-    assert meta.find("releases/release").get("version") == "@VERSION@"   # filled by build-deb.sh
+    assert meta.find("releases/release").get("version") == "@VERSION@"  # filled by build-deb.sh
 
 
 def test_windows_installer_writes_the_run_value_the_app_reads() -> None:
     iss = (PACKAGING / "windows" / "tandem.iss").read_text(encoding="utf-8")
-    line = next(l for l in iss.splitlines() if "CurrentVersion\\Run" in l and "ValueType: string" in l)
+    line = next(ln for ln in iss.splitlines() if "CurrentVersion\\Run" in ln and "ValueType: string" in ln)
     name = re.search(r'ValueName: "([^"]+)"', line).group(1).replace("{#AppName}", "Tandem")
     data = re.search(r'ValueData: "((?:[^"]|"")*)";', line).group(1).replace('""', '"')
     folder = r"C:\Users\ana\AppData\Local\Programs\Tandem"
     value = data.replace("{app}", folder).replace("{#AppExe}", "tandem.exe")
     exe = folder + r"\tandem.exe"
-    assert value == f'"{exe}" --background'                 # quiet start in the tray at login
+    assert value == f'"{exe}" --background'  # quiet start in the tray at login
 
     class Key(dict):
         get = dict.get
@@ -64,11 +64,11 @@ def test_windows_installer_writes_the_run_value_the_app_reads() -> None:
         def delete(self, n):
             self.pop(n, None)
 
-    key = Key({name: value})                                # what the installer leaves
+    key = Key({name: value})  # what the installer leaves
     app = Autostart(platform="win32", run_key=key, command=[exe, "--background"])
     assert app.value_name == name
     assert app.is_enabled() is True
-    task = next(l for l in iss.splitlines() if l.startswith('Name: "startatlogin"'))
+    task = next(ln for ln in iss.splitlines() if ln.startswith('Name: "startatlogin"'))
     assert "Flags: unchecked" in task, "start at login stays off unless the user asks (the setting's default)"
 
 
@@ -78,24 +78,26 @@ def test_windows_installer_icon_and_sources_exist() -> None:
     assert (PACKAGING / "windows" / Path(icon.replace("\\", "/"))).resolve().is_file()
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.only_on("linux", "darwin")  # bash scripts
 @pytest.mark.parametrize("script", ["linux/build-deb.sh", "macos/make-dmg.sh"])
 def test_build_scripts_parse(script: str) -> None:
     done = subprocess.run(["bash", "-n", str(PACKAGING / script)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.only_on("linux")  # a .deb is built on Linux, where bash and dpkg-deb are required
 def test_build_deb_refuses_a_missing_bundle_in_plain_words(tmp_path: Path) -> None:
-    if shutil.which("bash") is None or shutil.which("dpkg-deb") is None:
-        pytest.skip("needs bash and dpkg-deb")
-    done = subprocess.run(["bash", str(PACKAGING / "linux" / "build-deb.sh"), str(tmp_path / "nothing"),
-                           str(tmp_path / "out")], capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", str(PACKAGING / "linux" / "build-deb.sh"), str(tmp_path / "nothing"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "no bundle at" in done.stderr and "make package" in done.stderr
 
 
 def test_the_spec_bundles_the_sandbox_and_the_icons() -> None:
     spec = (PACKAGING / "tandem.spec").read_text(encoding="utf-8")
-    assert '"sandbox"' in spec and 'collect_submodules(package)' in spec
+    assert '"sandbox"' in spec and "collect_submodules(package)" in spec
     assert '(str(ROOT / "resources"), "resources")' in spec
     assert "shared" not in re.sub(r"#.*", "", spec), "shared/ is test data, not part of the app"

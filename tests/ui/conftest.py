@@ -8,12 +8,14 @@ sandbox through the real app sign-in (device code auto-approved, browser scripte
 
 Never call QDialog.exec() from a coroutine (nested loops); tests drive non-modal windows.
 """
+
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -39,6 +41,7 @@ class QLoop:
         async def wait() -> None:
             while not predicate():
                 await asyncio.sleep(step)
+
         self.run(wait(), timeout)
 
     def sleep(self, seconds: float) -> None:
@@ -88,8 +91,9 @@ def fresh_ctx(sandbox_env, tmp_path, qloop):
     from app import redaction
     from app.context import AppContext
 
-    ctx = AppContext.open(tmp_path / "profile", sandbox_url=sandbox_env.base_url,
-                          sandbox_ca=sandbox_env.ca_file)
+    ctx = AppContext.open(
+        tmp_path / "profile", sandbox_url=sandbox_env.base_url, sandbox_ca=sandbox_env.ca_file
+    )
     yield ctx
     ctx.close()
     redaction.uninstall()

@@ -1,5 +1,6 @@
 """Auto sync in the app: the scheduler decides when (on a patched clock), the controller runs,
 for real against the sandbox; skipped runs are recorded with their reason."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from sync.plan import Decisions
 from ui.autosync import SKIPS_KEY, AutoSync
 from ui.controller import SyncController
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MONDAY = dt.date(2030, 1, 7)  # far after the real first sync, so the clock is never "before" it
 
 
@@ -147,8 +148,9 @@ def test_pause_resume_busy_budget_and_a_manual_sync_that_resets_the_clock(qtbot,
 
     # The Salesforce API budget falls below 10 %: skipped, and the reason says so.
     clock.now = at(1, 12, 0)
-    ctx.store.set_setting(BUDGET_KEY, {"used": 950, "max": 1000, "left_pct": 5.0,
-                                       "at": clock.now.isoformat()})
+    ctx.store.set_setting(
+        BUDGET_KEY, {"used": 950, "max": 1000, "left_pct": 5.0, "at": clock.now.isoformat()}
+    )
     decision = tick(qloop, autosync)
     assert decision.code == "budget" and decision.reason == "Salesforce API budget low: 5 % left"
     assert "budget low" in autosync.status_text()
@@ -173,8 +175,9 @@ def test_the_window_says_when_auto_sync_waits_for_the_api_budget(qtbot, qloop, u
     clock = Clock(at(1, 12, 0))
     shell = gui.Shell(unlocked, SyncController(unlocked), use_tray=False, clock=clock, start_autosync=False)
     shell.autosync._tz = UTC
-    unlocked.store.set_setting(BUDGET_KEY, {"used": 950, "max": 1000, "left_pct": 5.0,
-                                            "at": clock.now.isoformat()})
+    unlocked.store.set_setting(
+        BUDGET_KEY, {"used": 950, "max": 1000, "left_pct": 5.0, "at": clock.now.isoformat()}
+    )
     assert tick(qloop, shell.autosync).code == "budget"
     text, level = shell.window.banners[-1]
     assert level == "warning" and "Salesforce API budget low: 5 % left" in text

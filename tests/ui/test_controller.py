@@ -1,4 +1,5 @@
 """The controller runs one manual sync as preview -> apply inside one locked session."""
+
 from __future__ import annotations
 
 import pytest
@@ -84,7 +85,7 @@ def test_apply_reports_item_counts_per_kind(qtbot, qloop, demo_ctx):
     controller.apply_preview()
     qloop.until(lambda: reports)
     applying = [(done, total) for kind, phase, done, total in heard if phase == "applying"]
-    assert applying and applying[-1][0] == applying[-1][1] > 0   # ends with all items sent
+    assert applying and applying[-1][0] == applying[-1][1] > 0  # ends with all items sent
     assert ("contacts", f"applying {applying[-1][0]}/{applying[-1][1]}") in texts
 
 
@@ -102,4 +103,4 @@ def test_each_finished_run_leaves_one_log_line_of_counts_without_names(qtbot, ql
     lines = [r.getMessage() for r in caplog.records if "finished" in r.getMessage()]
     assert len(lines) == 1 and f"run {reports[0].run_id} finished: contacts: outlook " in lines[0]
     labels = [a.label.split(" <")[0] for a in plans[0].actions()]
-    assert labels and not any(name in lines[0] for name in labels)   # counts only, no people
+    assert labels and not any(name in lines[0] for name in labels)  # counts only, no people

@@ -1,5 +1,6 @@
 """The dashboard main window against the sandbox: status, sync with preview, history and run
 details, issues with links, private contacts, undo, banner."""
+
 from __future__ import annotations
 
 import sys
@@ -19,7 +20,7 @@ class FakePreviewDialog(QObject):
 
     apply_requested = pyqtSignal(object)
     cancelled = pyqtSignal()
-    opened: list["FakePreviewDialog"] = []
+    opened: list[FakePreviewDialog] = []
 
     def __init__(self, plan, parent=None) -> None:
         super().__init__(parent)
@@ -43,7 +44,9 @@ def previews(monkeypatch):
 @pytest.fixture
 def opened_urls(monkeypatch):
     urls: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: urls.append(url.toString()) or True))
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: urls.append(url.toString()) or True)
+    )
     return urls
 
 
@@ -81,7 +84,7 @@ def outlook_contact(sandbox, **fields):
 
 @pytest.mark.seed("demo")
 def test_before_the_first_sync_every_kind_asks_for_attention(window):
-    for kind, card in window.cards.items():
+    for card in window.cards.values():
         assert card.state == "attention"
         assert "not synced yet" in card.state_label.text()
         assert "0 linked" in card.counts_label.text()
@@ -97,8 +100,8 @@ def test_sync_now_previews_then_apply_adds_a_history_row_with_counts(qloop, wind
     assert previews[0].shown and set(plan.kinds) == {"contacts", "events", "tasks"}
     assert window.history_model.rowCount() == 1
     totals = window.history_model.totals(0)
-    assert totals["matched"] > 0                    # the demo world pairs existing records
-    assert totals["salesforce"]["create"] > 0       # Outlook-only contacts reach Salesforce
+    assert totals["matched"] > 0  # the demo world pairs existing records
+    assert totals["salesforce"]["create"] > 0  # Outlook-only contacts reach Salesforce
     assert totals["outlook"]["create"] > 0
     shown = [window.history_model.index(0, c).data() for c in range(window.history_model.columnCount())]
     assert shown[1] == "Sync now" and "created" in shown[5] and shown[11] == "Done"
@@ -108,7 +111,9 @@ def test_sync_now_previews_then_apply_adds_a_history_row_with_counts(qloop, wind
     linked = int(contacts.counts_label.text().split()[0])
     assert linked == window.ctx.store.link_count("contacts") > 0
     assert "Today" in contacts.last_label.text()
-    assert window.cards["tasks"].state == "ok" and window.cards["tasks"].state_label.text().endswith("Up to date")
+    assert window.cards["tasks"].state == "ok" and window.cards["tasks"].state_label.text().endswith(
+        "Up to date"
+    )
     # The Salesforce API budget of the last run and of the day.
     budget = window.budget_label.text()
     assert "the last run used" in budget and "left today" in budget
@@ -127,7 +132,7 @@ def test_sync_for_one_kind_and_progress_with_cancel(qloop, window, previews):
     assert window.cards["tasks"].progress_label.isVisible()
     assert window.cards["contacts"].state != "syncing"
 
-    window.cancel_button.click()          # closes the open preview: nothing applied
+    window.cancel_button.click()  # closes the open preview: nothing applied
     qloop.until(lambda: not window.controller.busy)
     assert window.history_model.rowCount() == 0
     assert window.sync_button.isEnabled() and not window.cancel_button.isVisible()
@@ -149,7 +154,7 @@ def test_opening_a_run_shows_its_item_changes(qloop, window, previews, sandbox_e
     outlook_only = {c["displayName"] for c in sandbox_env.control("records/graph/contacts")["value"]}
     assert created and all(r["result"] == "Done" for r in created)
     assert {r["label"].split(" <")[0] for r in created} <= outlook_only
-    assert any(f.startswith("Last name: ") for f in created[0]["fields"])    # field by field, by label
+    assert any(f.startswith("Last name: ") for f in created[0]["fields"])  # field by field, by label
     assert any(r["what"] == "Paired" for r in rows)
     assert f"Run {run_id}" in window.changes_title.text()
     # A run that is not in the history says so instead of showing something else.
@@ -158,15 +163,23 @@ def test_opening_a_run_shows_its_item_changes(qloop, window, previews, sandbox_e
 
 
 @pytest.mark.seed("demo")
-def test_an_item_issue_is_listed_with_a_plain_explanation_and_links(qloop, window, previews, sandbox_env,
-                                                                    opened_urls):
-    item = outlook_contact(sandbox_env, given="Lena", surname="Langtitel",
-                           emails=["lena.langtitel@example.org"], job_title="Head of " + "Very " * 40 + "Long Titles")
+def test_an_item_issue_is_listed_with_a_plain_explanation_and_links(
+    qloop, window, previews, sandbox_env, opened_urls
+):
+    item = outlook_contact(
+        sandbox_env,
+        given="Lena",
+        surname="Langtitel",
+        emails=["lena.langtitel@example.org"],
+        job_title="Head of " + "Very " * 40 + "Long Titles",
+    )
     sync_and_apply(qloop, window, previews, ["contacts"])
 
     # The finished run says something is left to look at, and the banner leads there.
     assert window.banner.isVisible() and window.banner.level == "warning"
-    assert "2 items were held back" in window.banner.text.text()  # this one and the demo's colleague-owned one
+    assert (
+        "2 items were held back" in window.banner.text.text()
+    )  # this one and the demo's colleague-owned one
     window.banner.action.click()
     assert window.tabs.currentIndex() == 1
 
@@ -187,6 +200,7 @@ def test_an_item_issue_is_listed_with_a_plain_explanation_and_links(qloop, windo
     window.issues_view.clicked.emit(index)
     assert opened_urls and opened_urls[-1].startswith("https://outlook.office.com/")
     from urllib.parse import quote
+
     assert quote(item["id"], safe="") in opened_urls[-1]
     # The record was never created in Salesforce, so there is nothing to open there.
     assert window.issues_model.index(row, IssuesModelCols.SALESFORCE).data() == "Not in Salesforce"
@@ -198,17 +212,26 @@ class IssuesModelCols:
 
 @pytest.mark.seed("demo")
 def test_an_issue_about_a_salesforce_record_links_to_it_on_the_instance(window, opened_urls):
-    window.ctx.store.record_issue(kind="tasks", category="error", code="rejected", run_id=None,
-                                  message="Salesforce refused the change: the status is not allowed.",
-                                  salesforce_id="00TDm0000000042IAA", label="Call Jonas about the renewal")
+    window.ctx.store.record_issue(
+        kind="tasks",
+        category="error",
+        code="rejected",
+        run_id=None,
+        message="Salesforce refused the change: the status is not allowed.",
+        salesforce_id="00TDm0000000042IAA",
+        label="Call Jonas about the renewal",
+    )
     window.refresh()
     (row,) = range(window.issues_model.rowCount())
     assert window.issues_model.index(row, IssuesModelCols.OUTLOOK).data() == "Not in Outlook"
     assert window.issues_model.index(row, IssuesModelCols.SALESFORCE).data() == "Open in Salesforce"
-    assert window.cards["tasks"].state == "attention" and "1 open issue" in window.cards["tasks"].counts_label.text()
+    assert (
+        window.cards["tasks"].state == "attention"
+        and "1 open issue" in window.cards["tasks"].counts_label.text()
+    )
 
     window.issues_view.clicked.emit(window.issues_model.index(row, IssuesModelCols.OUTLOOK))
-    assert opened_urls == []                       # nothing to open in Outlook
+    assert opened_urls == []  # nothing to open in Outlook
     window.issues_view.clicked.emit(window.issues_model.index(row, IssuesModelCols.SALESFORCE))
     instance = window.ctx.accounts.accounts.get("salesforce")["instance_url"].rstrip("/")
     assert opened_urls == [f"{instance}/00TDm0000000042IAA"]
@@ -220,7 +243,7 @@ def test_an_issue_about_a_salesforce_record_links_to_it_on_the_instance(window, 
 @pytest.mark.seed("demo")
 def test_a_preview_applied_the_moment_it_opens_still_applies(qloop, window, monkeypatch):
     class EagerDialog(FakePreviewDialog):
-        def show(self) -> None:               # the person is faster than the preview task
+        def show(self) -> None:  # the person is faster than the preview task
             self.apply_requested.emit(Decisions())
 
     module = types.ModuleType("ui.preview")
@@ -235,7 +258,7 @@ def test_a_preview_applied_the_moment_it_opens_still_applies(qloop, window, monk
 @pytest.mark.seed("demo")
 def test_relate_a_private_contact_to_an_account(qloop, window, sandbox_env):
     panel = window.private_panel
-    window.tabs.setCurrentWidget(panel)          # loads the list on first show
+    window.tabs.setCurrentWidget(panel)  # loads the list on first show
     qloop.until(lambda: panel.loaded)
     assert panel.table.rowCount() == 4
     panel.table.selectRow(0)
@@ -243,7 +266,7 @@ def test_relate_a_private_contact_to_an_account(qloop, window, sandbox_env):
     assert not panel.relate_button.isEnabled()
 
     panel.search_edit.setText("x")
-    panel.search_button.click()                  # too short: said in words, nothing sent
+    panel.search_button.click()  # too short: said in words, nothing sent
     assert "at least 2 letters" in panel.search_status.text()
 
     panel.search_edit.setText("tiergarten")
@@ -276,7 +299,10 @@ def test_a_search_without_hits_says_so(qloop, window):
 def test_undo_last_run_previews_the_reversal(qloop, window, previews):
     sync_and_apply(qloop, window, previews, ["tasks"])
     run_id = window.history_model.runs[0]["id"]
-    created = window.history_model.totals(0)["salesforce"]["create"] + window.history_model.totals(0)["outlook"]["create"]
+    created = (
+        window.history_model.totals(0)["salesforce"]["create"]
+        + window.history_model.totals(0)["outlook"]["create"]
+    )
     assert created > 0
 
     window.undo_button.click()
@@ -285,7 +311,7 @@ def test_undo_last_run_previews_the_reversal(qloop, window, previews):
     plan = previews[1].plan
     assert plan.undo_of == run_id
     deletes = [a for a in plan.actions() if a.op == "delete"]
-    assert len(deletes) == created                 # each record the run created goes again
+    assert len(deletes) == created  # each record the run created goes again
     previews[1].apply_requested.emit(Decisions())
     qloop.until(lambda: window.history_model.rowCount() == 2 and not window.controller.busy)
     assert window.history_model.index(0, 1).data() == f"Undo of run {run_id}"
@@ -303,7 +329,7 @@ def test_banner_shows_and_its_action_calls_back(window):
     window.banner.action.click()
     assert calls == [1] and not window.banner.isVisible()
 
-    window.show_banner("Just so you know.")         # no action: no button, can be dismissed
+    window.show_banner("Just so you know.")  # no action: no button, can be dismissed
     assert window.banner.level == "info" and not window.banner.action.isVisible()
     window.banner.close_button.click()
     assert not window.banner.isVisible()

@@ -1,5 +1,6 @@
 """Start-up of the desktop app: demo mode up to the wizard, a set-up profile up to the
 dashboard with auto sync, one instance per profile, and `main.py` still a CLI."""
+
 from __future__ import annotations
 
 import os
@@ -25,17 +26,24 @@ def parse(*argv: str):
 
 def sandbox_answers(info: dict) -> bool:
     try:
-        httpx.get(f"{info['base_url']}/_sandbox/requests", verify=ssl.create_default_context(cafile=info["ca_file"]),
-                  timeout=5)
+        httpx.get(
+            f"{info['base_url']}/_sandbox/requests",
+            verify=ssl.create_default_context(cafile=info["ca_file"]),
+            timeout=5,
+        )
     except httpx.TransportError:
         return False
     return True
 
 
-def test_demo_start_opens_the_wizard_with_the_demo_chosen_and_no_modal_dialog(qtbot, qloop, keyring_memory,
-                                                                              tmp_path):
-    launcher = gui.Launcher(parse("--sandbox", "--profile", str(tmp_path / "demo")),
-                            sandbox_factory=main.embedded_sandbox, single_instance=False)
+def test_demo_start_opens_the_wizard_with_the_demo_chosen_and_no_modal_dialog(
+    qtbot, qloop, keyring_memory, tmp_path
+):
+    launcher = gui.Launcher(
+        parse("--sandbox", "--profile", str(tmp_path / "demo")),
+        sandbox_factory=main.embedded_sandbox,
+        single_instance=False,
+    )
     app = gui.App(launcher, use_tray=False)
     try:
         assert app.start()
@@ -72,10 +80,21 @@ def test_without_the_sandbox_factory_the_demo_says_how_to_start_it(tmp_path):
 
 
 @pytest.mark.seed("demo")
-def test_a_set_up_profile_opens_the_dashboard_with_auto_sync_and_quits_cleanly(qtbot, qloop, demo_ctx, sandbox):
+def test_a_set_up_profile_opens_the_dashboard_with_auto_sync_and_quits_cleanly(
+    qtbot, qloop, demo_ctx, sandbox
+):
     assert qloop.run(demo_ctx.service.sync(["tasks"], trigger="manual")).ok
-    launcher = gui.Launcher(parse("--profile", str(demo_ctx.paths.root), "--sandbox-url", sandbox.base_url,
-                                  "--sandbox-ca", sandbox.ca_file), single_instance=False)
+    launcher = gui.Launcher(
+        parse(
+            "--profile",
+            str(demo_ctx.paths.root),
+            "--sandbox-url",
+            sandbox.base_url,
+            "--sandbox-ca",
+            sandbox.ca_file,
+        ),
+        single_instance=False,
+    )
     app = gui.App(launcher, use_tray=False)
     finished = []
     app.finished.connect(lambda: finished.append(True))
@@ -96,7 +115,6 @@ def test_a_set_up_profile_opens_the_dashboard_with_auto_sync_and_quits_cleanly(q
 
 
 def test_one_instance_per_profile_the_second_start_brings_the_first_forward(qtbot, qloop, tmp_path):
-    pytest.importorskip("ui.single_instance")
     args = parse("--profile", str(tmp_path / "p"))
     first, second = gui.Launcher(args), gui.Launcher(args)
     raised = []
@@ -116,7 +134,9 @@ def test_one_instance_per_profile_the_second_start_brings_the_first_forward(qtbo
 
 def test_main_without_a_command_opens_the_gui_and_sandbox_starts_the_demo(monkeypatch):
     calls = []
-    monkeypatch.setattr(gui, "run_gui", lambda args, sandbox_factory=None: calls.append((args, sandbox_factory)) or 7)
+    monkeypatch.setattr(
+        gui, "run_gui", lambda args, sandbox_factory=None: calls.append((args, sandbox_factory)) or 7
+    )
     assert main.main([]) == 7
     assert main.main(["--sandbox"]) == 7
     assert [a.sandbox for a, _ in calls] == [False, True]
@@ -124,8 +144,9 @@ def test_main_without_a_command_opens_the_gui_and_sandbox_starts_the_demo(monkey
 
 
 def test_help_and_the_cli_still_work_without_a_window():
-    done = subprocess.run([sys.executable, "main.py", "--help"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "main.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0
     assert "--sandbox" in done.stdout and "sync" in done.stdout and "history" in done.stdout
 
@@ -158,18 +179,27 @@ DRIVER = textwrap.dedent("""
 
 
 def test_python_main_sandbox_starts_the_demo_up_to_the_wizard_and_exits(tmp_path):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
-               PYTHON_KEYRING_BACKEND="accounts_keyring.MemoryKeyring",
-               PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests" / "integration" / "accounts")]))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHON_KEYRING_BACKEND="accounts_keyring.MemoryKeyring",
+        PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests" / "integration" / "accounts")]),
+    )
     env.pop("TANDEM_SANDBOX_URL", None)
     env.pop("TANDEM_SANDBOX_CA", None)
     script = tmp_path / "drive.py"
     script.write_text(DRIVER)
-    done = subprocess.run([sys.executable, str(script), str(tmp_path / "demo")], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "demo")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "SHOWN" in done.stdout and "no-modal" in done.stdout
-    assert ("Wizard" in done.stdout), done.stdout
+    assert "Wizard" in done.stdout, done.stdout
     assert (tmp_path / "demo" / "sandbox" / "world.json").exists()
 
 
@@ -209,8 +239,17 @@ def test_an_exception_nobody_caught_becomes_a_banner_and_the_app_keeps_running(q
 
 @pytest.mark.seed("demo")
 def test_quit_during_a_sync_cancels_it_and_lets_go_of_the_profile(qtbot, qloop, demo_ctx, sandbox):
-    launcher = gui.Launcher(parse("--profile", str(demo_ctx.paths.root), "--sandbox-url", sandbox.base_url,
-                                  "--sandbox-ca", sandbox.ca_file), single_instance=False)
+    launcher = gui.Launcher(
+        parse(
+            "--profile",
+            str(demo_ctx.paths.root),
+            "--sandbox-url",
+            sandbox.base_url,
+            "--sandbox-ca",
+            sandbox.ca_file,
+        ),
+        single_instance=False,
+    )
     ctx = launcher.open_real()
     controller = launcher.controller_for(ctx)
     sandbox.control("faults", {"latency_ms": 100})  # slow enough to quit in the middle
@@ -226,7 +265,9 @@ def test_quit_during_a_sync_cancels_it_and_lets_go_of_the_profile(qtbot, qloop, 
     assert qloop.run(demo_ctx.service.sync(["tasks"], trigger="manual")).run_id is not None
 
 
-def test_the_async_demo_start_runs_the_sandbox_start_off_the_gui_thread(qtbot, qloop, keyring_memory, tmp_path):
+def test_the_async_demo_start_runs_the_sandbox_start_off_the_gui_thread(
+    qtbot, qloop, keyring_memory, tmp_path
+):
     import threading
 
     threads = []
@@ -235,8 +276,11 @@ def test_the_async_demo_start_runs_the_sandbox_start_off_the_gui_thread(qtbot, q
         threads.append(threading.current_thread())
         return main.embedded_sandbox(state_dir)
 
-    launcher = gui.Launcher(parse("--sandbox", "--profile", str(tmp_path / "demo")), sandbox_factory=factory,
-                            single_instance=False)
+    launcher = gui.Launcher(
+        parse("--sandbox", "--profile", str(tmp_path / "demo")),
+        sandbox_factory=factory,
+        single_instance=False,
+    )
     try:
         ctx = qloop.run(launcher.open_demo_async())
         assert threads and threads[0] is not threading.main_thread()
@@ -272,8 +316,15 @@ def test_a_profile_that_cannot_open_says_why_in_plain_words_and_ends(qtbot, qloo
 
 def _set_up_app(qloop, demo_ctx, sandbox, *extra: str, use_tray: bool | None):
     assert qloop.run(demo_ctx.service.sync(["tasks"], trigger="manual")).ok
-    args = parse("--profile", str(demo_ctx.paths.root), "--sandbox-url", sandbox.base_url,
-                 "--sandbox-ca", sandbox.ca_file, *extra)
+    args = parse(
+        "--profile",
+        str(demo_ctx.paths.root),
+        "--sandbox-url",
+        sandbox.base_url,
+        "--sandbox-ca",
+        sandbox.ca_file,
+        *extra,
+    )
     launcher = gui.Launcher(args, single_instance=False)
     return launcher, gui.App(launcher, use_tray=use_tray, background=bool(args.background))
 
@@ -315,8 +366,9 @@ def test_background_start_without_a_tray_shows_the_window(qtbot, qloop, demo_ctx
         launcher.shutdown()
 
 
-def test_background_start_of_a_first_run_still_shows_the_wizard(qtbot, qloop, keyring_memory, tmp_path,
-                                                                desktop_tray):
+def test_background_start_of_a_first_run_still_shows_the_wizard(
+    qtbot, qloop, keyring_memory, tmp_path, desktop_tray
+):
     launcher = gui.Launcher(parse("--background", "--profile", str(tmp_path / "new")), single_instance=False)
     app = gui.App(launcher, use_tray=True, background=True)
     try:
@@ -328,8 +380,9 @@ def test_background_start_of_a_first_run_still_shows_the_wizard(qtbot, qloop, ke
         launcher.shutdown()
 
 
-def test_without_background_a_set_up_profile_opens_its_window_even_with_a_tray(qtbot, qloop, demo_ctx, sandbox,
-                                                                                desktop_tray):
+def test_without_background_a_set_up_profile_opens_its_window_even_with_a_tray(
+    qtbot, qloop, demo_ctx, sandbox, desktop_tray
+):
     launcher, app = _set_up_app(qloop, demo_ctx, sandbox, use_tray=True)
     try:
         assert app.start()
@@ -340,8 +393,9 @@ def test_without_background_a_set_up_profile_opens_its_window_even_with_a_tray(q
 
 
 def test_help_documents_the_background_flag():
-    done = subprocess.run([sys.executable, "main.py", "--help"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "main.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0
     text = " ".join(done.stdout.split())
     assert "--background" in text and "tray" in text
@@ -354,7 +408,8 @@ def test_help_documents_the_background_flag():
 
 @pytest.mark.seed("demo")
 def test_an_expired_outlook_sign_in_is_reconnected_from_the_banner_and_the_next_sync_works(
-        qtbot, qloop, demo_ctx, sandbox_env):
+    qtbot, qloop, demo_ctx, sandbox_env
+):
     from PyQt6.QtWidgets import QWizard
 
     from ui.wizard import Page

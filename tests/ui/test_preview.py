@@ -1,4 +1,5 @@
 """The preview dialog: what the person sees, leaves out and decides is what gets applied."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,27 +16,50 @@ CheckRole = Qt.ItemDataRole.CheckStateRole
 
 # -- helpers -----------------------------------------------------------------------------------
 
+
 def act(n: int, op: str, side: str, kind: str = "contacts", **kw) -> Action:
     changes = kw.pop("changes", None)
     if changes is None:
-        changes = {"Title": ("Sales", "Senior Sales")} if op == "update" else {"LastName": (None, f"Person {n}")}
-    return Action(id=f"{kind}-{n}", kind=kind, op=op, side=side,  # type: ignore[arg-type]
-                  outlook_id=f"O{n}", salesforce_id=f"S{n}", label=f"Person {n}", changes=changes, **kw)
+        changes = (
+            {"Title": ("Sales", "Senior Sales")} if op == "update" else {"LastName": (None, f"Person {n}")}
+        )
+    return Action(
+        id=f"{kind}-{n}",
+        kind=kind,
+        op=op,
+        side=side,  # type: ignore[arg-type]
+        outlook_id=f"O{n}",
+        salesforce_id=f"S{n}",
+        label=f"Person {n}",
+        changes=changes,
+        **kw,
+    )
 
 
 def small_plan() -> Plan:
     """3 creates in Salesforce, 2 updates in Outlook, 1 match, 1 prevented delete."""
-    actions = [act(1, "create", "salesforce"), act(2, "create", "salesforce"), act(3, "create", "salesforce"),
-               act(4, "update", "outlook"), act(5, "update", "outlook"),
-               act(6, "match", "both", reason="Paired by email address."),
-               act(7, "prevented", "salesforce", reason="Deleting contacts in Salesforce is switched off.")]
+    actions = [
+        act(1, "create", "salesforce"),
+        act(2, "create", "salesforce"),
+        act(3, "create", "salesforce"),
+        act(4, "update", "outlook"),
+        act(5, "update", "outlook"),
+        act(6, "match", "both", reason="Paired by email address."),
+        act(7, "prevented", "salesforce", reason="Deleting contacts in Salesforce is switched off."),
+    ]
     return Plan(kinds={"contacts": KindPlan("contacts", actions=actions, matched_by={"email": 1})})
 
 
 def big_plan(n: int) -> Plan:
     """n actions spread over creates, updates and deletes on both sides, three kinds."""
-    ops = [("create", "salesforce"), ("create", "outlook"), ("update", "salesforce"),
-           ("update", "outlook"), ("delete", "outlook"), ("match", "both")]
+    ops = [
+        ("create", "salesforce"),
+        ("create", "outlook"),
+        ("update", "salesforce"),
+        ("update", "outlook"),
+        ("delete", "outlook"),
+        ("match", "both"),
+    ]
     kinds = {}
     per_kind = n // 3
     for k, kind in enumerate(("contacts", "events", "tasks")):
@@ -91,6 +115,7 @@ def apply(qloop, controller: SyncController, decisions):
 
 
 # -- against the sandbox -------------------------------------------------------------------------
+
 
 @pytest.mark.seed("demo")
 def test_an_unticked_create_is_not_sent_and_every_other_create_is(qtbot, qloop, demo_ctx, sandbox):
@@ -172,6 +197,7 @@ def test_a_conflict_is_decided_in_the_details_pane_and_the_choice_is_applied(qtb
 
 # -- the model and the widget on their own --------------------------------------------------------
 
+
 def test_totals_follow_what_is_ticked(qtbot):
     widget = PreviewWidget()
     qtbot.addWidget(widget)
@@ -202,9 +228,9 @@ def test_group_and_kind_checkboxes_are_tristate_and_set_their_children(qtbot):
     click_checkbox(qtbot, widget.view, child)
     assert model.data(group, CheckRole) == PARTIAL and model.data(kind, CheckRole) == PARTIAL
 
-    click_checkbox(qtbot, widget.view, group)        # partial -> all in
+    click_checkbox(qtbot, widget.view, group)  # partial -> all in
     assert model.data(group, CheckRole) == CHECKED and widget.decisions().excluded == set()
-    click_checkbox(qtbot, widget.view, group)        # all in -> all out
+    click_checkbox(qtbot, widget.view, group)  # all in -> all out
     assert model.data(group, CheckRole) == UNCHECKED
     assert widget.decisions().excluded == {"contacts-1", "contacts-2", "contacts-3"}
     assert model.data(model.action_index("contacts-3"), Qt.ItemDataRole.DisplayRole) == "Person 3"
@@ -226,8 +252,14 @@ def test_held_mass_deletes_go_ahead_only_when_confirmed(qtbot):
     deletes = [act(n, "delete", "outlook") for n in range(1, 13)]
     held = []
     for a in deletes:
-        h = act(int(a.id.split("-")[1]), "held", "outlook", reason="This sync would delete 12 contacts in Outlook.",
-                outcome="mass_delete_guard", changes={"LastName": (a.label, None)})
+        h = act(
+            int(a.id.split("-")[1]),
+            "held",
+            "outlook",
+            reason="This sync would delete 12 contacts in Outlook.",
+            outcome="mass_delete_guard",
+            changes={"LastName": (a.label, None)},
+        )
         h.choices = {"confirm": [a]}
         held.append(h)
     plan = Plan(kinds={"contacts": KindPlan("contacts", actions=held)})
@@ -250,16 +282,36 @@ def test_held_mass_deletes_go_ahead_only_when_confirmed(qtbot):
 
 
 def test_a_kind_that_failed_or_stopped_says_so_in_plain_words(qtbot):
-    stopped = ("Outlook returned no contacts at all, while 40 are linked. To protect your data nothing "
-               "was changed for contacts.")
-    plan = Plan(kinds={
-        "contacts": KindPlan("contacts", stopped=stopped, actions=[
-            Action(id="contacts-1", kind="contacts", op="held", side="outlook", outlook_id=None, salesforce_id=None,
-                   label="All contacts", reason=stopped, outcome="empty_side_guard")]),
-        "events": KindPlan("events", error={"title": "Permission missing",
-                                             "message": "Tandem may not read your calendar."}),
-        "tasks": KindPlan("tasks", actions=[act(1, "create", "outlook", kind="tasks")]),
-    })
+    stopped = (
+        "Outlook returned no contacts at all, while 40 are linked. To protect your data nothing "
+        "was changed for contacts."
+    )
+    plan = Plan(
+        kinds={
+            "contacts": KindPlan(
+                "contacts",
+                stopped=stopped,
+                actions=[
+                    Action(
+                        id="contacts-1",
+                        kind="contacts",
+                        op="held",
+                        side="outlook",
+                        outlook_id=None,
+                        salesforce_id=None,
+                        label="All contacts",
+                        reason=stopped,
+                        outcome="empty_side_guard",
+                    )
+                ],
+            ),
+            "events": KindPlan(
+                "events",
+                error={"title": "Permission missing", "message": "Tandem may not read your calendar."},
+            ),
+            "tasks": KindPlan("tasks", actions=[act(1, "create", "outlook", kind="tasks")]),
+        }
+    )
     widget = PreviewWidget()
     qtbot.addWidget(widget)
     widget.show()
@@ -310,8 +362,10 @@ def test_a_recreate_can_let_the_delete_win(qtbot):
     widget.set_plan(Plan(kinds={"contacts": KindPlan("contacts", actions=[recreate])}))
     widget.select_action(recreate.id)
     buttons = widget.details.choice_buttons()
-    assert [b.text() for b in buttons] == ["Create it again in Outlook (the change wins)",
-                                           "Keep the deletion: delete it in Salesforce too"]
+    assert [b.text() for b in buttons] == [
+        "Create it again in Outlook (the change wins)",
+        "Keep the deletion: delete it in Salesforce too",
+    ]
     click_radio(qtbot, buttons[1])
     assert widget.decisions().choices == {recreate.id: "keep_outlook"}
     click_radio(qtbot, buttons[0])

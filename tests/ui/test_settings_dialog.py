@@ -1,5 +1,6 @@
 """The settings window: what a person changes there is saved on Apply, obeyed by the next sync,
 discarded on Cancel, and refused in plain words when it cannot be; administrator locks hold."""
+
 from __future__ import annotations
 
 import sys
@@ -22,10 +23,14 @@ def no_discovery(monkeypatch):
     module = types.ModuleType("app.discovery")
 
     async def outlook_folders(ctx):
-        return {"contacts": [{"id": None, "name": "Contacts", "default": True},
-                             {"id": "folder-vip", "name": "Contacts / VIP", "default": False}],
-                "events": [{"id": None, "name": "Calendar", "default": True}],
-                "tasks": [{"id": None, "name": "Tasks", "default": True}]}
+        return {
+            "contacts": [
+                {"id": None, "name": "Contacts", "default": True},
+                {"id": "folder-vip", "name": "Contacts / VIP", "default": False},
+            ],
+            "events": [{"id": None, "name": "Calendar", "default": True}],
+            "tasks": [{"id": None, "name": "Tasks", "default": True}],
+        }
 
     async def campaigns(ctx):
         return [{"id": "701CAMPAIGN0001", "name": "Spring launch", "active": True}]
@@ -33,6 +38,7 @@ def no_discovery(monkeypatch):
     module.outlook_folders, module.campaigns = outlook_folders, campaigns
     monkeypatch.setitem(sys.modules, "app.discovery", module)
     import app
+
     monkeypatch.setattr(app, "discovery", module, raising=False)
     return module
 
@@ -41,7 +47,7 @@ def open_dialog(qtbot, qloop, ctx, controller=None) -> SettingsDialog:
     dialog = SettingsDialog(ctx, controller)
     qtbot.addWidget(dialog)
     dialog.show()
-    qloop.until(lambda: not dialog._tasks)   # folder and campaign lists arrived
+    qloop.until(lambda: not dialog._tasks)  # folder and campaign lists arrived
     return dialog
 
 
@@ -58,8 +64,7 @@ def answer(dialog, yes: bool) -> None:
     box = dialog.question
     assert box is not None and box.isVisible()
     if yes:
-        next(b for b in box.buttons()
-             if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
+        next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
     else:
         box.button(QMessageBox.StandardButton.Cancel).click()
 
@@ -68,12 +73,13 @@ def answer(dialog, yes: bool) -> None:
 
 
 @pytest.mark.seed("demo")
-def test_prevent_create_in_outlook_is_saved_and_the_next_preview_obeys_it(qtbot, qloop, demo_ctx,
-                                                                           no_discovery):
+def test_prevent_create_in_outlook_is_saved_and_the_next_preview_obeys_it(
+    qtbot, qloop, demo_ctx, no_discovery
+):
     controller = SyncController(demo_ctx)
     dialog = open_dialog(qtbot, qloop, demo_ctx, controller)
     assert dialog.current_page == "Sync Jobs"
-    assert not dialog.apply_button.isEnabled()          # nothing changed yet
+    assert not dialog.apply_button.isEnabled()  # nothing changed yet
 
     check(dialog, "contacts.outlook_no_create").click()
     assert dialog.preset_boxes["contacts"].currentText() == "Custom"
@@ -105,15 +111,18 @@ def test_cancel_discards_every_change(qtbot, qloop, fresh_ctx):
     check(dialog, "notify.on_start").click()
     dialog.show_page("Summary Options")
     check(dialog, "summary.after_auto").click()
-    assert set(dialog.pending()) == {"contacts.salesforce_no_delete", "events.days_back",
-                                     "notify.on_start", "summary.after_auto"}
+    assert set(dialog.pending()) == {
+        "contacts.salesforce_no_delete",
+        "events.days_back",
+        "notify.on_start",
+        "summary.after_auto",
+    }
 
     dialog.cancel_button.click()
 
     assert not dialog.isVisible()
     settings = reread(fresh_ctx)
-    for key in ("contacts.salesforce_no_delete", "events.days_back", "notify.on_start",
-                "summary.after_auto"):
+    for key in ("contacts.salesforce_no_delete", "events.days_back", "notify.on_start", "summary.after_auto"):
         assert settings.state(key).source == "default", key
     assert fresh_ctx.store.settings() == {}
 
@@ -131,9 +140,13 @@ def test_ok_saves_and_closes(qtbot, qloop, fresh_ctx):
 
 
 def test_a_setting_locked_by_policy_shows_locked_and_cannot_be_changed(qtbot, qloop, fresh_ctx):
-    fresh_ctx.settings.policy = Policy(locked={"contacts.salesforce_no_delete": False,
-                                               "auto.frequency_min": 60,
-                                               "accounts.salesforce_login_host": "https://acme.my.salesforce.com"})
+    fresh_ctx.settings.policy = Policy(
+        locked={
+            "contacts.salesforce_no_delete": False,
+            "auto.frequency_min": 60,
+            "accounts.salesforce_login_host": "https://acme.my.salesforce.com",
+        }
+    )
     dialog = open_dialog(qtbot, qloop, fresh_ctx)
     box = check(dialog, "contacts.salesforce_no_delete")
     assert not box.isEnabled() and not box.isChecked()
@@ -146,7 +159,7 @@ def test_a_setting_locked_by_policy_shows_locked_and_cannot_be_changed(qtbot, ql
     frequency = dialog.fields["auto.frequency_min"]
     assert frequency.widget.currentData() == 60 and not frequency.widget.isEnabled()
 
-    box.click()                                       # a disabled box does not toggle
+    box.click()  # a disabled box does not toggle
     assert not box.isChecked()
     # A preset leaves the locked switch alone: "Salesforce to Outlook only" cannot be reached.
     preset = dialog.preset_boxes["contacts"]
@@ -186,7 +199,7 @@ def test_auto_sync_page_is_locked_until_a_manual_sync_was_applied(qtbot, qloop, 
     controller.apply_preview(Decisions())
     qloop.until(lambda: reports and not controller.busy)
 
-    assert not dialog.auto_sync_locked                 # the open window noticed
+    assert not dialog.auto_sync_locked  # the open window noticed
     assert not dialog.auto_locked_note.isVisible()
     enabled.click()
     frequency = check(dialog, "auto.frequency_min")
@@ -201,11 +214,19 @@ def test_auto_sync_page_is_locked_until_a_manual_sync_was_applied(qtbot, qloop, 
 
 def test_presets_and_the_six_switches_stay_in_step(qtbot, qloop, fresh_ctx):
     dialog = open_dialog(qtbot, qloop, fresh_ctx)
-    dialog.kind_picker.setCurrentIndex(1)              # Calendar
+    dialog.kind_picker.setCurrentIndex(1)  # Calendar
     preset = dialog.preset_boxes["events"]
-    switches = {op: check(dialog, f"events.{op}") for op in (
-        "outlook_no_create", "outlook_no_update", "outlook_no_delete",
-        "salesforce_no_create", "salesforce_no_update", "salesforce_no_delete")}
+    switches = {
+        op: check(dialog, f"events.{op}")
+        for op in (
+            "outlook_no_create",
+            "outlook_no_update",
+            "outlook_no_delete",
+            "salesforce_no_create",
+            "salesforce_no_update",
+            "salesforce_no_delete",
+        )
+    }
     assert preset.currentText() == "Both ways"
     assert not any(b.isChecked() for b in switches.values())
 
@@ -213,9 +234,12 @@ def test_presets_and_the_six_switches_stay_in_step(qtbot, qloop, fresh_ctx):
     preset.activated.emit(preset.currentIndex())
     assert preset.currentText() == "Salesforce to Outlook only"
     assert [k for k, b in switches.items() if b.isChecked()] == [
-        "salesforce_no_create", "salesforce_no_update", "salesforce_no_delete"]
+        "salesforce_no_create",
+        "salesforce_no_update",
+        "salesforce_no_delete",
+    ]
 
-    switches["salesforce_no_update"].click()          # one switch off: no longer a preset
+    switches["salesforce_no_update"].click()  # one switch off: no longer a preset
     assert preset.currentText() == "Custom"
     switches["salesforce_no_update"].click()
     assert preset.currentText() == "Salesforce to Outlook only"
@@ -240,7 +264,7 @@ def test_the_time_window_slider_maps_to_the_window_settings(qtbot, qloop, fresh_
     fresh_ctx.settings.set("auto.window_end", "17:30")
     dialog = open_dialog(qtbot, qloop, fresh_ctx)
     slider = dialog.window_slider
-    assert slider.value() == (32, 70)                  # 15-minute steps
+    assert slider.value() == (32, 70)  # 15-minute steps
     assert dialog.window_label.text() == "From 08:00 until 17:30"
 
     slider.setValue((30, 72))
@@ -250,13 +274,15 @@ def test_the_time_window_slider_maps_to_the_window_settings(qtbot, qloop, fresh_
     settings = reread(fresh_ctx)
     assert (settings.get("auto.window_start"), settings.get("auto.window_end")) == ("07:30", "18:00")
 
-    slider.setValue((0, 96))                           # the whole bar: all day
+    slider.setValue((0, 96))  # the whole bar: all day
     assert dialog.window_label.text() == "All day"
     assert dialog.apply()
-    assert (reread(fresh_ctx).get("auto.window_start"), reread(fresh_ctx).get("auto.window_end")) \
-        == ("00:00", "00:00")
+    assert (reread(fresh_ctx).get("auto.window_start"), reread(fresh_ctx).get("auto.window_end")) == (
+        "00:00",
+        "00:00",
+    )
 
-    slider.setValue((40, 40))                          # nothing left between the handles
+    slider.setValue((40, 40))  # nothing left between the handles
     assert not dialog.apply()
     assert "window is empty" in dialog.error.text() and dialog.error.isVisible()
     assert reread(fresh_ctx).get("auto.window_start") == "00:00"
@@ -264,9 +290,9 @@ def test_the_time_window_slider_maps_to_the_window_settings(qtbot, qloop, fresh_
 
 def test_window_mapping_round_trips_and_keeps_a_window_across_midnight():
     assert window_to_slots("07:00", "19:00") == (28, 76)
-    assert window_to_slots("07:00", "00:00") == (28, 96)   # until midnight
+    assert window_to_slots("07:00", "00:00") == (28, 96)  # until midnight
     assert window_to_slots("00:00", "00:00") == (0, 96)
-    assert window_to_slots("22:00", "06:00") is None       # the slider cannot show it
+    assert window_to_slots("22:00", "06:00") is None  # the slider cannot show it
     assert [slot_to_time(s) for s in (0, 30, 95, 96)] == ["00:00", "07:30", "23:45", "00:00"]
 
 
@@ -296,8 +322,8 @@ def test_invalid_input_gets_a_plain_message_and_nothing_is_saved(qtbot, qloop, f
 
     assert dialog.error.isVisible()
     assert "https://" in dialog.error.text() and "Salesforce login address" in dialog.error.text()
-    assert dialog.current_page == "Accounts"            # the page with the problem opens
-    assert fresh_ctx.store.settings() == {}             # all or nothing: notify.on_start neither
+    assert dialog.current_page == "Accounts"  # the page with the problem opens
+    assert fresh_ctx.store.settings() == {}  # all or nothing: notify.on_start neither
 
     check(dialog, "accounts.salesforce_login_host").setText("https://acme.my.salesforce.com")
     assert dialog.apply() and not dialog.error.isVisible()
@@ -323,19 +349,19 @@ def test_campaign_range_needs_a_campaign_picked_from_salesforce(qtbot, qloop, fr
     assert settings.get("contacts.campaign_id") == "701CAMPAIGN0001"
 
 
-def test_outlook_folder_picker_is_filled_from_discovery_and_saves_the_id(qtbot, qloop, fresh_ctx,
-                                                                        no_discovery):
+def test_outlook_folder_picker_is_filled_from_discovery_and_saves_the_id(
+    qtbot, qloop, fresh_ctx, no_discovery
+):
     dialog = open_dialog(qtbot, qloop, fresh_ctx)
     folders = dialog.folder_boxes["contacts"]
-    assert [folders.itemText(i) for i in range(folders.count())] == ["Contacts (default)",
-                                                                     "Contacts / VIP"]
+    assert [folders.itemText(i) for i in range(folders.count())] == ["Contacts (default)", "Contacts / VIP"]
     folders.setCurrentIndex(1)
     assert dialog.apply()
     assert reread(fresh_ctx).get("contacts.outlook_folder") == "folder-vip"
 
 
 def test_folder_picker_falls_back_to_the_default_when_outlook_is_not_connected(qtbot, qloop, fresh_ctx):
-    dialog = open_dialog(qtbot, qloop, fresh_ctx)       # the real discovery: not signed in
+    dialog = open_dialog(qtbot, qloop, fresh_ctx)  # the real discovery: not signed in
     folders = dialog.folder_boxes["tasks"]
     assert folders.count() == 1 and folders.currentData() is None
     assert "could not list your Outlook folders" in dialog.folder_notes["tasks"].text()
@@ -347,7 +373,8 @@ def test_folder_picker_falls_back_to_the_default_when_outlook_is_not_connected(q
 
 @pytest.mark.seed("demo")
 def test_accounts_show_who_is_connected_reconnect_asks_the_window_and_sign_out_confirms(
-        qtbot, qloop, demo_ctx, no_discovery):
+    qtbot, qloop, demo_ctx, no_discovery
+):
     dialog = open_dialog(qtbot, qloop, demo_ctx)
     dialog.show_page("Accounts")
     outlook = dialog.account_labels["outlook"]
@@ -359,7 +386,7 @@ def test_accounts_show_who_is_connected_reconnect_asks_the_window_and_sign_out_c
     assert asked.args == ["salesforce"]
 
     dialog.signout_buttons["outlook"].click()
-    answer(dialog, yes=False)                           # changed their mind
+    answer(dialog, yes=False)  # changed their mind
     assert demo_ctx.signed_in()["outlook"] is not None
 
     signed_out = []
@@ -400,9 +427,9 @@ def test_rebuild_asks_first_then_forgets_the_links_of_that_kind(qtbot, qloop, de
     answer(dialog, yes=True)
     qloop.until(lambda: "forgot" in dialog.support_status.text())
     assert demo_ctx.store.link_count("contacts") == 0
-    assert demo_ctx.store.link_count("tasks") > 0       # only the chosen kind
+    assert demo_ctx.store.link_count("tasks") > 0  # only the chosen kind
     assert f"forgot {linked} pairs of contacts" in dialog.support_status.text()
-    assert changed                                      # the dashboard hears about it
+    assert changed  # the dashboard hears about it
 
 
 @pytest.mark.seed("demo")
@@ -431,8 +458,7 @@ def test_every_page_is_listed_and_reachable(qtbot, qloop, fresh_ctx):
         assert dialog.stack.currentIndex() == PAGES.index(name)
 
 
-def test_open_log_folder_opens_the_profile_logs_or_says_where_they_are(qtbot, qloop, fresh_ctx,
-                                                                       monkeypatch):
+def test_open_log_folder_opens_the_profile_logs_or_says_where_they_are(qtbot, qloop, fresh_ctx, monkeypatch):
     import ui.settings_dialog as module
 
     opened, answer_with = [], [True]
@@ -448,13 +474,14 @@ def test_open_log_folder_opens_the_profile_logs_or_says_where_they_are(qtbot, ql
     assert opened == [str(fresh_ctx.paths.log_dir)]
     assert dialog.support_status.text() == ""
 
-    answer_with[0] = False                              # no file manager on this desktop
+    answer_with[0] = False  # no file manager on this desktop
     dialog.findChild(module.QPushButton, "openLogs").click()
     assert str(fresh_ctx.paths.log_dir) in dialog.support_status.text()
 
 
-def test_start_at_login_writes_and_removes_the_autostart_entry(qtbot, qloop, fresh_ctx, no_discovery,
-                                                               tmp_path, monkeypatch):
+def test_start_at_login_writes_and_removes_the_autostart_entry(
+    qtbot, qloop, fresh_ctx, no_discovery, tmp_path, monkeypatch
+):
     monkeypatch.setattr("sys.platform", "linux")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     dialog = open_dialog(qtbot, qloop, fresh_ctx)

@@ -1,4 +1,5 @@
 """One Tandem per user and profile: a second launch hands over to the first and exits."""
+
 from __future__ import annotations
 
 import os
@@ -59,10 +60,15 @@ def guards():
 
 
 def child(key: str, runtime_dir: Path) -> subprocess.Popen:
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime_dir), TMPDIR=str(runtime_dir),
-               PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-c", CHILD, key], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime_dir), TMPDIR=str(runtime_dir), PYTHONPATH=str(ROOT))
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, key],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_a_second_launch_hands_over_to_the_first(qtbot, runtime_dir, key, guards) -> None:
@@ -105,7 +111,7 @@ def test_after_quit_the_next_launch_is_first(qtbot, runtime_dir, key, guards) ->
     assert again.acquire() is True
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="Unix socket files only")
+@pytest.mark.only_on("linux", "darwin")  # Unix socket files only
 def test_the_socket_is_private_to_its_user(qtbot, runtime_dir, key, guards) -> None:
     first = SingleInstance(key)
     guards.append(first)
@@ -146,7 +152,7 @@ def test_this_launch_defers_to_another_process(qtbot, runtime_dir, key, guards) 
         proc.wait(timeout=10)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="named pipes vanish with their process")
+@pytest.mark.only_on("linux", "darwin")  # named pipes vanish with their process
 def test_a_socket_left_by_a_crash_is_taken_over(qtbot, runtime_dir, key, guards) -> None:
     proc = child(key, runtime_dir)
     try:
@@ -156,7 +162,7 @@ def test_a_socket_left_by_a_crash_is_taken_over(qtbot, runtime_dir, key, guards)
         proc.wait(timeout=10)
     mine = SingleInstance(key)
     guards.append(mine)
-    assert Path(mine.server_name).exists()      # the crash left its socket behind
+    assert Path(mine.server_name).exists()  # the crash left its socket behind
     assert mine.acquire() is True
     again = SingleInstance(key)
     guards.append(again)

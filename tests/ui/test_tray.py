@@ -1,5 +1,6 @@
 """The tray: its menu does what it says, its icon follows the runs, toasts open the run, and
 without a tray the toasts become banners in the window."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -147,8 +148,16 @@ def test_every_menu_action_does_what_it_says(qtbot, qloop, demo_ctx, with_tray, 
     shell.controller.run_started.connect(lambda trigger, kinds: started.append((trigger, list(kinds))))
     shell.controller.preview_ready.connect(plans.append)
     menu_texts = [a.text() for a in shell.tray.menu.actions() if a.text() and a.isVisible()]
-    assert menu_texts == ["Up to date", "Auto sync is off", "Sync now", "Sync one kind", "Pause auto sync",
-                          "Open Tandem", "Settings…", "Quit Tandem"]
+    assert menu_texts == [
+        "Up to date",
+        "Auto sync is off",
+        "Sync now",
+        "Sync one kind",
+        "Pause auto sync",
+        "Open Tandem",
+        "Settings…",
+        "Quit Tandem",
+    ]
     assert [a.text() for a in shell.tray.kinds_menu.actions()] == ["Contacts", "Calendar", "Tasks"]
 
     shell.window.hide()
@@ -175,8 +184,9 @@ def test_every_menu_action_does_what_it_says(qtbot, qloop, demo_ctx, with_tray, 
     qloop.until(lambda: not shell.controller.busy)
 
     shell.tray.settings_action.trigger()
-    assert (shell.settings_dialog is not None and shell.settings_dialog.isVisible()) or \
-        "settings" in shell.window.banners[-1][0].lower()
+    assert (
+        shell.settings_dialog is not None and shell.settings_dialog.isVisible()
+    ) or "settings" in shell.window.banners[-1][0].lower()
     if shell.settings_dialog is not None:
         shell.settings_dialog.close()
 
@@ -188,8 +198,9 @@ def test_every_menu_action_does_what_it_says(qtbot, qloop, demo_ctx, with_tray, 
 
 
 @pytest.mark.seed("demo")
-def test_closing_the_window_hides_it_to_the_tray_and_keeps_running(qtbot, qloop, demo_ctx, with_tray,
-                                                                  fake_window):
+def test_closing_the_window_hides_it_to_the_tray_and_keeps_running(
+    qtbot, qloop, demo_ctx, with_tray, fake_window
+):
     shell = make_shell(demo_ctx, tray=True)
     messages = []
     shell.tray.icon.showMessage = lambda *a: messages.append(a)
@@ -209,7 +220,9 @@ def _warn_by_direction(ctx) -> None:
 
 
 @pytest.mark.seed("demo")
-def test_a_run_with_warnings_toasts_and_a_click_opens_that_run(qtbot, qloop, demo_ctx, with_tray, fake_window):
+def test_a_run_with_warnings_toasts_and_a_click_opens_that_run(
+    qtbot, qloop, demo_ctx, with_tray, fake_window
+):
     _warn_by_direction(demo_ctx)
     shell = make_shell(demo_ctx, tray=True)
     messages = []
@@ -291,8 +304,10 @@ def test_a_manual_sync_opens_the_summary_instead_of_a_toast(qtbot, qloop, demo_c
     assert summary is not None and summary.isVisible() and not summary.isModal()
     assert messages == []  # the window says it; no toast on top
     assert summary.headline.text() == "Sync finished — please review"  # one contact held
-    rows = {summary.table.item(r, 0).text(): [summary.table.item(r, c).text() for c in range(1, 5)]
-            for r in range(summary.table.rowCount())}
+    rows = {
+        summary.table.item(r, 0).text(): [summary.table.item(r, c).text() for c in range(1, 5)]
+        for r in range(summary.table.rowCount())
+    }
     assert set(rows) == {"Contacts", "Tasks"}
     assert rows["Contacts"][2] == "1 held for you"
     assert rows["Tasks"][0] == "7 created"
@@ -304,7 +319,8 @@ def test_a_manual_sync_opens_the_summary_instead_of_a_toast(qtbot, qloop, demo_c
 
 @pytest.mark.seed("demo")
 def test_only_when_something_changed_hides_the_summary_of_a_sync_that_changed_nothing(
-        qtbot, qloop, demo_ctx, fake_window):
+    qtbot, qloop, demo_ctx, fake_window
+):
     shell = make_shell(demo_ctx, tray=False)
     manual_sync(qloop, shell.controller, ["tasks"])
     summary = shell.notifier.summary
@@ -324,19 +340,31 @@ def test_only_when_something_changed_hides_the_summary_of_a_sync_that_changed_no
 
 
 @pytest.mark.seed("demo")
-def test_reconnect_opens_the_sign_in_of_that_service_and_says_when_it_is_done(qtbot, qloop, demo_ctx, sandbox,
-                                                                              fake_window):
-    args = main.build_parser().parse_args(["--profile", str(demo_ctx.paths.root), "--sandbox-url",
-                                           sandbox.base_url, "--sandbox-ca", sandbox.ca_file])
+def test_reconnect_opens_the_sign_in_of_that_service_and_says_when_it_is_done(
+    qtbot, qloop, demo_ctx, sandbox, fake_window
+):
+    args = main.build_parser().parse_args(
+        [
+            "--profile",
+            str(demo_ctx.paths.root),
+            "--sandbox-url",
+            sandbox.base_url,
+            "--sandbox-ca",
+            sandbox.ca_file,
+        ]
+    )
     launcher = gui.Launcher(args, single_instance=False)
     ctx = launcher.open_real()
-    shell = gui.Shell(ctx, launcher.controller_for(ctx), launcher=launcher, use_tray=False, start_autosync=False)
+    shell = gui.Shell(
+        ctx, launcher.controller_for(ctx), launcher=launcher, use_tray=False, start_autosync=False
+    )
     try:
         shell.reconnect("salesforce")
         wizard = shell.wizard
         assert wizard is not None and wizard.isVisible()
         if hasattr(wizard, "currentId"):
             from ui.wizard import Page
+
             assert wizard.currentId() == int(Page.SALESFORCE)
         # Still signed in (the sandbox kept the sign-in): closing says so and offers the sync.
         wizard.reject() if hasattr(wizard, "reject") else wizard.setup_finished.emit(ctx)
@@ -358,8 +386,9 @@ def test_a_toast_about_one_issue_opens_that_issue(qtbot):
     tray.icon.isVisible = lambda: True  # as if the desktop showed it
     window = FakeWindow()
     notifier = RunNotifier(None, controller, tray=tray, window=lambda: window)
-    notifier.present(Toast("Sync finished with problems", "1 item could not be synced.", "error",
-                           Target("issue", 7)))
+    notifier.present(
+        Toast("Sync finished with problems", "1 item could not be synced.", "error", Target("issue", 7))
+    )
     tray.icon.messageClicked.emit()
     assert window.opened == [("issue", 7)] and window.isVisible()
     assert window.banners == []  # it went to the tray, not to a banner

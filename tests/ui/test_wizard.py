@@ -1,12 +1,13 @@
 """The first-run wizard, driven end to end against the sandbox: the way a new user walks it."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from accounts_helpers import make_browser
 from PyQt6.QtWidgets import QWizard
 
-from accounts_helpers import make_browser
 from ui.controller import SyncController
 from ui.wizard import FirstRunWizard, Page
 
@@ -43,9 +44,11 @@ def make_wizard(qtbot, ctx, sandbox, **kw) -> tuple[FirstRunWizard, Launcher]:
 
 
 def next_enabled(wizard: FirstRunWizard) -> bool:
-    button = wizard.button(QWizard.WizardButton.CommitButton
-                           if wizard.currentPage().isCommitPage()
-                           else QWizard.WizardButton.NextButton)
+    button = wizard.button(
+        QWizard.WizardButton.CommitButton
+        if wizard.currentPage().isCommitPage()
+        else QWizard.WizardButton.NextButton
+    )
     return button.isEnabled()
 
 
@@ -60,7 +63,8 @@ def wait_page_ready(qloop, wizard: FirstRunWizard, timeout: float = 60) -> None:
 
 @pytest.mark.seed("demo")
 def test_demo_walkthrough_signs_in_chooses_previews_applies_and_unlocks_auto_sync(
-        qtbot, qloop, fresh_ctx, sandbox_env):
+    qtbot, qloop, fresh_ctx, sandbox_env
+):
     sandbox_env.state.config["auto_approve"] = False  # approve the Outlook code by hand
     wizard, launcher = make_wizard(qtbot, fresh_ctx, sandbox_env, demo=True)
     finished = []
@@ -139,8 +143,8 @@ def test_demo_walkthrough_signs_in_chooses_previews_applies_and_unlocks_auto_syn
     assert auto.enabled.isEnabled() and not auto.locked_note.isVisible()
     auto.enabled.setChecked(True)
     auto.frequency.setCurrentIndex(auto.frequency.findData(60))
-    auto.window.setValue((16, 40))          # half-hour steps: 08:00 to 20:00
-    auto.day_buttons[5].setChecked(True)    # Saturday too
+    auto.window.setValue((16, 40))  # half-hour steps: 08:00 to 20:00
+    auto.day_buttons[5].setChecked(True)  # Saturday too
     go_next(wizard, Page.DONE)
     assert "every 1 hour" in wizard.done_page.summary.text()
     wizard.accept()
@@ -158,8 +162,9 @@ def test_demo_walkthrough_signs_in_chooses_previews_applies_and_unlocks_auto_syn
     assert settings.get("auto.days") == [0, 1, 2, 3, 4, 5]
     # The contacts went to the Partners folder in the sandbox's Outlook.
     partners_id = settings.get("contacts.outlook_folder")
-    in_partners = [c for c in sandbox_env.state.graph["contacts"].values()
-                   if c.get("_container") == partners_id]
+    in_partners = [
+        c for c in sandbox_env.state.graph["contacts"].values() if c.get("_container") == partners_id
+    ]
     assert len(in_partners) > 1
 
 
@@ -243,8 +248,7 @@ def test_nothing_chosen_closes_next_with_a_reason(qtbot, qloop, demo_ctx, sandbo
 
 
 @pytest.mark.seed("demo")
-def test_a_declined_outlook_sign_in_says_so_and_can_be_tried_again(qtbot, qloop, fresh_ctx,
-                                                                    sandbox_env):
+def test_a_declined_outlook_sign_in_says_so_and_can_be_tried_again(qtbot, qloop, fresh_ctx, sandbox_env):
     sandbox_env.state.config["auto_approve"] = False
     wizard, _ = make_wizard(qtbot, fresh_ctx, sandbox_env, demo=True)
     go_next(wizard, Page.OUTLOOK)
@@ -281,8 +285,7 @@ def test_salesforce_code_sign_in_is_the_alternative(qtbot, qloop, fresh_ctx, san
             await asyncio.sleep(0.02)
         seen["next"] = next_enabled(wizard)
         seen["cancel"] = page.cancel.isVisible()
-        await asyncio.to_thread(sandbox_env.control, "device/approve",
-                                {"user_code": page.code.code.text()})
+        await asyncio.to_thread(sandbox_env.control, "device/approve", {"user_code": page.code.code.text()})
         while page.waiting:
             await asyncio.sleep(0.02)
 
@@ -314,7 +317,8 @@ def test_the_demo_starts_without_blocking_the_window(qtbot, qloop, fresh_ctx, sa
 
 @pytest.mark.seed("demo")
 def test_back_from_the_preview_drops_it_and_the_next_preview_follows_the_new_choice(
-        qtbot, qloop, demo_ctx, sandbox_env):
+    qtbot, qloop, demo_ctx, sandbox_env
+):
     wizard, _ = make_wizard(qtbot, demo_ctx, sandbox_env, demo=True)
     for page in (Page.OUTLOOK, Page.SALESFORCE, Page.WHAT, Page.DIRECTION, Page.PREVIEW):
         go_next(wizard, page)
@@ -339,8 +343,9 @@ def test_back_from_the_preview_drops_it_and_the_next_preview_follows_the_new_cho
 
 
 @pytest.mark.seed("demo")
-def test_reconnect_salesforce_opens_its_sign_in_page_alone_and_done_ends_there(qtbot, qloop, demo_ctx,
-                                                                                 sandbox_env):
+def test_reconnect_salesforce_opens_its_sign_in_page_alone_and_done_ends_there(
+    qtbot, qloop, demo_ctx, sandbox_env
+):
     wizard, launcher = make_wizard(qtbot, demo_ctx, sandbox_env, start_at="salesforce", only_sign_in=True)
     finished = []
     wizard.setup_finished.connect(finished.append)
@@ -360,7 +365,7 @@ def test_reconnect_salesforce_opens_its_sign_in_page_alone_and_done_ends_there(q
     assert done.isEnabled()
     done.click()
     assert finished == [demo_ctx] and not wizard.isVisible()
-    assert wizard.currentId() == Page.SALESFORCE   # the rest of the setup was never shown
+    assert wizard.currentId() == Page.SALESFORCE  # the rest of the setup was never shown
 
 
 @pytest.mark.seed("demo")
@@ -385,7 +390,8 @@ def test_reconnect_needs_a_known_service(qtbot, demo_ctx):
 
 @pytest.mark.seed("demo")
 def test_without_an_app_registration_the_sign_in_page_asks_for_it_and_goes_on(
-        qtbot, qloop, fresh_ctx, sandbox_env, monkeypatch):
+    qtbot, qloop, fresh_ctx, sandbox_env, monkeypatch
+):
     """A real-accounts user whose organisation gave no client id is not stuck in the wizard:
     the page asks for the ids, saves them in the profile and signs in."""
     import app.accounts_cli
@@ -397,7 +403,7 @@ def test_without_an_app_registration_the_sign_in_page_asks_for_it_and_goes_on(
     qloop.until(lambda: page.app_form.isVisible())
     assert "app registration" in page.status.text() and not next_enabled(wizard)
     field = page.app_form.edits["accounts.microsoft_client_id"]
-    page.app_form.save.click()                       # empty: refused in words, nothing saved
+    page.app_form.save.click()  # empty: refused in words, nothing saved
     assert "first" in page.status.text() and fresh_ctx.settings.get("accounts.microsoft_client_id") is None
     field.setText("11111111-2222-3333-4444-555555555555")
     page.app_form.save.click()

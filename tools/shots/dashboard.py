@@ -14,6 +14,7 @@ both sides, syncs again, and saves into docs/screenshots/:
 - dashboard-issues.png    the Issues tab with the explanation and the open-in links
 - dashboard-private.png   the Private contacts tab: a contact picked, an account found
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,22 +33,33 @@ def start_world():
 
     server, info, profile = demo_world("demo")
     root = root_contact_folder(server.state)["id"]
-    server.state.graph_create("contacts", outlook_contact(
-        given="Lena", surname="Langtitel", emails=["lena.langtitel@example.org"],
-        job_title="Head of Cross-Border Payment Partnerships, Strategic Alliances and Ecosystem "
-                  "Development for the Nordics, Baltics and Central Eastern Europe",
-        folder_id=root), container=root)
+    server.state.graph_create(
+        "contacts",
+        outlook_contact(
+            given="Lena",
+            surname="Langtitel",
+            emails=["lena.langtitel@example.org"],
+            job_title="Head of Cross-Border Payment Partnerships, Strategic Alliances and Ecosystem "
+            "Development for the Nordics, Baltics and Central Eastern Europe",
+            folder_id=root,
+        ),
+        container=root,
+    )
     return server, info, profile
 
 
 def edit_both_sides(state) -> None:
     """A few edits between the runs, so the second run has updates to show."""
     me = state.sf["me"]
-    contacts = [c for c in state.sf["records"]["Contact"].values() if c.get("OwnerId") == me and c.get("AccountId")]
-    for contact, title in zip(contacts[:2], ("VP Finance", "Head of Procurement")):
+    contacts = [
+        c for c in state.sf["records"]["Contact"].values() if c.get("OwnerId") == me and c.get("AccountId")
+    ]
+    for contact, title in zip(contacts[:2], ("VP Finance", "Head of Procurement"), strict=False):
         state.sf_update("Contact", contact["Id"], {"Title": title}, user_id=me)
     for task in list(state.graph["todoTasks"].values())[:1]:
-        state.graph_update("todoTasks", task["id"], {"importance": "high" if task.get("importance") != "high" else "low"})
+        state.graph_update(
+            "todoTasks", task["id"], {"importance": "high" if task.get("importance") != "high" else "low"}
+        )
 
 
 def main() -> None:
@@ -85,9 +97,12 @@ def main() -> None:
     async def until(predicate, timeout: float = 60) -> None:
         try:
             await demo_setup.until(predicate, timeout)
-        except asyncio.TimeoutError:
-            print(f"timed out; busy={controller.busy} runs={window.history_model.rowCount()} "
-                  f"banner={window.banner.text.text()!r} status={window.busy_label.text()!r}", flush=True)
+        except TimeoutError:
+            print(
+                f"timed out; busy={controller.busy} runs={window.history_model.rowCount()} "
+                f"banner={window.banner.text.text()!r} status={window.busy_label.text()!r}",
+                flush=True,
+            )
             raise
 
     async def settle() -> None:

@@ -10,6 +10,7 @@ the in-memory keyring, so it must be imported before anything that touches the k
 Nothing here creates a Qt object before qt() is called: sign in first (the CLI sign-in runs its
 own asyncio loop), then make the application.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,7 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "accounts_keyring.MemoryKeyring"
 
 
 def suffix() -> str:
-    """"" at 100 %, "@2x" (etc.) when QT_SCALE_FACTOR asks for another scale."""
+    """ "" at 100 %, "@2x" (etc.) when QT_SCALE_FACTOR asks for another scale."""
     scale = os.environ.get("QT_SCALE_FACTOR", "1")
     return "" if scale in ("", "1") else f"@{scale}x"
 
@@ -60,8 +61,15 @@ def sign_in(info, profile: Path) -> None:
     """Sign profile in to Outlook and Salesforce with the CLI (the sandbox must auto-approve)."""
     from app import accounts_cli
 
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
+    base = dict(
+        profile=str(profile),
+        sandbox_url=None,
+        sandbox_ca=None,
+        json=True,
+        device=False,
+        service=None,
+        login_host=None,
+    )
     if accounts_cli.login_outlook(argparse.Namespace(**base)) != 0:
         raise SystemExit("Could not sign the throw-away profile in to Outlook on the sandbox.")
     if accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=browser(info))) != 0:
@@ -107,9 +115,11 @@ def qt(app_args: list[str] | None = None, *, app=None):
 
 async def until(predicate, timeout: float = 90) -> None:
     """Wait (polling) until predicate() is true; asyncio.TimeoutError after timeout seconds."""
+
     async def wait() -> None:
         while not predicate():
             await asyncio.sleep(0.05)
+
     await asyncio.wait_for(wait(), timeout)
 
 
@@ -125,8 +135,9 @@ def control(info, path: str, payload: dict) -> None:
     """POST to the sandbox's control API (blocking; run it in a thread from a coroutine)."""
     import httpx
 
-    with httpx.Client(base_url=info["base_url"], timeout=30,
-                      verify=ssl.create_default_context(cafile=info["ca_file"])) as client:
+    with httpx.Client(
+        base_url=info["base_url"], timeout=30, verify=ssl.create_default_context(cafile=info["ca_file"])
+    ) as client:
         client.post(f"/_sandbox/{path}", json=payload).raise_for_status()
 
 

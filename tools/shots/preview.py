@@ -12,6 +12,7 @@ previews contacts + events + tasks, and saves into docs/screenshots/:
 - preview-guards.png     held mass deletes to confirm and a kind that could not be read
 - preview-empty.png      a plan with nothing to do
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,21 +47,48 @@ def guarded(first):
     from sync.plan import KindPlan, Plan
 
     pairs = [a for a in first.kinds["contacts"].actions if a.op == "match"][:12]
-    reason = (f"This sync would delete {len(pairs)} contacts in Outlook (of 40 linked). That is more than "
-              "Tandem deletes without asking, so the deletes are held. Confirm them in the preview if "
-              "they are intended.")
+    reason = (
+        f"This sync would delete {len(pairs)} contacts in Outlook (of 40 linked). That is more than "
+        "Tandem deletes without asking, so the deletes are held. Confirm them in the preview if "
+        "they are intended."
+    )
     held = []
     for n, pair in enumerate(pairs, 1):
-        delete = replace(pair, id=f"contacts-d{n}", op="delete", side="outlook", reason="", choices={},
-                         changes={"LastName": (pair.label.split(" <")[0].split(" ")[-1], None)})
-        held.append(replace(delete, id=f"contacts-g{n}", op="held", reason=reason, outcome="mass_delete_guard",
-                            choices={"confirm": [delete]}))
-    return Plan(kinds={
-        "contacts": KindPlan("contacts", actions=held),
-        "events": KindPlan("events", error={"title": "Calendar not found", "message": (
-            "The calendar chosen in the settings no longer exists in Outlook. Pick another calendar in "
-            "Settings, then sync again.")}),
-        "tasks": first.kinds["tasks"]})
+        delete = replace(
+            pair,
+            id=f"contacts-d{n}",
+            op="delete",
+            side="outlook",
+            reason="",
+            choices={},
+            changes={"LastName": (pair.label.split(" <")[0].split(" ")[-1], None)},
+        )
+        held.append(
+            replace(
+                delete,
+                id=f"contacts-g{n}",
+                op="held",
+                reason=reason,
+                outcome="mass_delete_guard",
+                choices={"confirm": [delete]},
+            )
+        )
+    return Plan(
+        kinds={
+            "contacts": KindPlan("contacts", actions=held),
+            "events": KindPlan(
+                "events",
+                error={
+                    "title": "Calendar not found",
+                    "message": (
+                        "The calendar chosen in the settings no longer exists in Outlook. Pick another calendar in "
+                        "Settings, then sync again."
+                    ),
+                },
+            ),
+            "tasks": first.kinds["tasks"],
+        }
+    )
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ reconnect window (the wizard's sign-in page alone) for Outlook and Salesforce.
 
 Saves docs/screenshots/dashboard-large-run.png, reconnect-outlook.png, reconnect-salesforce.png.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -15,6 +15,7 @@ and saves into docs/screenshots/:
 - settings-notify.png, settings-summary.png, settings-accounts.png, settings-support.png
 - settings-error.png         a refused Apply: the campaign range without a campaign
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,12 @@ def main() -> None:
     app, loop = qt()
     ctx = open_context(info, profile)
     # An example administrator's policy, so the lock notes show.
-    ctx.settings.policy = Policy(locked={"contacts.salesforce_no_delete": True,
-                                         "accounts.salesforce_login_host": "https://login.salesforce.com"})
+    ctx.settings.policy = Policy(
+        locked={
+            "contacts.salesforce_no_delete": True,
+            "accounts.salesforce_login_host": "https://login.salesforce.com",
+        }
+    )
     controller = SyncController(ctx)
 
     async def settle(dialog: SettingsDialog) -> None:
@@ -63,10 +68,13 @@ def main() -> None:
         dialog.kind_picker.setCurrentIndex(1)
         shot(dialog, "Sync Jobs", "settings-jobs-events")
         dialog.kind_picker.setCurrentIndex(0)
-        for page, name in (("Auto Background Sync", "settings-auto"),
-                           ("Notification Options", "settings-notify"),
-                           ("Summary Options", "settings-summary"),
-                           ("Accounts", "settings-accounts"), ("Support", "settings-support")):
+        for page, name in (
+            ("Auto Background Sync", "settings-auto"),
+            ("Notification Options", "settings-notify"),
+            ("Summary Options", "settings-summary"),
+            ("Accounts", "settings-accounts"),
+            ("Support", "settings-support"),
+        ):
             shot(dialog, page, name)
         # A refused value: the campaign range without a campaign picked.
         scope = dialog.fields["contacts.range"].widget

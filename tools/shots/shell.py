@@ -13,6 +13,7 @@ runs the first manual sync, and saves into docs/screenshots/:
 - tray-menu.png          the tray menu after the sync (auto sync on)
 - tray-banner.png        no tray: a background sync with prevented changes, shown as a banner
 """
+
 from __future__ import annotations
 
 import asyncio

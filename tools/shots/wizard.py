@@ -15,6 +15,7 @@ wizard-salesforce-code, wizard-salesforce-browser, wizard-salesforce-done, wizar
 wizard-direction, wizard-preview, wizard-applying, wizard-apply, wizard-auto,
 wizard-auto-locked, wizard-done (.png / @2x.png)
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Helpers of the accounts tests: request counts and a scripted browser."""
+
 from __future__ import annotations
 
 import html
@@ -12,9 +13,11 @@ import httpx
 def token_posts(sandbox, service: str) -> int:
     """How many POSTs reached the token endpoint of ``service`` (entra | salesforce_auth)."""
     counts = sandbox.control("requests")["services"].get(service, {}).get("endpoints", {})
-    return sum(n for name, n in counts.items()
-               if name.startswith("POST ") and name.split(" ")[1].endswith("/token")
-               and "[fault" not in name)
+    return sum(
+        n
+        for name, n in counts.items()
+        if name.startswith("POST ") and name.split(" ")[1].endswith("/token") and "[fault" not in name
+    )
 
 
 def make_browser(sandbox, *, decide: str = "allow"):
@@ -23,23 +26,32 @@ def make_browser(sandbox, *, decide: str = "allow"):
     With the sandbox's auto_approve the authorize page redirects at once; otherwise the
     allow/deny form is submitted.
     """
+
     async def browser(url: str) -> None:
-        async with httpx.AsyncClient(verify=ssl.create_default_context(cafile=sandbox.ca_file),
-                                     follow_redirects=True, timeout=30) as client:
+        async with httpx.AsyncClient(
+            verify=ssl.create_default_context(cafile=sandbox.ca_file), follow_redirects=True, timeout=30
+        ) as client:
             response = await client.get(url)
-            form = re.search(r"<form[^>]*action=[\"']?([^\"' >]*)[^>]*>(.*?)</form>", response.text,
-                             re.S | re.I)
+            form = re.search(
+                r"<form[^>]*action=[\"']?([^\"' >]*)[^>]*>(.*?)</form>", response.text, re.S | re.I
+            )
             if form and response.url.scheme == "https":  # not yet back at the loopback
-                fields = {html.unescape(n): html.unescape(v) for n, v in re.findall(
-                    r"<input[^>]*name=[\"']?([^\"' >]+)[^>]*value=[\"']?([^\"'>]*)", form.group(2))}
+                fields = {
+                    html.unescape(n): html.unescape(v)
+                    for n, v in re.findall(
+                        r"<input[^>]*name=[\"']?([^\"' >]+)[^>]*value=[\"']?([^\"'>]*)", form.group(2)
+                    )
+                }
                 for name, options in re.findall(
-                        r"<select[^>]*name=[\"']?([^\"' >]+)[^>]*>(.*?)</select>", form.group(2), re.S):
+                    r"<select[^>]*name=[\"']?([^\"' >]+)[^>]*>(.*?)</select>", form.group(2), re.S
+                ):
                     values = re.findall(r"<option[^>]*value=[\"']?([^\"' >]*)([^>]*)>", options)
                     chosen = [v for v, rest in values if "selected" in rest] or [v for v, _ in values]
                     if chosen:
                         fields[html.unescape(name)] = html.unescape(chosen[0])
                 for name, value in re.findall(
-                        r"<button[^>]*name=[\"']?([^\"' >]+)[^>]*value=[\"']?([^\"' >]*)", form.group(2)):
+                    r"<button[^>]*name=[\"']?([^\"' >]+)[^>]*value=[\"']?([^\"' >]*)", form.group(2)
+                ):
                     if decide in value.lower():
                         fields[name] = value
                 action = httpx.URL(str(response.url)).join(form.group(1))
@@ -67,10 +79,18 @@ def sign_in_profile(sandbox, profile, monkeypatch, *, outlook: bool = True, sale
     monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
     sandbox.state.config["auto_approve"] = True
     sandbox.state.config["device_interval_s"] = 1
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
+    base = dict(
+        profile=str(profile),
+        sandbox_url=None,
+        sandbox_ca=None,
+        json=True,
+        device=False,
+        service=None,
+        login_host=None,
+    )
     if outlook:
         assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
     if salesforce:
-        assert accounts_cli.login_salesforce(argparse.Namespace(
-            **base, open_browser=make_browser(sandbox))) == 0
+        assert (
+            accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(sandbox))) == 0
+        )

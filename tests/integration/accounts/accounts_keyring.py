@@ -3,6 +3,7 @@
 Selected with the standard ``PYTHON_KEYRING_BACKEND=accounts_keyring.MemoryKeyring``; the
 storage is class-level so every instance keyring creates sees the same entries.
 """
+
 from __future__ import annotations
 
 import keyring.backend

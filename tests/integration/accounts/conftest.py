@@ -1,12 +1,13 @@
 """Fixtures for the accounts tests: a throwaway keyring, a profile, a context on the sandbox."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from accounts_keyring import MemoryKeyring
-from app.accounts_cli import AccountSettings, AccountsContext
+
+from app.accounts_cli import AccountsContext, AccountSettings
 from app.endpoints import Endpoints
 from app.paths import profile_paths
 
@@ -28,15 +29,16 @@ def profile(tmp_path: Path) -> Path:
 def ctx(sandbox, profile: Path, memory_keyring: dict) -> AccountsContext:
     sandbox.control("config", {"device_interval_s": 1})
     endpoints = Endpoints.from_sandbox_info(sandbox.info)
-    return AccountsContext(profile_paths(profile, sandbox=True).ensure(), endpoints,
-                           AccountSettings())
-
+    return AccountsContext(profile_paths(profile, sandbox=True).ensure(), endpoints, AccountSettings())
 
 
 @pytest.fixture
 def offline_ctx(profile: Path, memory_keyring: dict) -> AccountsContext:
     """A context whose services are never reached (for the loopback listener's refusals)."""
-    endpoints = Endpoints(authority="https://127.0.0.1:9/common", graph_url="https://127.0.0.1:9/v1.0",
-                          salesforce_login_url="https://127.0.0.1:9", sandbox=True)
-    return AccountsContext(profile_paths(profile, sandbox=True).ensure(), endpoints,
-                           AccountSettings())
+    endpoints = Endpoints(
+        authority="https://127.0.0.1:9/common",
+        graph_url="https://127.0.0.1:9/v1.0",
+        salesforce_login_url="https://127.0.0.1:9",
+        sandbox=True,
+    )
+    return AccountsContext(profile_paths(profile, sandbox=True).ensure(), endpoints, AccountSettings())

@@ -1,12 +1,13 @@
 """The accounts commands as main.py calls them: login, logout and status, with --json."""
+
 from __future__ import annotations
 
 import argparse
 import json
 
 import pytest
-
 from accounts_helpers import make_browser
+
 from app import accounts_cli, redaction
 
 
@@ -20,8 +21,15 @@ def cli_env(sandbox, profile, memory_keyring, monkeypatch):
 
 
 def args(profile, **kw) -> argparse.Namespace:
-    base = dict(profile=str(profile), sandbox_url=None, sandbox_ca=None, json=True, device=False,
-                service=None, login_host=None)
+    base = dict(
+        profile=str(profile),
+        sandbox_url=None,
+        sandbox_ca=None,
+        json=True,
+        device=False,
+        service=None,
+        login_host=None,
+    )
     base.update(kw)
     return argparse.Namespace(**base)
 
@@ -73,8 +81,7 @@ def test_sandbox_without_its_ca_is_a_usage_error(cli_env, profile, monkeypatch, 
     assert "--sandbox-ca" in capsys.readouterr().err
 
 
-def test_no_keyring_is_a_typed_failure_before_the_user_acts(cli_env, profile, monkeypatch,
-                                                           capsys) -> None:
+def test_no_keyring_is_a_typed_failure_before_the_user_acts(cli_env, profile, monkeypatch, capsys) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     assert accounts_cli.login_salesforce(args(profile, device=True)) == 1
     captured = capsys.readouterr()
@@ -83,8 +90,7 @@ def test_no_keyring_is_a_typed_failure_before_the_user_acts(cli_env, profile, mo
     assert not (profile / "sandbox-secrets.json").exists()
 
 
-def test_production_without_a_client_id_says_what_to_do(profile, memory_keyring, monkeypatch,
-                                                        capsys) -> None:
+def test_production_without_a_client_id_says_what_to_do(profile, memory_keyring, monkeypatch, capsys) -> None:
     for name in ("TANDEM_SANDBOX_URL", "TANDEM_OUTLOOK_CLIENT_ID"):
         monkeypatch.delenv(name, raising=False)
     assert accounts_cli.login_outlook(args(profile, json=False)) == 1

@@ -1,5 +1,6 @@
 """A full login with DEBUG logging everywhere leaves no token, code or verifier in the
 profile folder, in the captured logs or on the terminal."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,8 +8,8 @@ import json
 import logging
 
 import pytest
-
 from accounts_helpers import make_browser
+
 from app import accounts_cli, auth_salesforce, redaction
 from app.paths import profile_paths
 from app.secrets import SecretStore
@@ -55,13 +56,12 @@ def collect(sandbox, found: set[str], memory_keyring: dict) -> None:
                     found.add(data[key])
 
 
-def test_full_login_with_debug_logging_leaks_nothing(sandbox, profile, memory_keyring,
-                                                     monkeypatch, caplog, capsys,
-                                                     debug_logging) -> None:
+def test_full_login_with_debug_logging_leaks_nothing(
+    sandbox, profile, memory_keyring, monkeypatch, caplog, capsys, debug_logging
+) -> None:
     monkeypatch.setenv("TANDEM_SANDBOX_URL", sandbox.base_url)
     monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
-    sandbox.control("config", {"auto_approve": True, "device_interval_s": 1,
-                               "access_token_lifetime_s": 1})
+    sandbox.control("config", {"auto_approve": True, "device_interval_s": 1, "access_token_lifetime_s": 1})
     verifiers: list[str] = []
     real_pair = auth_salesforce.pkce_pair
 
@@ -72,9 +72,16 @@ def test_full_login_with_debug_logging_leaks_nothing(sandbox, profile, memory_ke
 
     monkeypatch.setattr(auth_salesforce, "pkce_pair", recording_pair)
     secrets: set[str] = set()
-    ns = argparse.Namespace(profile=str(profile), json=True, device=False, service=None,
-                            sandbox_url=None, sandbox_ca=None, login_host=None,
-                            open_browser=make_browser(sandbox))
+    ns = argparse.Namespace(
+        profile=str(profile),
+        json=True,
+        device=False,
+        service=None,
+        sandbox_url=None,
+        sandbox_ca=None,
+        login_host=None,
+        open_browser=make_browser(sandbox),
+    )
     caplog.set_level(logging.DEBUG)
     assert accounts_cli.login_outlook(ns) == 0
     collect(sandbox, secrets, memory_keyring)
@@ -107,5 +114,4 @@ def test_full_login_with_debug_logging_leaks_nothing(sandbox, profile, memory_ke
     leaks = [(where, s[:6] + "…") for where, text in texts.items() for s in secrets if s in text]
     assert leaks == []
     # The keyring (a memory one here) is where the secrets are; the profile has none.
-    assert SecretStore.for_profile(profile_paths(profile, sandbox=True)).get(
-        "outlook.token_cache")
+    assert SecretStore.for_profile(profile_paths(profile, sandbox=True)).get("outlook.token_cache")

@@ -1,11 +1,12 @@
 """Outlook sign-in against the sandbox's Entra ID: device flow, refresh, revocation, logout."""
+
 from __future__ import annotations
 
 import threading
 
 import pytest
-
 from accounts_helpers import token_posts
+
 from app.auth_outlook import CACHE_SECRET, OutlookAuth
 from app.errors import ConsentDeclined, NotConnected, SignInExpired
 
@@ -99,8 +100,9 @@ def test_network_down_is_a_typed_error(offline_ctx) -> None:
 def test_token_cache_survives_a_2560_byte_keyring_cap(ctx, sandbox) -> None:
     from app.secrets import SecretStore
 
-    capped = SecretStore(ctx.paths.keyring_service, ctx.secrets.backend, max_entry_bytes=2560,
-                         encoding="utf-16-le")
+    capped = SecretStore(
+        ctx.paths.keyring_service, ctx.secrets.backend, max_entry_bytes=2560, encoding="utf-16-le"
+    )
     ctx._secrets = capped
     auth, _ = login(ctx, sandbox)
     from accounts_keyring import MemoryKeyring
@@ -114,7 +116,6 @@ def test_token_cache_survives_a_2560_byte_keyring_cap(ctx, sandbox) -> None:
 
 @pytest.mark.asyncio
 async def test_ten_concurrent_graph_401s_trigger_one_refresh(ctx, sandbox) -> None:
-    pytest.importorskip("sandbox.graph", reason="the sandbox's Graph service is not built yet")
     import asyncio
 
     import httpx
@@ -129,7 +130,6 @@ async def test_ten_concurrent_graph_401s_trigger_one_refresh(ctx, sandbox) -> No
     before = token_posts(sandbox, "entra")
     sandbox.control("config", {"graph_concurrency": 20})
     async with httpx.AsyncClient(verify=sandbox.ssl_context(), auth=bearer, timeout=30) as client:
-        responses = await asyncio.gather(*(client.get(f"{sandbox.info['graph_url']}/me")
-                                           for _ in range(10)))
+        responses = await asyncio.gather(*(client.get(f"{sandbox.info['graph_url']}/me") for _ in range(10)))
     assert [r.status_code for r in responses] == [200] * 10
     assert token_posts(sandbox, "entra") == before + 1 and bearer.refreshes == 1

@@ -1,16 +1,23 @@
 """Salesforce sign-in against the sandbox: PKCE with the test as the browser, device flow,
 refresh, one refresh for many 401s, revocation, logout, and the loopback's refusals."""
+
 from __future__ import annotations
 
 import asyncio
 
 import httpx
 import pytest
-
 from accounts_helpers import make_browser, redirect_uri_of, state_of, token_posts
+
 from app.auth_salesforce import CREDENTIALS_SECRET, SalesforceAuth, SalesforceTokenSource
-from app.errors import (AuthError, ConsentDeclined, InsecureEndpoint, NotConnected,
-                        SignInExpired, SignInTimedOut)
+from app.errors import (
+    AuthError,
+    ConsentDeclined,
+    InsecureEndpoint,
+    NotConnected,
+    SignInExpired,
+    SignInTimedOut,
+)
 from app.token_provider import BearerAuth
 
 
@@ -104,8 +111,9 @@ async def test_ten_concurrent_401s_trigger_one_refresh(ctx, sandbox) -> None:
     bearer = BearerAuth(SalesforceTokenSource(auth))
     instance = await auth.instance_url()
     async with httpx.AsyncClient(verify=sandbox.ssl_context(), auth=bearer, timeout=30) as client:
-        responses = await asyncio.gather(*(
-            client.get(f"{instance}/services/data/v67.0/sobjects/") for _ in range(10)))
+        responses = await asyncio.gather(
+            *(client.get(f"{instance}/services/data/v67.0/sobjects/") for _ in range(10))
+        )
     assert [r.status_code for r in responses] == [200] * 10
     assert token_posts(sandbox, "salesforce_auth") == before + 1
     assert bearer.refreshes == 1
@@ -118,8 +126,7 @@ async def test_logout_revokes_and_forgets(ctx, sandbox, memory_keyring) -> None:
     result = await auth.logout()
     assert result["revoked"] and result["forgotten"]
     assert sandbox.state.tokens.refresh[credentials["refresh_token"]]["revoked"]
-    assert not sandbox.state.tokens.check("salesforce",
-                                          f"Bearer {credentials['access_token']}").user
+    assert not sandbox.state.tokens.check("salesforce", f"Bearer {credentials['access_token']}").user
     assert memory_keyring == {} and ctx.accounts.get("salesforce") is None
     with pytest.raises(NotConnected):
         await auth.access_token()
@@ -215,8 +222,13 @@ async def test_wrong_client_id_says_so(ctx, sandbox) -> None:
     from app.auth_salesforce import SalesforceAuth as Auth
     from app.errors import WrongClientId
 
-    auth = Auth(client_id="bogus", login_url=sandbox.base_url, secrets=ctx.secrets,
-                accounts=ctx.accounts, verify=sandbox.ssl_context())
+    auth = Auth(
+        client_id="bogus",
+        login_url=sandbox.base_url,
+        secrets=ctx.secrets,
+        accounts=ctx.accounts,
+        verify=sandbox.ssl_context(),
+    )
     with pytest.raises(WrongClientId) as info:
         await auth.start_device_login()
     assert info.value.action == "settings" and "client id" in info.value.message

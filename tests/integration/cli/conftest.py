@@ -1,5 +1,6 @@
 """Fixtures of the sync CLI tests: a throwaway keyring, a profile signed in to both services
 of the sandbox through the real app sign-in, and a helper that runs ``main.main``."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,11 @@ class CliRunner:
         services = self.sandbox.control("requests")["services"]
         out: dict[str, int] = {}
         for service, entry in services.items():
-            n = sum(count for name, count in entry["endpoints"].items()
-                    if not name.split(" ")[1].endswith("/token"))
+            n = sum(
+                count
+                for name, count in entry["endpoints"].items()
+                if not name.split(" ")[1].endswith("/token")
+            )
             if n:
                 out[service] = n
         return out

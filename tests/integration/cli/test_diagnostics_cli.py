@@ -1,4 +1,5 @@
 """`diagnostics export FILE.zip` from the command line (CLI.md)."""
+
 from __future__ import annotations
 
 import zipfile
@@ -21,9 +22,12 @@ def test_diagnostics_export_writes_a_zip_without_the_profiles_tokens(cli, tmp_pa
     from accounts_keyring import MemoryKeyring
 
     public = (cli.profile / "accounts.json").read_text()  # ids and names are not secrets
-    pieces = [piece for value in MemoryKeyring.store.values()
-              for piece in str(value).replace("'", '"').split('"')
-              if len(piece) >= 24 and piece not in public]
+    pieces = [
+        piece
+        for value in MemoryKeyring.store.values()
+        for piece in str(value).replace("'", '"').split('"')
+        if len(piece) >= 24 and piece not in public
+    ]
     assert pieces, "the signed-in profile should hold secrets in its keyring"
     assert not [p for p in pieces if p in text]
 

@@ -1,4 +1,5 @@
 """The sync commands end to end over the sandbox: sync, history, rebuild, undo, status."""
+
 from __future__ import annotations
 
 import collections
@@ -10,8 +11,7 @@ pytestmark = pytest.mark.seed("demo")
 
 def contacts(sandbox) -> tuple[list[dict], list[dict]]:
     """(Outlook contacts in every folder, Salesforce contacts)."""
-    return (sandbox.state.graph_items("contacts"),
-            list(sandbox.state.sf["records"]["Contact"].values()))
+    return (sandbox.state.graph_items("contacts"), list(sandbox.state.sf["records"]["Contact"].values()))
 
 
 def duplicates(items: list[dict], key) -> list:
@@ -21,8 +21,10 @@ def duplicates(items: list[dict], key) -> list:
 
 def outlook_key(c: dict):
     emails = [e.get("address", "").lower() for e in c.get("emailAddresses") or []]
-    return (c.get("_container"), emails[0] if emails else
-            f"{c.get('givenName')} {c.get('surname')} {c.get('companyName')}".lower())
+    return (
+        c.get("_container"),
+        emails[0] if emails else f"{c.get('givenName')} {c.get('surname')} {c.get('companyName')}".lower(),
+    )
 
 
 def sf_key(c: dict):
@@ -73,8 +75,11 @@ def first_sync(cli, *extra: str) -> dict:
 
 def linked_pair(box) -> tuple[dict, dict]:
     """An Outlook contact of the default folder and the Salesforce contact with its email."""
-    by_email = {(c.get("Email") or "").lower(): c for c in box.state.sf["records"]["Contact"].values()
-                if c.get("Email")}
+    by_email = {
+        (c.get("Email") or "").lower(): c
+        for c in box.state.sf["records"]["Contact"].values()
+        if c.get("Email")
+    }
     for item in box.state.graph_items("contacts"):
         for e in item.get("emailAddresses") or []:
             sf = by_email.get(e.get("address", "").lower())
@@ -119,7 +124,11 @@ def test_an_edit_in_salesforce_arrives_in_outlook(cli) -> None:
     code, result, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
     assert code == 0, err
     counts = result["kinds"]["contacts"]["counts"]
-    assert counts["outlook"]["update"] == 1 and counts["salesforce"] == {"create": 0, "update": 0, "delete": 0}
+    assert counts["outlook"]["update"] == 1 and counts["salesforce"] == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+    }
     assert box.state.graph["contacts"][outlook["id"]]["jobTitle"] == "Chief Tandem Officer"
 
 
@@ -176,7 +185,9 @@ def test_status_shows_kinds_last_run_and_api_budget(cli) -> None:
     code, doc, err = cli.run("status", "--json")
     assert code == 0, err
     assert doc["accounts"]["outlook"]["connected"] and doc["accounts"]["salesforce"]["connected"]
-    assert doc["kinds"]["contacts"]["linked"] > 0 and doc["kinds"]["contacts"]["last_run"]["status"] == "applied"
+    assert (
+        doc["kinds"]["contacts"]["linked"] > 0 and doc["kinds"]["contacts"]["last_run"]["status"] == "applied"
+    )
     assert doc["kinds"]["events"]["last_run"] is None
     assert doc["last_run"]["api_calls"]["salesforce"] > 0
     budget = doc["api_budget"]["salesforce"]
@@ -304,19 +315,22 @@ def test_default_range_creates_no_duplicate_of_an_out_of_range_salesforce_contac
     assert len(nadia) == 1, held
     assert nadia[0]["side"] == "salesforce"
     assert "outside your range (owned by Sam Okafor)" in nadia[0]["reason"], nadia[0]["reason"]
-    assert [c["Id"] for c in box.state.sf["records"]["Contact"].values()
-            if c.get("LastName") == "Haddad"] == sorted(sam)
+    assert [
+        c["Id"] for c in box.state.sf["records"]["Contact"].values() if c.get("LastName") == "Haddad"
+    ] == sorted(sam)
     # The next run holds it again (an open issue), and still creates nothing twice.
     code, again, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
     assert code == 3, err
     assert [a["label"] for a in again["kinds"]["contacts"]["actions"] if a["op"] == "held"] == [
-        a["label"] for a in held]
+        a["label"] for a in held
+    ]
     assert duplicates(contacts(box)[1], sf_key) == []
     # With every contact in range the two are paired instead.
     assert cli.run("settings", "set", "contacts.range", "all", "--json")[0] == 0
     code, third, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
     assert code == 0, err
     assert duplicates(contacts(box)[1], sf_key) == []
-    assert [c["Id"] for c in box.state.sf["records"]["Contact"].values()
-            if c.get("LastName") == "Haddad"] == sorted(sam)
+    assert [
+        c["Id"] for c in box.state.sf["records"]["Contact"].values() if c.get("LastName") == "Haddad"
+    ] == sorted(sam)
     assert any(a["op"] == "match" and "Haddad" in a["label"] for a in third["kinds"]["contacts"]["actions"])

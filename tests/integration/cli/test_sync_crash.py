@@ -1,6 +1,7 @@
 """A ``python main.py sync --yes`` process killed with SIGKILL in the middle of applying, then
 run again: no duplicate and nothing lost. The CLI runs in separate processes (a sandbox
 profile keeps its sign-ins in its own file keyring); the sandbox is this test's."""
+
 from __future__ import annotations
 
 import collections
@@ -18,29 +19,48 @@ from sandbox.seed import root_contact_folder
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.seed("demo")
-WRITES = ("POST /v1.0/$batch", "POST /services/data/v{version}/composite/sobjects",
-          "PATCH /services/data/v{version}/composite/sobjects")
+WRITES = (
+    "POST /v1.0/$batch",
+    "POST /services/data/v{version}/composite/sobjects",
+    "PATCH /services/data/v{version}/composite/sobjects",
+)
 
 
 def tandem_argv(box, profile: Path, *args: str) -> list[str]:
-    return [sys.executable, "main.py", "--sandbox-url", box.base_url, "--sandbox-ca", box.ca_file,
-            "--profile", str(profile), *args]
+    return [
+        sys.executable,
+        "main.py",
+        "--sandbox-url",
+        box.base_url,
+        "--sandbox-ca",
+        box.ca_file,
+        "--profile",
+        str(profile),
+        *args,
+    ]
 
 
 def env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items()
-            if k not in ("PYTHON_KEYRING_BACKEND", "TANDEM_SANDBOX_URL", "TANDEM_SANDBOX_CA")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHON_KEYRING_BACKEND", "TANDEM_SANDBOX_URL", "TANDEM_SANDBOX_CA")
+    }
 
 
 def tandem(box, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(tandem_argv(box, profile, *args), cwd=ROOT, capture_output=True, text=True,
-                          timeout=180, env=env())
+    return subprocess.run(
+        tandem_argv(box, profile, *args), cwd=ROOT, capture_output=True, text=True, timeout=180, env=env()
+    )
 
 
 def writes_seen(box, service: str) -> int:
     entry = box.control("requests")["services"].get(service) or {"endpoints": {}}
-    return sum(n for name, n in entry["endpoints"].items()
-               if any(name.startswith(w) for w in WRITES) and "[fault" not in name)
+    return sum(
+        n
+        for name, n in entry["endpoints"].items()
+        if any(name.startswith(w) for w in WRITES) and "[fault" not in name
+    )
 
 
 @pytest.fixture
@@ -48,8 +68,11 @@ def profile(sandbox, tmp_path: Path) -> Path:
     sandbox.state.config["auto_approve"] = True
     sandbox.state.config["device_interval_s"] = 1
     profile = tmp_path / "profile"
-    for args in (("login", "outlook", "--json"), ("login", "salesforce", "--device", "--json"),
-                 ("settings", "set", "contacts.range", "all")):
+    for args in (
+        ("login", "outlook", "--json"),
+        ("login", "salesforce", "--device", "--json"),
+        ("settings", "set", "contacts.range", "all"),
+    ):
         done = tandem(sandbox, profile, *args)
         assert done.returncode == 0, done.stderr
     return profile
@@ -59,31 +82,51 @@ def add_salesforce_only_contacts(box, n: int) -> None:
     """``n`` contacts only Salesforce has: a first sync creates them in Outlook, 20 a batch."""
     me = box.state.sf["me"]
     for i in range(n):
-        box.state.sf_create("Contact", {"FirstName": "Crash", "LastName": f"Test{i:03d}",
-                                        "Email": f"crash.test{i:03d}@example.com",
-                                        "Title": f"Title {i}", "OwnerId": me}, user_id=me)
+        box.state.sf_create(
+            "Contact",
+            {
+                "FirstName": "Crash",
+                "LastName": f"Test{i:03d}",
+                "Email": f"crash.test{i:03d}@example.com",
+                "Title": f"Title {i}",
+                "OwnerId": me,
+            },
+            user_id=me,
+        )
 
 
 def counts(box) -> tuple[collections.Counter, collections.Counter]:
     root = root_contact_folder(box.state)["id"]
-    ol = collections.Counter(e["address"].lower() for c in box.state.graph_items("contacts", root)
-                             for e in (c.get("emailAddresses") or [])[:1])
+    ol = collections.Counter(
+        e["address"].lower()
+        for c in box.state.graph_items("contacts", root)
+        for e in (c.get("emailAddresses") or [])[:1]
+    )
     me = box.state.sf["me"]
-    sf = collections.Counter((c.get("Email") or "").lower() for c in box.state.sf["records"]["Contact"].values()
-                             if c.get("Email") and (c.get("AccountId") or c.get("OwnerId") == me))
+    sf = collections.Counter(
+        (c.get("Email") or "").lower()
+        for c in box.state.sf["records"]["Contact"].values()
+        if c.get("Email") and (c.get("AccountId") or c.get("OwnerId") == me)
+    )
     return ol, sf
 
 
 @pytest.mark.parametrize("service, kill_after_writes", [("graph", 1), ("graph", 3), ("salesforce", 1)])
 def test_a_sync_killed_while_applying_then_run_again_duplicates_nothing_and_loses_nothing(
-        sandbox, profile, service, kill_after_writes) -> None:
+    sandbox, profile, service, kill_after_writes
+) -> None:
     box = sandbox
     add_salesforce_only_contacts(box, 90)
     box.control("POST requests/reset")
     box.control("POST faults", {"latency_ms": 300})
     out, err = (profile.parent / "killed.out").open("wb"), (profile.parent / "killed.err").open("wb")
-    proc = subprocess.Popen(tandem_argv(box, profile, "sync", "--kind", "contacts", "--yes", "--json"),
-                            cwd=ROOT, stdout=out, stderr=err, env=env())  # files: a full pipe blocks
+    proc = subprocess.Popen(
+        tandem_argv(box, profile, "sync", "--kind", "contacts", "--yes", "--json"),
+        cwd=ROOT,
+        stdout=out,
+        stderr=err,
+        env=env(),
+    )  # files: a full pipe blocks
     try:
         deadline = time.monotonic() + 120
         while writes_seen(box, service) < kill_after_writes:
@@ -113,14 +156,18 @@ def test_a_sync_killed_while_applying_then_run_again_duplicates_nothing_and_lose
     ol, sf = counts(box)
     assert [e for e, n in ol.items() if n > 1] == [], "duplicate in Outlook"
     assert [e for e, n in sf.items() if n > 1] == [], "duplicate in Salesforce"
-    assert set(ol) == set(sf), (set(ol) ^ set(sf))  # nothing lost on either side
+    assert set(ol) == set(sf), set(ol) ^ set(sf)  # nothing lost on either side
     assert all(f"crash.test{i:03d}@example.com" in ol for i in range(90))
     root = root_contact_folder(box.state)["id"]
-    titles = {(c.get("emailAddresses") or [{}])[0].get("address"): c.get("jobTitle")
-              for c in box.state.graph_items("contacts", root)}
+    titles = {
+        (c.get("emailAddresses") or [{}])[0].get("address"): c.get("jobTitle")
+        for c in box.state.graph_items("contacts", root)
+    }
     assert all(titles[f"crash.test{i:03d}@example.com"] == f"Title {i}" for i in range(90))
     preview = tandem(box, profile, "sync", "--kind", "contacts", "--preview", "--json")
     assert preview.returncode == 0, preview.stderr
     assert json.loads(preview.stdout)["kinds"]["contacts"]["actions"] == []
-    print(f"killed after {kill_after_writes} {service} writes; second run: "
-          f"{result['kinds']['contacts']['counts']}")
+    print(
+        f"killed after {kill_after_writes} {service} writes; second run: "
+        f"{result['kinds']['contacts']['counts']}"
+    )

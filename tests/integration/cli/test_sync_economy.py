@@ -1,5 +1,6 @@
 """API economy on the ``scale`` seed, counted at the sandbox: a first sync of 2,000 contacts
 against the minimum that page and batch limits allow, and the syncs after it."""
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,11 @@ pytestmark = pytest.mark.seed(f"scale:{CONTACTS},0,0")
 
 def endpoints(box) -> dict[str, dict[str, int]]:
     services = box.control("requests")["services"]
-    return {s: {n: c for n, c in e["endpoints"].items() if not n.split(" ")[1].endswith("/token")}
-            for s, e in services.items() if s in ("graph", "salesforce")}
+    return {
+        s: {n: c for n, c in e["endpoints"].items() if not n.split(" ")[1].endswith("/token")}
+        for s, e in services.items()
+        if s in ("graph", "salesforce")
+    }
 
 
 def test_a_first_sync_of_2000_contacts_stays_within_1_2_times_the_minimum(cli) -> None:
@@ -34,21 +38,26 @@ def test_a_first_sync_of_2000_contacts_stays_within_1_2_times_the_minimum(cli) -
     used = cli.api_requests()
 
     # The minimum the limits allow, from the counts of this run.
-    graph_page = DEFAULT_CONFIG["graph_delta_page_max"]          # contacts/delta: 200 a page
-    batch = GraphSource.batch_size                                # $batch: 20 requests
-    query_page = DEFAULT_CONFIG["query_batch_size"]               # SOQL: 2000 rows a page
-    graph_min = (math.ceil(outlook_n / graph_page)
-                 + sum(math.ceil(c["outlook"][op] / batch) for op in ("create", "update", "delete")))
+    graph_page = DEFAULT_CONFIG["graph_delta_page_max"]  # contacts/delta: 200 a page
+    batch = GraphSource.batch_size  # $batch: 20 requests
+    query_page = DEFAULT_CONFIG["query_batch_size"]  # SOQL: 2000 rows a page
+    graph_min = math.ceil(outlook_n / graph_page) + sum(
+        math.ceil(c["outlook"][op] / batch) for op in ("create", "update", "delete")
+    )
     sf_writes = sum(math.ceil(c["salesforce"][op] / COLLECTION_SIZE) for op in ("create", "update", "delete"))
-    sf_min = 1 + math.ceil(sf_n / query_page) + sf_writes   # getDeleted, the listing, collections
+    sf_min = 1 + math.ceil(sf_n / query_page) + sf_writes  # getDeleted, the listing, collections
     # What crash-safe writes add on top: each batch of the executor (5 collections) reads back
     # its new versions in one retrieve, and creates towards the scoped range ("mine") are first
     # looked up without the scope (5 queries of 200 emails a request), so no twin is duplicated.
-    read_backs = sum(math.ceil(c["salesforce"][op] / SalesforceSource.batch_size) for op in ("create", "update"))
+    read_backs = sum(
+        math.ceil(c["salesforce"][op] / SalesforceSource.batch_size) for op in ("create", "update")
+    )
     lookups = math.ceil(c["salesforce"]["create"] / (IDS_PER_QUERY * COMPOSITE_QUERIES))
     sf_design = sf_min + read_backs + lookups
-    note = (f"first sync of {CONTACTS} contacts: used {used}; minimum graph {graph_min}, "
-            f"salesforce {sf_min} (with read-backs and the lookup {sf_design})")
+    note = (
+        f"first sync of {CONTACTS} contacts: used {used}; minimum graph {graph_min}, "
+        f"salesforce {sf_min} (with read-backs and the lookup {sf_design})"
+    )
     assert used["graph"] <= 1.2 * graph_min, (used, graph_min, endpoints(box))
     assert used["graph"] + used["salesforce"] <= 1.2 * (graph_min + sf_min), (used, endpoints(box))
     assert used["salesforce"] <= sf_design, (used, sf_design, endpoints(box))

@@ -1,6 +1,7 @@
 """Syncs through the command line while the sandbox fails 10 % of requests (429, 503, dropped
 connections before and after the service did the work): runs finish, and repeated runs
 converge to one record per person on each side, with every edit kept."""
+
 from __future__ import annotations
 
 import collections
@@ -29,16 +30,21 @@ def quick_retries(monkeypatch):
 def emails_outlook(box) -> collections.Counter:
     """First emails of the contacts in the synced (default) folder."""
     root = root_contact_folder(box.state)["id"]
-    return collections.Counter(e["address"].lower() for c in box.state.graph_items("contacts", root)
-                               for e in (c.get("emailAddresses") or [])[:1])
+    return collections.Counter(
+        e["address"].lower()
+        for c in box.state.graph_items("contacts", root)
+        for e in (c.get("emailAddresses") or [])[:1]
+    )
 
 
 def emails_salesforce(box) -> collections.Counter:
     """Emails of the contacts Morgan can see (a colleague's private contacts are hidden)."""
     me = box.state.sf["me"]
-    return collections.Counter((c.get("Email") or "").lower()
-                               for c in box.state.sf["records"]["Contact"].values()
-                               if c.get("Email") and (c.get("AccountId") or c.get("OwnerId") == me))
+    return collections.Counter(
+        (c.get("Email") or "").lower()
+        for c in box.state.sf["records"]["Contact"].values()
+        if c.get("Email") and (c.get("AccountId") or c.get("OwnerId") == me)
+    )
 
 
 def subjects(items, key) -> collections.Counter:
@@ -60,8 +66,11 @@ def test_syncs_under_faults_finish_and_converge(cli, quick_retries, seed) -> Non
     ol_count0 = len(box.state.graph_items("contacts"))
     me = box.state.sf["me"]
     for i in range(60):  # more writes: three more $batch envelopes towards Outlook
-        box.state.sf_create("Contact", {"LastName": f"Fault{i:02d}", "Email": f"fault{i:02d}@example.com",
-                                        "OwnerId": me}, user_id=me)
+        box.state.sf_create(
+            "Contact",
+            {"LastName": f"Fault{i:02d}", "Email": f"fault{i:02d}@example.com", "OwnerId": me},
+            user_id=me,
+        )
 
     box.control("POST faults", {"fault_rate": 0.10, "seed": seed, "kinds": FAULTS})
     codes = []
@@ -72,15 +81,19 @@ def test_syncs_under_faults_finish_and_converge(cli, quick_retries, seed) -> Non
         assert "Traceback" not in err
         codes.append(code)
         code, plan, err = cli.run("sync", "--preview", "--json")
-        if code == 0 and plan and all(k["actions"] == [] and not k.get("error")
-                                      for k in plan["kinds"].values()):
+        if (
+            code == 0
+            and plan
+            and all(k["actions"] == [] and not k.get("error") for k in plan["kinds"].values())
+        ):
             converged = True
             break
     faults = {name: n for name, n in box.control("requests")["services"].items()}
     box.control("POST faults", {"fault_rate": 0.0})
     assert converged, codes
-    injected = sum(count for entry in faults.values() for name, count in entry["endpoints"].items()
-                   if "[fault" in name)
+    injected = sum(
+        count for entry in faults.values() for name, count in entry["endpoints"].items() if "[fault" in name
+    )
     assert injected > 0  # the faults really happened
 
     # Without faults: nothing left to do, and exactly one record per person on each side.
@@ -93,18 +106,30 @@ def test_syncs_under_faults_finish_and_converge(cli, quick_retries, seed) -> Non
     assert len(box.state.graph_items("contacts")) >= ol_count0
     # Events and tasks: one Salesforce record per subject and start (occurrences of a series
     # differ by start), one To Do task per title and due date.
-    events = subjects(box.state.sf["records"]["Event"].values(),
-                      lambda e: (e["Subject"], e.get("StartDateTime") or e.get("ActivityDate")))
+    events = subjects(
+        box.state.sf["records"]["Event"].values(),
+        lambda e: (e["Subject"], e.get("StartDateTime") or e.get("ActivityDate")),
+    )
     assert [k for k, n in events.items() if n > 1] == []
-    tasks = subjects(box.state.sf["records"]["Task"].values(), lambda t: (t["Subject"], t.get("ActivityDate")))
+    tasks = subjects(
+        box.state.sf["records"]["Task"].values(), lambda t: (t["Subject"], t.get("ActivityDate"))
+    )
     assert [k for k, n in tasks.items() if n > 1] == []
-    todo = subjects(box.state.graph_items("todoTasks"),
-                    lambda t: (t["title"], (t.get("dueDateTime") or {}).get("dateTime")))
+    todo = subjects(
+        box.state.graph_items("todoTasks"),
+        lambda t: (t["title"], (t.get("dueDateTime") or {}).get("dateTime")),
+    )
     assert [k for k, n in todo.items() if n > 1] == []
-    assert {t["Subject"] for t in box.state.sf["records"]["Task"].values()
-            if t.get("OwnerId") == box.state.sf["me"]} <= {t["title"] for t in box.state.graph_items("todoTasks")}
-    by_email_ol = {e["address"].lower(): c for c in box.state.graph_items("contacts")
-                   for e in (c.get("emailAddresses") or [])[:1]}
+    assert {
+        t["Subject"]
+        for t in box.state.sf["records"]["Task"].values()
+        if t.get("OwnerId") == box.state.sf["me"]
+    } <= {t["title"] for t in box.state.graph_items("todoTasks")}
+    by_email_ol = {
+        e["address"].lower(): c
+        for c in box.state.graph_items("contacts")
+        for e in (c.get("emailAddresses") or [])[:1]
+    }
     by_email_sf = {(c.get("Email") or "").lower(): c for c in box.state.sf["records"]["Contact"].values()}
     for n, c in enumerate(sf_contacts[:5]):
         if c.get("Email"):

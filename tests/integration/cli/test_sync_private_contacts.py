@@ -2,14 +2,14 @@
 command line over the sandbox's demo world. Such a contact reaches Salesforce as a private
 contact (mine, on no account, in no campaign); it stays in range, so a later Salesforce edit
 comes back to Outlook instead of unlinking it (and the twin guard then holding it forever)."""
+
 from __future__ import annotations
 
 import pytest
+from test_sync_cli import contacts, duplicates, outlook_key, sf_key
 
 from sandbox.seed import root_contact_folder
 from sandbox.seed_demo import outlook_contact
-
-from test_sync_cli import contacts, duplicates, outlook_key, sf_key
 
 pytestmark = pytest.mark.seed("demo")
 EMAIL = "mira.jansen@harbourlight.example"
@@ -32,8 +32,7 @@ def set_range(cli, scope: str) -> None:
 
 
 def sf_contacts_with(box, email: str) -> list[dict]:
-    return [c for c in box.state.sf["records"]["Contact"].values()
-            if (c.get("Email") or "").lower() == email]
+    return [c for c in box.state.sf["records"]["Contact"].values() if (c.get("Email") or "").lower() == email]
 
 
 def held_labels(kplan: dict) -> list[str]:
@@ -50,17 +49,27 @@ def test_a_contact_made_in_outlook_stays_in_step_after_an_edit_in_salesforce(cli
     assert not any("Jansen" in label for label in held_before)
 
     root = root_contact_folder(box.state)["id"]
-    made = box.state.graph_create("contacts", outlook_contact(
-        given="Mira", surname="Jansen", emails=[EMAIL], company="Harbourlight Studio",
-        job_title="Producer", folder_id=root), container=root)
+    made = box.state.graph_create(
+        "contacts",
+        outlook_contact(
+            given="Mira",
+            surname="Jansen",
+            emails=[EMAIL],
+            company="Harbourlight Studio",
+            job_title="Producer",
+            folder_id=root,
+        ),
+        container=root,
+    )
     _, created = sync(cli)
     assert created["counts"]["salesforce"]["create"] == 1, created["actions"]
     (sf,) = sf_contacts_with(box, EMAIL)
     assert sf["OwnerId"] == me and not sf.get("AccountId")  # a private contact
 
     # An edit in Salesforce (the person, in the browser) comes back to Outlook.
-    box.state.sf_update("Contact", sf["Id"], {"Title": "Executive Producer",
-                                               "MobilePhone": "+31 6 1234 5678"}, user_id=me)
+    box.state.sf_update(
+        "Contact", sf["Id"], {"Title": "Executive Producer", "MobilePhone": "+31 6 1234 5678"}, user_id=me
+    )
     _, edited = sync(cli)
     assert edited["counts"]["outlook"]["update"] == 1, edited["actions"]
     assert edited["counts"]["salesforce"] == {"create": 0, "update": 0, "delete": 0}
@@ -90,12 +99,16 @@ def test_a_private_contact_related_to_an_account_outside_my_team_is_unlinked_not
     set_range(cli, "team")
     sync(cli)
     root = root_contact_folder(box.state)["id"]
-    made = box.state.graph_create("contacts", outlook_contact(
-        given="Mira", surname="Jansen", emails=[EMAIL], folder_id=root), container=root)
+    made = box.state.graph_create(
+        "contacts",
+        outlook_contact(given="Mira", surname="Jansen", emails=[EMAIL], folder_id=root),
+        container=root,
+    )
     sync(cli)
     (sf,) = sf_contacts_with(box, EMAIL)
-    team = {r["AccountId"] for r in box.state.sf["records"]["AccountTeamMember"].values()
-            if r["UserId"] == me}
+    team = {
+        r["AccountId"] for r in box.state.sf["records"]["AccountTeamMember"].values() if r["UserId"] == me
+    }
     other = next(a for a in box.state.sf["records"]["Account"] if a not in team)
     box.state.sf_update("Contact", sf["Id"], {"AccountId": other, "Title": "Moved"}, user_id=me)
     _, after = sync(cli)
@@ -118,8 +131,11 @@ def test_a_contact_unlinked_by_the_old_rule_is_paired_again_on_the_next_sync(cli
         old_rule.setattr(SalesforceContacts, "range_conditions", SalesforceSource.range_conditions)
         sync(cli)
         root = root_contact_folder(box.state)["id"]
-        made = box.state.graph_create("contacts", outlook_contact(
-            given="Mira", surname="Jansen", emails=[EMAIL], folder_id=root), container=root)
+        made = box.state.graph_create(
+            "contacts",
+            outlook_contact(given="Mira", surname="Jansen", emails=[EMAIL], folder_id=root),
+            container=root,
+        )
         sync(cli)
         (sf,) = sf_contacts_with(box, EMAIL)
         box.state.sf_update("Contact", sf["Id"], {"Title": "Executive Producer"}, user_id=me)

@@ -1,6 +1,7 @@
 """Proofs of the connected sync through the command line over the sandbox's demo world: edits
 arrive, conflicts follow the policy, deletes are not resurrected, guards hold, ranges unlink,
 events keep their instants, task status round-trips, undo and rebuild."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,15 +10,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_sync_cli import contacts, duplicates, linked_pair, outlook_key, sf_key
 
 from sandbox.clock import sf_datetime
 from sandbox.seed import default_calendar, default_todo_list
 from sandbox.seed_demo import ALL_DAY_ZONE, anchor_day, day_dtz, outlook_event, outlook_task
 
-from test_sync_cli import contacts, duplicates, linked_pair, outlook_key, sf_key
-
 pytestmark = pytest.mark.seed("demo")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NO_CHANGES = {"create": 0, "update": 0, "delete": 0}
 
 
@@ -131,8 +131,9 @@ def test_a_delete_in_outlook_is_not_undone_on_later_runs(cli) -> None:
         assert code == 0, err
         assert again["kinds"]["contacts"]["actions"] == []
     assert box.state.sf_get("Contact", sf["Id"]) is not None
-    emails = {e["address"].lower() for c in box.state.graph_items("contacts")
-              for e in c.get("emailAddresses") or []}
+    emails = {
+        e["address"].lower() for c in box.state.graph_items("contacts") for e in c.get("emailAddresses") or []
+    }
     assert sf["Email"].lower() not in emails
     # Later edits of the Salesforce contact do not bring it back either.
     box.state.sf_update("Contact", sf["Id"], {"Title": "Still here"})
@@ -141,10 +142,9 @@ def test_a_delete_in_outlook_is_not_undone_on_later_runs(cli) -> None:
 
 
 def test_a_held_mass_delete_can_be_confirmed(cli) -> None:
+    import main
     from app import sync_cli
     from sync.plan import Decisions
-
-    import main
 
     assert cli.run("settings", "set", "contacts.salesforce_no_delete", "false", "--json")[0] == 0
     first_sync(cli, "--kind", "contacts")
@@ -221,18 +221,26 @@ def test_events_keep_their_instants_across_time_zones(cli) -> None:
     pacific = ZoneInfo("America/Los_Angeles")
     start = dt.datetime.combine(d0 + dt.timedelta(days=9), dt.time(9, 30), pacific)
     end = start + dt.timedelta(minutes=45)
-    event = outlook_event(subject="Call with the Portland office",
-                          start={"dateTime": start.strftime("%Y-%m-%dT%H:%M:%S.0000000"),
-                                 "timeZone": "Pacific Standard Time"},
-                          end={"dateTime": end.strftime("%Y-%m-%dT%H:%M:%S.0000000"),
-                               "timeZone": "Pacific Standard Time"})
+    event = outlook_event(
+        subject="Call with the Portland office",
+        start={"dateTime": start.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "Pacific Standard Time"},
+        end={"dateTime": end.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "Pacific Standard Time"},
+    )
     event["originalStartTimeZone"] = event["originalEndTimeZone"] = "Pacific Standard Time"
     box.state.graph_create("events", event, container=cal)
     tokyo = dt.datetime.combine(d0 + dt.timedelta(days=12), dt.time(8, 0), ZoneInfo("Asia/Tokyo"))
     me = box.state.sf["me"]
-    box.state.sf_create("Event", {"Subject": "Tokyo partner sync", "StartDateTime": sf_datetime(tokyo),
-                                  "EndDateTime": sf_datetime(tokyo + dt.timedelta(hours=1)),
-                                  "IsAllDayEvent": False, "OwnerId": me}, user_id=me)
+    box.state.sf_create(
+        "Event",
+        {
+            "Subject": "Tokyo partner sync",
+            "StartDateTime": sf_datetime(tokyo),
+            "EndDateTime": sf_datetime(tokyo + dt.timedelta(hours=1)),
+            "IsAllDayEvent": False,
+            "OwnerId": me,
+        },
+        user_id=me,
+    )
     code, result, err = sync(cli, "--kind", "events")
     assert code in (0, 3), err
     sf = sf_events(box)["Call with the Portland office"]
@@ -249,14 +257,29 @@ def test_all_day_events_stay_on_the_same_calendar_day_both_ways(cli) -> None:
     d0 = anchor_day(box.state)
     cal = default_calendar(box.state)["id"]
     offsite = d0 + dt.timedelta(days=20)
-    box.state.graph_create("events", outlook_event(
-        subject="Team offsite", start=day_dtz(offsite, ALL_DAY_ZONE),
-        end=day_dtz(offsite + dt.timedelta(days=2), ALL_DAY_ZONE), all_day=True), container=cal)
+    box.state.graph_create(
+        "events",
+        outlook_event(
+            subject="Team offsite",
+            start=day_dtz(offsite, ALL_DAY_ZONE),
+            end=day_dtz(offsite + dt.timedelta(days=2), ALL_DAY_ZONE),
+            all_day=True,
+        ),
+        container=cal,
+    )
     holiday = d0 + dt.timedelta(days=15)
     me = box.state.sf["me"]
-    box.state.sf_create("Event", {"Subject": "Company holiday", "IsAllDayEvent": True,
-                                  "ActivityDate": holiday.isoformat(), "DurationInMinutes": 1440,
-                                  "OwnerId": me}, user_id=me)
+    box.state.sf_create(
+        "Event",
+        {
+            "Subject": "Company holiday",
+            "IsAllDayEvent": True,
+            "ActivityDate": holiday.isoformat(),
+            "DurationInMinutes": 1440,
+            "OwnerId": me,
+        },
+        user_id=me,
+    )
     code, result, err = sync(cli, "--kind", "events")
     assert code in (0, 3), err
     sf = sf_events(box)["Team offsite"]
@@ -278,7 +301,9 @@ def test_a_task_status_round_trips(cli) -> None:
     box = cli.sandbox
     lst = default_todo_list(box.state)["id"]
     due = anchor_day(box.state) + dt.timedelta(days=3)
-    task = box.state.graph_create("todoTasks", outlook_task(title="Send the signed NDA", due=due), container=lst)
+    task = box.state.graph_create(
+        "todoTasks", outlook_task(title="Send the signed NDA", due=due), container=lst
+    )
     code, result, err = sync(cli, "--kind", "tasks")
     assert code in (0, 3), err
     sf = next(t for t in box.state.sf["records"]["Task"].values() if t["Subject"] == "Send the signed NDA")
@@ -343,8 +368,9 @@ def test_rebuild_of_every_kind_then_sync_creates_nothing(cli) -> None:
 
 
 @pytest.mark.parametrize("confirm", [True, False])
-def test_in_a_terminal_held_mass_deletes_are_carried_out_only_after_a_second_yes(cli, monkeypatch,
-                                                                                 confirm) -> None:
+def test_in_a_terminal_held_mass_deletes_are_carried_out_only_after_a_second_yes(
+    cli, monkeypatch, confirm
+) -> None:
     assert cli.run("settings", "set", "contacts.salesforce_no_delete", "false", "--json")[0] == 0
     first_sync(cli, "--kind", "contacts")
     box = cli.sandbox

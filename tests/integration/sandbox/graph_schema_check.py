@@ -1,5 +1,5 @@
 """Checks Graph payloads against the independent v1.0 schema subset
-(``shared/data/graph_v1_schema_subset.json``, taken from Microsoft's CSDL), plus helpers the
+(``tests/data/graph_v1_schema_subset.json``, taken from Microsoft's CSDL), plus helpers the
 Graph tests share: a bearer token for the sandbox's mailbox user and an httpx client with it.
 
 ``check(schema, "contact", payload)`` returns a list of problems (empty when the payload
@@ -9,6 +9,7 @@ subset, enum values must be members, and primitive values must have the right JS
 Graph wall-clock ``dateTimeTimeZone.dateTime`` values must have 7 fractional digits and no
 offset; ``Edm.DateTimeOffset`` values must end in ``Z``.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ def _props(schema: dict, kind: str, name: str) -> dict[str, dict]:
 
 def _check_value(schema: dict, type_ref: str, value: Any, where: str) -> list[str]:
     if type_ref.startswith("Collection("):
-        inner = type_ref[len("Collection("):-1]
+        inner = type_ref[len("Collection(") : -1]
         if not isinstance(value, list):
             return [f"{where} should be a list ({type_ref}), got {value!r}"]
         out: list[str] = []
@@ -59,8 +60,11 @@ def _check_value(schema: dict, type_ref: str, value: Any, where: str) -> list[st
         if not isinstance(value, dict):
             return [f"{where} should be an object of graph.{name}, got {value!r}"]
         out = _check_object(schema, _props(schema, "complex", name), value, where, name)
-        if name == "dateTimeTimeZone" and value.get("dateTime") is not None \
-                and not WALL.fullmatch(value["dateTime"]):
+        if (
+            name == "dateTimeTimeZone"
+            and value.get("dateTime") is not None
+            and not WALL.fullmatch(value["dateTime"])
+        ):
             out.append(f"{where}.dateTime={value['dateTime']!r} is not 'YYYY-MM-DDTHH:MM:SS.fffffff'")
         return out
     return []  # a type the subset does not describe (e.g. graph.calendarColor)
@@ -94,8 +98,9 @@ def assert_valid(schema: dict, entity: str, payload: dict) -> None:
 def assert_page(schema: dict, entity: str, body: dict) -> list[dict]:
     """A collection page: ``@odata.context``, ``value`` of valid items; returns ``value``."""
     assert "@odata.context" in body, body
-    assert set(body) <= {"@odata.context", "@odata.nextLink", "@odata.deltaLink", "@odata.count",
-                         "value"}, body.keys()
+    assert set(body) <= {"@odata.context", "@odata.nextLink", "@odata.deltaLink", "@odata.count", "value"}, (
+        body.keys()
+    )
     for item in body["value"]:
         assert_valid(schema, entity, item)
     return body["value"]
@@ -105,17 +110,24 @@ def assert_page(schema: dict, entity: str, body: dict) -> list[dict]:
 def bearer(sandbox) -> str:
     """A valid Graph access token for the mailbox user, issued straight from the token store."""
     user = sandbox.state.graph["user"]["id"]
-    token, _ = sandbox.state.tokens.issue("microsoft", user, "graph-tests",
-                                          "Contacts.ReadWrite Calendars.ReadWrite "
-                                          "Tasks.ReadWrite User.Read", 3600)
+    token, _ = sandbox.state.tokens.issue(
+        "microsoft",
+        user,
+        "graph-tests",
+        "Contacts.ReadWrite Calendars.ReadWrite Tasks.ReadWrite User.Read",
+        3600,
+    )
     return token
 
 
 def graph_client(sandbox, **headers: str) -> httpx.Client:
     """An httpx client at ``{base}/v1.0/`` that sends a valid bearer token."""
-    return httpx.Client(base_url=sandbox.base_url + "/v1.0/", verify=sandbox.ssl_context(),
-                        timeout=30, headers={"Authorization": f"Bearer {bearer(sandbox)}",
-                                             **headers})
+    return httpx.Client(
+        base_url=sandbox.base_url + "/v1.0/",
+        verify=sandbox.ssl_context(),
+        timeout=30,
+        headers={"Authorization": f"Bearer {bearer(sandbox)}", **headers},
+    )
 
 
 def follow(client: httpx.Client, url: str, **kw: Any) -> tuple[list[dict], list[dict]]:

@@ -1,9 +1,11 @@
 """The console page for people at /_sandbox/, over HTTPS: both worlds listed, records added,
 edited and deleted through its forms (with the bookkeeping of the real services), device
 sign-ins approved, and everything escaped."""
+
 from __future__ import annotations
 
 import re
+
 import pytest
 
 from sandbox.seed import root_contact_folder, sf_user_by_alias
@@ -21,9 +23,15 @@ def sf_contact_by_name(state, name: str) -> dict:
 
 def pending_code(state, service: str, user_code: str) -> None:
     state.tokens.device_codes[f"dc-{user_code}"] = {
-        "service": service, "user_code": user_code, "client_id": "tandem-test",
-        "device_code": f"dc-{user_code}", "scope": "", "expires": state.now().timestamp() + 900,
-        "approved_user": None, "declined": False}
+        "service": service,
+        "user_code": user_code,
+        "client_id": "tandem-test",
+        "device_code": f"dc-{user_code}",
+        "scope": "",
+        "expires": state.now().timestamp() + 900,
+        "approved_user": None,
+        "declined": False,
+    }
 
 
 def test_main_page_shows_both_worlds_with_counts(sandbox) -> None:
@@ -53,10 +61,18 @@ def test_add_edit_delete_an_outlook_contact(sandbox) -> None:
     state = sandbox.state
     root = root_contact_folder(state)["id"]
     with sandbox.client() as c:
-        r = c.post("/_sandbox/console/outlook/contacts", data={
-            "given": "Ada", "surname": "Kramer", "email": "ada.kramer@new-customer.example",
-            "job_title": "Buyer", "company": "New Customer GmbH", "city": "Berlin",
-            "folder": root})
+        r = c.post(
+            "/_sandbox/console/outlook/contacts",
+            data={
+                "given": "Ada",
+                "surname": "Kramer",
+                "email": "ada.kramer@new-customer.example",
+                "job_title": "Buyer",
+                "company": "New Customer GmbH",
+                "city": "Berlin",
+                "folder": root,
+            },
+        )
         assert r.status_code == 303 and r.headers["location"].startswith("/_sandbox/?kind=contacts")
         ada = outlook_contact_by_name(state, "Ada Kramer")
         assert ada["emailAddresses"] == [{"name": "Ada Kramer", "address": "ada.kramer@new-customer.example"}]
@@ -65,29 +81,50 @@ def test_add_edit_delete_an_outlook_contact(sandbox) -> None:
         assert "Ada Kramer" in c.get(r.headers["location"]).text
 
         # Edit: a new job title and mobile; the change key moves on, other addresses stay.
-        state.graph_update("contacts", ada["id"], {"emailAddresses": ada["emailAddresses"] + [
-            {"name": "Ada", "address": "ada@home.example"}]})
+        state.graph_update(
+            "contacts",
+            ada["id"],
+            {"emailAddresses": ada["emailAddresses"] + [{"name": "Ada", "address": "ada@home.example"}]},
+        )
         before_key, seq = ada["changeKey"], ada["_seq"]
         form = c.get(f"/_sandbox/console/outlook/contacts/{ada['id']}")
         assert form.status_code == 200 and 'value="Buyer"' in form.text
-        r = c.post(f"/_sandbox/console/outlook/contacts/{ada['id']}", data={
-            "given": "Ada", "surname": "Kramer", "email": "ada.kramer@new-customer.example",
-            "job_title": "Head of Purchasing", "mobile": "+49 151 5550 0000",
-            "company": "New Customer GmbH", "city": "Berlin"})
+        r = c.post(
+            f"/_sandbox/console/outlook/contacts/{ada['id']}",
+            data={
+                "given": "Ada",
+                "surname": "Kramer",
+                "email": "ada.kramer@new-customer.example",
+                "job_title": "Head of Purchasing",
+                "mobile": "+49 151 5550 0000",
+                "company": "New Customer GmbH",
+                "city": "Berlin",
+            },
+        )
         assert r.status_code == 303 and "Saved" in c.get(r.headers["location"]).text
         ada = state.graph["contacts"][ada["id"]]
         assert ada["jobTitle"] == "Head of Purchasing" and ada["mobilePhone"] == "+49 151 5550 0000"
         assert ada["changeKey"] != before_key and ada["@odata.etag"] == f'W/"{ada["changeKey"]}"'
         assert ada["_seq"] > seq
         assert [a["address"] for a in ada["emailAddresses"]] == [
-            "ada.kramer@new-customer.example", "ada@home.example"]
+            "ada.kramer@new-customer.example",
+            "ada@home.example",
+        ]
 
         # Saving without a change changes nothing.
         key = ada["changeKey"]
-        c.post(f"/_sandbox/console/outlook/contacts/{ada['id']}", data={
-            "given": "Ada", "surname": "Kramer", "email": "ada.kramer@new-customer.example",
-            "job_title": "Head of Purchasing", "mobile": "+49 151 5550 0000",
-            "company": "New Customer GmbH", "city": "Berlin"})
+        c.post(
+            f"/_sandbox/console/outlook/contacts/{ada['id']}",
+            data={
+                "given": "Ada",
+                "surname": "Kramer",
+                "email": "ada.kramer@new-customer.example",
+                "job_title": "Head of Purchasing",
+                "mobile": "+49 151 5550 0000",
+                "company": "New Customer GmbH",
+                "city": "Berlin",
+            },
+        )
         assert state.graph["contacts"][ada["id"]]["changeKey"] == key
 
         r = c.post(f"/_sandbox/console/outlook/contacts/{ada['id']}/delete")
@@ -102,12 +139,22 @@ def test_add_edit_delete_a_salesforce_contact_as_the_colleague(sandbox) -> None:
     state = sandbox.state
     me = state.sf["me"]
     sam = sf_user_by_alias(state, "sokafor")["Id"]
-    account = next(a for a in state.sf["records"]["Account"].values()
-                   if a["Name"] == "Nordlicht Payments GmbH")
+    account = next(
+        a for a in state.sf["records"]["Account"].values() if a["Name"] == "Nordlicht Payments GmbH"
+    )
     with sandbox.client() as c:
-        r = c.post("/_sandbox/console/salesforce/contacts", data={
-            "FirstName": "Bruno", "LastName": "Keller", "Email": "bruno.keller@nordlicht-pay.example",
-            "Salutation": "Mr.", "AccountId": account["Id"], "OwnerId": me, "_acting": sam})
+        r = c.post(
+            "/_sandbox/console/salesforce/contacts",
+            data={
+                "FirstName": "Bruno",
+                "LastName": "Keller",
+                "Email": "bruno.keller@nordlicht-pay.example",
+                "Salutation": "Mr.",
+                "AccountId": account["Id"],
+                "OwnerId": me,
+                "_acting": sam,
+            },
+        )
         assert r.status_code == 303
         bruno = sf_contact_by_name(state, "Bruno Keller")
         assert bruno["OwnerId"] == me and bruno["CreatedById"] == sam
@@ -115,10 +162,19 @@ def test_add_edit_delete_a_salesforce_contact_as_the_colleague(sandbox) -> None:
 
         state.clock.advance(2)  # so the modstamp visibly moves on
         stamp = bruno["SystemModstamp"]
-        r = c.post(f"/_sandbox/console/salesforce/contacts/{bruno['Id']}", data={
-            "FirstName": "Bruno", "LastName": "Keller", "Email": "bruno.keller@nordlicht-pay.example",
-            "Salutation": "Mr.", "Title": "Head of Treasury", "AccountId": "", "OwnerId": me,
-            "_acting": sam})
+        r = c.post(
+            f"/_sandbox/console/salesforce/contacts/{bruno['Id']}",
+            data={
+                "FirstName": "Bruno",
+                "LastName": "Keller",
+                "Email": "bruno.keller@nordlicht-pay.example",
+                "Salutation": "Mr.",
+                "Title": "Head of Treasury",
+                "AccountId": "",
+                "OwnerId": me,
+                "_acting": sam,
+            },
+        )
         assert r.status_code == 303
         bruno = state.sf_get("Contact", bruno["Id"])
         assert bruno["Title"] == "Head of Treasury" and bruno["AccountId"] is None
@@ -135,12 +191,16 @@ def test_a_form_with_a_mistake_is_shown_again_and_changes_nothing(sandbox) -> No
     state = sandbox.state
     before = len(state.sf["records"]["Contact"])
     with sandbox.client() as c:
-        r = c.post("/_sandbox/console/salesforce/contacts", data={
-            "FirstName": "No", "LastName": "", "OwnerId": state.sf["me"]})
+        r = c.post(
+            "/_sandbox/console/salesforce/contacts",
+            data={"FirstName": "No", "LastName": "", "OwnerId": state.sf["me"]},
+        )
         assert r.status_code == 400 and "LastName" in r.text and 'value="No"' in r.text
         lena = sf_contact_by_name(state, "Lena Vogt")
-        r = c.post(f"/_sandbox/console/salesforce/contacts/{lena['Id']}", data={
-            "LastName": "Vogt", "Title": "x" * 129, "OwnerId": lena["OwnerId"]})
+        r = c.post(
+            f"/_sandbox/console/salesforce/contacts/{lena['Id']}",
+            data={"LastName": "Vogt", "Title": "x" * 129, "OwnerId": lena["OwnerId"]},
+        )
         assert r.status_code == 400 and "Salesforce allows 128" in r.text
     assert len(state.sf["records"]["Contact"]) == before
     assert sf_contact_by_name(state, "Lena Vogt")["Title"] == "VP Partnerships"
@@ -151,9 +211,16 @@ def test_edit_events_and_tasks_on_both_sides(sandbox) -> None:
     with sandbox.client() as c:
         dentist = next(e for e in state.graph["events"].values() if e["subject"] == "Dentist")
         key = dentist["changeKey"]
-        r = c.post(f"/_sandbox/console/outlook/events/{dentist['id']}", data={
-            "subject": "Dentist", "start": "2026-03-02T08:00", "end": "2026-03-02T09:15",
-            "private": "on", "show_as": "busy"})
+        r = c.post(
+            f"/_sandbox/console/outlook/events/{dentist['id']}",
+            data={
+                "subject": "Dentist",
+                "start": "2026-03-02T08:00",
+                "end": "2026-03-02T09:15",
+                "private": "on",
+                "show_as": "busy",
+            },
+        )
         assert r.status_code == 303
         dentist = state.graph["events"][dentist["id"]]
         # Berlin is UTC+1 in March: the form's wall-clock time is stored as a UTC instant.
@@ -161,37 +228,66 @@ def test_edit_events_and_tasks_on_both_sides(sandbox) -> None:
         assert dentist["end"]["dateTime"] == "2026-03-02T08:15:00.0000000"
         assert dentist["sensitivity"] == "private" and dentist["changeKey"] != key
 
-        offsite = next(e for e in state.sf["records"]["Event"].values()
-                       if e["Subject"] == "Team offsite (Potsdam)")
-        r = c.post(f"/_sandbox/console/salesforce/events/{offsite['Id']}", data={
-            "Subject": "Team offsite (Potsdam)", "StartDateTime": "2026-06-10T00:00",
-            "EndDateTime": "2026-06-11T00:00", "IsAllDayEvent": "on", "ShowAs": "OutOfOffice",
-            "OwnerId": offsite["OwnerId"]})
+        offsite = next(
+            e for e in state.sf["records"]["Event"].values() if e["Subject"] == "Team offsite (Potsdam)"
+        )
+        r = c.post(
+            f"/_sandbox/console/salesforce/events/{offsite['Id']}",
+            data={
+                "Subject": "Team offsite (Potsdam)",
+                "StartDateTime": "2026-06-10T00:00",
+                "EndDateTime": "2026-06-11T00:00",
+                "IsAllDayEvent": "on",
+                "ShowAs": "OutOfOffice",
+                "OwnerId": offsite["OwnerId"],
+            },
+        )
         assert r.status_code == 303
         offsite = state.sf_get("Event", offsite["Id"])
         assert offsite["ActivityDate"] == "2026-06-10" and offsite["DurationInMinutes"] == 2880
         assert offsite["IsAllDayEvent"] is True
-        r = c.post(f"/_sandbox/console/salesforce/events/{offsite['Id']}", data={
-            "Subject": "Too long", "StartDateTime": "2026-06-01T09:00",
-            "EndDateTime": "2026-06-20T09:00", "ShowAs": "Busy", "OwnerId": offsite["OwnerId"]})
+        r = c.post(
+            f"/_sandbox/console/salesforce/events/{offsite['Id']}",
+            data={
+                "Subject": "Too long",
+                "StartDateTime": "2026-06-01T09:00",
+                "EndDateTime": "2026-06-20T09:00",
+                "ShowAs": "Busy",
+                "OwnerId": offsite["OwnerId"],
+            },
+        )
         assert r.status_code == 400 and "14 days" in r.text
 
         task = next(t for t in state.graph["todoTasks"].values() if t["title"] == "Renew passport")
         etag = task["@odata.etag"]
-        r = c.post(f"/_sandbox/console/outlook/tasks/{task['id']}", data={
-            "title": "Renew passport", "status": "completed", "importance": "high",
-            "due": "2026-12-01"})
+        r = c.post(
+            f"/_sandbox/console/outlook/tasks/{task['id']}",
+            data={
+                "title": "Renew passport",
+                "status": "completed",
+                "importance": "high",
+                "due": "2026-12-01",
+            },
+        )
         assert r.status_code == 303
         task = state.graph["todoTasks"][task["id"]]
         assert task["status"] == "completed" and task["completedDateTime"]["dateTime"]
         assert task["dueDateTime"]["dateTime"].startswith("2026-12-01") and task["@odata.etag"] != etag
 
-        r = c.post("/_sandbox/console/salesforce/tasks", data={
-            "Subject": "Call Lena about the renewal", "Status": "Completed", "Priority": "High",
-            "ActivityDate": "2026-12-02", "OwnerId": state.sf["me"]})
+        r = c.post(
+            "/_sandbox/console/salesforce/tasks",
+            data={
+                "Subject": "Call Lena about the renewal",
+                "Status": "Completed",
+                "Priority": "High",
+                "ActivityDate": "2026-12-02",
+                "OwnerId": state.sf["me"],
+            },
+        )
         assert r.status_code == 303
-        made = next(t for t in state.sf["records"]["Task"].values()
-                    if t["Subject"] == "Call Lena about the renewal")
+        made = next(
+            t for t in state.sf["records"]["Task"].values() if t["Subject"] == "Call Lena about the renewal"
+        )
         assert made["IsClosed"] and made["IsHighPriority"] and made["ActivityDate"] == "2026-12-02"
 
 
@@ -218,16 +314,21 @@ def test_approve_a_pending_device_code(sandbox) -> None:
 def test_everything_shown_is_escaped_and_foreign_posts_are_refused(sandbox) -> None:
     state = sandbox.state
     root = root_contact_folder(state)["id"]
-    state.graph_create("contacts", {"displayName": "<script>alert(1)</script>",
-                                    "givenName": "<b>x</b>", "emailAddresses": []}, container=root)
+    state.graph_create(
+        "contacts",
+        {"displayName": "<script>alert(1)</script>", "givenName": "<b>x</b>", "emailAddresses": []},
+        container=root,
+    )
     with sandbox.client() as c:
         page = c.get("/_sandbox/").text
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert c.get("/_sandbox/", params={"msg": '"><img src=x>'}).text.count("<img") == 0
         lena = outlook_contact_by_name(state, "Lena Vogt")
-        r = c.post(f"/_sandbox/console/outlook/contacts/{lena['id']}/delete",
-                   headers={"Origin": "https://evil.example"})
+        r = c.post(
+            f"/_sandbox/console/outlook/contacts/{lena['id']}/delete",
+            headers={"Origin": "https://evil.example"},
+        )
         assert r.status_code == 403 and lena["id"] in state.graph["contacts"]
 
 
@@ -249,6 +350,6 @@ def test_large_lists_are_paged(sandbox) -> None:
     with sandbox.client() as c:
         page = c.get("/_sandbox/").text
         assert "Page 1 of 3" in page
-        assert len(re.findall(r'<tr>', page)) <= 2 * 100 + 2
+        assert len(re.findall(r"<tr>", page)) <= 2 * 100 + 2
         last = c.get("/_sandbox/", params={"op": 3, "sp": 3}).text
         assert last.count("Page 3 of 3") == 4  # above and below each list

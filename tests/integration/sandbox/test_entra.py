@@ -1,5 +1,6 @@
 """Entra ID as independent clients see it: the real ``msal`` library (device flow, silent
 refresh, auth-code + PKCE) and plain HTTP shaped by Microsoft's identity-platform docs."""
+
 from __future__ import annotations
 
 import base64
@@ -51,9 +52,12 @@ def make_app(sandbox, cache: msal.SerializableTokenCache | None = None) -> msal.
     session = VerifyingSession(sandbox.ca_file)
     _SESSIONS.append(session)
     return msal.PublicClientApplication(
-        CLIENT_ID, authority=sandbox.info["authority"], instance_discovery=False,
+        CLIENT_ID,
+        authority=sandbox.info["authority"],
+        instance_discovery=False,
         http_client=session,
-        token_cache=cache if cache is not None else msal.SerializableTokenCache())
+        token_cache=cache if cache is not None else msal.SerializableTokenCache(),
+    )
 
 
 def decode_jwt(token: str) -> dict:
@@ -112,9 +116,11 @@ def test_msal_device_flow_then_silent_refresh(sandbox) -> None:
     assert len(flow["user_code"]) == 9 and flow["user_code"].isalnum()
     assert "verification_uri_complete" not in flow
     assert flow["verification_uri"].startswith(sandbox.base_url)
-    assert flow["message"] == (f"To sign in, use a web browser to open the page "
-                               f"{flow['verification_uri']} and enter the code "
-                               f"{flow['user_code']} to authenticate.")
+    assert flow["message"] == (
+        f"To sign in, use a web browser to open the page "
+        f"{flow['verification_uri']} and enter the code "
+        f"{flow['user_code']} to authenticate."
+    )
     timer = threading.Timer(1.2, approve, args=(sandbox, flow["user_code"]))
     timer.start()
     try:
@@ -178,8 +184,7 @@ def test_revoked_refresh_token_gives_invalid_grant(sandbox) -> None:
     app = make_app(sandbox)
     device_sign_in(sandbox, app)
     sandbox.state.tokens.revoke_all_refresh("microsoft")
-    result = app.acquire_token_silent_with_error(SCOPES, account=app.get_accounts()[0],
-                                                 force_refresh=True)
+    result = app.acquire_token_silent_with_error(SCOPES, account=app.get_accounts()[0], force_refresh=True)
     assert result["error"] == "invalid_grant"
     assert result["error_codes"] == [50173]
     assert result["error_description"].startswith("AADSTS50173:")
@@ -208,8 +213,10 @@ def test_device_flow_expired(sandbox) -> None:
 def test_device_poll_errors_over_plain_http(sandbox) -> None:
     sandbox.state.config["device_interval_s"] = 5
     with sandbox.client() as c:
-        dc = c.post("/organizations/oauth2/v2.0/devicecode",
-                    data={"client_id": CLIENT_ID, "scope": "User.Read offline_access openid profile"}).json()
+        dc = c.post(
+            "/organizations/oauth2/v2.0/devicecode",
+            data={"client_id": CLIENT_ID, "scope": "User.Read offline_access openid profile"},
+        ).json()
         assert dc["interval"] == 5
         poll = {"grant_type": DEVICE_GRANT, "client_id": CLIENT_ID, "device_code": dc["device_code"]}
         first = c.post("/organizations/oauth2/v2.0/token", data=poll)
@@ -222,19 +229,25 @@ def test_device_poll_errors_over_plain_http(sandbox) -> None:
         assert first.headers["cache-control"] == "no-store"
         # Polling again at once is too fast.
         assert c.post("/organizations/oauth2/v2.0/token", data=poll).json()["error"] == "slow_down"
-        unknown = c.post("/organizations/oauth2/v2.0/token",
-                         data={**poll, "device_code": "nope"}).json()
+        unknown = c.post("/organizations/oauth2/v2.0/token", data={**poll, "device_code": "nope"}).json()
         assert unknown["error"] == "bad_verification_code"
         approve(sandbox, dc["user_code"])
         sandbox.state.clock.advance(10)
         ok = c.post("/organizations/oauth2/v2.0/token", data=poll)
         assert ok.status_code == 200, ok.text
         tokens = ok.json()
-        assert {"token_type", "scope", "expires_in", "ext_expires_in", "access_token",
-                "refresh_token", "id_token", "client_info"} <= set(tokens)
+        assert {
+            "token_type",
+            "scope",
+            "expires_in",
+            "ext_expires_in",
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "client_info",
+        } <= set(tokens)
         info = json.loads(base64.urlsafe_b64decode(tokens["client_info"] + "=="))
-        assert info == {"uid": sandbox.state.graph["user"]["id"],
-                        "utid": sandbox.state.graph["tenant_id"]}
+        assert info == {"uid": sandbox.state.graph["user"]["id"], "utid": sandbox.state.graph["tenant_id"]}
         again = c.post("/organizations/oauth2/v2.0/token", data=poll).json()
         assert again["error"] == "invalid_grant"  # a device code is redeemed once
 
@@ -247,8 +260,9 @@ def test_token_endpoint_request_errors(sandbox) -> None:
         assert "'grant_type'" in r.json()["error_description"]
         r = c.post(url, data={"client_id": CLIENT_ID, "grant_type": "password"})
         assert r.json()["error"] == "unsupported_grant_type" and r.json()["error_codes"] == [70003]
-        r = c.post(url, data={"client_id": CLIENT_ID, "grant_type": "refresh_token",
-                              "refresh_token": "forged"})
+        r = c.post(
+            url, data={"client_id": CLIENT_ID, "grant_type": "refresh_token", "refresh_token": "forged"}
+        )
         assert r.json()["error"] == "invalid_grant"
         r = c.post(url, data={"grant_type": "refresh_token", "refresh_token": "x"})
         assert r.json()["error"] == "invalid_request"  # no client_id
@@ -261,29 +275,38 @@ def test_token_endpoint_request_errors(sandbox) -> None:
 def test_refresh_rotates_and_old_refresh_token_stops_working(sandbox) -> None:
     sandbox.state.config["auto_approve"] = True
     with sandbox.client() as c:
-        dc = c.post("/common/oauth2/v2.0/devicecode",
-                    data={"client_id": CLIENT_ID, "scope": "User.Read offline_access openid"}).json()
-        tokens = c.post("/common/oauth2/v2.0/token",
-                        data={"grant_type": DEVICE_GRANT, "client_id": CLIENT_ID,
-                              "device_code": dc["device_code"]}).json()
-        refresh = {"grant_type": "refresh_token", "client_id": CLIENT_ID,
-                   "refresh_token": tokens["refresh_token"], "scope": "User.Read offline_access"}
+        dc = c.post(
+            "/common/oauth2/v2.0/devicecode",
+            data={"client_id": CLIENT_ID, "scope": "User.Read offline_access openid"},
+        ).json()
+        tokens = c.post(
+            "/common/oauth2/v2.0/token",
+            data={"grant_type": DEVICE_GRANT, "client_id": CLIENT_ID, "device_code": dc["device_code"]},
+        ).json()
+        refresh = {
+            "grant_type": "refresh_token",
+            "client_id": CLIENT_ID,
+            "refresh_token": tokens["refresh_token"],
+            "scope": "User.Read offline_access",
+        }
         new = c.post("/common/oauth2/v2.0/token", data=refresh)
         assert new.status_code == 200
         assert new.json()["refresh_token"] != tokens["refresh_token"]
         old = c.post("/common/oauth2/v2.0/token", data=refresh)
         assert old.json()["error"] == "invalid_grant"
-        other = c.post("/common/oauth2/v2.0/token",
-                       data={**refresh, "refresh_token": new.json()["refresh_token"],
-                             "client_id": "another-app"})
+        other = c.post(
+            "/common/oauth2/v2.0/token",
+            data={**refresh, "refresh_token": new.json()["refresh_token"], "client_id": "another-app"},
+        )
         assert other.json()["error"] == "invalid_grant"
 
 
 # ------------------------------------------------------- device page (a person)
 def test_device_page_lets_a_person_allow_or_decline(sandbox) -> None:
     with sandbox.client() as c:
-        dc = c.post("/common/oauth2/v2.0/devicecode",
-                    data={"client_id": CLIENT_ID, "scope": "User.Read openid"}).json()
+        dc = c.post(
+            "/common/oauth2/v2.0/devicecode", data={"client_id": CLIENT_ID, "scope": "User.Read openid"}
+        ).json()
         page = c.get(urlsplit(dc["verification_uri"]).path)
         assert page.status_code == 200 and "<form" in page.text and 'name="otc"' in page.text
         wrong = c.post(urlsplit(dc["verification_uri"]).path, data={"otc": "WRONGCODE", "action": "allow"})
@@ -291,23 +314,33 @@ def test_device_page_lets_a_person_allow_or_decline(sandbox) -> None:
         code = dc["user_code"].lower()  # people type codes in any case
         ok = c.post("/common/oauth2/deviceauth", data={"otc": code, "action": "allow"})
         assert ok.status_code == 200 and "signed in" in ok.text
-        tokens = c.post("/common/oauth2/v2.0/token",
-                        data={"grant_type": DEVICE_GRANT, "client_id": CLIENT_ID,
-                              "device_code": dc["device_code"], "code": dc["device_code"]})
+        tokens = c.post(
+            "/common/oauth2/v2.0/token",
+            data={
+                "grant_type": DEVICE_GRANT,
+                "client_id": CLIENT_ID,
+                "device_code": dc["device_code"],
+                "code": dc["device_code"],
+            },
+        )
         assert tokens.status_code == 200
-        dc2 = c.post("/common/oauth2/v2.0/devicecode",
-                     data={"client_id": CLIENT_ID, "scope": "User.Read"}).json()
+        dc2 = c.post(
+            "/common/oauth2/v2.0/devicecode", data={"client_id": CLIENT_ID, "scope": "User.Read"}
+        ).json()
         c.post("/devicelogin", data={"otc": dc2["user_code"], "action": "deny"})
-        declined = c.post("/common/oauth2/v2.0/token",
-                          data={"grant_type": DEVICE_GRANT, "client_id": CLIENT_ID,
-                                "device_code": dc2["device_code"]}).json()
+        declined = c.post(
+            "/common/oauth2/v2.0/token",
+            data={"grant_type": DEVICE_GRANT, "client_id": CLIENT_ID, "device_code": dc2["device_code"]},
+        ).json()
         assert declined["error"] == "authorization_declined"
 
 
 # ------------------------------------------------------------ auth code + PKCE
 def _hidden_fields(page: str) -> dict[str, str]:
-    return {html.unescape(k): html.unescape(v) for k, v in
-            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)}
+    return {
+        html.unescape(k): html.unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
+    }
 
 
 def _browser_allow(sandbox, auth_uri: str) -> dict:
@@ -325,8 +358,9 @@ def _browser_allow(sandbox, auth_uri: str) -> dict:
 
 def test_msal_auth_code_flow_with_pkce(sandbox) -> None:
     app = make_app(sandbox)
-    flow = app.initiate_auth_code_flow(SCOPES, redirect_uri="http://localhost:53117",
-                                       response_mode="form_post")
+    flow = app.initiate_auth_code_flow(
+        SCOPES, redirect_uri="http://localhost:53117", response_mode="form_post"
+    )
     assert flow["code_verifier"]
     auth_response = _browser_allow(sandbox, flow["auth_uri"])
     assert auth_response["state"] == flow["state"]
@@ -346,22 +380,36 @@ def test_auth_code_is_single_use_and_checks_verifier_and_redirect(sandbox) -> No
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
     redirect = "http://127.0.0.1:8400/callback"
     with sandbox.client() as c:
+
         def authorize(**extra):
-            params = {"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": redirect,
-                      "scope": "openid offline_access User.Read", "state": "s1",
-                      "code_challenge": challenge, "code_challenge_method": "S256", **extra}
+            params = {
+                "client_id": CLIENT_ID,
+                "response_type": "code",
+                "redirect_uri": redirect,
+                "scope": "openid offline_access User.Read",
+                "state": "s1",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+                **extra,
+            }
             r = c.get("/common/oauth2/v2.0/authorize", params=params)
             assert r.status_code == 302, r.text
             return {k: v[0] for k, v in parse_qs(urlsplit(r.headers["location"]).query).items()}
 
         code = authorize()["code"]
-        token = {"grant_type": "authorization_code", "client_id": CLIENT_ID, "code": code,
-                 "redirect_uri": redirect, "code_verifier": verifier}
+        token = {
+            "grant_type": "authorization_code",
+            "client_id": CLIENT_ID,
+            "code": code,
+            "redirect_uri": redirect,
+            "code_verifier": verifier,
+        }
         bad_verifier = c.post("/common/oauth2/v2.0/token", data={**token, "code_verifier": "x" * 43})
         assert bad_verifier.json()["error"] == "invalid_grant"
         assert bad_verifier.json()["error_codes"] == [501481]
-        bad_redirect = c.post("/common/oauth2/v2.0/token",
-                              data={**token, "redirect_uri": "http://127.0.0.1:9999/other"})
+        bad_redirect = c.post(
+            "/common/oauth2/v2.0/token", data={**token, "redirect_uri": "http://127.0.0.1:9999/other"}
+        )
         assert bad_redirect.json()["error"] == "invalid_grant"
         ok = c.post("/common/oauth2/v2.0/token", data=token)
         assert ok.status_code == 200, ok.text
@@ -370,32 +418,54 @@ def test_auth_code_is_single_use_and_checks_verifier_and_redirect(sandbox) -> No
         assert reused["error"] == "invalid_grant" and reused["error_codes"] == [54005]
 
         # The plain method: the verifier is the challenge.
-        plain = authorize(code_challenge="plainplainplainplainplainplainplainplainplain",
-                          code_challenge_method="plain")["code"]
-        ok = c.post("/common/oauth2/v2.0/token",
-                    data={**token, "code": plain,
-                          "code_verifier": "plainplainplainplainplainplainplainplainplain"})
+        plain = authorize(
+            code_challenge="plainplainplainplainplainplainplainplainplain", code_challenge_method="plain"
+        )["code"]
+        ok = c.post(
+            "/common/oauth2/v2.0/token",
+            data={**token, "code": plain, "code_verifier": "plainplainplainplainplainplainplainplainplain"},
+        )
         assert ok.status_code == 200, ok.text
 
         # Unsupported response types come back on the redirect, bad redirect URIs do not.
-        r = c.get("/common/oauth2/v2.0/authorize",
-                  params={"client_id": CLIENT_ID, "response_type": "token", "redirect_uri": redirect,
-                          "scope": "User.Read", "state": "s2"})
+        r = c.get(
+            "/common/oauth2/v2.0/authorize",
+            params={
+                "client_id": CLIENT_ID,
+                "response_type": "token",
+                "redirect_uri": redirect,
+                "scope": "User.Read",
+                "state": "s2",
+            },
+        )
         assert r.status_code == 302
         q = parse_qs(urlsplit(r.headers["location"]).query)
         assert q["error"] == ["unsupported_response_type"] and q["state"] == ["s2"]
-        r = c.get("/common/oauth2/v2.0/authorize",
-                  params={"client_id": CLIENT_ID, "response_type": "code",
-                          "redirect_uri": "http://evil.example/cb", "scope": "User.Read"})
+        r = c.get(
+            "/common/oauth2/v2.0/authorize",
+            params={
+                "client_id": CLIENT_ID,
+                "response_type": "code",
+                "redirect_uri": "http://evil.example/cb",
+                "scope": "User.Read",
+            },
+        )
         assert r.status_code == 400 and "AADSTS50011" in r.text
 
 
 def test_authorize_cancel_redirects_with_access_denied(sandbox) -> None:
     with sandbox.client() as c:
-        r = c.post("/common/oauth2/v2.0/authorize",
-                   data={"client_id": CLIENT_ID, "response_type": "code",
-                         "redirect_uri": "http://localhost:8123", "scope": "User.Read",
-                         "state": "xyz", "action": "deny"})
+        r = c.post(
+            "/common/oauth2/v2.0/authorize",
+            data={
+                "client_id": CLIENT_ID,
+                "response_type": "code",
+                "redirect_uri": "http://localhost:8123",
+                "scope": "User.Read",
+                "state": "xyz",
+                "action": "deny",
+            },
+        )
     assert r.status_code == 302
     q = parse_qs(urlsplit(r.headers["location"]).query)
     assert q["error"] == ["access_denied"] and q["state"] == ["xyz"]
@@ -405,8 +475,9 @@ def test_authorize_cancel_redirects_with_access_denied(sandbox) -> None:
 def test_logout_page_and_redirect(sandbox) -> None:
     with sandbox.client() as c:
         assert c.get("/common/oauth2/v2.0/logout").status_code == 200
-        r = c.get("/common/oauth2/v2.0/logout",
-                  params={"post_logout_redirect_uri": "http://localhost:8123/bye"})
+        r = c.get(
+            "/common/oauth2/v2.0/logout", params={"post_logout_redirect_uri": "http://localhost:8123/bye"}
+        )
         assert r.status_code == 302 and r.headers["location"] == "http://localhost:8123/bye"
 
 

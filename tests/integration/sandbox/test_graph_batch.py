@@ -1,10 +1,10 @@
 """JSON batching at ``/v1.0/$batch`` as ``concepts/json-batching.md`` describes it: up to 20
 requests with unique ids and relative urls, Content-Type with every body, dependsOn with
 424 on a failed dependency, one 200 envelope with a response per request."""
+
 from __future__ import annotations
 
 import pytest
-
 from graph_schema_check import assert_valid, graph_client
 
 JSON = {"Content-Type": "application/json"}
@@ -28,20 +28,42 @@ def by_id(response) -> dict[str, dict]:
 def test_mixed_batch_runs_every_request(sandbox, graph, graph_schema) -> None:
     existing = graph.post("me/contacts", json={"givenName": "Existing"}).json()
     sandbox.state.requests.clear()
-    r = batch(graph, [
-        {"id": "1", "method": "POST", "url": "/me/contacts", "headers": JSON,
-         "body": {"givenName": "Batched", "emailAddresses": [{"address": "b@x.org"}]}},
-        {"id": "2", "method": "PATCH", "url": f"/me/contacts/{existing['id']}",
-         "headers": {**JSON, "If-Match": existing["@odata.etag"]}, "body": {"jobTitle": "CFO"}},
-        {"id": "3", "method": "GET", "url": "me/contacts?$select=givenName&$top=5"},
-        {"id": "4", "method": "DELETE", "url": "/me/contacts/AAMkDoesNotExist="},
-        {"id": "5", "method": "PATCH", "url": f"/me/contacts/{existing['id']}",
-         "headers": {**JSON, "If-Match": 'W/"stale"'}, "body": {"jobTitle": "CEO"},
-         "dependsOn": ["2"]},
-        {"id": "6", "method": "GET", "url": "/me/nowhere"},
-        {"id": "7", "method": "GET", "url": "/me",
-         "headers": {"Prefer": 'outlook.timezone="Pacific Standard Time"'}},
-    ])
+    r = batch(
+        graph,
+        [
+            {
+                "id": "1",
+                "method": "POST",
+                "url": "/me/contacts",
+                "headers": JSON,
+                "body": {"givenName": "Batched", "emailAddresses": [{"address": "b@x.org"}]},
+            },
+            {
+                "id": "2",
+                "method": "PATCH",
+                "url": f"/me/contacts/{existing['id']}",
+                "headers": {**JSON, "If-Match": existing["@odata.etag"]},
+                "body": {"jobTitle": "CFO"},
+            },
+            {"id": "3", "method": "GET", "url": "me/contacts?$select=givenName&$top=5"},
+            {"id": "4", "method": "DELETE", "url": "/me/contacts/AAMkDoesNotExist="},
+            {
+                "id": "5",
+                "method": "PATCH",
+                "url": f"/me/contacts/{existing['id']}",
+                "headers": {**JSON, "If-Match": 'W/"stale"'},
+                "body": {"jobTitle": "CEO"},
+                "dependsOn": ["2"],
+            },
+            {"id": "6", "method": "GET", "url": "/me/nowhere"},
+            {
+                "id": "7",
+                "method": "GET",
+                "url": "/me",
+                "headers": {"Prefer": 'outlook.timezone="Pacific Standard Time"'},
+            },
+        ],
+    )
     responses = by_id(r)
     assert set(responses) == {"1", "2", "3", "4", "5", "6", "7"}
     created = responses["1"]
@@ -63,13 +85,21 @@ def test_mixed_batch_runs_every_request(sandbox, graph, graph_schema) -> None:
 
 
 def test_failed_dependency_gives_424(sandbox, graph) -> None:
-    r = batch(graph, [
-        {"id": "a", "method": "POST", "url": "/me/contacts", "headers": JSON,
-         "body": {"givenName": "Bad", "shoeSize": 44}},
-        {"id": "b", "method": "GET", "url": "/me", "dependsOn": ["a"]},
-        {"id": "c", "method": "GET", "url": "/me", "dependsOn": ["b"]},
-        {"id": "d", "method": "GET", "url": "/me"},
-    ])
+    r = batch(
+        graph,
+        [
+            {
+                "id": "a",
+                "method": "POST",
+                "url": "/me/contacts",
+                "headers": JSON,
+                "body": {"givenName": "Bad", "shoeSize": 44},
+            },
+            {"id": "b", "method": "GET", "url": "/me", "dependsOn": ["a"]},
+            {"id": "c", "method": "GET", "url": "/me", "dependsOn": ["b"]},
+            {"id": "d", "method": "GET", "url": "/me"},
+        ],
+    )
     responses = by_id(r)
     assert responses["a"]["status"] == 400
     assert responses["b"]["status"] == 424 and responses["c"]["status"] == 424
@@ -78,30 +108,50 @@ def test_failed_dependency_gives_424(sandbox, graph) -> None:
 
 def test_depends_on_orders_execution(sandbox, graph) -> None:
     # "2" is listed first but depends on "1": it must see the contact "1" made.
-    r = batch(graph, [
-        {"id": "2", "method": "GET",
-         "url": "/me/contacts?$filter=emailAddresses/any(a:a/address eq 'order@x.org')",
-         "dependsOn": ["1"]},
-        {"id": "1", "method": "POST", "url": "/me/contacts", "headers": JSON,
-         "body": {"givenName": "Ordered", "emailAddresses": [{"address": "order@x.org"}]}},
-    ])
+    r = batch(
+        graph,
+        [
+            {
+                "id": "2",
+                "method": "GET",
+                "url": "/me/contacts?$filter=emailAddresses/any(a:a/address eq 'order@x.org')",
+                "dependsOn": ["1"],
+            },
+            {
+                "id": "1",
+                "method": "POST",
+                "url": "/me/contacts",
+                "headers": JSON,
+                "body": {"givenName": "Ordered", "emailAddresses": [{"address": "order@x.org"}]},
+            },
+        ],
+    )
     responses = by_id(r)
     assert [c["givenName"] for c in responses["2"]["body"]["value"]] == ["Ordered"]
 
 
-@pytest.mark.parametrize("requests,fragment", [
-    ([{"id": str(i), "method": "GET", "url": "/me"} for i in range(21)], "20"),
-    ([{"id": "x", "method": "GET", "url": "/me"}, {"id": "X", "method": "GET", "url": "/me"}],
-     "duplicate"),
-    ([{"id": "1", "method": "POST", "url": "/me/contacts", "body": {"givenName": "A"}}],
-     "Content-Type"),
-    ([{"id": "1", "method": "GET", "url": "/me", "dependsOn": ["9"]}], "depends"),
-    ([{"id": "1", "method": "GET"}], "url"),
-    ([{"method": "GET", "url": "/me"}], "id"),
-    ([{"id": "1", "method": "GET", "url": "/me", "dependsOn": ["2"]},
-      {"id": "2", "method": "GET", "url": "/me", "dependsOn": ["1"]}], "cycle"),
-    ([], "no requests"),
-])
+@pytest.mark.parametrize(
+    "requests,fragment",
+    [
+        ([{"id": str(i), "method": "GET", "url": "/me"} for i in range(21)], "20"),
+        (
+            [{"id": "x", "method": "GET", "url": "/me"}, {"id": "X", "method": "GET", "url": "/me"}],
+            "duplicate",
+        ),
+        ([{"id": "1", "method": "POST", "url": "/me/contacts", "body": {"givenName": "A"}}], "Content-Type"),
+        ([{"id": "1", "method": "GET", "url": "/me", "dependsOn": ["9"]}], "depends"),
+        ([{"id": "1", "method": "GET"}], "url"),
+        ([{"method": "GET", "url": "/me"}], "id"),
+        (
+            [
+                {"id": "1", "method": "GET", "url": "/me", "dependsOn": ["2"]},
+                {"id": "2", "method": "GET", "url": "/me", "dependsOn": ["1"]},
+            ],
+            "cycle",
+        ),
+        ([], "no requests"),
+    ],
+)
 def test_malformed_batches_are_400(sandbox, graph, requests, fragment) -> None:
     r = batch(graph, requests)
     assert r.status_code == 400, r.text
@@ -115,15 +165,17 @@ def test_batch_limits_and_auth(sandbox, graph) -> None:
     assert len(twenty.json()["responses"]) == 20
     not_json = graph.post("$batch", content=b"nope", headers=JSON)
     assert not_json.status_code == 400
-    absolute = by_id(batch(graph, [{"id": "1", "method": "GET",
-                                    "url": f"{sandbox.base_url}/v1.0/me"}]))
+    absolute = by_id(batch(graph, [{"id": "1", "method": "GET", "url": f"{sandbox.base_url}/v1.0/me"}]))
     assert absolute["1"]["status"] == 400
-    nested = by_id(batch(graph, [{"id": "1", "method": "POST", "url": "/$batch", "headers": JSON,
-                                  "body": {"requests": []}}]))
+    nested = by_id(
+        batch(
+            graph,
+            [{"id": "1", "method": "POST", "url": "/$batch", "headers": JSON, "body": {"requests": []}}],
+        )
+    )
     assert nested["1"]["status"] == 400
     with sandbox.client() as anonymous:
-        r = anonymous.post("/v1.0/$batch", json={"requests": [{"id": "1", "method": "GET",
-                                                               "url": "/me"}]})
+        r = anonymous.post("/v1.0/$batch", json={"requests": [{"id": "1", "method": "GET", "url": "/me"}]})
         assert r.status_code == 401
 
 

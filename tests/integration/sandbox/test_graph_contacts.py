@@ -1,21 +1,32 @@
 """Graph contacts and contact folders over HTTPS, with requests shaped by the public docs
 (``api-reference/v1.0/resources/contact.md``, ``concepts/delta-query-*``, ``errors.md``);
 every payload is checked against the independent v1.0 schema subset."""
+
 from __future__ import annotations
 
 import httpx
 import pytest
-
 from graph_schema_check import assert_page, assert_valid, bearer, follow, graph_client
+
 from sandbox import seed as seeding
 
-PAVEL = {"givenName": "Pavel", "surname": "Bansky",
-         "emailAddresses": [{"address": "pavelb@contoso.com", "name": "Pavel Bansky"}],
-         "businessPhones": ["+1 732 555 0102"], "mobilePhone": "+1 732 555 0103",
-         "companyName": "Contoso", "jobTitle": "Buyer",
-         "businessAddress": {"street": "1 Main St", "city": "Redmond", "state": "WA",
-                             "postalCode": "98052", "countryOrRegion": "USA"},
-         "categories": ["SF-Synced"]}
+PAVEL = {
+    "givenName": "Pavel",
+    "surname": "Bansky",
+    "emailAddresses": [{"address": "pavelb@contoso.com", "name": "Pavel Bansky"}],
+    "businessPhones": ["+1 732 555 0102"],
+    "mobilePhone": "+1 732 555 0103",
+    "companyName": "Contoso",
+    "jobTitle": "Buyer",
+    "businessAddress": {
+        "street": "1 Main St",
+        "city": "Redmond",
+        "state": "WA",
+        "postalCode": "98052",
+        "countryOrRegion": "USA",
+    },
+    "categories": ["SF-Synced"],
+}
 
 
 @pytest.fixture
@@ -27,12 +38,20 @@ def graph(sandbox):
 def seed_contacts(sandbox, n: int, folder: str | None = None) -> list[dict]:
     state = sandbox.state
     folder = folder or seeding.root_contact_folder(state)["id"]
-    return [state.graph_create("contacts", {"givenName": f"Person{i:03d}", "surname": "Test",
-                                            "displayName": f"Person{i:03d} Test",
-                                            "emailAddresses": [{"name": f"p{i}",
-                                                                "address": f"p{i}@example.com"}],
-                                            "parentFolderId": folder}, container=folder)
-            for i in range(n)]
+    return [
+        state.graph_create(
+            "contacts",
+            {
+                "givenName": f"Person{i:03d}",
+                "surname": "Test",
+                "displayName": f"Person{i:03d} Test",
+                "emailAddresses": [{"name": f"p{i}", "address": f"p{i}@example.com"}],
+                "parentFolderId": folder,
+            },
+            container=folder,
+        )
+        for i in range(n)
+    ]
 
 
 def assert_graph_error(response: httpx.Response, status: int, code: str) -> dict:
@@ -69,9 +88,9 @@ def test_401_for_missing_unknown_and_expired_tokens(sandbox) -> None:
 def test_me_and_response_headers(sandbox, graph) -> None:
     r = graph.get("me", headers={"client-request-id": "abc-123"})
     assert r.status_code == 200
-    assert r.headers["content-type"] == ("application/json;odata.metadata=minimal;"
-                                         "odata.streaming=true;IEEE754Compatible=false;"
-                                         "charset=utf-8")
+    assert r.headers["content-type"] == (
+        "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+    )
     assert r.headers["odata-version"] == "4.0"
     assert r.headers["client-request-id"] == "abc-123" and r.headers["request-id"]
     me = r.json()
@@ -100,9 +119,11 @@ def test_contact_create_read_update_delete(sandbox, graph, graph_schema) -> None
     assert got.status_code == 200 and got.json()["emailAddresses"] == PAVEL["emailAddresses"]
     assert_valid(graph_schema, "contact", got.json())
 
-    patched = graph.patch(f"me/contacts/{body['id']}",
-                          json={"jobTitle": "Head of Buying", "emailAddresses": []},
-                          headers={"If-Match": body["@odata.etag"]})
+    patched = graph.patch(
+        f"me/contacts/{body['id']}",
+        json={"jobTitle": "Head of Buying", "emailAddresses": []},
+        headers={"If-Match": body["@odata.etag"]},
+    )
     assert patched.status_code == 200, patched.text
     new = patched.json()
     assert_valid(graph_schema, "contact", new)
@@ -115,30 +136,43 @@ def test_contact_create_read_update_delete(sandbox, graph, graph_schema) -> None
 
     assert graph.delete(f"me/contacts/{body['id']}").status_code == 204
     assert_graph_error(graph.get(f"me/contacts/{body['id']}"), 404, "ErrorItemNotFound")
-    assert_graph_error(graph.patch(f"me/contacts/{body['id']}", json={"jobTitle": "x"}),
-                       404, "ErrorItemNotFound")
+    assert_graph_error(
+        graph.patch(f"me/contacts/{body['id']}", json={"jobTitle": "x"}), 404, "ErrorItemNotFound"
+    )
     assert_graph_error(graph.delete(f"me/contacts/{body['id']}"), 404, "ErrorItemNotFound")
     assert_graph_error(graph.get("me/contacts/not!an id"), 400, "ErrorInvalidIdMalformed")
 
 
 def test_stale_if_match_gives_412(sandbox, graph) -> None:
     body = graph.post("me/contacts", json={"givenName": "Etag"}).json()
-    first = graph.patch(f"me/contacts/{body['id']}", json={"surname": "One"},
-                        headers={"If-Match": body["@odata.etag"]})
+    first = graph.patch(
+        f"me/contacts/{body['id']}", json={"surname": "One"}, headers={"If-Match": body["@odata.etag"]}
+    )
     assert first.status_code == 200
-    stale = graph.patch(f"me/contacts/{body['id']}", json={"surname": "Two"},
-                        headers={"If-Match": body["@odata.etag"]})
+    stale = graph.patch(
+        f"me/contacts/{body['id']}", json={"surname": "Two"}, headers={"If-Match": body["@odata.etag"]}
+    )
     error = assert_graph_error(stale, 412, "ErrorIrresolvableConflict")
     assert "change key" in error["message"]
-    assert assert_graph_error(graph.delete(f"me/contacts/{body['id']}",
-                                           headers={"If-Match": body["@odata.etag"]}),
-                              412, "ErrorIrresolvableConflict")
-    assert graph.patch(f"me/contacts/{body['id']}", json={"surname": "Three"},
-                       headers={"If-Match": "*"}).status_code == 200
+    assert assert_graph_error(
+        graph.delete(f"me/contacts/{body['id']}", headers={"If-Match": body["@odata.etag"]}),
+        412,
+        "ErrorIrresolvableConflict",
+    )
+    assert (
+        graph.patch(
+            f"me/contacts/{body['id']}", json={"surname": "Three"}, headers={"If-Match": "*"}
+        ).status_code
+        == 200
+    )
     current = graph.get(f"me/contacts/{body['id']}").json()
     # A bare (strong-looking) etag value is compared by value, as Exchange does.
-    assert graph.delete(f"me/contacts/{body['id']}",
-                        headers={"If-Match": f'"{current["changeKey"]}"'}).status_code == 204
+    assert (
+        graph.delete(
+            f"me/contacts/{body['id']}", headers={"If-Match": f'"{current["changeKey"]}"'}
+        ).status_code
+        == 204
+    )
 
 
 # --------------------------------------------------------------------- paging
@@ -161,8 +195,7 @@ def test_paging_default_top_and_skip(sandbox, graph, graph_schema) -> None:
     assert counted["@odata.count"] == 25 and len(counted["value"]) == 2
     big = graph.get("me/contacts", params={"$top": "1000"}).json()
     assert len(big["value"]) == 25 and "@odata.nextLink" not in big
-    assert_graph_error(graph.get("me/contacts", params={"$top": "1001"}), 400,
-                       "ErrorInvalidUrlQuery")
+    assert_graph_error(graph.get("me/contacts", params={"$top": "1001"}), 400, "ErrorInvalidUrlQuery")
     assert_graph_error(graph.get("me/contacts", params={"$top": "-1"}), 400, "BadRequest")
     assert_graph_error(graph.get("me/contacts", params={"$skip": "x"}), 400, "BadRequest")
     # Without the $ prefix, as v1.0 also accepts.
@@ -177,35 +210,39 @@ def test_maxpagesize_preference_on_lists(sandbox, graph) -> None:
 
 def test_select_and_orderby(sandbox, graph) -> None:
     seed_contacts(sandbox, 3)
-    r = graph.get("me/contacts", params={"$select": "givenName,emailAddresses",
-                                         "$orderby": "givenName desc"})
+    r = graph.get("me/contacts", params={"$select": "givenName,emailAddresses", "$orderby": "givenName desc"})
     assert r.status_code == 200
     value = r.json()["value"]
     assert [v["givenName"] for v in value] == ["Person002", "Person001", "Person000"]
     assert set(value[0]) == {"@odata.etag", "id", "givenName", "emailAddresses"}
     assert r.json()["@odata.context"].endswith("contacts(givenName,emailAddresses)")
-    assert_graph_error(graph.get("me/contacts", params={"$select": "givenName,shoeSize"}),
-                       400, "RequestBroker--ParseUri")
-    assert_graph_error(graph.get("me/contacts", params={"$expand": "extensions"}), 400,
-                       "ErrorInvalidUrlQuery")
+    assert_graph_error(
+        graph.get("me/contacts", params={"$select": "givenName,shoeSize"}), 400, "RequestBroker--ParseUri"
+    )
+    assert_graph_error(
+        graph.get("me/contacts", params={"$expand": "extensions"}), 400, "ErrorInvalidUrlQuery"
+    )
 
 
 def test_filter_by_email_address(sandbox, graph) -> None:
     seed_contacts(sandbox, 4)
-    r = graph.get("me/contacts",
-                  params={"$filter": "emailAddresses/any(a:a/address eq 'P2@EXAMPLE.com')"})
+    r = graph.get("me/contacts", params={"$filter": "emailAddresses/any(a:a/address eq 'P2@EXAMPLE.com')"})
     assert r.status_code == 200
     assert [c["givenName"] for c in r.json()["value"]] == ["Person002"]
-    none = graph.get("me/contacts",
-                     params={"$filter": "emailAddresses/any(x:x/address eq 'nobody@x.org')"})
+    none = graph.get("me/contacts", params={"$filter": "emailAddresses/any(x:x/address eq 'nobody@x.org')"})
     assert none.json()["value"] == []
-    quoted = graph.get("me/contacts",
-                       params={"$filter": "emailAddresses/any(a:a/address eq 'o''brien@x.org')"})
+    quoted = graph.get(
+        "me/contacts", params={"$filter": "emailAddresses/any(a:a/address eq 'o''brien@x.org')"}
+    )
     assert quoted.status_code == 200
-    for bad in ("startswith(displayName,'P')", "emailAddresses/any(a:a/name eq 'p1')",
-                "emailAddresses/any(a:a/address gt 'a')"):
-        assert_graph_error(graph.get("me/contacts", params={"$filter": bad}), 400,
-                           "ErrorInvalidUrlQueryFilter")
+    for bad in (
+        "startswith(displayName,'P')",
+        "emailAddresses/any(a:a/name eq 'p1')",
+        "emailAddresses/any(a:a/address gt 'a')",
+    ):
+        assert_graph_error(
+            graph.get("me/contacts", params={"$filter": bad}), 400, "ErrorInvalidUrlQueryFilter"
+        )
 
 
 # -------------------------------------------------------------------- folders
@@ -226,46 +263,65 @@ def test_contact_folders(sandbox, graph, graph_schema) -> None:
     assert [f["id"] for f in by_name.json()["value"]] == [folder["id"]]
     assert graph.get(f"me/contactFolders/{root}").json()["displayName"] == "Contacts"
 
-    inside = graph.post(f"me/contactFolders/{folder['id']}/contacts",
-                        json={"givenName": "Ines", "surname": "Folder"})
+    inside = graph.post(
+        f"me/contactFolders/{folder['id']}/contacts", json={"givenName": "Ines", "surname": "Folder"}
+    )
     assert inside.status_code == 201 and inside.json()["parentFolderId"] == folder["id"]
     cid = inside.json()["id"]
     graph.post("me/contacts", json={"givenName": "Root"})
     assert [c["givenName"] for c in graph.get("me/contacts").json()["value"]] == ["Root"]
-    assert [c["givenName"] for c in graph.get(f"me/contactFolders/{root}/contacts").json()["value"]] == ["Root"]
-    assert [c["givenName"] for c in
-            graph.get(f"me/contactFolders/{folder['id']}/contacts").json()["value"]] == ["Ines"]
+    assert [c["givenName"] for c in graph.get(f"me/contactFolders/{root}/contacts").json()["value"]] == [
+        "Root"
+    ]
+    assert [
+        c["givenName"] for c in graph.get(f"me/contactFolders/{folder['id']}/contacts").json()["value"]
+    ] == ["Ines"]
     # A contact is reachable through /me/contacts/{id} and its own folder, not another one.
     assert graph.get(f"me/contacts/{cid}").status_code == 200
     assert graph.get(f"me/contactFolders/{folder['id']}/contacts/{cid}").status_code == 200
-    assert_graph_error(graph.get(f"me/contactFolders/{root}/contacts/{cid}"), 404,
-                       "ErrorItemNotFound")
+    assert_graph_error(graph.get(f"me/contactFolders/{root}/contacts/{cid}"), 404, "ErrorItemNotFound")
     assert_graph_error(graph.get("me/contactFolders/AAMkUnknown="), 404, "ErrorItemNotFound")
 
-    child = graph.post(f"me/contactFolders/{folder['id']}/childFolders",
-                       json={"displayName": "EMEA"}).json()
+    child = graph.post(f"me/contactFolders/{folder['id']}/childFolders", json={"displayName": "EMEA"}).json()
     assert child["parentFolderId"] == folder["id"]
     kids = graph.get(f"me/contactFolders/{folder['id']}/childFolders").json()["value"]
     assert [k["id"] for k in kids] == [child["id"]]
-    assert graph.post(f"me/contactFolders/{folder['id']}/childFolders/{child['id']}/contacts",
-                      json={"givenName": "Deep"}).status_code == 201
+    assert (
+        graph.post(
+            f"me/contactFolders/{folder['id']}/childFolders/{child['id']}/contacts",
+            json={"givenName": "Deep"},
+        ).status_code
+        == 201
+    )
 
 
 # ----------------------------------------------------------------- validation
-@pytest.mark.parametrize("payload,code,fragment", [
-    ({"givenName": "A", "shoeSize": 42}, "RequestBodyRead",
-     "The property 'shoeSize' does not exist on type 'Microsoft.OutlookServices.Contact'"),
-    ({"givenName": 7}, "RequestBodyRead", "Edm.String"),
-    ({"emailAddresses": "a@b.c"}, "RequestBodyRead", "'StartArray' node was expected"),
-    ({"emailAddresses": [{"address": "a@b.c", "kind": "work"}]}, "RequestBodyRead",
-     "'kind' does not exist on type 'Microsoft.OutlookServices.EmailAddress'"),
-    ({"businessAddress": "1 Main St"}, "RequestBodyRead", "'StartObject' node was expected"),
-    ({"categories": None}, "RequestBodyRead", "does not allow null values"),
-    ({"birthday": "yesterday"}, "RequestBodyRead", "Edm.DateTimeOffset"),
-    ({"emailAddresses": [{"address": f"{i}@x.org"} for i in range(4)]}, "ErrorInvalidProperty",
-     "EmailAddresses has 4 entries, that exceeds the max allowed value of 3"),
-    ({"businessPhones": ["1", "2", "3"]}, "ErrorInvalidProperty", "max allowed value of 2"),
-])
+@pytest.mark.parametrize(
+    "payload,code,fragment",
+    [
+        (
+            {"givenName": "A", "shoeSize": 42},
+            "RequestBodyRead",
+            "The property 'shoeSize' does not exist on type 'Microsoft.OutlookServices.Contact'",
+        ),
+        ({"givenName": 7}, "RequestBodyRead", "Edm.String"),
+        ({"emailAddresses": "a@b.c"}, "RequestBodyRead", "'StartArray' node was expected"),
+        (
+            {"emailAddresses": [{"address": "a@b.c", "kind": "work"}]},
+            "RequestBodyRead",
+            "'kind' does not exist on type 'Microsoft.OutlookServices.EmailAddress'",
+        ),
+        ({"businessAddress": "1 Main St"}, "RequestBodyRead", "'StartObject' node was expected"),
+        ({"categories": None}, "RequestBodyRead", "does not allow null values"),
+        ({"birthday": "yesterday"}, "RequestBodyRead", "Edm.DateTimeOffset"),
+        (
+            {"emailAddresses": [{"address": f"{i}@x.org"} for i in range(4)]},
+            "ErrorInvalidProperty",
+            "EmailAddresses has 4 entries, that exceeds the max allowed value of 3",
+        ),
+        ({"businessPhones": ["1", "2", "3"]}, "ErrorInvalidProperty", "max allowed value of 2"),
+    ],
+)
 def test_body_validation(sandbox, graph, payload, code, fragment) -> None:
     error = assert_graph_error(graph.post("me/contacts", json=payload), 400, code)
     assert fragment in error["message"]
@@ -273,14 +329,26 @@ def test_body_validation(sandbox, graph, payload, code, fragment) -> None:
 
 
 def test_malformed_bodies(sandbox, graph) -> None:
-    assert_graph_error(graph.post("me/contacts", content=b"{not json",
-                                  headers={"Content-Type": "application/json"}), 400, "BadRequest")
-    assert_graph_error(graph.post("me/contacts", content=b"",
-                                  headers={"Content-Type": "application/json"}), 400, "BadRequest")
+    assert_graph_error(
+        graph.post("me/contacts", content=b"{not json", headers={"Content-Type": "application/json"}),
+        400,
+        "BadRequest",
+    )
+    assert_graph_error(
+        graph.post("me/contacts", content=b"", headers={"Content-Type": "application/json"}),
+        400,
+        "BadRequest",
+    )
     assert_graph_error(graph.post("me/contacts", json=[PAVEL]), 400, "RequestBodyRead")
-    ok = graph.post("me/contacts", json={"@odata.type": "#microsoft.graph.contact",
-                                         "givenName": "Typed", "id": "ignored",
-                                         "changeKey": "ignored"})
+    ok = graph.post(
+        "me/contacts",
+        json={
+            "@odata.type": "#microsoft.graph.contact",
+            "givenName": "Typed",
+            "id": "ignored",
+            "changeKey": "ignored",
+        },
+    )
     assert ok.status_code == 201 and ok.json()["id"] != "ignored"
 
 
@@ -390,10 +458,11 @@ def test_head_requests_change_nothing(sandbox, graph) -> None:
 def test_immutable_id_preference_is_echoed(sandbox, graph) -> None:
     r = graph.get("me/contacts", headers={"Prefer": 'IdType="ImmutableId"'})
     assert r.headers["preference-applied"] == 'IdType="ImmutableId"'
-    both = graph.get("me/contacts/delta",
-                     headers={"Prefer": 'IdType="ImmutableId", odata.maxpagesize=5'})
-    assert set(both.headers["preference-applied"].split(", ")) == {'IdType="ImmutableId"',
-                                                                    "odata.maxpagesize=5"}
+    both = graph.get("me/contacts/delta", headers={"Prefer": 'IdType="ImmutableId", odata.maxpagesize=5'})
+    assert set(both.headers["preference-applied"].split(", ")) == {
+        'IdType="ImmutableId"',
+        "odata.maxpagesize=5",
+    }
 
 
 def test_delta_items_carry_their_type(sandbox, graph) -> None:

@@ -1,9 +1,11 @@
 """The emulator's own Graph model (``sandbox.graph_model``, used to validate request bodies)
 agrees with the independent v1.0 subset taken from Microsoft's CSDL, and the shared checker
 catches what it should."""
+
 from __future__ import annotations
 
 from graph_schema_check import check
+
 from sandbox.graph_model import COMPLEX, ENTITIES, ENUMS
 
 
@@ -34,11 +36,24 @@ def test_enums_match_the_subset(graph_schema) -> None:
 
 
 def test_checker_reports_problems(graph_schema) -> None:
-    assert check(graph_schema, "contact", {"@odata.etag": "x", "givenName": "A",
-                                           "emailAddresses": [{"address": "a@b.c"}]}) == []
-    problems = check(graph_schema, "event", {
-        "subjekt": "typo", "showAs": "sleeping", "isAllDay": "no",
-        "start": {"dateTime": "2026-01-01T10:00:00", "timeZone": "UTC"},
-        "attendees": [{"emailAddress": {"adress": "x"}}]})
+    assert (
+        check(
+            graph_schema,
+            "contact",
+            {"@odata.etag": "x", "givenName": "A", "emailAddresses": [{"address": "a@b.c"}]},
+        )
+        == []
+    )
+    problems = check(
+        graph_schema,
+        "event",
+        {
+            "subjekt": "typo",
+            "showAs": "sleeping",
+            "isAllDay": "no",
+            "start": {"dateTime": "2026-01-01T10:00:00", "timeZone": "UTC"},
+            "attendees": [{"emailAddress": {"adress": "x"}}],
+        },
+    )
     assert len(problems) == 5, problems
     assert check(graph_schema, "todoTask", {"id": "1", "@removed": {"reason": "deleted"}}) == []

@@ -1,10 +1,11 @@
 """Microsoft To Do over Graph: lists (with wellknownListName), tasks CRUD, etags without change
 keys, time zones of due dates, and tasks delta (``api-reference/v1.0/api/todotask-delta.md``)."""
+
 from __future__ import annotations
 
 import pytest
-
 from graph_schema_check import assert_page, assert_valid, follow, graph_client
+
 from sandbox import seed as seeding
 
 
@@ -27,8 +28,9 @@ def test_lists(sandbox, graph, graph_schema, default_list) -> None:
     assert made.status_code == 201
     assert_valid(graph_schema, "todoTaskList", made.json())
     assert made.json()["wellknownListName"] == "none"
-    by_name = graph.get("me/todo/lists",
-                        params={"$filter": "wellknownListName eq 'defaultList'"}).json()["value"]
+    by_name = graph.get("me/todo/lists", params={"$filter": "wellknownListName eq 'defaultList'"}).json()[
+        "value"
+    ]
     assert [lst["id"] for lst in by_name] == [default_list]
     assert graph.delete(f"me/todo/lists/{default_list}").status_code == 400
     assert graph.delete(f"me/todo/lists/{made.json()['id']}").status_code == 204
@@ -39,9 +41,13 @@ def test_lists(sandbox, graph, graph_schema, default_list) -> None:
 
 def test_task_crud(sandbox, graph, graph_schema, default_list) -> None:
     url = f"me/todo/lists/{default_list}/tasks"
-    body = {"title": "Call back", "status": "notStarted", "importance": "high",
-            "dueDateTime": {"dateTime": "2026-10-07T00:00:00.0000000", "timeZone": "UTC"},
-            "body": {"content": "from SF", "contentType": "text"}}
+    body = {
+        "title": "Call back",
+        "status": "notStarted",
+        "importance": "high",
+        "dueDateTime": {"dateTime": "2026-10-07T00:00:00.0000000", "timeZone": "UTC"},
+        "body": {"content": "from SF", "contentType": "text"},
+    }
     made = graph.post(url, json=body)
     assert made.status_code == 201, made.text
     task = made.json()
@@ -51,28 +57,32 @@ def test_task_crud(sandbox, graph, graph_schema, default_list) -> None:
     assert task["isReminderOn"] is False and task["createdDateTime"].endswith("Z")
     assert "completedDateTime" not in task
 
-    got = graph.get(f"{url}/{task['id']}",
-                    headers={"Prefer": 'outlook.timezone="Pacific Standard Time"'})
-    assert got.json()["dueDateTime"] == {"dateTime": "2026-10-06T17:00:00.0000000",
-                                         "timeZone": "Pacific Standard Time"}
+    got = graph.get(f"{url}/{task['id']}", headers={"Prefer": 'outlook.timezone="Pacific Standard Time"'})
+    assert got.json()["dueDateTime"] == {
+        "dateTime": "2026-10-06T17:00:00.0000000",
+        "timeZone": "Pacific Standard Time",
+    }
 
-    done = graph.patch(f"{url}/{task['id']}", json={"status": "completed"},
-                       headers={"If-Match": task["@odata.etag"]})
+    done = graph.patch(
+        f"{url}/{task['id']}", json={"status": "completed"}, headers={"If-Match": task["@odata.etag"]}
+    )
     assert done.status_code == 200
     assert done.json()["completedDateTime"]["timeZone"] == "UTC"
     assert done.json()["@odata.etag"] != task["@odata.etag"]
-    stale = graph.patch(f"{url}/{task['id']}", json={"title": "x"},
-                        headers={"If-Match": task["@odata.etag"]})
+    stale = graph.patch(f"{url}/{task['id']}", json={"title": "x"}, headers={"If-Match": task["@odata.etag"]})
     assert stale.status_code == 412
-    reopened = graph.patch(f"{url}/{task['id']}", json={"status": "inProgress",
-                                                        "dueDateTime": None}).json()
+    reopened = graph.patch(f"{url}/{task['id']}", json={"status": "inProgress", "dueDateTime": None}).json()
     assert "completedDateTime" not in reopened and "dueDateTime" not in reopened
     assert_valid(graph_schema, "todoTask", reopened)
 
-    for bad, code in (({"status": "done"}, "RequestBodyRead"),
-                      ({"importance": 3}, "RequestBodyRead"),
-                      ({"dueDateTime": {"dateTime": "2026-10-07T00:00:00", "timeZone": "Nowhere"}},
-                       "TimeZoneNotSupportedException")):
+    for bad, code in (
+        ({"status": "done"}, "RequestBodyRead"),
+        ({"importance": 3}, "RequestBodyRead"),
+        (
+            {"dueDateTime": {"dateTime": "2026-10-07T00:00:00", "timeZone": "Nowhere"}},
+            "TimeZoneNotSupportedException",
+        ),
+    ):
         r = graph.patch(f"{url}/{task['id']}", json=bad)
         assert r.status_code == 400 and r.json()["error"]["code"] == code
 
@@ -84,12 +94,14 @@ def test_task_crud(sandbox, graph, graph_schema, default_list) -> None:
 
 def test_task_paging(sandbox, graph, default_list) -> None:
     for i in range(12):
-        sandbox.state.graph_create("todoTasks", {"title": f"T{i}", "status": "notStarted"},
-                                   container=default_list)
+        sandbox.state.graph_create(
+            "todoTasks", {"title": f"T{i}", "status": "notStarted"}, container=default_list
+        )
     items, pages = follow(graph, f"me/todo/lists/{default_list}/tasks")
     assert [len(p["value"]) for p in pages] == [10, 2] and len({i["id"] for i in items}) == 12
-    open_ = graph.get(f"me/todo/lists/{default_list}/tasks",
-                      params={"$filter": "status ne 'completed'", "$top": "50"}).json()
+    open_ = graph.get(
+        f"me/todo/lists/{default_list}/tasks", params={"$filter": "status ne 'completed'", "$top": "50"}
+    ).json()
     assert len(open_["value"]) == 12
 
 

@@ -1,9 +1,9 @@
 """SOQL over REST: paging with nextRecordsUrl, queryAll, COUNT(), query errors, the contact
 ranges of BEHAVIOUR.md (mine, all, team, campaign) and who sees private contacts."""
+
 from __future__ import annotations
 
 import pytest
-
 from test_salesforce_support import API, account, contact, error_of, sf_client, user_id
 
 
@@ -32,8 +32,10 @@ def test_paging_follows_next_records_url(sandbox) -> None:
         # Replaying a locator works; an unknown one is INVALID_QUERY_LOCATOR.
         assert api.get(f"{sandbox.base_url}{locator}").json()["records"][0]["LastName"] == "P04"
         bad = api.get("query/01gDm0000000999AAA-4")
-        assert bad.status_code == 400 and error_of(bad) == {"errorCode": "INVALID_QUERY_LOCATOR",
-                                                            "message": "invalid query locator"}
+        assert bad.status_code == 400 and error_of(bad) == {
+            "errorCode": "INVALID_QUERY_LOCATOR",
+            "message": "invalid query locator",
+        }
     with sf_client(sandbox, "sokafor") as other:  # a locator is its opener's
         assert other.get(f"{sandbox.base_url}{locator}").status_code == 400
     sandbox.state.clock.advance(16 * 60)  # locators expire after 15 idle minutes
@@ -47,15 +49,17 @@ def test_batch_size_header_is_honoured_between_200_and_2000(sandbox) -> None:
         sandbox.state.sf_create("Contact", {"LastName": f"B{n:03d}", "AccountId": acc["Id"]})
     with sf_client(sandbox) as api:
         sizes = []
-        page = api.get("query", params={"q": "SELECT Id FROM Contact"},
-                       headers={"Sforce-Query-Options": "batchSize=200"}).json()
+        page = api.get(
+            "query", params={"q": "SELECT Id FROM Contact"}, headers={"Sforce-Query-Options": "batchSize=200"}
+        ).json()
         sizes.append(len(page["records"]))
         while not page["done"]:
             page = api.get(f"{sandbox.base_url}{page['nextRecordsUrl']}").json()
             sizes.append(len(page["records"]))
         assert sizes == [200, 200, 50]
-        small = api.get("query", params={"q": "SELECT Id FROM Contact"},
-                        headers={"Sforce-Query-Options": "batchSize=10"}).json()
+        small = api.get(
+            "query", params={"q": "SELECT Id FROM Contact"}, headers={"Sforce-Query-Options": "batchSize=10"}
+        ).json()
         assert len(small["records"]) == 200  # below the minimum: 200
         whole = api.get("query", params={"q": "SELECT Id FROM Contact"}).json()
         assert whole["done"] is True and len(whole["records"]) == 450
@@ -70,7 +74,10 @@ def test_query_all_includes_deleted_rows_and_query_does_not(sandbox) -> None:
         q = {"q": "SELECT Id, IsDeleted FROM Contact"}
         assert ids_of(api.get("query", params=q).json()) == {keep["Id"]}
         everything = api.get("queryAll", params=q).json()
-        assert {r["Id"]: r["IsDeleted"] for r in everything["records"]} == {keep["Id"]: False, gone["Id"]: True}
+        assert {r["Id"]: r["IsDeleted"] for r in everything["records"]} == {
+            keep["Id"]: False,
+            gone["Id"]: True,
+        }
         only = api.get("queryAll/", params={"q": "SELECT Id FROM Contact WHERE IsDeleted = true"}).json()
         assert ids_of(only) == {gone["Id"]}
     sandbox.state.clock.advance(16 * 24 * 3600)  # the recycle bin keeps rows 15 days
@@ -85,19 +92,24 @@ def test_count_and_relationships(sandbox) -> None:
     with sf_client(sandbox) as api:
         count = api.get("query", params={"q": "SELECT COUNT() FROM Contact"}).json()
         assert count == {"totalSize": 3, "done": True, "records": []}
-        rows = api.get("query", params={"q": "SELECT Name, Account.Name, Owner.Alias FROM Contact LIMIT 1"}).json()
+        rows = api.get(
+            "query", params={"q": "SELECT Name, Account.Name, Owner.Alias FROM Contact LIMIT 1"}
+        ).json()
         rec = rows["records"][0]
         assert rec["Account"]["Name"] == "Globex" and rec["Owner"]["Alias"] == "mreyes"
         assert rec["Account"]["attributes"]["type"] == "Account"
 
 
-@pytest.mark.parametrize("soql, code", [
-    ("SELECT Id FROM", "MALFORMED_QUERY"),
-    ("SELECT Id FROM Contact WHERE", "MALFORMED_QUERY"),
-    ("SELECT Nope FROM Contact", "INVALID_FIELD"),
-    ("SELECT Id FROM Nope", "INVALID_TYPE"),
-    ("SELECT Id FROM Contact WHERE CreatedDate > '2026-01-01'", "INVALID_FIELD"),
-])
+@pytest.mark.parametrize(
+    "soql, code",
+    [
+        ("SELECT Id FROM", "MALFORMED_QUERY"),
+        ("SELECT Id FROM Contact WHERE", "MALFORMED_QUERY"),
+        ("SELECT Nope FROM Contact", "INVALID_FIELD"),
+        ("SELECT Id FROM Nope", "INVALID_TYPE"),
+        ("SELECT Id FROM Contact WHERE CreatedDate > '2026-01-01'", "INVALID_FIELD"),
+    ],
+)
 def test_bad_queries_get_400_error_arrays(sandbox, soql: str, code: str) -> None:
     with sf_client(sandbox) as api:
         r = api.get("query", params={"q": soql})
@@ -114,10 +126,15 @@ def test_a_query_needs_q(sandbox) -> None:
 def ranges_world(sandbox) -> dict:
     """Morgan's and Sam's contacts on their accounts, an account team, a campaign, private ones."""
     me, sam = user_id(sandbox, "mreyes"), user_id(sandbox, "sokafor")
-    mine_acc, sams_acc, other_acc = account(sandbox, Name="Mine"), account(sandbox, "sokafor", Name="Team"), \
-        account(sandbox, "sokafor", Name="Other")
+    mine_acc, sams_acc, other_acc = (
+        account(sandbox, Name="Mine"),
+        account(sandbox, "sokafor", Name="Team"),
+        account(sandbox, "sokafor", Name="Other"),
+    )
     s = sandbox.state
-    s.sf_create("AccountTeamMember", {"AccountId": sams_acc["Id"], "UserId": me, "TeamMemberRole": "Sales Rep"})
+    s.sf_create(
+        "AccountTeamMember", {"AccountId": sams_acc["Id"], "UserId": me, "TeamMemberRole": "Sales Rep"}
+    )
     w = {
         "mine": contact(sandbox, "mreyes", LastName="Mine", AccountId=mine_acc["Id"]),
         "my_private": contact(sandbox, "mreyes", LastName="MyPrivate"),
@@ -127,7 +144,9 @@ def ranges_world(sandbox) -> dict:
     }
     campaign = s.sf_create("Campaign", {"Name": "Summit", "Status": "Planned"})
     for key in ("team", "other"):
-        s.sf_create("CampaignMember", {"CampaignId": campaign["Id"], "ContactId": w[key]["Id"], "Status": "Sent"})
+        s.sf_create(
+            "CampaignMember", {"CampaignId": campaign["Id"], "ContactId": w[key]["Id"], "Status": "Sent"}
+        )
     w["campaign"], w["me"], w["sam"] = campaign, me, sam
     return {k: (v["Id"] if isinstance(v, dict) else v) for k, v in w.items()}
 
@@ -138,9 +157,9 @@ def test_contact_ranges_as_soql(sandbox, ranges_world: dict) -> None:
         "mine": f"SELECT Id FROM Contact WHERE OwnerId = '{w['me']}'",
         "all": "SELECT Id FROM Contact",
         "team": "SELECT Id FROM Contact WHERE AccountId IN "
-                f"(SELECT AccountId FROM AccountTeamMember WHERE UserId = '{w['me']}')",
+        f"(SELECT AccountId FROM AccountTeamMember WHERE UserId = '{w['me']}')",
         "campaign": "SELECT Id FROM Contact WHERE Id IN "
-                    f"(SELECT ContactId FROM CampaignMember WHERE CampaignId = '{w['campaign']}')",
+        f"(SELECT ContactId FROM CampaignMember WHERE CampaignId = '{w['campaign']}')",
     }
     expected = {
         "mine": {w["mine"], w["my_private"]},

@@ -1,13 +1,14 @@
 """getUpdated and getDeleted (``sobjects/{type}/updated`` and ``/deleted``): SystemModstamp,
 minute-granular windows, the 30-day and 15-day limits and latestDateCovered."""
+
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
+from test_salesforce_support import account, contact, error_of, sf_client, stamp
 
 from sandbox.clock import parse_instant
-from test_salesforce_support import account, contact, error_of, sf_client, stamp
 
 
 def window(start, end) -> dict:
@@ -24,8 +25,9 @@ def test_get_updated_lists_changes_by_system_modstamp(sandbox) -> None:
     sandbox.state.sf_update("Contact", old["Id"], {"Title": "Touched"})
     now = sandbox.state.now()
     with sf_client(sandbox) as api:
-        r = api.get("sobjects/Contact/updated/",
-                    params=window(t0 - timedelta(seconds=30), now + timedelta(hours=1)))
+        r = api.get(
+            "sobjects/Contact/updated/", params=window(t0 - timedelta(seconds=30), now + timedelta(hours=1))
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["ids"] == [changed["Id"], old["Id"]]
@@ -35,13 +37,17 @@ def test_get_updated_lists_changes_by_system_modstamp(sandbox) -> None:
         assert narrow["ids"] == []
         assert narrow["latestDateCovered"] == stamp(t0.replace(second=0, microsecond=0))
         # Seconds are ignored: a start 59 s after the change still covers its minute.
-        same_minute = api.get("sobjects/Contact/updated", params=window(
-            parse_instant(changed["SystemModstamp"]).replace(second=59), now + timedelta(minutes=2))).json()
+        same_minute = api.get(
+            "sobjects/Contact/updated",
+            params=window(
+                parse_instant(changed["SystemModstamp"]).replace(second=59), now + timedelta(minutes=2)
+            ),
+        ).json()
         assert changed["Id"] in same_minute["ids"]
 
 
 def test_get_updated_window_limits(sandbox) -> None:
-    now = sandbox.state.now().astimezone(timezone.utc)
+    now = sandbox.state.now().astimezone(UTC)
     with sf_client(sandbox) as api:
         r = api.get("sobjects/Contact/updated", params=window(now - timedelta(days=31), now))
         assert r.status_code == 400 and error_of(r)["errorCode"] == "INVALID_REPLICATION_DATE"
@@ -51,8 +57,13 @@ def test_get_updated_window_limits(sandbox) -> None:
         assert r.status_code == 400 and error_of(r)["errorCode"] == "MISSING_ARGUMENT"
         r = api.get("sobjects/Contact/updated", params={"start": "yesterday", "end": now.isoformat()})
         assert r.status_code == 400 and error_of(r)["errorCode"] == "INVALID_REPLICATION_DATE"
-        ok = api.get("sobjects/Contact/updated", params={"start": (now - timedelta(days=29)).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"), "end": now.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        ok = api.get(
+            "sobjects/Contact/updated",
+            params={
+                "start": (now - timedelta(days=29)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "end": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        )
         assert ok.status_code == 200
 
 
@@ -63,8 +74,9 @@ def test_get_deleted_lists_deletions_in_the_window(sandbox) -> None:
     with sf_client(sandbox) as api:
         assert api.delete(f"sobjects/Contact/{rec['Id']}").status_code == 204
         now = sandbox.state.now()
-        body = api.get("sobjects/Contact/deleted/", params=window(t0 - timedelta(minutes=1),
-                                                                  now + timedelta(minutes=1))).json()
+        body = api.get(
+            "sobjects/Contact/deleted/", params=window(t0 - timedelta(minutes=1), now + timedelta(minutes=1))
+        ).json()
         assert [d["id"] for d in body["deletedRecords"]] == [rec["Id"]]
         deleted_date = body["deletedRecords"][0]["deletedDate"]
         assert deleted_date.endswith("+0000") and parse_instant(deleted_date) >= t0.replace(microsecond=0)
@@ -73,8 +85,9 @@ def test_get_deleted_lists_deletions_in_the_window(sandbox) -> None:
         assert set(body) == {"deletedRecords", "earliestDateAvailable", "latestDateCovered"}
         r = api.get("sobjects/Contact/deleted", params=window(now - timedelta(days=16), now))
         assert r.status_code == 400 and error_of(r)["errorCode"] == "INVALID_REPLICATION_DATE"
-        before = api.get("sobjects/Contact/deleted", params=window(t0 - timedelta(days=1),
-                                                                   t0 - timedelta(hours=1))).json()
+        before = api.get(
+            "sobjects/Contact/deleted", params=window(t0 - timedelta(days=1), t0 - timedelta(hours=1))
+        ).json()
         assert before["deletedRecords"] == []
 
 

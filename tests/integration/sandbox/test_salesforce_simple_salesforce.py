@@ -1,14 +1,18 @@
 """simple-salesforce 1.12, an independent client, against the sandbox: CRUD, query_all paging,
 queryAll, describe, updated/deleted, Collections through ``restful``, its exceptions and its
 reading of the Sforce-Limit-Info header."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from simple_salesforce.exceptions import (SalesforceExpiredSession, SalesforceMalformedRequest,
-                                          SalesforceRefusedRequest, SalesforceResourceNotFound)
-
+from simple_salesforce.exceptions import (
+    SalesforceExpiredSession,
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
+)
 from test_salesforce_support import account, contact, simple_sf
 
 
@@ -18,7 +22,9 @@ def test_crud_through_simple_salesforce(sandbox) -> None:
     assert acc["success"] is True and acc["errors"] == []
     made = sf.Contact.create({"LastName": "Wesker", "AccountId": acc["id"], "Email": "aw@umbrella.example"})
     got = sf.Contact.get(made["id"])
-    assert got["Name"] == "Wesker" and got["AccountId"] == acc["id"] and got["attributes"]["type"] == "Contact"
+    assert (
+        got["Name"] == "Wesker" and got["AccountId"] == acc["id"] and got["attributes"]["type"] == "Contact"
+    )
     assert sf.Contact.update(made["id"], {"Title": "Director"}) == 204
     assert sf.Contact.get(made["id"])["Title"] == "Director"
     assert sf.Contact.delete(made["id"]) == 204
@@ -27,8 +33,13 @@ def test_crud_through_simple_salesforce(sandbox) -> None:
     assert gone.value.content[0]["errorCode"] == "ENTITY_IS_DELETED"
     with pytest.raises(SalesforceMalformedRequest) as bad:
         sf.Contact.create({"FirstName": "No last name"})
-    assert bad.value.content == [{"message": "Required fields are missing: [LastName]",
-                                  "errorCode": "REQUIRED_FIELD_MISSING", "fields": ["LastName"]}]
+    assert bad.value.content == [
+        {
+            "message": "Required fields are missing: [LastName]",
+            "errorCode": "REQUIRED_FIELD_MISSING",
+            "fields": ["LastName"],
+        }
+    ]
     sf.query("SELECT Id FROM Contact")  # nine calls so far, failed ones included
     assert (sf.api_usage["api-usage"].used, sf.api_usage["api-usage"].total) == (9, 15000)
 
@@ -74,9 +85,17 @@ def test_describe_limits_updated_and_deleted(sandbox) -> None:
 
 def test_collections_through_restful(sandbox) -> None:
     sf = simple_sf(sandbox)
-    created = sf.restful("composite/sobjects", method="POST", json={"allOrNone": False, "records": [
-        {"attributes": {"type": "Contact"}, "LastName": "One"},
-        {"attributes": {"type": "Contact"}, "LastName": "Two", "Email": "nope"}]})
+    created = sf.restful(
+        "composite/sobjects",
+        method="POST",
+        json={
+            "allOrNone": False,
+            "records": [
+                {"attributes": {"type": "Contact"}, "LastName": "One"},
+                {"attributes": {"type": "Contact"}, "LastName": "Two", "Email": "nope"},
+            ],
+        },
+    )
     assert [r["success"] for r in created] == [True, False]
     assert created[1]["errors"][0]["statusCode"] == "INVALID_EMAIL_ADDRESS"
     read = sf.restful(f"composite/sobjects/Contact?ids={created[0]['id']}&fields=Name")

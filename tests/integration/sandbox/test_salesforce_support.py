@@ -6,9 +6,10 @@ REST tests need not replay a sign-in); the OAuth flows themselves are tested end
 trusts the sandbox CA explicitly: ``REQUESTS_CA_BUNDLE`` overrides ``Session.verify`` in
 requests, so the session passes ``verify`` on every call.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import requests
@@ -28,15 +29,20 @@ def user_id(sandbox, alias: str = "mreyes") -> str:
 
 def token_for(sandbox, alias: str = "mreyes", scope: str = "api refresh_token") -> dict:
     with sandbox.state.lock:
-        return sf_oauth.issue_tokens(sandbox.state, sandbox.base_url, user_id(sandbox, alias), CLIENT_ID,
-                                     scope)
+        return sf_oauth.issue_tokens(
+            sandbox.state, sandbox.base_url, user_id(sandbox, alias), CLIENT_ID, scope
+        )
 
 
 def sf_client(sandbox, alias: str = "mreyes", token: str | None = None) -> httpx.Client:
     """An httpx client for ``/services/data/v67.0/`` signed in as ``alias``."""
     token = token or token_for(sandbox, alias)["access_token"]
-    return httpx.Client(base_url=f"{sandbox.base_url}{API}/", verify=sandbox.ssl_context(), timeout=30,
-                        headers={"Authorization": f"Bearer {token}"})
+    return httpx.Client(
+        base_url=f"{sandbox.base_url}{API}/",
+        verify=sandbox.ssl_context(),
+        timeout=30,
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 class VerifiedSession(requests.Session):
@@ -53,8 +59,12 @@ class VerifiedSession(requests.Session):
 
 def simple_sf(sandbox, alias: str = "mreyes", token: str | None = None) -> Salesforce:
     token = token or token_for(sandbox, alias)["access_token"]
-    return Salesforce(instance_url=sandbox.base_url, session_id=token,
-                      session=VerifiedSession(sandbox.ca_file), version="67.0")
+    return Salesforce(
+        instance_url=sandbox.base_url,
+        session_id=token,
+        session=VerifiedSession(sandbox.ca_file),
+        version="67.0",
+    )
 
 
 def contact(sandbox, alias: str = "mreyes", **fields) -> dict:
@@ -77,4 +87,4 @@ def error_of(response) -> dict:
 
 
 def stamp(dt: datetime) -> str:
-    return sf_datetime(dt.astimezone(timezone.utc))
+    return sf_datetime(dt.astimezone(UTC))

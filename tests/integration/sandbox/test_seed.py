@@ -1,5 +1,6 @@
 """The demo and scale seeds: counts, shapes valid for Graph v1.0 and the Salesforce schema, the
 overlaps the first sync has to pair, scope data, and determinism."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,12 @@ from sandbox.seed import root_contact_folder, sf_user_by_alias
 from sandbox.seed_demo import anchor_day
 from sandbox.state import SandboxState
 
-GRAPH_ENTITY = {"contacts": "contact", "events": "event", "todoTasks": "todoTask",
-                "contactFolders": "contactFolder"}
+GRAPH_ENTITY = {
+    "contacts": "contact",
+    "events": "event",
+    "todoTasks": "todoTask",
+    "contactFolders": "contactFolder",
+}
 
 
 def seeded(spec: str = "demo", clock_offset_days: float = 0) -> SandboxState:
@@ -77,7 +82,7 @@ class GraphSchema:
         if type_ref.startswith("Collection("):
             if not isinstance(value, list):
                 return [f"{where} should be a list"]
-            inner = type_ref[len("Collection("):-1]
+            inner = type_ref[len("Collection(") : -1]
             return [p for n, v in enumerate(value) for p in self.value_problems(inner, v, f"{where}[{n}]")]
         if not type_ref.startswith("graph."):
             return []
@@ -115,9 +120,12 @@ def sf_problems(state: SandboxState, sobject: str, rec: dict) -> list[str]:
             date.fromisoformat(value)
         if f.type == "datetime":
             assert value.endswith("+0000") and len(value) == 28, (where, name, value)
-        if f.type == "reference" and f.reference_to:
-            if not any(state.sf_get(t, value) for t in f.reference_to):
-                out.append(f"{where}: {name} points at a missing {f.reference_to}")
+        if (
+            f.type == "reference"
+            and f.reference_to
+            and not any(state.sf_get(t, value) for t in f.reference_to)
+        ):
+            out.append(f"{where}: {name} points at a missing {f.reference_to}")
     if sobject == "Event":
         start, end = parse_instant(rec["StartDateTime"]), parse_instant(rec["EndDateTime"])
         if not timedelta(0) <= end - start <= timedelta(days=14):
@@ -130,11 +138,23 @@ def test_demo_world_has_the_documented_counts(demo: SandboxState) -> None:
     me = demo.sf["me"]
     sam = sf_user_by_alias(demo, "sokafor")["Id"]
     counts = {o: len(r) for o, r in demo.sf["records"].items()}
-    assert counts == {"User": 3, "Account": 8, "Contact": 40, "Event": 13, "Task": 11,
-                      "Campaign": 1, "CampaignMember": 6, "AccountTeamMember": 2}
+    assert counts == {
+        "User": 3,
+        "Account": 8,
+        "Contact": 40,
+        "Event": 13,
+        "Task": 11,
+        "Campaign": 1,
+        "CampaignMember": 6,
+        "AccountTeamMember": 2,
+    }
     contacts = sf_rows(demo, "Contact")
     assert Counter((c["OwnerId"] == me, bool(c["AccountId"])) for c in contacts) == {
-        (True, True): 27, (True, False): 4, (False, True): 8, (False, False): 1}
+        (True, True): 27,
+        (True, False): 4,
+        (False, True): 8,
+        (False, False): 1,
+    }
     assert all(c["OwnerId"] in (me, sam) for c in contacts)
     assert sum(1 for e in sf_rows(demo, "Event") if e["OwnerId"] == me) == 12
     assert sum(1 for t in sf_rows(demo, "Task") if t["OwnerId"] == me) == 10
@@ -151,21 +171,28 @@ def test_demo_world_has_the_documented_counts(demo: SandboxState) -> None:
     assert len(graph_items(demo, "todoTasks")) == 10
 
 
-def test_demo_outlook_items_use_only_graph_v1_property_names(demo: SandboxState,
-                                                              graph_schema: dict) -> None:
+def test_demo_outlook_items_use_only_graph_v1_property_names(demo: SandboxState, graph_schema: dict) -> None:
     schema = GraphSchema(graph_schema)
     problems = []
     for collection, entity in GRAPH_ENTITY.items():
         for item in graph_items(demo, collection):
             if item.get("_root"):
                 continue  # the lead's base world folder
-            problems += schema.problems(entity, item, f"{collection}/{item.get('subject') or item.get('title') or item.get('displayName')}")
+            problems += schema.problems(
+                entity,
+                item,
+                f"{collection}/{item.get('subject') or item.get('title') or item.get('displayName')}",
+            )
     assert problems == []
 
 
 def test_demo_salesforce_rows_pass_lengths_picklists_and_references(demo: SandboxState) -> None:
-    problems = [p for sobject in sf_schema.OBJECTS for rec in sf_rows(demo, sobject)
-                for p in sf_problems(demo, sobject, rec)]
+    problems = [
+        p
+        for sobject in sf_schema.OBJECTS
+        for rec in sf_rows(demo, sobject)
+        for p in sf_problems(demo, sobject, rec)
+    ]
     assert problems == []
     assert all(c["LastName"] for c in sf_rows(demo, "Contact"))
 
@@ -176,8 +203,12 @@ def test_demo_contacts_overlap_by_email_and_by_name_and_company(demo: SandboxSta
     sf_by_email = {c["Email"].casefold(): c for c in sf_contacts if c["Email"]}
     root = root_contact_folder(demo)["id"]
     outlook = [c for c in graph_items(demo, "contacts") if c["_container"] == root]
-    pairs = [(c, sf_by_email[a["address"].casefold()]) for c in outlook
-             for a in c["emailAddresses"][:1] if a["address"].casefold() in sf_by_email]
+    pairs = [
+        (c, sf_by_email[a["address"].casefold()])
+        for c in outlook
+        for a in c["emailAddresses"][:1]
+        if a["address"].casefold() in sf_by_email
+    ]
     assert len(pairs) == 10
     # Same people with a few fields that differ, as in real life.
     assert any(o["mobilePhone"] != s["MobilePhone"] for o, s in pairs)
@@ -185,8 +216,10 @@ def test_demo_contacts_overlap_by_email_and_by_name_and_company(demo: SandboxSta
     assert any(not o["department"] and s["Department"] for o, s in pairs)
     assert any(o["emailAddresses"][0]["address"] != s["Email"] for o, s in pairs)  # case only
     # Contacts without an email pair by first + last name + company.
-    by_name = {(c["FirstName"], c["LastName"], accounts.get(c["AccountId"] or "", {}).get("Name")): c
-               for c in sf_contacts}
+    by_name = {
+        (c["FirstName"], c["LastName"], accounts.get(c["AccountId"] or "", {}).get("Name")): c
+        for c in sf_contacts
+    }
     no_email = [c for c in outlook if not c["emailAddresses"]]
     assert len(no_email) >= 3
     matched = [c for c in no_email if (c["givenName"], c["surname"], c["companyName"]) in by_name]
@@ -239,10 +272,14 @@ def test_demo_events_include_a_series_an_all_day_a_private_and_pairs(demo: Sandb
     assert sum(1 for e in sf_events if e["WhoId"]) >= 2
     assert any(e["IsAllDayEvent"] and e["DurationInMinutes"] == 1440 for e in sf_events)
     assert any(e["IsPrivate"] for e in sf_events)
-    sf_keys = {(e["Subject"], parse_instant(e["StartDateTime"]), parse_instant(e["EndDateTime"]))
-               for e in sf_events}
-    outlook_keys = {(e["subject"], graph_instant(e["start"]), graph_instant(e["end"]))
-                    for e in events if not e["isAllDay"] and e["type"] == "singleInstance"}
+    sf_keys = {
+        (e["Subject"], parse_instant(e["StartDateTime"]), parse_instant(e["EndDateTime"])) for e in sf_events
+    }
+    outlook_keys = {
+        (e["subject"], graph_instant(e["start"]), graph_instant(e["end"]))
+        for e in events
+        if not e["isAllDay"] and e["type"] == "singleInstance"
+    }
     assert len(sf_keys & outlook_keys) == 3
     # Everything is around today: from three weeks back to six weeks ahead.
     today = anchor_day(demo)
@@ -259,8 +296,13 @@ def test_demo_tasks_have_varied_states_and_three_pairs(demo: SandboxState) -> No
     closed = [t for t in sf_tasks if t["IsClosed"]]
     assert 2 <= len(closed) < len(sf_tasks) and all(t["CompletedDateTime"] for t in closed)
     todo = graph_items(demo, "todoTasks")
-    assert {t["status"] for t in todo} == {"notStarted", "inProgress", "completed",
-                                           "waitingOnOthers", "deferred"}
+    assert {t["status"] for t in todo} == {
+        "notStarted",
+        "inProgress",
+        "completed",
+        "waitingOnOthers",
+        "deferred",
+    }
     assert {t["importance"] for t in todo} == {"low", "normal", "high"}
     assert all("changeKey" not in t and t["@odata.etag"] for t in todo)
     assert all(t["completedDateTime"] for t in todo if t["status"] == "completed")
@@ -273,34 +315,55 @@ def test_demo_tasks_have_varied_states_and_three_pairs(demo: SandboxState) -> No
 def canonical(state: SandboxState) -> str:
     """The world without what legitimately differs between two seeds: Outlook ids, change
     keys and timestamps (Salesforce ids come from a counter and must match)."""
-    volatile = {"id", "changeKey", "@odata.etag", "createdDateTime", "lastModifiedDateTime",
-                "bodyLastModifiedDateTime", "iCalUId", "parentFolderId", "_container", "_seq",
-                "CreatedDate", "LastModifiedDate", "SystemModstamp", "CompletedDateTime"}
+    volatile = {
+        "id",
+        "changeKey",
+        "@odata.etag",
+        "createdDateTime",
+        "lastModifiedDateTime",
+        "bodyLastModifiedDateTime",
+        "iCalUId",
+        "parentFolderId",
+        "_container",
+        "_seq",
+        "CreatedDate",
+        "LastModifiedDate",
+        "SystemModstamp",
+        "CompletedDateTime",
+    }
     names = {f["id"]: f.get("displayName") for f in state.graph["contactFolders"].values()}
     out: dict = {}
     for collection in ("contactFolders", "contacts", "events", "todoTasks"):
-        items = [dict({k: v for k, v in i.items() if k not in volatile},
-                      folder=names.get(i.get("_container") or ""),
-                      parent=names.get(i.get("parentFolderId") or ""))
-                 for i in state.graph[collection].values()]
+        items = [
+            dict(
+                {k: v for k, v in i.items() if k not in volatile},
+                folder=names.get(i.get("_container") or ""),
+                parent=names.get(i.get("parentFolderId") or ""),
+            )
+            for i in state.graph[collection].values()
+        ]
         out[collection] = sorted(json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items)
     for sobject, rows in state.sf["records"].items():
-        out[sobject] = sorted(json.dumps({k: v for k, v in r.items() if k not in volatile},
-                                         sort_keys=True) for r in rows.values())
+        out[sobject] = sorted(
+            json.dumps({k: v for k, v in r.items() if k not in volatile}, sort_keys=True)
+            for r in rows.values()
+        )
     return json.dumps(out, sort_keys=True)
 
 
 def test_demo_seed_is_deterministic_and_follows_the_clock() -> None:
     first, second = seeded("demo"), seeded("demo")
     assert canonical(first) == canonical(second)
-    assert {c["id"] for c in graph_items(first, "contacts")} != \
-        {c["id"] for c in graph_items(second, "contacts")}
+    assert {c["id"] for c in graph_items(first, "contacts")} != {
+        c["id"] for c in graph_items(second, "contacts")
+    }
     # A week later the same world happens a week later.
     later = seeded("demo", clock_offset_days=7)
     days = sorted(e["ActivityDate"] for e in sf_rows(first, "Event"))
     later_days = sorted(e["ActivityDate"] for e in sf_rows(later, "Event"))
-    assert [date.fromisoformat(d) + timedelta(days=7) for d in days] == \
-        [date.fromisoformat(d) for d in later_days]
+    assert [date.fromisoformat(d) + timedelta(days=7) for d in days] == [
+        date.fromisoformat(d) for d in later_days
+    ]
 
 
 @pytest.mark.seed("demo")
@@ -315,13 +378,21 @@ def test_the_running_sandbox_serves_the_demo_seed(sandbox) -> None:
 def overlap(state: SandboxState) -> tuple[int, int, int]:
     emails = {c["Email"] for c in sf_rows(state, "Contact")}
     contacts = sum(1 for c in graph_items(state, "contacts") if c["emailAddresses"][0]["address"] in emails)
-    sf_events = {(e["Subject"], parse_instant(e["StartDateTime"]), parse_instant(e["EndDateTime"]))
-                 for e in sf_rows(state, "Event")}
-    events = sum(1 for e in graph_items(state, "events")
-                 if (e["subject"], graph_instant(e["start"]), graph_instant(e["end"])) in sf_events)
+    sf_events = {
+        (e["Subject"], parse_instant(e["StartDateTime"]), parse_instant(e["EndDateTime"]))
+        for e in sf_rows(state, "Event")
+    }
+    events = sum(
+        1
+        for e in graph_items(state, "events")
+        if (e["subject"], graph_instant(e["start"]), graph_instant(e["end"])) in sf_events
+    )
     sf_tasks = {(t["Subject"], t["ActivityDate"]) for t in sf_rows(state, "Task")}
-    tasks = sum(1 for t in graph_items(state, "todoTasks")
-                if (t["title"], t["dueDateTime"]["dateTime"][:10]) in sf_tasks)
+    tasks = sum(
+        1
+        for t in graph_items(state, "todoTasks")
+        if (t["title"], t["dueDateTime"]["dateTime"][:10]) in sf_tasks
+    )
     return contacts, events, tasks
 
 
@@ -343,14 +414,25 @@ def test_scale_seed_makes_the_counts_per_side_with_half_overlapping() -> None:
 def test_small_scale_seed_is_valid_and_deterministic(graph_schema: dict) -> None:
     state = seeded("scale:7,5,3")
     assert overlap(state) == (3, 2, 1)
-    assert (len(graph_items(state, "contacts")), len(graph_items(state, "events")),
-            len(graph_items(state, "todoTasks"))) == (7, 5, 3)
+    assert (
+        len(graph_items(state, "contacts")),
+        len(graph_items(state, "events")),
+        len(graph_items(state, "todoTasks")),
+    ) == (7, 5, 3)
     schema = GraphSchema(graph_schema)
-    problems = [p for collection, entity in GRAPH_ENTITY.items() if collection != "contactFolders"
-                for item in graph_items(state, collection)
-                for p in schema.problems(entity, item, collection)]
-    problems += [p for sobject in sf_schema.OBJECTS for rec in sf_rows(state, sobject)
-                 for p in sf_problems(state, sobject, rec)]
+    problems = [
+        p
+        for collection, entity in GRAPH_ENTITY.items()
+        if collection != "contactFolders"
+        for item in graph_items(state, collection)
+        for p in schema.problems(entity, item, collection)
+    ]
+    problems += [
+        p
+        for sobject in sf_schema.OBJECTS
+        for rec in sf_rows(state, sobject)
+        for p in sf_problems(state, sobject, rec)
+    ]
     assert problems == []
     assert canonical(state) == canonical(seeded("scale:7,5,3"))
     empty = seeded("scale:0,0,0")

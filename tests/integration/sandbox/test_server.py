@@ -1,12 +1,12 @@
 """The sandbox as a server: TLS with its own CA, the CLI's ready line, persistence, faults,
 request accounting and error formats shared by every service."""
+
 from __future__ import annotations
 
 import json
 import ssl
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -21,21 +21,31 @@ def test_serves_https_trusted_only_through_its_own_ca(sandbox) -> None:
     with sandbox.client() as c:
         assert c.get("/_sandbox/requests").status_code == 200
     # A client that does not trust the sandbox CA must refuse the connection.
-    with httpx.Client(verify=ssl.create_default_context()) as plain:
-        with pytest.raises(httpx.ConnectError):
-            plain.get(f"{sandbox.base_url}/_sandbox/requests")
+    with httpx.Client(verify=ssl.create_default_context()) as plain, pytest.raises(httpx.ConnectError):
+        plain.get(f"{sandbox.base_url}/_sandbox/requests")
 
 
 def test_cli_prints_one_json_line_then_serves_until_interrupted(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "main.py", "sandbox", "serve", "--seed", "empty",
-         "--state", str(tmp_path / "world.json")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "main.py",
+            "sandbox",
+            "serve",
+            "--seed",
+            "empty",
+            "--state",
+            str(tmp_path / "world.json"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         info = json.loads(line)
-        assert set(info) == {"base_url", "authority", "graph_url", "salesforce_login_url",
-                             "ca_file", "pid"}
+        assert set(info) == {"base_url", "authority", "graph_url", "salesforce_login_url", "ca_file", "pid"}
         assert info["base_url"].startswith("https://127.0.0.1:")
         assert info["graph_url"] == info["base_url"] + "/v1.0"
         assert info["salesforce_login_url"] == info["base_url"]
@@ -52,8 +62,13 @@ def test_cli_prints_one_json_line_then_serves_until_interrupted(tmp_path: Path) 
 
 
 def test_cli_rejects_a_bad_seed_with_usage_error() -> None:
-    proc = subprocess.run([sys.executable, "main.py", "sandbox", "serve", "--seed", "huge"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "main.py", "sandbox", "serve", "--seed", "huge"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "unknown seed" in proc.stderr
     assert proc.stdout == ""
@@ -101,9 +116,8 @@ def test_fault_injection_answers_429_with_retry_after_in_service_format(sandbox)
 
 def test_fault_injection_drops_connections(sandbox) -> None:
     sandbox.control("faults", {"fault_rate": 1.0, "kinds": ["drop"]})
-    with sandbox.client() as c:
-        with pytest.raises(httpx.RemoteProtocolError):
-            c.get("/v1.0/me")
+    with sandbox.client() as c, pytest.raises(httpx.RemoteProtocolError):
+        c.get("/v1.0/me")
 
 
 def test_faults_follow_a_seeded_random_source(sandbox) -> None:

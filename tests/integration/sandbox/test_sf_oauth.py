@@ -1,5 +1,6 @@
 """Salesforce OAuth on the sandbox, end to end over HTTPS: the web-server flow with PKCE (the
 test plays the browser), the device flow, refresh, revoke, userinfo and the identity URL."""
+
 from __future__ import annotations
 
 import base64
@@ -12,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from test_salesforce_support import API, CLIENT_ID, sf_client, user_id
 
 from sandbox import sf_oauth
-from test_salesforce_support import API, CLIENT_ID, sf_client, user_id
 
 REDIRECT = "http://localhost:1717/OauthRedirect"
 
@@ -51,9 +52,16 @@ def read_form(html: str) -> FormReader:
 
 
 def authorize_params(challenge: str, **extra) -> dict:
-    return {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT,
-            "scope": "api refresh_token openid", "state": "xyz 42", "code_challenge": challenge,
-            "code_challenge_method": "S256", **extra}
+    return {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "api refresh_token openid",
+        "state": "xyz 42",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **extra,
+    }
 
 
 def browser_sign_in(c: httpx.Client, challenge: str, user: str, action: str = "allow", **extra) -> dict:
@@ -70,7 +78,12 @@ def browser_sign_in(c: httpx.Client, challenge: str, user: str, action: str = "a
 
 
 def exchange(c: httpx.Client, code: str, verifier: str | None, redirect: str = REDIRECT) -> httpx.Response:
-    data = {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID, "redirect_uri": redirect}
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": CLIENT_ID,
+        "redirect_uri": redirect,
+    }
     if verifier is not None:
         data["code_verifier"] = verifier
     return c.post("/services/oauth2/token", data=data)
@@ -95,17 +108,31 @@ def test_web_server_flow_with_pkce_end_to_end(sandbox) -> None:
         assert reply.status_code == 200, reply.text
         assert reply.headers["cache-control"] == "no-store"
         tok = reply.json()
-        assert list(tok) == ["access_token", "refresh_token", "signature", "scope", "id_token",
-                             "instance_url", "id", "token_type", "issued_at"]
+        assert list(tok) == [
+            "access_token",
+            "refresh_token",
+            "signature",
+            "scope",
+            "id_token",
+            "instance_url",
+            "id",
+            "token_type",
+            "issued_at",
+        ]
         org = sandbox.state.sf["org_id"]
-        assert re.fullmatch(rf"{org[:15]}![A-Za-z0-9._]+", tok["access_token"]) and "!AQ" in tok["access_token"]
+        assert (
+            re.fullmatch(rf"{org[:15]}![A-Za-z0-9._]+", tok["access_token"]) and "!AQ" in tok["access_token"]
+        )
         assert tok["refresh_token"].startswith("5Aep")
         assert tok["instance_url"] == sandbox.base_url
         assert tok["id"] == f"{sandbox.base_url}/id/{org}/{colleague}"
         assert tok["token_type"] == "Bearer" and tok["scope"] == "api refresh_token openid"
         assert tok["issued_at"].isdigit() and abs(int(tok["issued_at"]) - before_ms) < 5000
-        expected = base64.b64encode(hmac.new(sf_oauth.SIGNATURE_SECRET,
-                                             (tok["id"] + tok["issued_at"]).encode(), hashlib.sha256).digest())
+        expected = base64.b64encode(
+            hmac.new(
+                sf_oauth.SIGNATURE_SECRET, (tok["id"] + tok["issued_at"]).encode(), hashlib.sha256
+            ).digest()
+        )
         assert tok["signature"] == expected.decode()
         assert tok["id_token"].count(".") == 2
 
@@ -118,7 +145,9 @@ def test_web_server_flow_with_pkce_end_to_end(sandbox) -> None:
         assert ident["urls"]["rest"] == f"{sandbox.base_url}/services/data/v{{version}}/"
         assert ident["urls"]["query"].endswith("/services/data/v{version}/query/")
         # The token works on the REST API as the user who signed in.
-        me = c.get(f"{API}/query", params={"q": "SELECT Id FROM User WHERE Alias = 'sokafor'"}, headers=bearer)
+        me = c.get(
+            f"{API}/query", params={"q": "SELECT Id FROM User WHERE Alias = 'sokafor'"}, headers=bearer
+        )
         assert me.status_code == 200 and me.json()["records"][0]["Id"] == colleague
 
 
@@ -126,8 +155,10 @@ def test_authorization_code_works_once_and_only_with_its_redirect_uri(sandbox) -
     verifier, challenge = pkce_pair()
     with sandbox.client() as c:
         code = browser_sign_in(c, challenge, sandbox.state.sf["me"])["code"]
-        assert oauth_error(exchange(c, code, verifier, redirect="http://localhost:9999/cb")) == \
-            "redirect_uri_mismatch"
+        assert (
+            oauth_error(exchange(c, code, verifier, redirect="http://localhost:9999/cb"))
+            == "redirect_uri_mismatch"
+        )
         assert exchange(c, code, verifier).status_code == 200
         assert oauth_error(exchange(c, code, verifier)) == "invalid_grant"
         code = browser_sign_in(c, challenge, sandbox.state.sf["me"])["code"]
@@ -148,8 +179,11 @@ def test_deny_redirects_with_access_denied_and_the_state(sandbox) -> None:
     _, challenge = pkce_pair()
     with sandbox.client() as c:
         back = browser_sign_in(c, challenge, sandbox.state.sf["me"], action="deny")
-    assert back == {"error": "access_denied", "error_description": "end-user denied authorization",
-                    "state": "xyz 42"}
+    assert back == {
+        "error": "access_denied",
+        "error_description": "end-user denied authorization",
+        "state": "xyz 42",
+    }
 
 
 def test_bad_client_or_redirect_uri_get_an_error_page_not_a_redirect(sandbox) -> None:
@@ -164,11 +198,14 @@ def test_bad_client_or_redirect_uri_get_an_error_page_not_a_redirect(sandbox) ->
             assert "redirect_uri_mismatch" in r.text
 
 
-@pytest.mark.parametrize("extra, error", [
-    ({"response_type": "token"}, "unsupported_response_type"),
-    ({"code_challenge_method": "plain"}, "invalid_request"),
-    ({"code_challenge": "short"}, "invalid_request"),
-])
+@pytest.mark.parametrize(
+    "extra, error",
+    [
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"code_challenge_method": "plain"}, "invalid_request"),
+        ({"code_challenge": "short"}, "invalid_request"),
+    ],
+)
 def test_request_errors_go_back_to_the_redirect_uri(sandbox, extra: dict, error: str) -> None:
     _, challenge = pkce_pair()
     with sandbox.client() as c:
@@ -190,13 +227,16 @@ def test_auto_approve_redirects_at_once_as_the_default_user(sandbox) -> None:
 
 
 def start_device(c: httpx.Client, client_id: str = CLIENT_ID) -> httpx.Response:
-    return c.post("/services/oauth2/token", data={"response_type": "device_code", "client_id": client_id,
-                                                  "scope": "api refresh_token"})
+    return c.post(
+        "/services/oauth2/token",
+        data={"response_type": "device_code", "client_id": client_id, "scope": "api refresh_token"},
+    )
 
 
 def poll(c: httpx.Client, device_code: str) -> httpx.Response:
-    return c.post("/services/oauth2/token", data={"grant_type": "device", "client_id": CLIENT_ID,
-                                                  "code": device_code})
+    return c.post(
+        "/services/oauth2/token", data={"grant_type": "device", "client_id": CLIENT_ID, "code": device_code}
+    )
 
 
 def test_device_flow_pending_slow_down_then_approved(sandbox) -> None:
@@ -225,11 +265,14 @@ def test_device_flow_through_the_connect_page(sandbox) -> None:
         page = c.get("/setup/connect")
         assert page.status_code == 200
         form = read_form(page.text)
-        wrong = c.post(form.action, data={"user_code": "NOPE1234", "user": sandbox.state.sf["me"],
-                                          "action": "allow"})
+        wrong = c.post(
+            form.action, data={"user_code": "NOPE1234", "user": sandbox.state.sf["me"], "action": "allow"}
+        )
         assert wrong.status_code == 400 and "not valid" in wrong.text
-        ok = c.post(form.action, data={"user_code": flow["user_code"].lower(), "user": sandbox.state.sf["me"],
-                                       "action": "allow"})
+        ok = c.post(
+            form.action,
+            data={"user_code": flow["user_code"].lower(), "user": sandbox.state.sf["me"], "action": "allow"},
+        )
         assert ok.status_code == 200 and "connected" in ok.text
         assert poll(c, flow["device_code"]).status_code == 200
 
@@ -237,8 +280,10 @@ def test_device_flow_through_the_connect_page(sandbox) -> None:
 def test_device_flow_denied_expired_and_auto_approved(sandbox) -> None:
     with sandbox.client() as c:
         denied = start_device(c).json()
-        c.post("/setup/connect", data={"user_code": denied["user_code"], "user": sandbox.state.sf["me"],
-                                       "action": "deny"})
+        c.post(
+            "/setup/connect",
+            data={"user_code": denied["user_code"], "user": sandbox.state.sf["me"], "action": "deny"},
+        )
         assert oauth_error(poll(c, denied["device_code"])) == "access_denied"
         late = start_device(c).json()
         sandbox.state.clock.advance(11 * 60)
@@ -253,7 +298,11 @@ def test_refresh_gives_no_new_refresh_token_and_revoke_ends_the_grant(sandbox) -
     verifier, challenge = pkce_pair()
     with sandbox.client() as c:
         tok = exchange(c, browser_sign_in(c, challenge, sandbox.state.sf["me"])["code"], verifier).json()
-        refresh = {"grant_type": "refresh_token", "refresh_token": tok["refresh_token"], "client_id": CLIENT_ID}
+        refresh = {
+            "grant_type": "refresh_token",
+            "refresh_token": tok["refresh_token"],
+            "client_id": CLIENT_ID,
+        }
         again = c.post("/services/oauth2/token", data=refresh)
         assert again.status_code == 200
         fresh = again.json()
@@ -263,8 +312,10 @@ def test_refresh_gives_no_new_refresh_token_and_revoke_ends_the_grant(sandbox) -
             assert api.get("limits").status_code == 200
         assert c.post("/services/oauth2/revoke", data={"token": tok["refresh_token"]}).status_code == 200
         assert oauth_error(c.post("/services/oauth2/token", data=refresh)) == "invalid_grant"
-        assert c.post("/services/oauth2/token", data=refresh).json()["error_description"] == \
-            "expired access/refresh token"
+        assert (
+            c.post("/services/oauth2/token", data=refresh).json()["error_description"]
+            == "expired access/refresh token"
+        )
         with sf_client(sandbox, token=fresh["access_token"]) as api:  # revoking took its access tokens
             assert api.get("limits").status_code == 401
 
@@ -277,19 +328,40 @@ def test_revoke_an_access_token_and_an_unknown_one(sandbox) -> None:
         assert r.status_code == 200 and r.content == b""
         with sf_client(sandbox, token=tok["access_token"]) as api:
             assert api.get("limits").status_code == 401
-        assert oauth_error(c.post("/services/oauth2/revoke", data={"token": "nope"})) == "unsupported_token_type"
+        assert (
+            oauth_error(c.post("/services/oauth2/revoke", data={"token": "nope"})) == "unsupported_token_type"
+        )
 
 
 def test_token_endpoint_errors(sandbox) -> None:
     with sandbox.client() as c:
-        assert oauth_error(c.post("/services/oauth2/token", data={"grant_type": "password"})) == \
-            "unsupported_grant_type"
-        assert oauth_error(c.post("/services/oauth2/token", data={
-            "grant_type": "refresh_token", "refresh_token": "5Aepnope",
-            "client_id": CLIENT_ID})) == "invalid_grant"
-        assert oauth_error(c.post("/services/oauth2/token", data={
-            "grant_type": "authorization_code", "code": "nope", "client_id": CLIENT_ID,
-            "redirect_uri": REDIRECT})) == "invalid_grant"
+        assert (
+            oauth_error(c.post("/services/oauth2/token", data={"grant_type": "password"}))
+            == "unsupported_grant_type"
+        )
+        assert (
+            oauth_error(
+                c.post(
+                    "/services/oauth2/token",
+                    data={"grant_type": "refresh_token", "refresh_token": "5Aepnope", "client_id": CLIENT_ID},
+                )
+            )
+            == "invalid_grant"
+        )
+        assert (
+            oauth_error(
+                c.post(
+                    "/services/oauth2/token",
+                    data={
+                        "grant_type": "authorization_code",
+                        "code": "nope",
+                        "client_id": CLIENT_ID,
+                        "redirect_uri": REDIRECT,
+                    },
+                )
+            )
+            == "invalid_grant"
+        )
         assert c.get("/services/oauth2/userinfo", headers={"Authorization": "Bearer nope"}).status_code == 403
 
 
@@ -320,7 +392,13 @@ def test_expired_access_token_gets_401_and_refresh_recovers(sandbox) -> None:
             r = api.get("limits")
         assert r.status_code == 401
         assert r.json() == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
-        fresh = c.post("/services/oauth2/token", data={"grant_type": "refresh_token", "client_id": CLIENT_ID,
-                                                        "refresh_token": tok["refresh_token"]}).json()
+        fresh = c.post(
+            "/services/oauth2/token",
+            data={
+                "grant_type": "refresh_token",
+                "client_id": CLIENT_ID,
+                "refresh_token": tok["refresh_token"],
+            },
+        ).json()
         with sf_client(sandbox, token=fresh["access_token"]) as api:
             assert api.get("limits").status_code == 200

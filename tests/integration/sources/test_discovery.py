@@ -1,4 +1,5 @@
 """app.discovery against the sandbox over real HTTPS: what the wizard's pickers offer."""
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,7 @@ def profile_ctx(sandbox, tmp_path, monkeypatch):
     MemoryKeyring.store.clear()
     sandbox.state.config["auto_approve"] = True
     sandbox.state.config["device_interval_s"] = 1
-    ctx = AppContext.open(tmp_path / "profile", sandbox_url=sandbox.base_url,
-                          sandbox_ca=sandbox.ca_file)
+    ctx = AppContext.open(tmp_path / "profile", sandbox_url=sandbox.base_url, sandbox_ca=sandbox.ca_file)
     yield ctx
     ctx.close()
     redaction.uninstall()
@@ -42,13 +42,21 @@ def profile_ctx(sandbox, tmp_path, monkeypatch):
 def _sign_in(ctx, sandbox, *services: str) -> None:
     from app import accounts_cli
 
-    base = dict(profile=str(ctx.paths.root), sandbox_url=None, sandbox_ca=None, json=True,
-                device=False, service=None, login_host=None)
+    base = dict(
+        profile=str(ctx.paths.root),
+        sandbox_url=None,
+        sandbox_ca=None,
+        json=True,
+        device=False,
+        service=None,
+        login_host=None,
+    )
     if "outlook" in services:
         assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
     if "salesforce" in services:
-        assert accounts_cli.login_salesforce(argparse.Namespace(
-            **base, open_browser=make_browser(sandbox))) == 0
+        assert (
+            accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(sandbox))) == 0
+        )
 
 
 @pytest.mark.seed("demo")
@@ -85,10 +93,10 @@ def test_campaigns_lists_the_demo_campaign(sandbox, profile_ctx):
 @pytest.mark.seed("demo")
 def test_a_second_calendar_and_list_come_after_the_defaults(sandbox, profile_ctx):
     _sign_in(profile_ctx, sandbox, "outlook")
-    sandbox.state.graph_create("calendars", {"name": "Team trips", "isDefaultCalendar": False,
-                                             "canEdit": True})
-    sandbox.state.graph_create("todoLists", {"displayName": "Account plans",
-                                             "wellknownListName": "none"})
+    sandbox.state.graph_create(
+        "calendars", {"name": "Team trips", "isDefaultCalendar": False, "canEdit": True}
+    )
+    sandbox.state.graph_create("todoLists", {"displayName": "Account plans", "wellknownListName": "none"})
     found = asyncio.run(discovery.outlook_folders(profile_ctx))
     assert [c["name"] for c in found["events"]] == ["Calendar", "Team trips"]
     assert [t["name"] for t in found["tasks"]] == ["Tasks", "Account plans"]

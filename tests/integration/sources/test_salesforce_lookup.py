@@ -1,4 +1,5 @@
 """app.salesforce_lookup against the sandbox: private contacts, account search, relate."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,9 @@ def _contacts(sandbox):
 @pytest.mark.seed("demo")
 def test_private_contacts_are_mine_without_an_account(sandbox, ctx):
     me = sandbox.state.sf["me"]
-    expected = {c["Id"] for c in _contacts(sandbox).values()
-                if c.get("OwnerId") == me and not c.get("AccountId")}
+    expected = {
+        c["Id"] for c in _contacts(sandbox).values() if c.get("OwnerId") == me and not c.get("AccountId")
+    }
     assert len(expected) == 4  # the demo world: 4 of Morgan's contacts are private
 
     found = asyncio.run(lookup.private_contacts(ctx))

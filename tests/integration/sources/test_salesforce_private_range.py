@@ -1,15 +1,15 @@
 """Team and campaign contact ranges take in my private contacts (mine, on no account): a contact
 created from Outlook arrives that way and must stay in range when it later changes in
 Salesforce. Salesforce allows no semi-join under OR, so the range is asked as a union."""
+
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from test_salesforce_source import _World, world  # noqa: F401  (the fixture)
 
 from sync.normalise import clean_record
-
-from test_salesforce_source import _World, world  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.seed("demo")
 
@@ -24,16 +24,25 @@ def _scope_kw(world: _World, scope: str) -> dict[str, Any]:
 @pytest.mark.parametrize("scope", ["team", "campaign"])
 def test_a_contact_created_by_tandem_stays_in_range_after_an_edit_in_salesforce(world: _World, scope) -> None:
     kw = _scope_kw(world, scope)
-    sam = next(u["Id"] for u in world.sandbox.state.sf["records"]["User"].values() if u.get("Alias") == "sokafor")
-    colleague = world.sandbox.state.sf_create("Contact", {"LastName": "Colleague-Private", "OwnerId": sam},
-                                              user_id=sam)
+    sam = next(
+        u["Id"] for u in world.sandbox.state.sf["records"]["User"].values() if u.get("Alias") == "sokafor"
+    )
+    colleague = world.sandbox.state.sf_create(
+        "Contact", {"LastName": "Colleague-Private", "OwnerId": sam}, user_id=sam
+    )
 
     async def body() -> None:
         src = world.source("contacts", **kw)
         listing = await src.list_changes(None)
         assert colleague["Id"] not in {i.id for i in listing.items}  # private, but not mine
-        (made,) = await src.create_many([clean_record("contacts", {
-            "FirstName": "Mira", "LastName": "Jansen", "Email": "mira.jansen@harbourlight.example"})])
+        (made,) = await src.create_many(
+            [
+                clean_record(
+                    "contacts",
+                    {"FirstName": "Mira", "LastName": "Jansen", "Email": "mira.jansen@harbourlight.example"},
+                )
+            ]
+        )
         assert made.ok
         row = world.sandbox.state.sf_get("Contact", made.id)
         assert row["OwnerId"] == world.me and not row.get("AccountId")
@@ -53,7 +62,9 @@ def test_a_contact_created_by_tandem_stays_in_range_after_an_edit_in_salesforce(
 
 def test_a_private_contact_related_to_an_account_off_my_team_leaves_the_team_range(world: _World) -> None:
     state = world.sandbox.state
-    team = {r["AccountId"] for r in state.sf["records"]["AccountTeamMember"].values() if r["UserId"] == world.me}
+    team = {
+        r["AccountId"] for r in state.sf["records"]["AccountTeamMember"].values() if r["UserId"] == world.me
+    }
     inside = next(iter(team))
     outside = next(a for a in state.sf["records"]["Account"] if a not in team)
 
@@ -74,6 +85,7 @@ def test_a_private_contact_related_to_an_account_off_my_team_leaves_the_team_ran
 def test_the_team_range_is_asked_as_a_union_within_the_request_budget(world: _World) -> None:
     """A listing is getDeleted plus one query per part of the range; a delta with one change
     asks each part of the range once more (ids already found in range are not asked again)."""
+
     async def body() -> None:
         src = world.source("contacts", scope="team")
         before = src.api_calls

@@ -1,9 +1,11 @@
 """The Salesforce sources against the sandbox: conformance, ranges, deltas, errors, economy."""
+
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -33,13 +35,19 @@ class _World:
     def __init__(self, sandbox: Any) -> None:
         self.sandbox = sandbox
         self.me = sandbox.state.sf["me"]
-        self.token, _ = sandbox.state.tokens.issue("salesforce", self.me, "tandem-test",
-                                                   "api refresh_token", 3600 * 24 * 400)
+        self.token, _ = sandbox.state.tokens.issue(
+            "salesforce", self.me, "tandem-test", "api refresh_token", 3600 * 24 * 400
+        )
         self.clients: list[SalesforceClient] = []
 
     def client(self) -> SalesforceClient:
-        c = SalesforceClient(self.sandbox.base_url, _Bearer(self.token), verify=self.sandbox.ssl_context(),
-                             backoff_base_s=0.01, backoff_cap_s=0.05)
+        c = SalesforceClient(
+            self.sandbox.base_url,
+            _Bearer(self.token),
+            verify=self.sandbox.ssl_context(),
+            backoff_base_s=0.01,
+            backoff_cap_s=0.05,
+        )
         self.clients.append(c)
         return c
 
@@ -64,6 +72,7 @@ class _World:
                 for c in self.clients:
                     await c.aclose()
                 self.clients.clear()
+
         return asyncio.run(go())
 
     # direct REST calls that are not the source's (someone else editing Salesforce)
@@ -113,16 +122,18 @@ def test_contact_scopes_differ(world: _World) -> None:
     assert sets["mine"] and sets["team"] and sets["campaign"]
     assert len({frozenset(s) for s in (sets["mine"], sets["team"], sets["campaign"])}) == 3
     assert all(contacts[i]["OwnerId"] == world.me for i in sets["mine"])
-    team_accounts = {r["AccountId"] for r in state.sf["records"]["AccountTeamMember"].values()
-                     if r["UserId"] == world.me}
+    team_accounts = {
+        r["AccountId"] for r in state.sf["records"]["AccountTeamMember"].values() if r["UserId"] == world.me
+    }
     # Team and campaign also take in my private contacts (mine, on no account): how a contact
     # created from Outlook arrives in Salesforce.
     private = {i for i, c in contacts.items() if c["OwnerId"] == world.me and not c.get("AccountId")}
     assert private, "the demo world has private contacts of mine"
     assert {contacts[i]["AccountId"] for i in sets["team"] - private} <= team_accounts
     assert private <= sets["team"]
-    members = {r["ContactId"] for r in state.sf["records"]["CampaignMember"].values()
-               if r["CampaignId"] == campaign}
+    members = {
+        r["ContactId"] for r in state.sf["records"]["CampaignMember"].values() if r["CampaignId"] == campaign
+    }
     assert sets["campaign"] == members | private
     assert sets["mine"] | sets["team"] | sets["campaign"] <= sets["all"]
 
@@ -135,6 +146,7 @@ def test_contact_read_carries_account_name(world: _World) -> None:
         assert named, "Account.Name must be read into AccountName"
         accounts = {a["Name"] for a in world.sandbox.state.sf["records"]["Account"].values()}
         assert {i.record["AccountName"] for i in named} <= accounts
+
     world.run(body)
 
 
@@ -142,16 +154,22 @@ def test_task_range_open_or_recent(world: _World) -> None:
     async def body() -> None:
         src = world.source("tasks")
         today = dt.date.today()
-        open_old = clean_record("tasks", {"Subject": "open old", "Status": "Not Started",
-                                          "ActivityDate": today - dt.timedelta(days=200)})
-        done_old = clean_record("tasks", {"Subject": "done old", "Status": "Completed",
-                                          "ActivityDate": today - dt.timedelta(days=200)})
-        done_recent = clean_record("tasks", {"Subject": "done recent", "Status": "Completed",
-                                             "ActivityDate": today - dt.timedelta(days=3)})
+        open_old = clean_record(
+            "tasks",
+            {"Subject": "open old", "Status": "Not Started", "ActivityDate": today - dt.timedelta(days=200)},
+        )
+        done_old = clean_record(
+            "tasks",
+            {"Subject": "done old", "Status": "Completed", "ActivityDate": today - dt.timedelta(days=200)},
+        )
+        done_recent = clean_record(
+            "tasks",
+            {"Subject": "done recent", "Status": "Completed", "ActivityDate": today - dt.timedelta(days=3)},
+        )
         created = await src.create_many([open_old, done_old, done_recent])
         assert all(r.ok for r in created)
         ids = [r.id for r in created]
-        old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=200)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=200)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
         with world.sandbox.state.lock:  # completed 200 days ago (CompletedDateTime is read-only)
             world.sandbox.state.sf["records"]["Task"][ids[1]]["CompletedDateTime"] = old
         listing = await src.list_changes(None)
@@ -159,6 +177,7 @@ def test_task_range_open_or_recent(world: _World) -> None:
         assert ids[0] in listed and ids[1] not in listed and ids[2] in listed
         got = await src.get_many(ids)
         assert [got[i].in_range for i in ids] == [True, False, True]
+
     world.run(body)
 
 
@@ -180,6 +199,7 @@ def test_incremental_read_sees_only_the_edit(world: _World) -> None:
         assert delta.items[0].version != target.version and delta.deleted_ids == []
         again = await src.list_changes(delta.cursor)
         assert again.items == [] and again.deleted_ids == []
+
     world.run(body)
 
 
@@ -188,13 +208,17 @@ def test_record_leaving_the_range_is_reported_out_of_range(world: _World) -> Non
         src = world.source("tasks")
         (res,) = await src.create_many([sample("tasks", 1)])
         full = await src.list_changes(None)
-        other = next(u for u in world.sandbox.state.sf["records"]["User"].values() if u["Id"] != world.me
-                     and u.get("IsActive"))
+        other = next(
+            u
+            for u in world.sandbox.state.sf["records"]["User"].values()
+            if u["Id"] != world.me and u.get("IsActive")
+        )
         r = world.rest("PATCH", f"sobjects/Task/{res.id}", json={"OwnerId": other["Id"]})
         assert r.status_code == 204, r.text
         delta = await src.list_changes(full.cursor)
         items = {i.id: i for i in delta.items}
         assert res.id in items and items[res.id].in_range is False
+
     world.run(body)
 
 
@@ -211,6 +235,7 @@ def test_delete_appears_via_get_deleted(world: _World) -> None:
         # reported once: the next delta (same minute) does not repeat it
         again = await src.list_changes(delta.cursor)
         assert again.deleted_ids == [] and again.items == []
+
     world.run(body)
 
 
@@ -227,6 +252,7 @@ def test_expired_cursor(world: _World) -> None:
         (res,) = await src.create_many([sample("tasks", 2)])
         delta = await src.list_changes(again.cursor)
         assert [i.id for i in delta.items] == [res.id]
+
     world.run(body)
 
 
@@ -255,6 +281,7 @@ def test_created_contact_is_private_and_mine(world: _World) -> None:
         (res,) = await world.source("contacts").create_many([sample("contacts", 1)])
         assert res.ok
         return res.id
+
     rid = world.run(body)
     rec = world.sandbox.state.sf["records"]["Contact"][rid]
     assert rec.get("AccountId") is None and rec["OwnerId"] == world.me
@@ -275,6 +302,7 @@ def test_too_long_last_name_names_the_field(world: _World) -> None:
         no_name = dict(sample("contacts", 3), LastName=None)
         (r_req,) = await src.create_many([no_name])
         assert not r_req.ok and (r_req.error.code, r_req.error.field) == ("required", "LastName"), r_req
+
     world.run(body)
 
 
@@ -288,6 +316,7 @@ def test_limit_exhaustion_raises_typed_error(world: _World) -> None:
             await src.list_changes(None)
         assert "API requests" in err.value.message
         assert src.client.api_usage == (100, 100)
+
     world.run(body)
 
 
@@ -317,12 +346,15 @@ def test_update_sends_only_changed_fields_and_who_id(world: _World) -> None:
         assert world.sandbox.state.sf["records"]["Event"][e.id]["WhoId"] == c.id
         got = (await events.get_many([e.id]))[e.id]
         assert got.record["WhoEmail"] == "ada1@example.com"
+
     world.run(body)
 
 
 def test_identity_url() -> None:
-    assert user_id_from_identity_url("https://login.salesforce.com/id/00Dxx0000001gEREAY/005xx000001SvPoAAK") \
+    assert (
+        user_id_from_identity_url("https://login.salesforce.com/id/00Dxx0000001gEREAY/005xx000001SvPoAAK")
         == "005xx000001SvPoAAK"
+    )
 
 
 def test_same_millisecond_change_is_not_skipped(world: _World) -> None:
@@ -332,26 +364,42 @@ def test_same_millisecond_change_is_not_skipped(world: _World) -> None:
         full = await src.list_changes(None)
         newest = max(full.items, key=lambda i: i.version)
         # a record saved later in the very millisecond of the newest one already listed
-        rec = world.sandbox.state.sf_create("Contact", {"LastName": "Late", "OwnerId": world.me}, user_id=world.me)
+        rec = world.sandbox.state.sf_create(
+            "Contact", {"LastName": "Late", "OwnerId": world.me}, user_id=world.me
+        )
         with world.sandbox.state.lock:
             rec["SystemModstamp"] = newest.version
         delta = await src.list_changes(full.cursor)
         assert [i.id for i in delta.items] == [rec["Id"]], (first, delta.items)
         again = await src.list_changes(delta.cursor)
         assert again.items == []
+
     world.run(body)
 
 
 def test_event_window_and_private(world: _World) -> None:
     async def body() -> None:
         src = world.source("events", days_back=30, days_ahead=365)
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
         def ev(subject: str, start: dt.datetime, private: bool = False) -> dict:
-            return clean_record("events", {"Subject": subject, "StartDateTime": start,
-                                           "EndDateTime": start + dt.timedelta(hours=1), "IsPrivate": private})
-        results = await src.create_many([ev("soon", now + dt.timedelta(days=2)),
-                                         ev("long ago", now - dt.timedelta(days=90)),
-                                         ev("secret", now + dt.timedelta(days=3), private=True)])
+            return clean_record(
+                "events",
+                {
+                    "Subject": subject,
+                    "StartDateTime": start,
+                    "EndDateTime": start + dt.timedelta(hours=1),
+                    "IsPrivate": private,
+                },
+            )
+
+        results = await src.create_many(
+            [
+                ev("soon", now + dt.timedelta(days=2)),
+                ev("long ago", now - dt.timedelta(days=90)),
+                ev("secret", now + dt.timedelta(days=3), private=True),
+            ]
+        )
         ids = [r.id for r in results]
         listed = {i.id for i in (await src.list_changes(None)).items}
         assert listed == {ids[0]}
@@ -359,21 +407,25 @@ def test_event_window_and_private(world: _World) -> None:
         assert [got[i].in_range for i in ids] == [True, False, False]
         with_private = world.source("events", include_private=True)
         assert ids[2] in {i.id for i in (await with_private.list_changes(None)).items}
+
     world.run(body)
 
 
 def test_signed_out_is_typed(world: _World) -> None:
     async def body() -> None:
         from sync.salesforce_client import SalesforceSignedOut
+
         src = world.source("tasks")
         src.client.service.http.auth = _Bearer("not-a-token")
         with pytest.raises(SalesforceSignedOut):
             await src.list_changes(None)
+
     world.run(body)
 
 
 def test_request_counts(world: _World) -> None:
     """The cost of each operation, in requests (also the numbers quoted in the report)."""
+
     async def body() -> dict[str, int]:
         src = world.source("tasks")
         costs: dict[str, int] = {}
@@ -392,15 +444,25 @@ def test_request_counts(world: _World) -> None:
         delta = await cost("delta with 3 changes", src.list_changes(full.cursor))
         assert len(delta.items) == 3
         await cost("no-change delta", src.list_changes(delta.cursor))
-        await cost("delete 3", src.delete_many([__import__("sync.records").records.Delete(r.id, "") for r in created]))
+        await cost(
+            "delete 3",
+            src.delete_many([__import__("sync.records").records.Delete(r.id, "") for r in created]),
+        )
         await cost("find_matches", src.find_matches(sample("tasks", 1)))
         return costs
 
     costs = world.run(body)
     print(costs)
-    assert costs == {"create 3": 2, "full listing": 2, "get_many 3": 2, "update 3": 3,
-                     "delta with 3 changes": 3, "no-change delta": 2, "delete 3": 1,
-                     "find_matches": 1}, costs
+    assert costs == {
+        "create 3": 2,
+        "full listing": 2,
+        "get_many 3": 2,
+        "update 3": 3,
+        "delta with 3 changes": 3,
+        "no-change delta": 2,
+        "delete 3": 1,
+        "find_matches": 1,
+    }, costs
 
 
 def test_event_all_day_and_back(world: _World) -> None:
@@ -408,18 +470,29 @@ def test_event_all_day_and_back(world: _World) -> None:
         src = world.source("events")
         (res,) = await src.create_many([sample("events", 1)])
         day = sample("events", 1)["StartDateTime"].date()
-        all_day = {"IsAllDayEvent": True, "ActivityDate": day, "DurationInMinutes": 2880,
-                   "StartDateTime": None, "EndDateTime": None}
+        all_day = {
+            "IsAllDayEvent": True,
+            "ActivityDate": day,
+            "DurationInMinutes": 2880,
+            "StartDateTime": None,
+            "EndDateTime": None,
+        }
         (r1,) = await src.update_many([Update(res.id, res.version, all_day)])
         assert r1.ok, r1.error
         got = (await src.get_many([res.id]))[res.id].record
         assert got["IsAllDayEvent"] and got["ActivityDate"] == day and got["DurationInMinutes"] == 2880
-        start = dt.datetime(2026, 10, 9, 14, 0, tzinfo=dt.timezone.utc)
-        timed = {"IsAllDayEvent": False, "ActivityDate": None, "DurationInMinutes": None,
-                 "StartDateTime": start, "EndDateTime": start + dt.timedelta(minutes=45)}
+        start = dt.datetime(2026, 10, 9, 14, 0, tzinfo=dt.UTC)
+        timed = {
+            "IsAllDayEvent": False,
+            "ActivityDate": None,
+            "DurationInMinutes": None,
+            "StartDateTime": start,
+            "EndDateTime": start + dt.timedelta(minutes=45),
+        }
         (r2,) = await src.update_many([Update(res.id, r1.version, timed)])
         assert r2.ok, r2.error
         got = (await src.get_many([res.id]))[res.id].record
         assert not got["IsAllDayEvent"] and got["StartDateTime"] == start
         assert got["EndDateTime"] == start + dt.timedelta(minutes=45) and got["Location"] == "Room 1"
+
     world.run(body)

@@ -1,13 +1,14 @@
 """Endpoints, the sandbox's CA choice, login hosts and profile paths."""
+
 from __future__ import annotations
 
 import argparse
 
 import pytest
 
+from app import redaction
 from app.accounts_cli import UsageError, context_from_args
 from app.endpoints import EndpointError, Endpoints, salesforce_login_url
-from app import redaction
 
 
 def test_login_hosts() -> None:
@@ -29,7 +30,10 @@ def test_sandbox_needs_https_and_a_ca_file(tmp_path) -> None:
         Endpoints.for_sandbox("http://127.0.0.1:8443", ca)
     e = Endpoints.for_sandbox("https://127.0.0.1:8443/", ca)
     assert (e.authority, e.graph_url, e.salesforce_login_url) == (
-        "https://127.0.0.1:8443/common", "https://127.0.0.1:8443/v1.0", "https://127.0.0.1:8443")
+        "https://127.0.0.1:8443/common",
+        "https://127.0.0.1:8443/v1.0",
+        "https://127.0.0.1:8443",
+    )
     assert e.sandbox and e.ca_file == str(ca)
 
 
@@ -48,9 +52,11 @@ def test_context_reads_flags_then_environment(tmp_path, monkeypatch) -> None:
         ctx = context_from_args(argparse.Namespace(profile=str(tmp_path / "p")))
         assert ctx.endpoints.sandbox and ctx.paths.sandbox
         assert ctx.endpoints.salesforce_login_url == "https://127.0.0.1:1"
-        ctx = context_from_args(argparse.Namespace(profile=str(tmp_path / "p"),
-                                                   sandbox_url="https://127.0.0.1:2",
-                                                   sandbox_ca=str(ca)))
+        ctx = context_from_args(
+            argparse.Namespace(
+                profile=str(tmp_path / "p"), sandbox_url="https://127.0.0.1:2", sandbox_ca=str(ca)
+            )
+        )
         assert ctx.endpoints.salesforce_login_url == "https://127.0.0.1:2"
         monkeypatch.delenv("TANDEM_SANDBOX_CA")
         with pytest.raises(UsageError):
@@ -79,10 +85,12 @@ def test_salesforce_login_host_setting(tmp_path, monkeypatch) -> None:
 def test_account_settings_from_the_settings_service() -> None:
     from app.accounts_cli import AccountSettings
 
-    values = {"accounts.microsoft_client_id": "11111111-2222-3333-4444-555555555555",
-              "accounts.microsoft_authority": None,
-              "accounts.salesforce_login_host": "https://acme.my.salesforce.com",
-              "accounts.salesforce_client_id": ""}
+    values = {
+        "accounts.microsoft_client_id": "11111111-2222-3333-4444-555555555555",
+        "accounts.microsoft_authority": None,
+        "accounts.salesforce_login_host": "https://acme.my.salesforce.com",
+        "accounts.salesforce_client_id": "",
+    }
 
     class FakeSettings:
         def get(self, key):

@@ -1,10 +1,20 @@
 """Errors for people: OAuth error bodies become typed errors with titles, words and ids."""
+
 from __future__ import annotations
 
 import pytest
 
-from app.errors import (AuthError, ConsentDeclined, NetworkDown, ServiceUnavailable,
-                        SignInExpired, SignInTimedOut, WrongClientId, network_error, oauth_error)
+from app.errors import (
+    AuthError,
+    ConsentDeclined,
+    NetworkDown,
+    ServiceUnavailable,
+    SignInExpired,
+    SignInTimedOut,
+    WrongClientId,
+    network_error,
+    oauth_error,
+)
 from sync.errors import TandemError
 
 
@@ -17,14 +27,17 @@ def test_invalid_grant_says_reconnect(service: str, name: str) -> None:
     assert err.ids["service"] == service and err.ids["error"] == "invalid_grant"
 
 
-@pytest.mark.parametrize("body, cls, action", [
-    ({"error": "access_denied"}, ConsentDeclined, "reconnect"),
-    ({"error": "authorization_declined"}, ConsentDeclined, "reconnect"),
-    ({"error": "invalid_client_id"}, WrongClientId, "settings"),
-    ({"error": "invalid_request", "error_codes": [700016]}, WrongClientId, "settings"),
-    ({"error": "expired_token"}, SignInTimedOut, "reconnect"),
-    ({"error": "temporarily_unavailable"}, ServiceUnavailable, "retry"),
-])
+@pytest.mark.parametrize(
+    "body, cls, action",
+    [
+        ({"error": "access_denied"}, ConsentDeclined, "reconnect"),
+        ({"error": "authorization_declined"}, ConsentDeclined, "reconnect"),
+        ({"error": "invalid_client_id"}, WrongClientId, "settings"),
+        ({"error": "invalid_request", "error_codes": [700016]}, WrongClientId, "settings"),
+        ({"error": "expired_token"}, SignInTimedOut, "reconnect"),
+        ({"error": "temporarily_unavailable"}, ServiceUnavailable, "retry"),
+    ],
+)
 def test_login_errors(body, cls, action) -> None:
     err = oauth_error("outlook", body, during="login")
     assert type(err) is cls and err.action == action

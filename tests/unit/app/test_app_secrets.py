@@ -1,4 +1,5 @@
 """The keyring wrapper: chunking under a 2,560-byte cap, typed errors, backend choice."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,7 @@ import pytest
 
 from app.errors import KeyringLocked, KeyringUnavailable, SecretsError
 from app.paths import profile_paths
-from app.secrets import (MANIFEST_PREFIX, SandboxFileKeyring, SecretStore, select_backend,
-                         split_chunks)
+from app.secrets import MANIFEST_PREFIX, SandboxFileKeyring, SecretStore, select_backend, split_chunks
 
 
 class DictKeyring(keyring.backend.KeyringBackend):
@@ -58,8 +58,11 @@ class RaisingKeyring(keyring.backend.KeyringBackend):
 
 def big_cache(n: int = 40) -> str:
     """Something shaped like a serialised MSAL cache, well over 2,560 bytes, with non-ASCII."""
-    return json.dumps({"AccessToken": {f"k{i}": {"secret": "x" * 80, "name": "Zoë Ångström 😀"}
-                                       for i in range(n)}}, ensure_ascii=False, indent=4)
+    return json.dumps(
+        {"AccessToken": {f"k{i}": {"secret": "x" * 80, "name": "Zoë Ångström 😀"} for i in range(n)}},
+        ensure_ascii=False,
+        indent=4,
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-8"])
@@ -81,7 +84,7 @@ def test_shrinking_a_secret_removes_old_chunks_and_delete_removes_all() -> None:
     store.set("cache", big_cache(60))
     assert len(backend.data) > 5
     store.set("cache", big_cache(20))
-    count = int(backend.data[("S", "cache")][len(MANIFEST_PREFIX):].split(":")[0])
+    count = int(backend.data[("S", "cache")][len(MANIFEST_PREFIX) :].split(":")[0])
     assert len(backend.data) == count + 1
     store.set("cache", "small")
     assert backend.data == {("S", "cache"): "small"}
@@ -118,12 +121,15 @@ def test_json_helpers_and_no_cap_keeps_one_entry() -> None:
     assert store.get_json("salesforce.credentials") == {"refresh_token": "r" * 5000}
 
 
-@pytest.mark.parametrize("exc, expected, words", [
-    (keyring.errors.KeyringLocked("locked"), KeyringLocked, "Unlock it"),
-    (keyring.errors.NoKeyringError("none"), KeyringUnavailable, "Set one up"),
-    (keyring.errors.InitError("init"), KeyringUnavailable, "Set one up"),
-    (keyring.errors.PasswordSetError("refused"), SecretsError, "refused"),
-])
+@pytest.mark.parametrize(
+    "exc, expected, words",
+    [
+        (keyring.errors.KeyringLocked("locked"), KeyringLocked, "Unlock it"),
+        (keyring.errors.NoKeyringError("none"), KeyringUnavailable, "Set one up"),
+        (keyring.errors.InitError("init"), KeyringUnavailable, "Set one up"),
+        (keyring.errors.PasswordSetError("refused"), SecretsError, "refused"),
+    ],
+)
 def test_keyring_failures_become_typed_errors_with_plain_words(exc, expected, words) -> None:
     store = SecretStore("S", RaisingKeyring(exc))
     for call in (lambda: store.get("x"), lambda: store.set("x", "y"), lambda: store.delete("x")):

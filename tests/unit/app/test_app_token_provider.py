@@ -1,4 +1,5 @@
 """BearerAuth: attaches the token; a 401 refreshes once; parallel 401s cause one refresh."""
+
 from __future__ import annotations
 
 import asyncio
@@ -54,11 +55,10 @@ async def test_ten_parallel_401s_cause_one_refresh() -> None:
     source, seen = FakeSource(), []
     auth = BearerAuth(source)
     async with httpx.AsyncClient(transport=server(source, seen), auth=auth) as c:
-        await c.get("https://api.example/warm")          # holds token-1
-        source.valid = "server-expired-it"                 # the service now refuses token-1
+        await c.get("https://api.example/warm")  # holds token-1
+        source.valid = "server-expired-it"  # the service now refuses token-1
         source.current = "token-1"
-        results = await asyncio.gather(*(c.post("https://api.example/x", json={"i": i})
-                                         for i in range(10)))
+        results = await asyncio.gather(*(c.post("https://api.example/x", json={"i": i}) for i in range(10)))
     assert [r.status_code for r in results] == [200] * 10
     assert source.refresh_calls == 1 and auth.refreshes == 1
     assert seen.count("Bearer token-1") == 11 and seen.count("Bearer token-2") == 10
@@ -72,8 +72,7 @@ async def test_a_second_401_after_refresh_is_returned_not_looped() -> None:
         seen.append(request.headers["Authorization"])
         return httpx.Response(401)
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(always_401),
-                                 auth=BearerAuth(source)) as c:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(always_401), auth=BearerAuth(source)) as c:
         r = await c.get("https://api.example/x")
     assert r.status_code == 401 and len(seen) == 2 and source.refresh_calls == 1
 

@@ -1,4 +1,5 @@
 """Start at login: the entry each OS reads is written, recognised and removed."""
+
 from __future__ import annotations
 
 import configparser
@@ -34,7 +35,7 @@ class FakeRunKey:
 
 def parse_exec(value: str) -> list[str]:
     """An Exec value back to its arguments, as the XDG Desktop Entry spec reads it."""
-    value = value.replace("\\\\", "\\")          # the string-type escape
+    value = value.replace("\\\\", "\\")  # the string-type escape
     args, current, quoted, escaped, started = [], "", False, False, False
     for char in value:
         if escaped:
@@ -66,8 +67,9 @@ def read_desktop(path: Path) -> dict[str, str]:
 
 def test_linux_entry_written_in_xdg_config_home_and_removed(tmp_path: Path) -> None:
     config = tmp_path / "cfg"
-    entry = Autostart(platform="linux", home=tmp_path / "home",
-                      environ={"XDG_CONFIG_HOME": str(config)}, command=COMMAND)
+    entry = Autostart(
+        platform="linux", home=tmp_path / "home", environ={"XDG_CONFIG_HOME": str(config)}, command=COMMAND
+    )
     assert entry.is_enabled() is False
     entry.enable()
     path = config / "autostart" / "org.tandemsync.Tandem.desktop"
@@ -80,7 +82,7 @@ def test_linux_entry_written_in_xdg_config_home_and_removed(tmp_path: Path) -> N
     entry.disable()
     assert not path.exists()
     assert entry.is_enabled() is False
-    entry.disable()                     # turning off twice is not an error
+    entry.disable()  # turning off twice is not an error
 
 
 def test_linux_entry_defaults_to_dot_config_without_xdg_config_home(tmp_path: Path) -> None:
@@ -99,8 +101,13 @@ def test_linux_entry_hidden_by_the_desktop_counts_as_off(tmp_path: Path) -> None
 
 
 def test_linux_exec_line_quotes_paths_with_spaces_and_specials(tmp_path: Path) -> None:
-    command = ["/home/ana maria/venv/bin/python", "/home/ana maria/tandem/main.py",
-               "--profile", "/home/ana maria/50% off $HOME", 'a "quoted" back\\slash `tick`']
+    command = [
+        "/home/ana maria/venv/bin/python",
+        "/home/ana maria/tandem/main.py",
+        "--profile",
+        "/home/ana maria/50% off $HOME",
+        'a "quoted" back\\slash `tick`',
+    ]
     entry = Autostart(platform="linux", home=tmp_path, environ={}, command=command)
     entry.enable()
     assert parse_exec(read_desktop(entry.path)["Exec"]) == command
@@ -126,8 +133,9 @@ def test_linux_unwritable_config_gives_a_plain_message(tmp_path: Path) -> None:
     config = tmp_path / "cfg"
     config.mkdir()
     (config / "autostart").write_text("not a folder")
-    entry = Autostart(platform="linux", home=tmp_path, environ={"XDG_CONFIG_HOME": str(config)},
-                      command=COMMAND)
+    entry = Autostart(
+        platform="linux", home=tmp_path, environ={"XDG_CONFIG_HOME": str(config)}, command=COMMAND
+    )
     with pytest.raises(AutostartError) as caught:
         entry.enable()
     assert "could not turn on starting at login" in caught.value.message
@@ -182,8 +190,9 @@ def test_windows_run_value_written_and_removed() -> None:
 def test_windows_value_written_by_the_installer_counts_as_on() -> None:
     key = FakeRunKey()
     key.values["Tandem"] = r'"C:\Users\ana\AppData\Local\Programs\Tandem\tandem.exe"'
-    entry = Autostart(platform="win32", run_key=key,
-                      command=[r"C:\Users\ana\AppData\Local\Programs\Tandem\TANDEM.EXE"])
+    entry = Autostart(
+        platform="win32", run_key=key, command=[r"C:\Users\ana\AppData\Local\Programs\Tandem\TANDEM.EXE"]
+    )
     assert entry.is_enabled() is True
     key.values["Tandem"] = r'"C:\Old\tandem.exe"'
     assert entry.is_enabled() is False
@@ -251,10 +260,11 @@ def test_each_profile_has_its_own_entry(tmp_path: Path) -> None:
 
 def test_the_written_command_starts_tandem(tmp_path: Path) -> None:
     """The Linux entry's Exec line, run as a desktop would, starts this Tandem."""
-    entry = Autostart(platform="linux", home=tmp_path, environ={},
-                      command=launch_command(["--version"]))
+    entry = Autostart(platform="linux", home=tmp_path, environ={}, command=launch_command(["--version"]))
     entry.enable()
-    done = subprocess.run(parse_exec(read_desktop(entry.path)["Exec"]), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        parse_exec(read_desktop(entry.path)["Exec"]), capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Tandem ")
 
@@ -279,16 +289,17 @@ def test_every_entry_starts_tandem_in_the_background(tmp_path: Path) -> None:
 
 
 def test_an_entry_without_background_is_rewritten_on_linux_and_accepted_from_the_windows_installer(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     old = Autostart(platform="linux", home=tmp_path, environ={}, command=launch_command())
     old.enable()
     new = Autostart.for_profile(profile_paths(None), platform="linux", home=tmp_path, environ={})
-    assert new.is_enabled() is False      # an older Tandem's entry: turning it on rewrites it
+    assert new.is_enabled() is False  # an older Tandem's entry: turning it on rewrites it
     new.enable()
     assert new.is_enabled() is True
     key = FakeRunKey()
     entry = Autostart(platform="win32", run_key=key, command=[r"C:\Tandem\tandem.exe", "--background"])
-    key.values["Tandem"] = r'"C:\Tandem\tandem.exe"'     # what the installer's task writes
+    key.values["Tandem"] = r'"C:\Tandem\tandem.exe"'  # what the installer's task writes
     assert entry.is_enabled() is True
     key.values["Tandem"] = r'"C:\Other\tandem.exe"'
     assert entry.is_enabled() is False

@@ -1,4 +1,5 @@
 """The diagnostics bundle of a signed-in demo profile: the expected parts, and no secret."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,6 +15,7 @@ if str(ACCOUNTS_TESTS) not in sys.path:
     sys.path.insert(0, str(ACCOUNTS_TESTS))
 
 from accounts_helpers import sign_in_profile  # noqa: E402
+
 from app import diagnostics, redaction  # noqa: E402
 from app.context import AppContext  # noqa: E402
 from app.policy import Policy  # noqa: E402
@@ -62,9 +64,11 @@ def leaky_log(ctx, secrets: set[str]) -> Path:
     log = ctx.paths.log_dir / "tandem.log"
     lines = []
     for value in sorted(secrets):
-        lines += [f"2026-11-30 10:00:00 httpx DEBUG headers={{'authorization': 'Bearer {value}'}}",
-                  f"2026-11-30 10:00:01 msal DEBUG body refresh_token={value}&grant_type=refresh_token",
-                  f'2026-11-30 10:00:02 app DEBUG {{"access_token": "{value}", "token_type": "Bearer"}}']
+        lines += [
+            f"2026-11-30 10:00:00 httpx DEBUG headers={{'authorization': 'Bearer {value}'}}",
+            f"2026-11-30 10:00:01 msal DEBUG body refresh_token={value}&grant_type=refresh_token",
+            f'2026-11-30 10:00:02 app DEBUG {{"access_token": "{value}", "token_type": "Bearer"}}',
+        ]
     lines.append("2026-11-30 10:00:03 app INFO contacts: 3 created in Outlook")
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return log
@@ -87,8 +91,16 @@ def test_bundle_of_a_signed_in_profile_has_every_part_and_no_token(sandbox, sign
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         texts = {name: zf.read(name).decode("utf-8") for name in names}
-    assert {"README.txt", "environment.json", "settings.json", "runs.json", "issues.json",
-            "accounts.json", "status.json", "logs/tandem.log"} <= names
+    assert {
+        "README.txt",
+        "environment.json",
+        "settings.json",
+        "runs.json",
+        "issues.json",
+        "accounts.json",
+        "status.json",
+        "logs/tandem.log",
+    } <= names
     assert not any("secret" in name for name in names)
     for name, text in texts.items():
         leaked = [line for s in secrets if s in text for line in text.splitlines() if s in line][:3]
@@ -112,8 +124,14 @@ def test_bundle_shows_policy_locks_and_open_issues(sandbox, tmp_path, monkeypatc
     ctx = AppContext.open(tmp_path / "p", sandbox_url=sandbox.base_url, sandbox_ca=sandbox.ca_file)
     try:
         ctx.settings.policy = Policy(locked={"auto.frequency_min": 60})
-        ctx.store.record_issue(kind="tasks", category="error", code="invalid", run_id=None,
-                               message="The subject is too long for Salesforce.", label="Call Bob")
+        ctx.store.record_issue(
+            kind="tasks",
+            category="error",
+            code="invalid",
+            run_id=None,
+            message="The subject is too long for Salesforce.",
+            label="Call Bob",
+        )
         path = diagnostics.export(ctx, tmp_path)  # a folder: a dated name inside it
         assert path.parent == tmp_path and path.name.startswith("tandem-diagnostics-")
         with zipfile.ZipFile(path) as zf:

@@ -1,4 +1,5 @@
 """The administrator's policy file: defaults, locks, and bad files that never crash Tandem."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,9 +52,12 @@ def test_toml_policy_sets_defaults_and_locks(tmp_path: Path, store: Store) -> No
 
 
 def test_json_policy_with_nested_keys(tmp_path: Path, store: Store) -> None:
-    path = write(tmp_path, "tandem-policy.json",
-                 '{"defaults": {"summary": {"after_auto": true}},\n'
-                 ' "locked": {"contacts.range": "team", "notify": {"on_errors": true}}}\n')
+    path = write(
+        tmp_path,
+        "tandem-policy.json",
+        '{"defaults": {"summary": {"after_auto": true}},\n'
+        ' "locked": {"contacts.range": "team", "notify": {"on_errors": true}}}\n',
+    )
     policy = read_policy_file(path)
     assert policy.defaults == {"summary.after_auto": True}
     assert policy.locked == {"contacts.range": "team", "notify.on_errors": True}
@@ -61,20 +65,28 @@ def test_json_policy_with_nested_keys(tmp_path: Path, store: Store) -> None:
 
 
 def test_locked_wins_over_a_default_for_the_same_key(tmp_path: Path) -> None:
-    path = write(tmp_path, "tandem-policy.json",
-                 '{"defaults": {"auto.frequency_min": 15}, "locked": {"auto.frequency_min": 120}}')
+    path = write(
+        tmp_path,
+        "tandem-policy.json",
+        '{"defaults": {"auto.frequency_min": 15}, "locked": {"auto.frequency_min": 120}}',
+    )
     policy = read_policy_file(path)
     assert policy.locked == {"auto.frequency_min": 120} and policy.defaults == {}
 
 
-def test_unknown_keys_and_bad_values_are_reported_with_their_line_and_the_rest_applies(tmp_path: Path) -> None:
-    path = write(tmp_path, "tandem-policy.toml",
-                 "[locked]\n"
-                 "auto.frequency_min = 45\n"
-                 "contacts.colour = \"blue\"\n"
-                 "auto.enabled = false\n"
-                 "[extras]\n"
-                 "x = 1\n")
+def test_unknown_keys_and_bad_values_are_reported_with_their_line_and_the_rest_applies(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "tandem-policy.toml",
+        "[locked]\n"
+        "auto.frequency_min = 45\n"
+        'contacts.colour = "blue"\n'
+        "auto.enabled = false\n"
+        "[extras]\n"
+        "x = 1\n",
+    )
     policy = load_policy([tmp_path])
     assert policy.locked == {"auto.enabled": False}
     found = {(p.line, p.key): str(p) for p in policy.problems}
@@ -84,14 +96,18 @@ def test_unknown_keys_and_bad_values_are_reported_with_their_line_and_the_rest_a
     assert str(path) in found[(3, "contacts.colour")] and "line 3" in found[(3, "contacts.colour")]
 
 
-@pytest.mark.parametrize("name, text, line, words", [
-    ("tandem-policy.json", '{"locked": {\n  "auto.enabled": tru\n}}', 2, "not valid JSON"),
-    ("tandem-policy.toml", '[locked]\nauto.enabled = \n', 2, "not valid TOML"),
-    ("tandem-policy.json", '["auto.enabled"]', 1, "must hold an object"),
-    ("tandem-policy.json", '{"locked": ["auto.enabled"]}', 1, "must map setting keys"),
-])
-def test_a_broken_file_is_named_with_its_line_and_never_crashes(tmp_path: Path, store: Store,
-                                                                name: str, text: str, line: int, words: str) -> None:
+@pytest.mark.parametrize(
+    "name, text, line, words",
+    [
+        ("tandem-policy.json", '{"locked": {\n  "auto.enabled": tru\n}}', 2, "not valid JSON"),
+        ("tandem-policy.toml", "[locked]\nauto.enabled = \n", 2, "not valid TOML"),
+        ("tandem-policy.json", '["auto.enabled"]', 1, "must hold an object"),
+        ("tandem-policy.json", '{"locked": ["auto.enabled"]}', 1, "must map setting keys"),
+    ],
+)
+def test_a_broken_file_is_named_with_its_line_and_never_crashes(
+    tmp_path: Path, store: Store, name: str, text: str, line: int, words: str
+) -> None:
     path = write(tmp_path, name, text)
     with pytest.raises(PolicyError) as exc:
         read_policy_file(path)
@@ -110,8 +126,11 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_the_system_config_dir_wins_over_the_installation_dir_and_locks_add_up(tmp_path: Path) -> None:
-    install = write(tmp_path / "install", "tandem-policy.json",
-                    '{"locked": {"auto.frequency_min": 60, "notify.on_errors": true}}').parent
+    install = write(
+        tmp_path / "install",
+        "tandem-policy.json",
+        '{"locked": {"auto.frequency_min": 60, "notify.on_errors": true}}',
+    ).parent
     system = write(tmp_path / "system", "tandem-policy.toml", "[locked]\nauto.frequency_min = 240\n").parent
     policy = load_policy([install, system])
     assert policy.locked == {"auto.frequency_min": 240, "notify.on_errors": True}

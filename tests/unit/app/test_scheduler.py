@@ -1,4 +1,5 @@
 """Auto sync timing on a patched clock: window edges, week days, DST in Berlin, sleep, back-off."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,15 +9,25 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from app.scheduler import (ScheduleConfig, ScheduleState, Scheduler, decide, next_run_time,
-                           next_window_time, retry_delay, window_status)
+from app.scheduler import (
+    ScheduleConfig,
+    Scheduler,
+    ScheduleState,
+    decide,
+    next_run_time,
+    next_window_time,
+    retry_delay,
+    window_status,
+)
 from app.settings import Settings
 from sync.store import Store
 
 BERLIN = ZoneInfo("Europe/Berlin")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CONFIG = ScheduleConfig(enabled=True, unlocked=True, tz=BERLIN)  # 30 min, 07:00-19:00, Mon-Fri
 EVERY_DAY = frozenset(range(7))
 
@@ -82,8 +93,8 @@ def test_saturday_is_skipped_and_the_next_run_is_monday_morning() -> None:
 def test_a_window_across_midnight_belongs_to_the_day_it_opened() -> None:
     night = replace(CONFIG, window_start=dt.time(22, 0), window_end=dt.time(6, 0), days=frozenset({4}))
     last = ran_at("2026-01-01 00:00")
-    assert decide(berlin("2026-01-09 22:00"), night, last).run          # Friday evening
-    assert decide(berlin("2026-01-10 05:59"), night, last).run          # Saturday early: Friday's window
+    assert decide(berlin("2026-01-09 22:00"), night, last).run  # Friday evening
+    assert decide(berlin("2026-01-10 05:59"), night, last).run  # Saturday early: Friday's window
     assert decide(berlin("2026-01-10 06:00"), night, last).code == "outside_window"
     assert decide(berlin("2026-01-10 22:30"), night, last).code == "not_a_sync_day"
     assert decide(berlin("2026-01-09 05:00"), night, last).code == "not_a_sync_day"  # Thursday's night
@@ -99,7 +110,9 @@ def test_start_equal_to_end_means_all_day() -> None:
 
 
 def test_no_days_chosen_means_no_next_run() -> None:
-    assert next_run_time(berlin("2026-01-09 10:00"), replace(CONFIG, days=frozenset()), ScheduleState()) is None
+    assert (
+        next_run_time(berlin("2026-01-09 10:00"), replace(CONFIG, days=frozenset()), ScheduleState()) is None
+    )
 
 
 # -- DST in Europe/Berlin ----------------------------------------------------------------------
@@ -138,13 +151,20 @@ def test_the_autumn_change_keeps_the_window_at_local_seven() -> None:
 # -- what stops a due sync, in the words the dashboard shows ----------------------------------
 
 
-@pytest.mark.parametrize("config, state, reason", [
-    (replace(CONFIG, unlocked=False), ScheduleState(), "auto sync is locked until you apply a first manual sync"),
-    (CONFIG, ScheduleState(paused=True), "paused by you"),
-    (CONFIG, ScheduleState(running=True), "a sync is already running"),
-    (CONFIG, ScheduleState(api_budget_pct=7.2), "Salesforce API budget low: 7 % left"),
-    (replace(CONFIG, kinds=()), ScheduleState(), "no kind is included in background sync"),
-])
+@pytest.mark.parametrize(
+    "config, state, reason",
+    [
+        (
+            replace(CONFIG, unlocked=False),
+            ScheduleState(),
+            "auto sync is locked until you apply a first manual sync",
+        ),
+        (CONFIG, ScheduleState(paused=True), "paused by you"),
+        (CONFIG, ScheduleState(running=True), "a sync is already running"),
+        (CONFIG, ScheduleState(api_budget_pct=7.2), "Salesforce API budget low: 7 % left"),
+        (replace(CONFIG, kinds=()), ScheduleState(), "no kind is included in background sync"),
+    ],
+)
 def test_a_due_sync_is_skipped_with_a_reason(config, state, reason) -> None:
     d = decide(berlin("2026-01-09 10:00"), config, state)
     assert not d.run and d.reason == reason and d.record
@@ -184,7 +204,7 @@ async def test_failing_syncs_back_off_and_a_success_resets_the_pace() -> None:
     while len(runs.times) < 6:
         await scheduler.tick()
         clock.advance(minutes=1)
-    gaps = [(b - a).total_seconds() / 60 for a, b in zip(runs.times, runs.times[1:])]
+    gaps = [(b - a).total_seconds() / 60 for a, b in zip(runs.times, runs.times[1:], strict=False)]
     assert gaps == [30, 60, 120, 240, 240]
     skipped = [s.reason for s in scheduler.skipped]
     assert any(r.startswith("waiting after 2 failed syncs in a row; next try at") for r in skipped)
@@ -230,10 +250,10 @@ async def test_a_report_that_is_not_ok_counts_as_a_failure() -> None:
 async def test_after_sleeping_through_several_due_times_one_sync_runs_on_wake() -> None:
     clock = Clock(berlin("2026-01-09 09:00"))
     scheduler, runs = make(clock)
-    await scheduler.tick()                       # 09:00 runs
+    await scheduler.tick()  # 09:00 runs
     clock.advance(minutes=10)
-    await scheduler.tick()                       # 09:10 not due; then the lid closes
-    clock.advance(hours=4)                       # 13:10: 8 due times were missed
+    await scheduler.tick()  # 09:10 not due; then the lid closes
+    clock.advance(hours=4)  # 13:10: 8 due times were missed
     woke = await scheduler.tick()
     assert woke.run and woke.caught_up
     for _ in range(5):
@@ -306,7 +326,7 @@ async def test_a_skip_is_recorded_once_per_reason_not_every_minute() -> None:
     clock = Clock(berlin("2026-01-09 18:45"))
     seen = []
     scheduler, runs = make(clock, on_skip=seen.append)
-    for _ in range(14 * 60):                     # Friday 18:45 to Saturday 08:45
+    for _ in range(14 * 60):  # Friday 18:45 to Saturday 08:45
         await scheduler.tick()
         clock.advance(minutes=1)
     assert [r.astimezone(BERLIN).strftime("%a %H:%M") for r in runs.times] == ["Fri 18:45"]
@@ -369,27 +389,35 @@ def test_configuration_comes_from_the_settings(tmp_path: Path) -> None:
 
 
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(start=st.datetimes(min_value=dt.datetime(2026, 3, 20), max_value=dt.datetime(2026, 11, 1)),
-       frequency=st.sampled_from([5, 10, 15, 30, 60, 120, 240]),
-       window=st.tuples(st.integers(0, 23), st.integers(0, 23)),
-       days=st.frozensets(st.integers(0, 6), min_size=1),
-       steps=st.lists(st.one_of(st.just(1), st.integers(2, 600)), min_size=1, max_size=120),
-       failing=st.booleans())
+@given(
+    start=st.datetimes(min_value=dt.datetime(2026, 3, 20), max_value=dt.datetime(2026, 11, 1)),
+    frequency=st.sampled_from([5, 10, 15, 30, 60, 120, 240]),
+    window=st.tuples(st.integers(0, 23), st.integers(0, 23)),
+    days=st.frozensets(st.integers(0, 6), min_size=1),
+    steps=st.lists(st.one_of(st.just(1), st.integers(2, 600)), min_size=1, max_size=120),
+    failing=st.booleans(),
+)
 def test_auto_sync_never_runs_outside_the_window_nor_more_often_than_asked(
-        start, frequency, window, days, steps, failing) -> None:
-    cfg = replace(CONFIG, frequency_min=frequency, window_start=dt.time(window[0]),
-                  window_end=dt.time(window[1]), days=days)
+    start, frequency, window, days, steps, failing
+) -> None:
+    cfg = replace(
+        CONFIG,
+        frequency_min=frequency,
+        window_start=dt.time(window[0]),
+        window_end=dt.time(window[1]),
+        days=days,
+    )
     clock = Clock(start.replace(tzinfo=BERLIN))
     scheduler, runs = make(clock, cfg)
     runs.fail = failing
 
     async def drive() -> None:
-        for minutes in steps:   # 1 = awake and ticking; more = the machine slept
+        for minutes in steps:  # 1 = awake and ticking; more = the machine slept
             await scheduler.tick()
             clock.advance(minutes=minutes)
 
     asyncio.run(drive())
     for moment in runs.times:
         assert window_status(moment.astimezone(BERLIN), cfg) is None
-    for a, b in zip(runs.times, runs.times[1:]):
+    for a, b in zip(runs.times, runs.times[1:], strict=False):
         assert b - a >= dt.timedelta(minutes=frequency)

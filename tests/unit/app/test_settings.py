@@ -1,4 +1,5 @@
 """Settings declared once: defaults a user starts with, CLI strings, validation, locks, presets."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +7,17 @@ from pathlib import Path
 import pytest
 
 from app.policy import Policy
-from app.settings import (LOCKED_MESSAGE, SPECS, AutoSyncLocked, InvalidSetting, SettingLocked,
-                          Settings, UnknownSetting, auto_sync_unlocked, parse_days)
+from app.settings import (
+    LOCKED_MESSAGE,
+    SPECS,
+    AutoSyncLocked,
+    InvalidSetting,
+    SettingLocked,
+    Settings,
+    UnknownSetting,
+    auto_sync_unlocked,
+    parse_days,
+)
 from sync.settings import KindSettings
 from sync.store import Store
 
@@ -33,7 +43,12 @@ def test_a_new_user_gets_the_documented_defaults(store: Store) -> None:
     assert s.get("events.days_back") == 30 and s.get("events.days_ahead") == 365
     assert s.get("contacts.range") == "mine"
     assert s.get("accounts.salesforce_login_host") == "https://login.salesforce.com"
-    assert [s.get(f"notify.on_{x}") for x in ("start", "success", "warnings", "errors")] == [False, False, True, True]
+    assert [s.get(f"notify.on_{x}") for x in ("start", "success", "warnings", "errors")] == [
+        False,
+        False,
+        True,
+        True,
+    ]
     assert (s.get("summary.after_manual"), s.get("summary.after_auto")) == (True, False)
     assert s.get("contacts.salesforce_no_delete") is True
     assert s.get("events.salesforce_no_delete") is False
@@ -47,21 +62,28 @@ def test_every_setting_has_a_label_and_a_valid_default() -> None:
         assert spec.parse(spec.default) == spec.default, key
 
 
-@pytest.mark.parametrize("key, raw, stored", [
-    ("auto.enabled", "false", False),
-    ("notify.on_success", "yes", True),
-    ("auto.frequency_min", "60", 60),
-    ("auto.window_start", "7:30", "07:30"),
-    ("auto.days", "mon-fri", [0, 1, 2, 3, 4]),
-    ("auto.days", "sat,sun", [5, 6]),
-    ("auto.days", "fri-mon", [0, 4, 5, 6]),
-    ("auto.days", "[0, 2]", [0, 2]),
-    ("auto.days", "every day", [0, 1, 2, 3, 4, 5, 6]),
-    ("contacts.conflict_policy", "ask", "ask"),
-    ("contacts.outlook_folder", "AAMkAD=", "AAMkAD="),
-    ("contacts.outlook_folder", "none", None),
-    ("accounts.salesforce_login_host", "https://acme.my.salesforce.com/", "https://acme.my.salesforce.com"),
-])
+@pytest.mark.parametrize(
+    "key, raw, stored",
+    [
+        ("auto.enabled", "false", False),
+        ("notify.on_success", "yes", True),
+        ("auto.frequency_min", "60", 60),
+        ("auto.window_start", "7:30", "07:30"),
+        ("auto.days", "mon-fri", [0, 1, 2, 3, 4]),
+        ("auto.days", "sat,sun", [5, 6]),
+        ("auto.days", "fri-mon", [0, 4, 5, 6]),
+        ("auto.days", "[0, 2]", [0, 2]),
+        ("auto.days", "every day", [0, 1, 2, 3, 4, 5, 6]),
+        ("contacts.conflict_policy", "ask", "ask"),
+        ("contacts.outlook_folder", "AAMkAD=", "AAMkAD="),
+        ("contacts.outlook_folder", "none", None),
+        (
+            "accounts.salesforce_login_host",
+            "https://acme.my.salesforce.com/",
+            "https://acme.my.salesforce.com",
+        ),
+    ],
+)
 def test_cli_strings_are_parsed_by_the_declared_type(store: Store, key: str, raw: str, stored) -> None:
     s = Settings(store)
     assert s.set(key, raw) == stored
@@ -69,17 +91,20 @@ def test_cli_strings_are_parsed_by_the_declared_type(store: Store, key: str, raw
     assert store.setting(key) == stored
 
 
-@pytest.mark.parametrize("key, raw, words", [
-    ("auto.frequency_min", "45", "choose one of: 5, 10, 15, 30, 60, 120, 240"),
-    ("auto.enabled", "maybe", "use true or false"),
-    ("auto.window_end", "25:00", "use a time like 07:00"),
-    ("contacts.range", "everyone", "choose one of: mine, all, team, campaign"),
-    ("events.days_back", "-1", "the smallest allowed value is 0"),
-    ("auto.days", "funday", "use day names"),
-    ("accounts.salesforce_login_host", "http://login.salesforce.com", "https://"),
-    ("accounts.salesforce_login_host", "none", "use an address starting with https://"),
-    ("auto.window_start", "none", "use a time like 07:00"),
-])
+@pytest.mark.parametrize(
+    "key, raw, words",
+    [
+        ("auto.frequency_min", "45", "choose one of: 5, 10, 15, 30, 60, 120, 240"),
+        ("auto.enabled", "maybe", "use true or false"),
+        ("auto.window_end", "25:00", "use a time like 07:00"),
+        ("contacts.range", "everyone", "choose one of: mine, all, team, campaign"),
+        ("events.days_back", "-1", "the smallest allowed value is 0"),
+        ("auto.days", "funday", "use day names"),
+        ("accounts.salesforce_login_host", "http://login.salesforce.com", "https://"),
+        ("accounts.salesforce_login_host", "none", "use an address starting with https://"),
+        ("auto.window_start", "none", "use a time like 07:00"),
+    ],
+)
 def test_bad_values_are_refused_with_plain_words_and_nothing_is_saved(store: Store, key, raw, words) -> None:
     s = Settings(store)
     with pytest.raises(InvalidSetting) as exc:

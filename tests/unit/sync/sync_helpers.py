@@ -1,4 +1,5 @@
 """Small builders shared by the sync engine's unit tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,7 @@ from sync.records import SideChanges, SourceItem
 from sync.settings import KindSettings
 from sync.store import Store
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
@@ -22,15 +23,36 @@ def contact(**fields) -> dict:
     return clean_record("contacts", {**base, **fields})
 
 
-def item(item_id: str, record: dict, *, version: str = "v1", in_range: bool = True,
-         modified_at: dt.datetime | None = None) -> SourceItem:
+def item(
+    item_id: str,
+    record: dict,
+    *,
+    version: str = "v1",
+    in_range: bool = True,
+    modified_at: dt.datetime | None = None,
+) -> SourceItem:
     return SourceItem(item_id, version, dict(record), modified_at or T0, in_range)
 
 
-def linked(snapshot: dict, *, state: str = "linked", outlook_id: str | None = "O1",
-           salesforce_id: str | None = "S1", link_id: int = 1, kind: str = "contacts") -> Link:
-    return Link(kind=kind, id=link_id, outlook_id=outlook_id, salesforce_id=salesforce_id,
-                outlook_version="v0", salesforce_version="v0", snapshot=dict(snapshot), state=state)
+def linked(
+    snapshot: dict,
+    *,
+    state: str = "linked",
+    outlook_id: str | None = "O1",
+    salesforce_id: str | None = "S1",
+    link_id: int = 1,
+    kind: str = "contacts",
+) -> Link:
+    return Link(
+        kind=kind,
+        id=link_id,
+        outlook_id=outlook_id,
+        salesforce_id=salesforce_id,
+        outlook_version="v0",
+        salesforce_version="v0",
+        snapshot=dict(snapshot),
+        state=state,
+    )
 
 
 def changes(*items: SourceItem, deleted: tuple[str, ...] = (), full: bool = False) -> SideChanges:
@@ -40,22 +62,33 @@ def changes(*items: SourceItem, deleted: tuple[str, ...] = (), full: bool = Fals
 class World:
     """Two memory sources of one kind, a store in ``tmp_path`` and an engine over them."""
 
-    def __init__(self, tmp_path: Path, kind: str = "contacts", settings: KindSettings | None = None,
-                 batch_size: int = 20) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        kind: str = "contacts",
+        settings: KindSettings | None = None,
+        batch_size: int = 20,
+    ) -> None:
         self.kind = kind
         self.path = tmp_path / "tandem.db"
         self.settings = settings or KindSettings()
         ticks = iter(range(10**9))
         clock = lambda: T0 + dt.timedelta(seconds=next(ticks))  # noqa: E731
-        self.outlook = MemorySource("outlook", kind, settings=self.settings, clock=clock, batch_size=batch_size)
-        self.salesforce = MemorySource("salesforce", kind, settings=self.settings, clock=clock,
-                                       batch_size=batch_size)
+        self.outlook = MemorySource(
+            "outlook", kind, settings=self.settings, clock=clock, batch_size=batch_size
+        )
+        self.salesforce = MemorySource(
+            "salesforce", kind, settings=self.settings, clock=clock, batch_size=batch_size
+        )
         self.store = Store(self.path)
         self.engine = self._engine()
 
     def _engine(self) -> SyncEngine:
-        return SyncEngine(self.store, {self.kind: {"outlook": self.outlook, "salesforce": self.salesforce}},
-                          lambda kind: self.settings)
+        return SyncEngine(
+            self.store,
+            {self.kind: {"outlook": self.outlook, "salesforce": self.salesforce}},
+            lambda kind: self.settings,
+        )
 
     def set_settings(self, settings: KindSettings) -> None:
         self.settings = settings

@@ -1,10 +1,10 @@
 """The shared HTTP layer against the real sandbox: retries honour Retry-After, creates are
 never sent twice blindly, requests are counted, and TLS verification cannot be switched off."""
+
 from __future__ import annotations
 
 import random
 
-import httpx
 import pytest
 
 from sync.http import ServiceClient, ServiceUnavailable, retry_after_seconds
@@ -23,8 +23,15 @@ def test_verification_cannot_be_switched_off() -> None:
 
 
 def _client(sandbox, **kw) -> ServiceClient:
-    return ServiceClient("sandbox", sandbox.base_url, verify=sandbox.ssl_context(),
-                         backoff_base_s=0.01, backoff_cap_s=0.05, rng=random.Random(1), **kw)
+    return ServiceClient(
+        "sandbox",
+        sandbox.base_url,
+        verify=sandbox.ssl_context(),
+        backoff_base_s=0.01,
+        backoff_cap_s=0.05,
+        rng=random.Random(1),
+        **kw,
+    )
 
 
 @pytest.mark.asyncio

@@ -1,13 +1,25 @@
 """Store.journal reads one page of a run's change journal (the dashboard's "Show more")."""
+
 from __future__ import annotations
 
 from sync.store import Store
 
 
 def _fill(store: Store, run_id: int, n: int) -> None:
-    store.add_intents([{"run_id": run_id, "kind": "contacts", "op": "create", "side": "salesforce",
-                        "label": f"Person {i:04d}", "after": {"LastName": f"P{i}"}, "status": "applied"}
-                       for i in range(n)])
+    store.add_intents(
+        [
+            {
+                "run_id": run_id,
+                "kind": "contacts",
+                "op": "create",
+                "side": "salesforce",
+                "label": f"Person {i:04d}",
+                "after": {"LastName": f"P{i}"},
+                "status": "applied",
+            }
+            for i in range(n)
+        ]
+    )
 
 
 def test_pages_of_a_run_follow_each_other_without_gaps_or_repeats(tmp_path):
@@ -38,12 +50,35 @@ def test_journal_counts_match_the_rows_without_reading_them(tmp_path):
     with Store(tmp_path / "s.db") as store:
         run = store.start_run(trigger="manual", mode="apply", kinds=["contacts"])
         _fill(store, run, 4)
-        store.add_intents([
-            {"run_id": run, "kind": "contacts", "op": "link", "side": "both", "label": "Paired",
-             "status": "applied", "payload": {"outcome": "pair"}},
-            {"run_id": run, "kind": "contacts", "op": "link", "side": "both", "label": "Unlinked",
-             "status": "applied", "payload": {"outcome": "out_of_range"}},
-            {"run_id": run, "kind": "contacts", "op": "prevented", "side": "outlook",
-             "label": "Not sent", "status": "applied"}])
+        store.add_intents(
+            [
+                {
+                    "run_id": run,
+                    "kind": "contacts",
+                    "op": "link",
+                    "side": "both",
+                    "label": "Paired",
+                    "status": "applied",
+                    "payload": {"outcome": "pair"},
+                },
+                {
+                    "run_id": run,
+                    "kind": "contacts",
+                    "op": "link",
+                    "side": "both",
+                    "label": "Unlinked",
+                    "status": "applied",
+                    "payload": {"outcome": "out_of_range"},
+                },
+                {
+                    "run_id": run,
+                    "kind": "contacts",
+                    "op": "prevented",
+                    "side": "outlook",
+                    "label": "Not sent",
+                    "status": "applied",
+                },
+            ]
+        )
         assert store.journal_counts(run) == {"entries": 7, "writes": 4, "prevented": 1, "paired": 1}
         assert store.journal_counts(run + 1) == {"entries": 0, "writes": 0, "prevented": 0, "paired": 0}

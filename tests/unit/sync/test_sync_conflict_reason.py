@@ -1,13 +1,14 @@
 """The words of a conflict, as a person reads them in the CLI and the Issues list: field labels,
 both values, plain choices; ``changes`` stays keyed by Salesforce API names (CLI.md)."""
+
 from __future__ import annotations
 
 import datetime as dt
 
+from sync_helpers import changes, contact, item, linked
+
 from sync.planner import conflict_reason, plan_kind
 from sync.settings import KindSettings
-
-from sync_helpers import changes, contact, item, linked
 
 BASE = contact()
 
@@ -44,13 +45,16 @@ def test_a_conflict_on_a_first_sync_pair_does_not_speak_of_a_last_sync():
 
 
 def test_values_read_plainly_empty_yes_no_dates_and_long_text_shortened():
-    start = dt.datetime(2026, 5, 1, 9, 30, tzinfo=dt.timezone.utc)
-    words = conflict_reason("events", {
-        "IsPrivate": (True, False),
-        "StartDateTime": (start, start + dt.timedelta(hours=1)),
-        "Location": (None, "Room 4"),
-        "Description": ("word " * 50, "line one\nline two"),
-    })
+    start = dt.datetime(2026, 5, 1, 9, 30, tzinfo=dt.UTC)
+    words = conflict_reason(
+        "events",
+        {
+            "IsPrivate": (True, False),
+            "StartDateTime": (start, start + dt.timedelta(hours=1)),
+            "Location": (None, "Room 4"),
+            "Description": ("word " * 50, "line one\nline two"),
+        },
+    )
     assert "Private: yes in Outlook, no in Salesforce" in words
     assert "Start: 2026-05-01 09:30 UTC in Outlook, 2026-05-01 10:30 UTC in Salesforce" in words
     assert "Location: empty in Outlook, \u201cRoom 4\u201d in Salesforce" in words

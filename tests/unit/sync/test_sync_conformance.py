@@ -1,5 +1,6 @@
 """The source conformance suite, run against the memory source (the Graph and Salesforce
 sources run the same ``CHECKS`` against the sandbox)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +10,11 @@ import pytest
 from sync.fields import KINDS, SIDES
 from sync.memory_source import MemorySource
 from sync.records import ItemResult
-from sync.testing.conformance import CHECKS, check_stale_version_is_refused, check_update_changes_only_given_fields
+from sync.testing.conformance import (
+    CHECKS,
+    check_stale_version_is_refused,
+    check_update_changes_only_given_fields,
+)
 
 
 async def make_memory(side, kind):

@@ -1,59 +1,90 @@
 """The decision table, one test per row: every situation has one named outcome and the
 planner carries it out. The expected outcomes are written out here again on purpose: this
 file is the specification, ``sync.decisions`` the implementation."""
+
 from __future__ import annotations
 
 import pytest
+from sync_helpers import changes, contact, item, linked
 
 from sync.decisions import SITUATIONS, TABLE, Outcome
 from sync.planner import plan_kind
 from sync.settings import KindSettings
 
-from sync_helpers import changes, contact, item, linked
-
 U, C, D, R, A, N, AMB = "unchanged", "changed", "deleted", "out_of_range", "absent", "new", "ambiguous"
-O = Outcome
+O = Outcome  # noqa: E741 - one letter keeps the table readable as a grid
 
 SPEC = {
     # linked pair: (outlook, salesforce)
-    ("linked", U, U): O.NOTHING, ("linked", U, C): O.COPY_TO_OUTLOOK, ("linked", C, U): O.COPY_TO_SALESFORCE,
-    ("linked", C, C): O.MERGE, ("linked", D, U): O.DELETE_IN_SALESFORCE, ("linked", U, D): O.DELETE_IN_OUTLOOK,
-    ("linked", D, D): O.FORGET, ("linked", D, C): O.RECREATE_IN_OUTLOOK, ("linked", C, D): O.RECREATE_IN_SALESFORCE,
-    ("linked", R, U): O.UNLINK_OUTLOOK_OUT, ("linked", R, C): O.UNLINK_OUTLOOK_OUT,
-    ("linked", U, R): O.UNLINK_SALESFORCE_OUT, ("linked", C, R): O.UNLINK_SALESFORCE_OUT,
-    ("linked", R, D): O.FORGET, ("linked", D, R): O.FORGET, ("linked", R, R): O.FORGET,
+    ("linked", U, U): O.NOTHING,
+    ("linked", U, C): O.COPY_TO_OUTLOOK,
+    ("linked", C, U): O.COPY_TO_SALESFORCE,
+    ("linked", C, C): O.MERGE,
+    ("linked", D, U): O.DELETE_IN_SALESFORCE,
+    ("linked", U, D): O.DELETE_IN_OUTLOOK,
+    ("linked", D, D): O.FORGET,
+    ("linked", D, C): O.RECREATE_IN_OUTLOOK,
+    ("linked", C, D): O.RECREATE_IN_SALESFORCE,
+    ("linked", R, U): O.UNLINK_OUTLOOK_OUT,
+    ("linked", R, C): O.UNLINK_OUTLOOK_OUT,
+    ("linked", U, R): O.UNLINK_SALESFORCE_OUT,
+    ("linked", C, R): O.UNLINK_SALESFORCE_OUT,
+    ("linked", R, D): O.FORGET,
+    ("linked", D, R): O.FORGET,
+    ("linked", R, R): O.FORGET,
     # Outlook record out of range ("changed" on Outlook: seen again, in range)
-    ("outlook_out_of_range", U, U): O.STAY_UNLINKED, ("outlook_out_of_range", U, C): O.STAY_UNLINKED,
-    ("outlook_out_of_range", U, D): O.FORGET, ("outlook_out_of_range", U, R): O.FORGET,
-    ("outlook_out_of_range", R, U): O.STAY_UNLINKED, ("outlook_out_of_range", R, C): O.STAY_UNLINKED,
-    ("outlook_out_of_range", R, D): O.FORGET, ("outlook_out_of_range", R, R): O.FORGET,
-    ("outlook_out_of_range", C, U): O.RELINK, ("outlook_out_of_range", C, C): O.RELINK,
+    ("outlook_out_of_range", U, U): O.STAY_UNLINKED,
+    ("outlook_out_of_range", U, C): O.STAY_UNLINKED,
+    ("outlook_out_of_range", U, D): O.FORGET,
+    ("outlook_out_of_range", U, R): O.FORGET,
+    ("outlook_out_of_range", R, U): O.STAY_UNLINKED,
+    ("outlook_out_of_range", R, C): O.STAY_UNLINKED,
+    ("outlook_out_of_range", R, D): O.FORGET,
+    ("outlook_out_of_range", R, R): O.FORGET,
+    ("outlook_out_of_range", C, U): O.RELINK,
+    ("outlook_out_of_range", C, C): O.RELINK,
     ("outlook_out_of_range", C, D): O.TOMBSTONE_SALESFORCE_DELETED,
     ("outlook_out_of_range", C, R): O.UNLINK_SALESFORCE_OUT,
     ("outlook_out_of_range", D, U): O.TOMBSTONE_OUTLOOK_DELETED,
     ("outlook_out_of_range", D, C): O.TOMBSTONE_OUTLOOK_DELETED,
-    ("outlook_out_of_range", D, D): O.FORGET, ("outlook_out_of_range", D, R): O.FORGET,
+    ("outlook_out_of_range", D, D): O.FORGET,
+    ("outlook_out_of_range", D, R): O.FORGET,
     # Salesforce record out of range
-    ("salesforce_out_of_range", U, U): O.STAY_UNLINKED, ("salesforce_out_of_range", C, U): O.STAY_UNLINKED,
-    ("salesforce_out_of_range", D, U): O.FORGET, ("salesforce_out_of_range", R, U): O.FORGET,
-    ("salesforce_out_of_range", U, R): O.STAY_UNLINKED, ("salesforce_out_of_range", C, R): O.STAY_UNLINKED,
-    ("salesforce_out_of_range", D, R): O.FORGET, ("salesforce_out_of_range", R, R): O.FORGET,
-    ("salesforce_out_of_range", U, C): O.RELINK, ("salesforce_out_of_range", C, C): O.RELINK,
+    ("salesforce_out_of_range", U, U): O.STAY_UNLINKED,
+    ("salesforce_out_of_range", C, U): O.STAY_UNLINKED,
+    ("salesforce_out_of_range", D, U): O.FORGET,
+    ("salesforce_out_of_range", R, U): O.FORGET,
+    ("salesforce_out_of_range", U, R): O.STAY_UNLINKED,
+    ("salesforce_out_of_range", C, R): O.STAY_UNLINKED,
+    ("salesforce_out_of_range", D, R): O.FORGET,
+    ("salesforce_out_of_range", R, R): O.FORGET,
+    ("salesforce_out_of_range", U, C): O.RELINK,
+    ("salesforce_out_of_range", C, C): O.RELINK,
     ("salesforce_out_of_range", D, C): O.TOMBSTONE_OUTLOOK_DELETED,
     ("salesforce_out_of_range", R, C): O.UNLINK_OUTLOOK_OUT,
     ("salesforce_out_of_range", U, D): O.TOMBSTONE_SALESFORCE_DELETED,
     ("salesforce_out_of_range", C, D): O.TOMBSTONE_SALESFORCE_DELETED,
-    ("salesforce_out_of_range", D, D): O.FORGET, ("salesforce_out_of_range", R, D): O.FORGET,
+    ("salesforce_out_of_range", D, D): O.FORGET,
+    ("salesforce_out_of_range", R, D): O.FORGET,
     # tombstones: deleted on one side earlier, the delete on the other side was prevented
-    ("outlook_deleted", A, U): O.KEEP_DELETED, ("outlook_deleted", A, C): O.KEEP_DELETED,
-    ("outlook_deleted", A, D): O.FORGET, ("outlook_deleted", A, R): O.FORGET,
-    ("salesforce_deleted", U, A): O.KEEP_DELETED, ("salesforce_deleted", C, A): O.KEEP_DELETED,
-    ("salesforce_deleted", D, A): O.FORGET, ("salesforce_deleted", R, A): O.FORGET,
+    ("outlook_deleted", A, U): O.KEEP_DELETED,
+    ("outlook_deleted", A, C): O.KEEP_DELETED,
+    ("outlook_deleted", A, D): O.FORGET,
+    ("outlook_deleted", A, R): O.FORGET,
+    ("salesforce_deleted", U, A): O.KEEP_DELETED,
+    ("salesforce_deleted", C, A): O.KEEP_DELETED,
+    ("salesforce_deleted", D, A): O.FORGET,
+    ("salesforce_deleted", R, A): O.FORGET,
     # records no link knows
-    ("unlinked", N, A): O.CREATE_IN_SALESFORCE, ("unlinked", A, N): O.CREATE_IN_OUTLOOK,
-    ("unlinked", N, N): O.PAIR, ("unlinked", AMB, A): O.HOLD_AMBIGUOUS, ("unlinked", A, AMB): O.HOLD_AMBIGUOUS,
-    ("unlinked", R, A): O.IGNORE, ("unlinked", A, R): O.IGNORE,
-    ("unlinked", D, A): O.IGNORE, ("unlinked", A, D): O.IGNORE,
+    ("unlinked", N, A): O.CREATE_IN_SALESFORCE,
+    ("unlinked", A, N): O.CREATE_IN_OUTLOOK,
+    ("unlinked", N, N): O.PAIR,
+    ("unlinked", AMB, A): O.HOLD_AMBIGUOUS,
+    ("unlinked", A, AMB): O.HOLD_AMBIGUOUS,
+    ("unlinked", R, A): O.IGNORE,
+    ("unlinked", A, R): O.IGNORE,
+    ("unlinked", D, A): O.IGNORE,
+    ("unlinked", A, D): O.IGNORE,
 }
 
 # What each outcome must do to the plan: visible (op, side) and link changes.
@@ -80,7 +111,7 @@ EFFECT = {
 }
 
 BASE = contact()
-O_CHANGE = {"Title": "Engineer"}      # an Outlook edit
+O_CHANGE = {"Title": "Engineer"}  # an Outlook edit
 S_CHANGE = {"Department": "Analytics"}  # a Salesforce edit
 
 
@@ -102,11 +133,17 @@ def situation(state: str, o: str, s: str):
                 prefix = "S" if side == "outlook" else "O"
                 other += [item(f"{prefix}7", BASE), item(f"{prefix}8", contact(Title="Dr"))]
         return links, changes(*o_items, deleted=tuple(o_del)), changes(*s_items, deleted=tuple(s_del))
-    link = linked(BASE, state=state, outlook_id=None if state == "outlook_deleted" else "O1",
-                  salesforce_id=None if state == "salesforce_deleted" else "S1")
+    link = linked(
+        BASE,
+        state=state,
+        outlook_id=None if state == "outlook_deleted" else "O1",
+        salesforce_id=None if state == "salesforce_deleted" else "S1",
+    )
     links.append(link)
-    for side, obs, items, dels, edit in (("outlook", o, o_items, o_del, O_CHANGE),
-                                          ("salesforce", s, s_items, s_del, S_CHANGE)):
+    for side, obs, items, dels, edit in (
+        ("outlook", o, o_items, o_del, O_CHANGE),
+        ("salesforce", s, s_items, s_del, S_CHANGE),
+    ):
         item_id = "O1" if side == "outlook" else "S1"
         if obs == C:
             items.append(item(item_id, {**BASE, **edit}, version="v2"))

@@ -1,16 +1,16 @@
 """The engine end to end over two memory sources and a real store: what a person sees."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from sync_helpers import World, contact
 
 from sync.errors import NothingToUndo
 from sync.memory_source import SimulatedCrash
 from sync.plan import Decisions
 from sync.settings import KindSettings
-
-from sync_helpers import World, contact
 
 
 @pytest.fixture
@@ -33,8 +33,11 @@ def test_first_sync_pairs_creates_and_a_second_sync_plans_nothing(world):
     c = report.kinds["contacts"].counts
     assert (c["matched"], c["outlook"]["create"], c["salesforce"]["create"]) == (1, 1, 1)
     assert (c["outlook"]["update"], c["salesforce"]["update"]) == (1, 1)
-    assert set(by_email(world.outlook)) == set(by_email(world.salesforce)) == \
-        {"ada@example.com", "alan@example.com", "grace@example.com"}
+    assert (
+        set(by_email(world.outlook))
+        == set(by_email(world.salesforce))
+        == {"ada@example.com", "alan@example.com", "grace@example.com"}
+    )
     assert by_email(world.salesforce)["ada@example.com"]["Phone"] == "+44 20 7946 0000"
     assert by_email(world.outlook)["ada@example.com"]["Title"] == "Countess"
     assert world.preview().is_empty()
@@ -82,7 +85,9 @@ def test_a_crash_during_creates_neither_duplicates_nor_loses(tmp_path, applies_w
     assert len(world.store.links("contacts")) == len(world.salesforce.records()) == after + applies_write
     assert world.store.journal(kind="contacts", status="pending") == []
     world.sync()
-    assert sorted(r["Email"] for r in world.salesforce.records().values()) == [f"p{i}@example.com" for i in range(5)]
+    assert sorted(r["Email"] for r in world.salesforce.records().values()) == [
+        f"p{i}@example.com" for i in range(5)
+    ]
     assert world.preview().is_empty()
     assert len(world.store.links("contacts")) == 5
     world.close()
@@ -180,8 +185,10 @@ def test_ask_me_skips_the_item_in_auto_sync_and_raises_an_issue(world):
     assert again.op == "conflict"
 
 
-@pytest.mark.parametrize("choice,outlook_title,salesforce_title", [
-    ("keep_outlook", "Engineer", "Engineer"), ("keep_salesforce", "Architect", "Architect")])
+@pytest.mark.parametrize(
+    "choice,outlook_title,salesforce_title",
+    [("keep_outlook", "Engineer", "Engineer"), ("keep_salesforce", "Architect", "Architect")],
+)
 def test_the_person_decides_a_conflict(world, choice, outlook_title, salesforce_title):
     o, s = conflict(world)
     plan = world.preview()
@@ -240,8 +247,11 @@ def test_undo_reverses_the_last_run_and_only_once(world):
     world.salesforce.put(contact(FirstName="Grace", LastName="Hopper", Email="grace@example.com"))
     world.sync()
     plan = asyncio.run(world.engine.preview_undo())
-    assert sorted((a.op, a.side) for a in plan.actions()) == [("create", "salesforce"), ("delete", "outlook"),
-                                                              ("update", "salesforce")]
+    assert sorted((a.op, a.side) for a in plan.actions()) == [
+        ("create", "salesforce"),
+        ("delete", "outlook"),
+        ("update", "salesforce"),
+    ]
     world.apply(plan, trigger="undo")
     titles = sorted(r["Title"] for r in world.salesforce.records().values())
     assert titles == sorted(r["Title"] for r in before["salesforce"].values()) + ["Countess"]
@@ -297,7 +307,10 @@ def test_the_report_speaks_plainly_and_gives_the_cli_shape(world):
     assert doc["mode"] == "apply" and doc["run_id"] == report.run_id
     assert doc["kinds"]["contacts"]["counts"]["salesforce"]["create"] == 1
     (run,) = world.store.runs()
-    assert run["status"] == "applied" and run["report"]["kinds"]["contacts"]["counts"]["salesforce"]["create"] == 1
+    assert (
+        run["status"] == "applied"
+        and run["report"]["kinds"]["contacts"]["counts"]["salesforce"]["create"] == 1
+    )
 
 
 def test_undo_after_a_rebuild_only_unpairs_and_loses_nothing(world):
@@ -315,11 +328,18 @@ def test_undo_after_a_rebuild_only_unpairs_and_loses_nothing(world):
 def test_link_ids_are_never_reused(tmp_path):
     from sync.links import Link
     from sync.store import Store
+
     with Store(tmp_path / "t.db") as store:
-        first = store.save_link(Link(kind="contacts", outlook_id="O1", salesforce_id="S1", snapshot=contact()))
+        first = store.save_link(
+            Link(kind="contacts", outlook_id="O1", salesforce_id="S1", snapshot=contact())
+        )
         store.forget_kind("contacts")
-        second = store.save_link(Link(kind="contacts", outlook_id="O2", salesforce_id="S2", snapshot=contact()))
-        assert second.id > first.id  # journal images name links by id; a reused id would restore the wrong one
+        second = store.save_link(
+            Link(kind="contacts", outlook_id="O2", salesforce_id="S2", snapshot=contact())
+        )
+        assert (
+            second.id > first.id
+        )  # journal images name links by id; a reused id would restore the wrong one
 
 
 def test_an_undo_step_that_is_prevented_keeps_its_record_and_link(world):
@@ -340,6 +360,7 @@ def test_large_sets_are_planned_off_the_event_loop(world, monkeypatch):
     import threading
 
     import sync.engine as engine_module
+
     seen = []
     real = engine_module.plan_kind
 

@@ -6,16 +6,16 @@ stretch and a second task of the loop (in the GUI: painting, clicks) gets no tur
 batch is done. Time slices are set to zero here so every item yields; nothing about speed is
 asserted (tests/bench/bench_loop_lag.py measures the stalls).
 """
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from sync_helpers import World, contact
 
 from sync import pace
 from sync.pace import Pacer, paced_map
-
-from sync_helpers import World, contact
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def every_item(monkeypatch):
 
 def _interleaved(coro_factory, heard: list):
     """Run ``coro_factory()`` with a second task that notes "tick" each time it gets a turn."""
+
     async def main():
         stop = asyncio.Event()
 
@@ -41,6 +42,7 @@ def _interleaved(coro_factory, heard: list):
         finally:
             stop.set()
             await task
+
     return asyncio.run(main())
 
 
@@ -54,7 +56,7 @@ def test_paced_map_gives_other_tasks_turns_and_keeps_order_and_results(every_ite
     result = _interleaved(lambda: paced_map(double, range(5)), heard)
     assert result == [0, 2, 4, 6, 8]
     assert [h for h in heard if h != "tick"] == [0, 1, 2, 3, 4]
-    between = heard[heard.index(0):heard.index(4)]
+    between = heard[heard.index(0) : heard.index(4)]
     assert "tick" in between  # the other task ran while the list was being built
 
 
@@ -63,7 +65,7 @@ def test_a_pacer_with_time_left_in_its_slice_does_not_yield():
     pacer = Pacer(slice_s=3600)
     result = _interleaved(lambda: pacer.map(lambda n: heard.append(n) or n, range(50)), heard)
     assert result == list(range(50)) and pacer.yields == 0
-    assert "tick" not in heard[heard.index(0):heard.index(49)]
+    assert "tick" not in heard[heard.index(0) : heard.index(49)]
 
 
 def test_a_large_batch_is_settled_with_turns_for_other_tasks_and_the_same_result(tmp_path, every_item):
@@ -74,14 +76,17 @@ def test_a_large_batch_is_settled_with_turns_for_other_tasks_and_the_same_result
 
     async def run():
         plan = await world.engine.preview()
-        return await world.engine.apply(plan, progress=lambda kind, phase, done, total: heard.append(
-            (phase, done, total)))
+        return await world.engine.apply(
+            plan, progress=lambda kind, phase, done, total: heard.append((phase, done, total))
+        )
 
     report = _interleaved(run, heard)
     assert report.ok and report.kinds["contacts"].counts["salesforce"]["create"] == 40
     start, end = heard.index(("applying", 0, 40)), heard.index(("applying", 40, 40))
-    assert heard[start + 1:end].count("tick") >= 40  # at least a turn per item written and settled
-    assert [op for op, _ in world.salesforce.sent] == ["create"] * 40 and world.store.link_count("contacts") == 40
+    assert heard[start + 1 : end].count("tick") >= 40  # at least a turn per item written and settled
+    assert [op for op, _ in world.salesforce.sent] == ["create"] * 40 and world.store.link_count(
+        "contacts"
+    ) == 40
     world.close()
 
 
@@ -101,7 +106,7 @@ def test_pairs_found_by_matching_are_committed_with_turns_for_other_tasks(tmp_pa
     report = _interleaved(run, heard)
     assert report.ok and report.kinds["contacts"].counts["matched"] == 30
     assert report.changed() == 0
-    assert heard[heard.index("planned"):].count("tick") >= 30  # a turn after each pair's transaction
+    assert heard[heard.index("planned") :].count("tick") >= 30  # a turn after each pair's transaction
     assert world.store.link_count("contacts") == 30
     world.close()
 
@@ -152,8 +157,9 @@ def test_on_the_qt_loop_a_window_timer_fires_while_a_large_batch_is_applied(tmp_
         plan = await world.engine.preview()
         timer.start()
         try:
-            return await world.engine.apply(plan, progress=lambda kind, phase, done, total: heard.append(
-                (phase, done, total)))
+            return await world.engine.apply(
+                plan, progress=lambda kind, phase, done, total: heard.append((phase, done, total))
+            )
         finally:
             timer.stop()
 
@@ -166,7 +172,7 @@ def test_on_the_qt_loop_a_window_timer_fires_while_a_large_batch_is_applied(tmp_
         loop.close()
     assert report.kinds["contacts"].counts["salesforce"]["create"] == 30
     start, end = heard.index(("applying", 0, 30)), heard.index(("applying", 30, 30))
-    assert heard[start + 1:end].count("qt") >= 15  # turns while the 30 items were settled
+    assert heard[start + 1 : end].count("qt") >= 15  # turns while the 30 items were settled
     world.close()
 
 
@@ -177,18 +183,35 @@ def test_links_and_journal_read_a_page_at_a_time_give_what_one_read_gives(tmp_pa
     store = Store(tmp_path / "paged.db")
     for i in range(23):  # two kinds interleaved, so pages skip the other kind's rows
         kind = "contacts" if i % 3 else "tasks"
-        store.save_link(Link(kind=kind, outlook_id=f"O{i}", salesforce_id=f"S{i}", snapshot={"LastName": f"L{i}"}))
+        store.save_link(
+            Link(kind=kind, outlook_id=f"O{i}", salesforce_id=f"S{i}", snapshot={"LastName": f"L{i}"})
+        )
     run = store.start_run(trigger="manual", mode="apply", kinds=["contacts"])
-    store.add_intents([{"run_id": run, "kind": "contacts", "op": "create", "side": "salesforce",
-                        "label": f"Item {i}", "payload": {"n": i}} for i in range(11)])
+    store.add_intents(
+        [
+            {
+                "run_id": run,
+                "kind": "contacts",
+                "op": "create",
+                "side": "salesforce",
+                "label": f"Item {i}",
+                "payload": {"n": i},
+            }
+            for i in range(11)
+        ]
+    )
 
     async def read():
-        return (await store.links_paced("contacts", page=4), await store.links_paced("tasks", page=100),
-                await store.journal_paced(run_id=run, page=3))
+        return (
+            await store.links_paced("contacts", page=4),
+            await store.links_paced("tasks", page=100),
+            await store.journal_paced(run_id=run, page=3),
+        )
 
     contacts, tasks, journal = asyncio.run(read())
-    assert [(l.id, l.outlook_id, l.snapshot) for l in contacts] == \
-        sorted((l.id, l.outlook_id, l.snapshot) for l in store.links("contacts"))
+    assert [(link.id, link.outlook_id, link.snapshot) for link in contacts] == sorted(
+        (link.id, link.outlook_id, link.snapshot) for link in store.links("contacts")
+    )
     assert len(contacts) == 15 and len(tasks) == 8
     assert journal == store.journal(run_id=run) and [r["payload"]["n"] for r in journal] == list(range(11))
     store.close()

@@ -1,15 +1,15 @@
 """What the settings and guards do to the decision table's outcomes, and the plan's shape."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 
 import pytest
+from sync_helpers import T0, changes, contact, item, linked
 
 from sync.planner import plan_kind
 from sync.settings import KindSettings
-
-from sync_helpers import T0, changes, contact, item, linked
 
 BASE = contact()
 
@@ -45,7 +45,11 @@ def test_prevented_update_keeps_the_snapshot(side):
 @pytest.mark.parametrize("side", ["outlook", "salesforce"])
 def test_prevented_delete_becomes_a_tombstone(side):
     gone = "salesforce" if side == "outlook" else "outlook"
-    args = (changes(), changes(deleted=("S1",))) if gone == "salesforce" else (changes(deleted=("O1",)), changes())
+    args = (
+        (changes(), changes(deleted=("S1",)))
+        if gone == "salesforce"
+        else (changes(deleted=("O1",)), changes())
+    )
     (action,) = plan([linked(BASE)], *args, **{f"{side}_no_delete": True}).actions
     assert action.op == "prevented" and action.side == side
     assert action.link.state == f"{gone}_deleted" and action.link.clear_side == gone
@@ -64,13 +68,19 @@ def test_restore_deleted_recreates_on_the_side_where_it_was_deleted():
     assert (action.op, action.side) == ("create", "outlook")
     assert action.link.link_id == tomb.id and action.link.state == "linked"
     # ... unless creating there is switched off too: then nothing, not a "prevented" every run
-    assert plan([tomb], changes(), changes(item("S1", BASE)), restore_deleted=True,
-                outlook_no_create=True).actions == []
+    assert (
+        plan(
+            [tomb], changes(), changes(item("S1", BASE)), restore_deleted=True, outlook_no_create=True
+        ).actions
+        == []
+    )
 
 
 def test_recreate_whose_create_is_prevented_leaves_a_tombstone():
     edited = item("S1", {**BASE, "Title": "Engineer"}, version="v2")
-    (action,) = plan([linked(BASE)], changes(deleted=("O1",)), changes(edited), outlook_no_create=True).actions
+    (action,) = plan(
+        [linked(BASE)], changes(deleted=("O1",)), changes(edited), outlook_no_create=True
+    ).actions
     assert action.op == "prevented" and action.link.state == "outlook_deleted"
 
 
@@ -78,8 +88,10 @@ def test_recreate_whose_create_is_prevented_leaves_a_tombstone():
 
 
 def both_changed(o_time=T0, s_time=T0):
-    return (changes(item("O1", {**BASE, "Title": "Engineer"}, version="v2", modified_at=o_time)),
-            changes(item("S1", {**BASE, "Title": "Architect"}, version="v2", modified_at=s_time)))
+    return (
+        changes(item("O1", {**BASE, "Title": "Engineer"}, version="v2", modified_at=o_time)),
+        changes(item("S1", {**BASE, "Title": "Architect"}, version="v2", modified_at=s_time)),
+    )
 
 
 def writes(kplan):
@@ -97,10 +109,12 @@ def test_outlook_wins():
 
 def test_most_recent_change_wins():
     later = T0 + dt.timedelta(minutes=5)
-    assert writes(plan([linked(BASE)], *both_changed(o_time=later), conflict_policy="most_recent")) == \
-        {("salesforce", "Title"): "Engineer"}
-    assert writes(plan([linked(BASE)], *both_changed(s_time=later), conflict_policy="most_recent")) == \
-        {("outlook", "Title"): "Architect"}
+    assert writes(plan([linked(BASE)], *both_changed(o_time=later), conflict_policy="most_recent")) == {
+        ("salesforce", "Title"): "Engineer"
+    }
+    assert writes(plan([linked(BASE)], *both_changed(s_time=later), conflict_policy="most_recent")) == {
+        ("outlook", "Title"): "Architect"
+    }
 
 
 def test_ask_me_holds_the_item_with_three_choices():
@@ -110,13 +124,18 @@ def test_ask_me_holds_the_item_with_three_choices():
     assert set(action.choices) == {"keep_outlook", "keep_salesforce", "keep_both"}
     assert [(a.op, a.side) for a in action.choices["keep_outlook"]] == [("update", "salesforce")]
     assert [(a.op, a.side) for a in action.choices["keep_salesforce"]] == [("update", "outlook")]
-    assert sorted((a.op, a.side) for a in action.choices["keep_both"]) == \
-        [("create", "outlook"), ("create", "salesforce"), ("refresh", "both")]
+    assert sorted((a.op, a.side) for a in action.choices["keep_both"]) == [
+        ("create", "outlook"),
+        ("create", "salesforce"),
+        ("refresh", "both"),
+    ]
 
 
 def test_same_change_on_both_sides_is_no_conflict():
-    same = (changes(item("O1", {**BASE, "Title": "CTO"}, version="v2")),
-            changes(item("S1", {**BASE, "Title": "CTO"}, version="v2")))
+    same = (
+        changes(item("O1", {**BASE, "Title": "CTO"}, version="v2")),
+        changes(item("S1", {**BASE, "Title": "CTO"}, version="v2")),
+    )
     kplan = plan([linked(BASE)], *same, conflict_policy="ask")
     assert kplan.actions == []
     assert any(a.link.snapshot_updates == {"Title": "CTO"} for a in kplan.internal)
@@ -131,13 +150,27 @@ def test_a_reformatted_phone_or_recased_email_is_not_a_change():
 
 def test_event_times_merge_as_one_unit():
     from sync.normalise import clean_record
-    start = dt.datetime(2026, 6, 1, 9, tzinfo=dt.timezone.utc)
-    base = clean_record("events", {"Subject": "QBR", "StartDateTime": start, "EndDateTime": start + dt.timedelta(hours=1)})
+
+    start = dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC)
+    base = clean_record(
+        "events", {"Subject": "QBR", "StartDateTime": start, "EndDateTime": start + dt.timedelta(hours=1)}
+    )
     all_day = clean_record("events", {**base, "IsAllDayEvent": True, "ActivityDate": start.date()})
-    moved = clean_record("events", {**base, "StartDateTime": start + dt.timedelta(hours=2),
-                                    "EndDateTime": start + dt.timedelta(hours=3)})
-    kplan = plan_kind("events", [linked(base, kind="events")], changes(item("O1", all_day, version="v2")),
-                      changes(item("S1", moved, version="v2")), KindSettings(conflict_policy="outlook_wins"))
+    moved = clean_record(
+        "events",
+        {
+            **base,
+            "StartDateTime": start + dt.timedelta(hours=2),
+            "EndDateTime": start + dt.timedelta(hours=3),
+        },
+    )
+    kplan = plan_kind(
+        "events",
+        [linked(base, kind="events")],
+        changes(item("O1", all_day, version="v2")),
+        changes(item("S1", moved, version="v2")),
+        KindSettings(conflict_policy="outlook_wins"),
+    )
     (update,) = kplan.actions
     assert update.side == "salesforce"
     assert update.fields["IsAllDayEvent"] is True and update.fields["StartDateTime"] is None
@@ -147,9 +180,13 @@ def test_event_times_merge_as_one_unit():
 
 
 def test_company_goes_to_outlook_only():
-    to_outlook = plan([linked(BASE)], changes(), changes(item("S1", {**BASE, "AccountName": "Acme"}, version="v2")))
+    to_outlook = plan(
+        [linked(BASE)], changes(), changes(item("S1", {**BASE, "AccountName": "Acme"}, version="v2"))
+    )
     assert writes(to_outlook) == {("outlook", "AccountName"): "Acme"}
-    from_outlook = plan([linked(BASE)], changes(item("O1", {**BASE, "AccountName": "Acme"}, version="v2")), changes())
+    from_outlook = plan(
+        [linked(BASE)], changes(item("O1", {**BASE, "AccountName": "Acme"}, version="v2")), changes()
+    )
     assert from_outlook.actions == []
 
 
@@ -161,8 +198,11 @@ def test_first_sync_pairs_fills_gaps_and_reports_the_rule():
     s = item("S1", contact(Email="ADA@EXAMPLE.COM"))
     kplan = plan([], changes(o, full=True), changes(s, full=True))
     assert kplan.matched_by == {"email": 1}
-    assert sorted((a.op, a.side) for a in kplan.actions) == [("match", "both"), ("update", "outlook"),
-                                                             ("update", "salesforce")]
+    assert sorted((a.op, a.side) for a in kplan.actions) == [
+        ("match", "both"),
+        ("update", "outlook"),
+        ("update", "salesforce"),
+    ]
     assert writes(kplan) == {("outlook", "Title"): "Countess", ("salesforce", "Phone"): "+44 20 7946 0000"}
     match = next(a for a in kplan.actions if a.op == "match")
     assert match.reason == "Paired by email address."
@@ -198,12 +238,21 @@ def test_missing_last_name_is_held():
 
 def test_private_items_are_left_out_unless_included():
     from sync.normalise import clean_record
-    start = dt.datetime(2026, 6, 1, 9, tzinfo=dt.timezone.utc)
-    private = clean_record("events", {"Subject": "Doctor", "StartDateTime": start, "IsPrivate": True,
-                                      "EndDateTime": start + dt.timedelta(hours=1)})
+
+    start = dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC)
+    private = clean_record(
+        "events",
+        {
+            "Subject": "Doctor",
+            "StartDateTime": start,
+            "IsPrivate": True,
+            "EndDateTime": start + dt.timedelta(hours=1),
+        },
+    )
     assert plan_kind("events", [], changes(item("O1", private)), changes(), KindSettings()).actions == []
-    (create,) = plan_kind("events", [], changes(item("O1", private)), changes(),
-                          KindSettings(include_private=True)).actions
+    (create,) = plan_kind(
+        "events", [], changes(item("O1", private)), changes(), KindSettings(include_private=True)
+    ).actions
     assert create.op == "create"
 
 
@@ -226,8 +275,10 @@ def test_mass_delete_is_held_until_confirmed():
     assert len(held) == 11 and all(a.choices["confirm"][0].op == "delete" for a in held)
     assert "more than Tandem deletes without asking" in held[0].reason
     # ten is within max(10, 10 % of 40)
-    assert all(a.op == "delete" for a in plan(links, changes(deleted=tuple(f"O{i}" for i in range(10))),
-                                               changes()).actions)
+    assert all(
+        a.op == "delete"
+        for a in plan(links, changes(deleted=tuple(f"O{i}" for i in range(10))), changes()).actions
+    )
 
 
 # -- the plan's JSON shape (CLI.md) ---------------------------------------------------------------
@@ -235,15 +286,22 @@ def test_mass_delete_is_held_until_confirmed():
 
 def test_plan_json_has_exactly_the_cli_shape():
     from sync.plan import Plan
+
     kplan = plan([linked(BASE)], changes(), changes(item("S1", {**BASE, "Birthdate": dt.date(1815, 12, 10)})))
     doc = json.loads(json.dumps(Plan(kinds={"contacts": kplan}).to_json()))
     assert set(doc) == {"run_id", "mode", "kinds", "api_calls", "duration_s"}
     assert doc["mode"] == "preview" and doc["api_calls"] == {"graph": 0, "salesforce": 0}
     contacts = doc["kinds"]["contacts"]
     assert set(contacts) == {"counts", "actions"}
-    assert contacts["counts"] == {"outlook": {"create": 0, "update": 1, "delete": 0},
-                                  "salesforce": {"create": 0, "update": 0, "delete": 0},
-                                  "conflict": 0, "prevented": 0, "held": 0, "matched": 0, "errors": 0}
+    assert contacts["counts"] == {
+        "outlook": {"create": 0, "update": 1, "delete": 0},
+        "salesforce": {"create": 0, "update": 0, "delete": 0},
+        "conflict": 0,
+        "prevented": 0,
+        "held": 0,
+        "matched": 0,
+        "errors": 0,
+    }
     (action,) = contacts["actions"]
     assert set(action) == {"op", "side", "outlook_id", "salesforce_id", "label", "changes", "reason"}
     assert action["changes"] == {"Birthdate": {"old": None, "new": "1815-12-10"}}

@@ -1,15 +1,15 @@
 """The engine's optional progress hook, the hold of creates whose twin exists out of range, and
 cursors that are not reused when the range changed. Memory sources and a real store."""
+
 from __future__ import annotations
 
 import asyncio
 import threading
 
 import pytest
+from sync_helpers import World, contact
 
 from sync.engine import SyncEngine
-
-from sync_helpers import World, contact
 
 
 @pytest.fixture
@@ -38,9 +38,11 @@ def test_progress_reports_reading_planning_and_applying_in_order(world):
     phases = [h[1] for h in heard]
     assert phases[:2] == ["reading", "reading"] and phases[-1] == "applying"
     assert phases.index("planning") > phases.index("reading")
-    assert [h for h in heard if h[1] == "reading"] == [("contacts", "reading", 0, 2),
-                                                       ("contacts", "reading", 1, 2),
-                                                       ("contacts", "reading", 2, 2)]
+    assert [h for h in heard if h[1] == "reading"] == [
+        ("contacts", "reading", 0, 2),
+        ("contacts", "reading", 1, 2),
+        ("contacts", "reading", 2, 2),
+    ]
     assert [h[2:] for h in heard if h[1] == "planning"] == [(0, 1), (1, 1)]
     # five creates in batches of two: 0, 2, 4, 5 of 5
     assert [h[2:] for h in heard if h[1] == "applying"] == [(0, 5), (2, 5), (4, 5), (5, 5)]
@@ -56,9 +58,12 @@ def test_progress_given_to_the_engine_is_used_by_sync_and_a_failing_listener_is_
         heard.append(phase)
         raise RuntimeError("a broken progress bar")
 
-    world.engine = SyncEngine(world.store, {"contacts": {"outlook": world.outlook,
-                                                         "salesforce": world.salesforce}},
-                              lambda kind: world.settings, progress=progress)
+    world.engine = SyncEngine(
+        world.store,
+        {"contacts": {"outlook": world.outlook, "salesforce": world.salesforce}},
+        lambda kind: world.settings,
+        progress=progress,
+    )
     report = world.sync()
     assert report.ok and report.kinds["contacts"].counts["salesforce"]["create"] == 1
     assert {"reading", "planning", "applying"} <= set(heard)
@@ -83,16 +88,23 @@ class _WithTwins:
 
     async def existing_twins(self, records):
         self.lookups.append([r.get("Email") for r in records])
-        return [f"outside your range (owned by {self.outside[r['Email']]})"
-                if r.get("Email") in self.outside else None for r in records]
+        return [
+            f"outside your range (owned by {self.outside[r['Email']]})"
+            if r.get("Email") in self.outside
+            else None
+            for r in records
+        ]
 
 
 def test_a_create_whose_twin_is_out_of_range_is_held_not_created(world):
     world.outlook.put(contact(Email="nadia@example.com", LastName="Haddad"))
     world.outlook.put(contact(Email="new@example.com", LastName="New"))
     twins = _WithTwins(world.salesforce, {"nadia@example.com": "Sam Okafor"})
-    world.engine = SyncEngine(world.store, {"contacts": {"outlook": world.outlook, "salesforce": twins}},
-                              lambda kind: world.settings)
+    world.engine = SyncEngine(
+        world.store,
+        {"contacts": {"outlook": world.outlook, "salesforce": twins}},
+        lambda kind: world.settings,
+    )
     plan = world.preview()
     ops = {a.label: (a.op, a.reason) for a in plan.kinds["contacts"].actions}
     assert ops["Ada Haddad <nadia@example.com>"][0] == "held"
@@ -112,8 +124,11 @@ def test_a_create_whose_twin_is_out_of_range_is_held_not_created(world):
 
 def test_the_twin_lookup_runs_only_when_there_are_creates(world):
     twins = _WithTwins(world.salesforce, {})
-    world.engine = SyncEngine(world.store, {"contacts": {"outlook": world.outlook, "salesforce": twins}},
-                              lambda kind: world.settings)
+    world.engine = SyncEngine(
+        world.store,
+        {"contacts": {"outlook": world.outlook, "salesforce": twins}},
+        lambda kind: world.settings,
+    )
     world.salesforce.put(contact())
     world.sync()  # creates only in Outlook
     world.sync()  # nothing at all

@@ -19,6 +19,7 @@ content they held before that run.
 Each record carries an identity token in a field no rule edits (contacts: LastName, events
 and tasks: Subject); match keys are unique per token, so pairing never joins two people.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,12 +43,14 @@ from sync.records import encode_record
 from sync.settings import CONFLICT_POLICIES, KindSettings
 from sync.store import Store
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TOKEN_FIELD = {"contacts": "LastName", "events": "Subject", "tasks": "Subject"}
 RANGE_FIELD = {"contacts": "Department", "events": "Location", "tasks": "Description"}
-KEY_FIELDS = {"contacts": {"Email", "AccountName", "FirstName"},
-              "events": {"StartDateTime", "EndDateTime", "IsAllDayEvent", "ActivityDate"},
-              "tasks": {"ActivityDate"}}
+KEY_FIELDS = {
+    "contacts": {"Email", "AccountName", "FirstName"},
+    "events": {"StartDateTime", "EndDateTime", "IsAllDayEvent", "ActivityDate"},
+    "tasks": {"ActivityDate"},
+}
 BASE = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -58,55 +61,107 @@ def token_of(kind: str, record: dict) -> str:
 def new_record(kind: str, token: str, draw) -> dict:
     n = int(token[1:])
     if kind == "contacts":
-        return {"FirstName": draw(st.sampled_from(["Ada", "Alan", None])), "LastName": f"Person {token}",
-                "Email": draw(st.sampled_from([f"{token}@example.com", f"{token.upper()}@Example.com", None])),
-                "Title": draw(st.sampled_from([None, "CEO", "Buyer"])),
-                "Phone": draw(st.sampled_from([None, "+1 732 555 0102", "(732) 555-0102"])),
-                "Department": draw(st.sampled_from([None, "Sales", "OUT"])),
-                "AccountName": draw(st.sampled_from([None, None, "Acme"]))}
+        return {
+            "FirstName": draw(st.sampled_from(["Ada", "Alan", None])),
+            "LastName": f"Person {token}",
+            "Email": draw(st.sampled_from([f"{token}@example.com", f"{token.upper()}@Example.com", None])),
+            "Title": draw(st.sampled_from([None, "CEO", "Buyer"])),
+            "Phone": draw(st.sampled_from([None, "+1 732 555 0102", "(732) 555-0102"])),
+            "Department": draw(st.sampled_from([None, "Sales", "OUT"])),
+            "AccountName": draw(st.sampled_from([None, None, "Acme"])),
+        }
     if kind == "events":
         start = BASE + dt.timedelta(hours=n)
-        return {"Subject": f"Meeting {token}", "StartDateTime": start, "EndDateTime": start + dt.timedelta(hours=1),
-                "IsAllDayEvent": draw(st.booleans()), "ActivityDate": start.date(),
-                "Location": draw(st.sampled_from([None, "Room 1", "OUT"])),
-                "ShowAs": draw(st.sampled_from(["Busy", "Free"])),
-                "IsPrivate": draw(st.sampled_from([False, False, True])),
-                "WhoEmail": draw(st.sampled_from([None, "ada@example.com"]))}
-    return {"Subject": f"Task {token}", "Status": draw(st.sampled_from(PICKLISTS["Status"])),
-            "Priority": draw(st.sampled_from(PICKLISTS["Priority"])),
-            "ActivityDate": (BASE + dt.timedelta(days=n)).date(),
-            "Description": draw(st.sampled_from([None, "todo", "OUT"]))}
+        return {
+            "Subject": f"Meeting {token}",
+            "StartDateTime": start,
+            "EndDateTime": start + dt.timedelta(hours=1),
+            "IsAllDayEvent": draw(st.booleans()),
+            "ActivityDate": start.date(),
+            "Location": draw(st.sampled_from([None, "Room 1", "OUT"])),
+            "ShowAs": draw(st.sampled_from(["Busy", "Free"])),
+            "IsPrivate": draw(st.sampled_from([False, False, True])),
+            "WhoEmail": draw(st.sampled_from([None, "ada@example.com"])),
+        }
+    return {
+        "Subject": f"Task {token}",
+        "Status": draw(st.sampled_from(PICKLISTS["Status"])),
+        "Priority": draw(st.sampled_from(PICKLISTS["Priority"])),
+        "ActivityDate": (BASE + dt.timedelta(days=n)).date(),
+        "Description": draw(st.sampled_from([None, "todo", "OUT"])),
+    }
 
 
 def edit_values(kind: str, token: str, record: dict, draw) -> dict:
     """A random edit of one or two fields (never the identity token)."""
     n = draw(st.integers(1, 3))
     if kind == "contacts":
-        field = draw(st.sampled_from(["Title", "Department", "Phone", "MobilePhone", "MailingCity", "Birthdate",
-                                      "Description", "Email", "AccountName", "FirstName"]))
-        values = {"Title": [None, "CTO", " Engineer ", "x" * 130], "Department": [None, "Sales", "OUT", "R&D"],
-                  "Phone": [None, "+44 20 7946 0000", "(732) 555-0102"], "MobilePhone": [None, "+33 1 23 45 67 89"],
-                  "MailingCity": [None, "Paris", "  London "], "Birthdate": [None, dt.date(1990, 1, n)],
-                  "Description": [None, f"note {n}", "multi\r\nline"],
-                  "Email": [None, f"{token}.{n}@example.com"], "AccountName": [None, "Acme", "Globex"],
-                  "FirstName": [None, "Grace"]}[field]
+        field = draw(
+            st.sampled_from(
+                [
+                    "Title",
+                    "Department",
+                    "Phone",
+                    "MobilePhone",
+                    "MailingCity",
+                    "Birthdate",
+                    "Description",
+                    "Email",
+                    "AccountName",
+                    "FirstName",
+                ]
+            )
+        )
+        values = {
+            "Title": [None, "CTO", " Engineer ", "x" * 130],
+            "Department": [None, "Sales", "OUT", "R&D"],
+            "Phone": [None, "+44 20 7946 0000", "(732) 555-0102"],
+            "MobilePhone": [None, "+33 1 23 45 67 89"],
+            "MailingCity": [None, "Paris", "  London "],
+            "Birthdate": [None, dt.date(1990, 1, n)],
+            "Description": [None, f"note {n}", "multi\r\nline"],
+            "Email": [None, f"{token}.{n}@example.com"],
+            "AccountName": [None, "Acme", "Globex"],
+            "FirstName": [None, "Grace"],
+        }[field]
         return {field: draw(st.sampled_from(values))}
     if kind == "events":
-        field = draw(st.sampled_from(["Location", "ShowAs", "IsPrivate", "Description", "StartDateTime",
-                                      "IsAllDayEvent", "WhoEmail"]))
+        field = draw(
+            st.sampled_from(
+                [
+                    "Location",
+                    "ShowAs",
+                    "IsPrivate",
+                    "Description",
+                    "StartDateTime",
+                    "IsAllDayEvent",
+                    "WhoEmail",
+                ]
+            )
+        )
         if field == "StartDateTime":
             if record["IsAllDayEvent"]:
                 return {"ActivityDate": record["ActivityDate"] + dt.timedelta(days=n)}
-            return {"StartDateTime": record["StartDateTime"] + dt.timedelta(hours=n),
-                    "EndDateTime": record["EndDateTime"] + dt.timedelta(hours=n)}
+            return {
+                "StartDateTime": record["StartDateTime"] + dt.timedelta(hours=n),
+                "EndDateTime": record["EndDateTime"] + dt.timedelta(hours=n),
+            }
         if field == "IsAllDayEvent":
             start = BASE + dt.timedelta(hours=int(token[1:]))
-            return {"IsAllDayEvent": not record["IsAllDayEvent"], "StartDateTime": start,
-                    "EndDateTime": start + dt.timedelta(hours=1), "ActivityDate": start.date(),
-                    "DurationInMinutes": None}
-        values = {"Location": [None, "Room 2", "OUT"], "ShowAs": ["Busy", "Free", "OutOfOffice"],
-                  "IsPrivate": [True, False], "Description": [None, f"agenda {n}", "y" * 40],
-                  "WhoEmail": [None, "grace@example.com"]}[field]
+            return {
+                "IsAllDayEvent": not record["IsAllDayEvent"],
+                "StartDateTime": start,
+                "EndDateTime": start + dt.timedelta(hours=1),
+                "ActivityDate": start.date(),
+                "DurationInMinutes": None,
+            }
+        values = {
+            "Location": [None, "Room 2", "OUT"],
+            "ShowAs": ["Busy", "Free", "OutOfOffice"],
+            "IsPrivate": [True, False],
+            "Description": [None, f"agenda {n}", "y" * 40],
+            "WhoEmail": [None, "grace@example.com"],
+        }[field]
         return {field: draw(st.sampled_from(values))}
     field = draw(st.sampled_from(["Status", "Priority", "Reminder", "Description", "ActivityDate"]))
     if field == "Reminder":
@@ -114,8 +169,11 @@ def edit_values(kind: str, token: str, record: dict, draw) -> dict:
         return {"IsReminderSet": on, "ReminderDateTime": BASE + dt.timedelta(minutes=15 * n) if on else None}
     if field == "ActivityDate":
         return {"ActivityDate": draw(st.sampled_from([None, BASE.date() + dt.timedelta(days=40 + n)]))}
-    values = {"Status": PICKLISTS["Status"], "Priority": PICKLISTS["Priority"],
-              "Description": [None, f"todo {n}", "OUT"]}[field]
+    values = {
+        "Status": PICKLISTS["Status"],
+        "Priority": PICKLISTS["Priority"],
+        "Description": [None, f"todo {n}", "OUT"],
+    }[field]
     return {field: draw(st.sampled_from(values))}
 
 
@@ -162,8 +220,17 @@ class SyncMachine(RuleBasedStateMachine):
         self.settings = KindSettings.default(kind)
         ticks = itertools.count()
         clock = lambda: BASE + dt.timedelta(seconds=next(ticks))  # noqa: E731  (shared by both sides)
-        self.sources = {side: MemorySource(side, kind, settings=self.settings, clock=clock, batch_size=3,
-                                           out_of_range_as_deleted=as_deleted) for side in SIDES}
+        self.sources = {
+            side: MemorySource(
+                side,
+                kind,
+                settings=self.settings,
+                clock=clock,
+                batch_size=3,
+                out_of_range_as_deleted=as_deleted,
+            )
+            for side in SIDES
+        }
         self.restart()
 
     def restart(self) -> None:
@@ -234,12 +301,33 @@ class SyncMachine(RuleBasedStateMachine):
 
     # -- settings and services ------------------------------------------------------------------------
 
-    @rule(o_c=prevent, o_u=prevent, o_d=prevent, s_c=prevent, s_u=prevent, s_d=prevent,
-          policy=st.sampled_from(CONFLICT_POLICIES), restore=st.booleans(), truncate=st.booleans(),
-          private=st.booleans(), mass_min=st.sampled_from([1, 3, 10]))
+    @rule(
+        o_c=prevent,
+        o_u=prevent,
+        o_d=prevent,
+        s_c=prevent,
+        s_u=prevent,
+        s_d=prevent,
+        policy=st.sampled_from(CONFLICT_POLICIES),
+        restore=st.booleans(),
+        truncate=st.booleans(),
+        private=st.booleans(),
+        mass_min=st.sampled_from([1, 3, 10]),
+    )
     def change_settings(self, o_c, o_u, o_d, s_c, s_u, s_d, policy, restore, truncate, private, mass_min):
-        self.settings = KindSettings(o_c, o_u, o_d, s_c, s_u, s_d, conflict_policy=policy, restore_deleted=restore,
-                                     truncate_long_values=truncate, include_private=private, mass_delete_min=mass_min)
+        self.settings = KindSettings(
+            o_c,
+            o_u,
+            o_d,
+            s_c,
+            s_u,
+            s_d,
+            conflict_policy=policy,
+            restore_deleted=restore,
+            truncate_long_values=truncate,
+            include_private=private,
+            mass_delete_min=mass_min,
+        )
         for source in self.sources.values():
             source.settings = self.settings
 
@@ -267,7 +355,9 @@ class SyncMachine(RuleBasedStateMachine):
         side = data.draw(st.sampled_from(SIDES))
         source = self.sources[side]
         if fault == "item":
-            source.fail_items[data.draw(st.sampled_from(["create", "update", "delete"]))] = data.draw(st.integers(1, 3))
+            source.fail_items[data.draw(st.sampled_from(["create", "update", "delete"]))] = data.draw(
+                st.integers(1, 3)
+            )
         elif fault == "call":
             source.fail_calls[data.draw(st.sampled_from(["list", "get", "create", "update", "delete"]))] = 1
         elif fault == "crash":
@@ -289,8 +379,13 @@ class SyncMachine(RuleBasedStateMachine):
         last = self.store.last_applied_run()
         latest = self.store.runs(limit=1)
         self.undo_baseline = baseline if last and latest and last["id"] == latest[0]["id"] else None
-        clean = (report is not None and fault == "none" and report.ok and not report.needs_attention()
-                 and report.total("prevented") == 0)
+        clean = (
+            report is not None
+            and fault == "none"
+            and report.ok
+            and not report.needs_attention()
+            and report.total("prevented") == 0
+        )
         if clean:
             self.check_converged()
             event("checked: clean sync converged and a second sync planned nothing")
@@ -353,7 +448,9 @@ class SyncMachine(RuleBasedStateMachine):
         for side, source in self.sources.items():
             # Records out of range are invisible to the engine (another folder, outside the
             # window): a copy of one of them in range is not a duplicate the engine made.
-            tokens = Counter(token_of(self.kind, r) for r in source.records().values() if self.in_range(side, r))
+            tokens = Counter(
+                token_of(self.kind, r) for r in source.records().values() if self.in_range(side, r)
+            )
             dups = {t: n for t, n in tokens.items() if n > 1 and t not in self.keys_edited}
             assert not dups, f"duplicates in {side}: {dups}"
 

@@ -1,16 +1,16 @@
 """The profile store: schema version, migrations with backup, damaged and newer files."""
+
 from __future__ import annotations
 
 import sqlite3
 
 import pytest
+from sync_helpers import contact
 
-from sync.errors import DatabaseCorrupt, DatabaseTooNew, DiskFull, StoreError
+from sync.errors import DatabaseCorrupt, DatabaseTooNew, DiskFull, LinkConflict, StoreError
 from sync.links import Link
 from sync.store import Store, convert_db_error
 from sync.store_schema import MIGRATIONS
-
-from sync_helpers import contact
 
 
 def test_new_store_has_the_current_schema_version(tmp_path):
@@ -27,7 +27,9 @@ def test_links_round_trip_with_snapshot_and_hashes(tmp_path):
         assert (again.outlook_id, again.salesforce_id, again.state) == ("O1", "S1", "linked")
         assert again.snapshot == contact() and again.outlook_hash == link.outlook_hash
         assert store.find_link("contacts", "salesforce", "S1").id == link.id
-        with pytest.raises(Exception):  # one-to-one: the same Outlook id cannot be linked twice
+        with pytest.raises(
+            LinkConflict, match="already paired"
+        ):  # one-to-one: the same Outlook id cannot be linked twice
             store.save_link(Link(kind="contacts", outlook_id="O1", salesforce_id="S2", snapshot=contact()))
 
 
@@ -96,12 +98,14 @@ def test_truncated_database_is_reported_as_damaged(tmp_path):
     path = tmp_path / "tandem.db"
     with Store(path) as store:
         for i in range(300):
-            store.save_link(Link(kind="contacts", outlook_id=f"O{i}", salesforce_id=f"S{i}", snapshot=contact()))
+            store.save_link(
+                Link(kind="contacts", outlook_id=f"O{i}", salesforce_id=f"S{i}", snapshot=contact())
+            )
         store.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     data = path.read_bytes()
     page = 4096
     assert len(data) > 4 * page
-    path.write_bytes(data[: 2 * page] + b"\xff" * page + data[3 * page:])  # one page overwritten
+    path.write_bytes(data[: 2 * page] + b"\xff" * page + data[3 * page :])  # one page overwritten
     with pytest.raises(DatabaseCorrupt):
         Store(path)
 
@@ -126,18 +130,29 @@ def test_settings_are_generic_json(tmp_path):
     with Store(tmp_path / "tandem.db") as store:
         store.set_setting("auto.window", {"from": "07:00", "to": "19:00"})
         store.set_setting("auto.days", ["mon", "tue"])
-        assert store.settings() == {"auto.window": {"from": "07:00", "to": "19:00"}, "auto.days": ["mon", "tue"]}
+        assert store.settings() == {
+            "auto.window": {"from": "07:00", "to": "19:00"},
+            "auto.days": ["mon", "tue"],
+        }
         assert store.setting("missing", 30) == 30
 
 
 def test_rebuild_forgets_links_cursors_and_issues_of_one_kind_only(tmp_path):
     with Store(tmp_path / "tandem.db") as store:
         store.save_link(Link(kind="contacts", outlook_id="O1", salesforce_id="S1", snapshot=contact()))
-        store.save_link(Link(kind="tasks", outlook_id="O1", salesforce_id="S1",
-                             snapshot={"Subject": "x", "Status": "Not Started"}))
+        store.save_link(
+            Link(
+                kind="tasks",
+                outlook_id="O1",
+                salesforce_id="S1",
+                snapshot={"Subject": "x", "Status": "Not Started"},
+            )
+        )
         store.set_cursor("contacts", "outlook", "c1")
         store.set_cursor("tasks", "outlook", "t1")
-        store.record_issue(kind="contacts", category="error", code="x", message="m", run_id=None, outlook_id="O1")
+        store.record_issue(
+            kind="contacts", category="error", code="x", message="m", run_id=None, outlook_id="O1"
+        )
         assert store.forget_kind("contacts") == 1
         assert store.links("contacts") == [] and len(store.links("tasks")) == 1
         assert store.cursor("contacts", "outlook") is None and store.cursor("tasks", "outlook") == "t1"
@@ -146,7 +161,9 @@ def test_rebuild_forgets_links_cursors_and_issues_of_one_kind_only(tmp_path):
 
 def test_issues_are_refreshed_then_resolved(tmp_path):
     with Store(tmp_path / "tandem.db") as store:
-        kw = dict(kind="contacts", category="error", code="stale", message="changed meanwhile", outlook_id="O1")
+        kw = dict(
+            kind="contacts", category="error", code="stale", message="changed meanwhile", outlook_id="O1"
+        )
         store.record_issue(run_id=1, **kw)
         store.record_issue(run_id=2, **kw)
         (issue,) = store.open_issues("contacts")
