@@ -198,7 +198,7 @@ def embedded_sandbox(state_dir):
 
 def _account_settings(args: argparse.Namespace):
     """Sign-in settings of the profile (client ids, hosts), with the policy file applied."""
-    from app.accounts_cli import AccountSettings
+    from app.cli.accounts import AccountSettings
 
     settings = _open_settings(args, quiet=True)
     return AccountSettings.from_settings(settings) if settings is not None else None
@@ -252,7 +252,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 def cmd_diagnostics(args: argparse.Namespace) -> int:
     """``diagnostics export FILE.zip``: the support bundle (never a token or a keyring entry)."""
-    from app.accounts_cli import UsageError
+    from app.cli.accounts import UsageError
     from app.context import AppContext
     from app.diagnostics import DiagnosticsError, export
     from sync.errors import TandemError
@@ -284,12 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox" and args.sandbox_command == "serve":
         return cmd_sandbox_serve(args)
     if args.command in ("sync", "history", "rebuild", "undo", "status"):
-        from app import sync_cli
+        from app.cli import sync as sync_cli
 
         settings = _open_settings(args, quiet=args.command == "status")
         if settings is None:
             if args.command == "status":  # the accounts part works without the database
-                from app import accounts_cli
+                from app.cli import accounts as accounts_cli
 
                 return accounts_cli.accounts_status(args, settings=None)
             return EXIT_FAILED
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         }[args.command]
         return handler(args, settings=settings)
     if args.command in ("login", "logout"):
-        from app import accounts_cli
+        from app.cli import accounts as accounts_cli
 
         handler = {
             "login": accounts_cli.login_salesforce
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         # `--sandbox` runs the demo against an embedded sandbox (started here: ui/ may not
         # import sandbox/).
         try:
-            from ui.gui import run_gui
+            from ui.shell import run_gui
         except ImportError as exc:
             print(
                 f"tandem: the desktop window cannot start here ({exc}). The command line "

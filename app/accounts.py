@@ -2,7 +2,7 @@
 
 Names, usernames, org and tenant ids and the Salesforce instance URL are not secrets; they
 are kept here so ``status`` and the UI can say "connected as …" without opening the keyring.
-Tokens never go here (they live in the keyring, see ``app.secrets``).
+Tokens never go here (they live in the keyring, see ``app.auth.secrets``).
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@
     ctx.endpoints      # app.endpoints.Endpoints (production or the sandbox's)
     ctx.settings       # app.settings.Settings (policy file applied)
     ctx.store          # sync.store.Store of the profile
-    ctx.accounts       # app.accounts_cli.AccountsContext: .outlook() / .salesforce() sign-ins
+    ctx.accounts       # app.cli.accounts.AccountsContext: .outlook() / .salesforce() sign-ins
     ctx.service        # app.sync_service.SyncService
     ctx.close()
 
-The CLI builds the same objects per command (app.sync_cli.make_service); this class keeps them
+The CLI builds the same objects per command (app.cli.sync.make_service); this class keeps them
 for the life of a window. It imports no Qt.
 """
 
@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from app.accounts_cli import AccountsContext, AccountSettings, context_from_args
+from app.cli.accounts import AccountsContext, AccountSettings, context_from_args
 from app.policy import load_policy
 from app.settings import Settings
 from app.sync_service import SyncService
@@ -57,7 +57,7 @@ class AppContext:
         sandbox_ca: str | None = None,
         client_options: dict[str, Any] | None = None,
     ) -> AppContext:
-        """Open a profile. Raises app.accounts_cli.UsageError (bad sandbox options) or
+        """Open a profile. Raises app.cli.accounts.UsageError (bad sandbox options) or
         sync.errors.TandemError (the database cannot be opened) with plain words."""
         from app.paths import profile_paths
         from sync.store import Store

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.auth.token_provider import BearerAuth
 from app.errors import not_connected
-from app.token_provider import BearerAuth
 
 CAMPAIGN_SOQL = "SELECT Id, Name, IsActive FROM Campaign ORDER BY Name LIMIT 2000"
 
 
 def _graph_client(ctx: Any):
-    from app.auth_outlook import OutlookTokenSource
-    from sync.graph_client import GraphClient
+    from app.auth.outlook import OutlookTokenSource
+    from sync.graph.client import GraphClient
 
     accounts = ctx.accounts
     if not accounts.accounts.get("outlook"):
@@ -81,8 +81,8 @@ async def outlook_folders(ctx: Any) -> dict[str, list[dict[str, Any]]]:
 
 async def campaigns(ctx: Any) -> list[dict[str, Any]]:
     """The Salesforce campaigns the user can see, by name: ``[{"id", "name", "active"}]``."""
-    from app.auth_salesforce import SalesforceTokenSource
-    from sync.salesforce_client import SalesforceClient
+    from app.auth.salesforce import SalesforceTokenSource
+    from sync.salesforce.client import SalesforceClient
 
     accounts = ctx.accounts
     facts = accounts.accounts.get("salesforce")

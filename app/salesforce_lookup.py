@@ -3,7 +3,7 @@
 Contacts made in Outlook land in Salesforce as *private contacts* (no AccountId, owned by the
 user; BEHAVIOUR.md). The dashboard lists them and lets the person relate each one to an
 account found by name. No Qt here: async functions over one
-:class:`sync.salesforce_client.SalesforceClient`, built the way ``app.sync_service`` builds
+:class:`sync.salesforce.client.SalesforceClient`, built the way ``app.sync_service`` builds
 it (``BearerAuth`` over the Salesforce token source, the endpoints' SSL context)::
 
     contacts = await private_contacts(ctx)            # [PrivateContact]
@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from app.auth.token_provider import BearerAuth
 from app.errors import AppError, not_connected
-from app.token_provider import BearerAuth
 
 MIN_SEARCH = 2
 MAX_SEARCH = 80
@@ -82,7 +82,7 @@ def soql_like(text: str) -> str:
 
 
 def _quote(value: str) -> str:
-    from sync.salesforce_client import soql_quote
+    from sync.salesforce.client import soql_quote
 
     return soql_quote(value)
 
@@ -95,8 +95,8 @@ class _Client:
         self.client: Any = None
 
     async def __aenter__(self) -> tuple[Any, str]:
-        from app.auth_salesforce import SalesforceTokenSource
-        from sync.salesforce_client import SalesforceClient
+        from app.auth.salesforce import SalesforceTokenSource
+        from sync.salesforce.client import SalesforceClient
 
         facts = self.ctx.accounts.accounts.get("salesforce")
         if not facts or not facts.get("user_id"):

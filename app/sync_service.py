@@ -1,6 +1,6 @@
 """The sync service: what the CLI, the GUI and the scheduler call to sync one profile.
 
-    service = SyncService(ctx, settings)            # ctx: app.accounts_cli.AccountsContext
+    service = SyncService(ctx, settings)            # ctx: app.cli.accounts.AccountsContext
     async with service.session() as run:            # one run at a time per profile
         plan = await run.preview(["contacts"])      # read both sides, change nothing
         report = await run.apply(plan)              # apply it (guards still hold)
@@ -35,8 +35,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from app.auth.token_provider import BearerAuth
 from app.errors import AppError, not_connected
-from app.token_provider import BearerAuth
 from sync.fields import KINDS, Kind
 from sync.plan import Decisions, Plan
 from sync.report import RunReport
@@ -337,13 +337,13 @@ class SyncSession:
         self.salesforce: Any = None
 
     async def open(self) -> None:
-        from app.auth_outlook import OutlookTokenSource
-        from app.auth_salesforce import SalesforceTokenSource
+        from app.auth.outlook import OutlookTokenSource
+        from app.auth.salesforce import SalesforceTokenSource
         from sync.engine import SyncEngine
-        from sync.graph_client import GraphClient
-        from sync.graph_source import GraphContacts, GraphEvents, GraphTasks
-        from sync.salesforce_client import SalesforceClient
-        from sync.salesforce_source import SalesforceContacts, SalesforceEvents, SalesforceTasks
+        from sync.graph.client import GraphClient
+        from sync.graph.source import GraphContacts, GraphEvents, GraphTasks
+        from sync.salesforce.client import SalesforceClient
+        from sync.salesforce.source import SalesforceContacts, SalesforceEvents, SalesforceTasks
 
         ctx, settings = self.service.ctx, self.service.settings
         sf_facts = ctx.accounts.get("salesforce")

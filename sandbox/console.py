@@ -40,8 +40,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from sandbox import seed as seeding
-from sandbox import sf_schema
 from sandbox.clock import graph_instant, parse_instant, sf_datetime
+from sandbox.salesforce import schema as sf_schema
 from sandbox.seed_demo import ALL_DAY_ZONE, day_dtz, dtz, outlook_contact, outlook_event, outlook_task
 from sandbox.state import SandboxState, public
 

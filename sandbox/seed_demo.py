@@ -28,7 +28,7 @@ Both sides          3 events with the same subject, start and end; 3 tasks with 
                     subject and due date
 ==================  ==========================================================================
 
-Outlook items are stored the way ``sandbox.graph`` documents: instants in UTC as
+Outlook items are stored the way ``sandbox.graph.routes`` documents: instants in UTC as
 ``{"dateTime": "YYYY-MM-DDTHH:MM:SS.0000000", "timeZone": "UTC"}``, series masters with
 ``"type": "seriesMaster"`` and a ``recurrence`` (occurrences are computed when read), singles
 with ``"type": "singleInstance"``. The shape builders ``outlook_contact``, ``outlook_event``

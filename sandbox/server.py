@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
 import logging
 from pathlib import Path
@@ -30,9 +29,6 @@ from sandbox.state import SandboxState
 log = logging.getLogger("sandbox")
 
 # Each module exposes ``routes(state) -> list[Route]`` (and optionally ``middleware(app, state)``).
-ROUTE_MODULES = ("control", "console", "entra", "graph", "sf_oauth", "salesforce")
-
-
 class DroppedConnection(Exception):
     """Raised after a partial response so the server closes the connection: a network drop."""
 
@@ -245,14 +241,13 @@ def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
     """Build the ASGI app serving every emulated service over ``state``."""
     routes: list = []
     wrappers = []
-    for name in ROUTE_MODULES:
-        try:
-            module = importlib.import_module(f"sandbox.{name}")
-        except ModuleNotFoundError as exc:  # a service not built yet
-            if exc.name != f"sandbox.{name}":
-                raise
-            log.warning("sandbox: module %s is missing; its service is off", name)
-            continue
+    # imported here: the service modules import this one for its error bodies
+    from sandbox import console, control, entra
+    from sandbox.graph import routes as graph
+    from sandbox.salesforce import oauth as sf_oauth
+    from sandbox.salesforce import routes as salesforce
+
+    for module in (control, console, entra, graph, sf_oauth, salesforce):
         routes.extend(module.routes(state))
         if hasattr(module, "middleware"):
             wrappers.append(module.middleware)

@@ -209,7 +209,7 @@ class SandboxState:
 
     def sf_create(self, sobject: str, fields: dict, user_id: str | None = None) -> dict:
         """Insert a Salesforce row with system fields set; derived fields filled in."""
-        from sandbox import sf_schema
+        from sandbox.salesforce import schema as sf_schema
 
         with self.lock:
             now = sf_datetime(self.now())
@@ -233,7 +233,7 @@ class SandboxState:
             return rec
 
     def sf_update(self, sobject: str, record_id: str, fields: dict, user_id: str | None = None) -> dict:
-        from sandbox import sf_schema
+        from sandbox.salesforce import schema as sf_schema
 
         with self.lock:
             rec = self.sf["records"][sobject][record_id]

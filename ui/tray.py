@@ -6,7 +6,7 @@ and the auto sync's pause state; :func:`tray_state` is the rule, pure, so tests 
 
 Menu: Sync now (all kinds) / Sync one kind > Contacts, Calendar, Tasks / Pause or Resume auto
 sync / Open Tandem / Settings... / Quit Tandem. The menu only emits signals; the shell
-(ui/gui.py) decides what they do, so the tray works with any window.
+(ui/shell.py) decides what they do, so the tray works with any window.
 
 Where the desktop has no tray (:meth:`Tray.available` is False) the icon is not shown; the
 main window stays open instead and toasts become banners (ui/toasts.py).

@@ -19,7 +19,7 @@ def main() -> None:
     server, info, profile = demo_world(seed, prefix="tandem-bench-")
 
     from ui.controller import SyncController
-    from ui.dashboard import MainWindow
+    from ui.dashboard.window import MainWindow
 
     app, loop = qt()
     ctx = open_context(info, profile)
@@ -48,7 +48,7 @@ def main() -> None:
     window = MainWindow(ctx, controller)
 
     def old_show_run(run_id):  # the code before this change (git HEAD): every row at once
-        from ui.dashboard_models import change_rows
+        from ui.dashboard.models import change_rows
 
         journal = ctx.store.journal(run_id=run_id)
         rows = change_rows(journal)

@@ -188,7 +188,7 @@ class LagMonitor:
 def sign_in(sandbox: Sandbox, profile: Path) -> None:
     from accounts_helpers import make_browser
 
-    from app import accounts_cli
+    from app.cli import accounts as accounts_cli
 
     base = dict(
         profile=str(profile),

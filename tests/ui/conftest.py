@@ -12,19 +12,12 @@ Never call QDialog.exec() from a coroutine (nested loops); tests drive non-modal
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-ACCOUNTS_TESTS = Path(__file__).resolve().parent.parent / "integration" / "accounts"
-if str(ACCOUNTS_TESTS) not in sys.path:
-    sys.path.insert(0, str(ACCOUNTS_TESTS))
-
-from accounts_helpers import sign_in_profile  # noqa: E402
-from accounts_keyring import MemoryKeyring  # noqa: E402
+from accounts_helpers import sign_in_profile
+from accounts_keyring import MemoryKeyring
 
 
 class QLoop:

@@ -161,7 +161,7 @@ def test_pause_resume_busy_budget_and_a_manual_sync_that_resets_the_clock(qtbot,
 def test_the_window_says_when_auto_sync_waits_for_the_api_budget(qtbot, qloop, unlocked, monkeypatch):
     from PyQt6.QtWidgets import QMainWindow
 
-    from ui import gui
+    from ui import shell as gui
 
     class Window(QMainWindow):
         def __init__(self) -> None:

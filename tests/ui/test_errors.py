@@ -16,9 +16,9 @@ from app.errors import (
 from app.settings import InvalidSetting
 from app.sync_service import SyncBusy
 from sync.errors import DatabaseCorrupt, DatabaseLocked, SourceError
-from sync.graph_client import GraphAuthError, GraphPermissionError
+from sync.graph.client import GraphAuthError, GraphPermissionError
 from sync.http import ServiceUnavailable
-from sync.salesforce_client import SalesforceLimitReached, SalesforceSignedOut
+from sync.salesforce.client import SalesforceLimitReached, SalesforceSignedOut
 from ui.errors import ErrorActions, remedy_for, remedy_level
 
 

@@ -15,7 +15,7 @@ import pytest
 from PyQt6.QtWidgets import QApplication
 
 import main
-from ui import gui
+from ui import shell as gui
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,7 +156,7 @@ DRIVER = textwrap.dedent("""
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
     import main
-    from ui import gui
+    from ui import shell as gui
 
     def poll():
         app = QApplication.instance()
@@ -412,7 +412,7 @@ def test_an_expired_outlook_sign_in_is_reconnected_from_the_banner_and_the_next_
 ):
     from PyQt6.QtWidgets import QWizard
 
-    from ui.wizard import Page
+    from ui.wizard.window import Page
 
     launcher, app = _set_up_app(qloop, demo_ctx, sandbox_env, use_tray=False)
     try:

@@ -11,7 +11,7 @@ from PyQt6.QtWidgets import QMainWindow
 
 import main
 from sync.plan import Decisions
-from ui import gui
+from ui import shell as gui
 from ui.controller import SyncController
 from ui.tray import Tray, tray_state
 
@@ -363,7 +363,7 @@ def test_reconnect_opens_the_sign_in_of_that_service_and_says_when_it_is_done(
         wizard = shell.wizard
         assert wizard is not None and wizard.isVisible()
         if hasattr(wizard, "currentId"):
-            from ui.wizard import Page
+            from ui.wizard.window import Page
 
             assert wizard.currentId() == int(Page.SALESFORCE)
         # Still signed in (the sandbox kept the sign-in): closing says so and offers the sync.

@@ -69,7 +69,7 @@ def main() -> None:
 
     from sync.plan import Decisions
     from ui.controller import SyncController
-    from ui.dashboard import MainWindow
+    from ui.dashboard.window import MainWindow
 
     class AutoApply(QObject):
         """The preview, applied as shown (the preview dialog has its own screenshots)."""
@@ -83,9 +83,9 @@ def main() -> None:
         def show(self) -> None:
             QTimer.singleShot(0, lambda: self.apply_requested.emit(Decisions()))
 
-    module = types.ModuleType("ui.preview")
+    module = types.ModuleType("ui.preview.widget")
     module.PreviewDialog = AutoApply
-    sys.modules["ui.preview"] = module
+    sys.modules["ui.preview.widget"] = module
 
     app, loop = qt()
     ctx = open_context(info, profile)

@@ -59,7 +59,7 @@ def browser(info):
 
 def sign_in(info, profile: Path) -> None:
     """Sign profile in to Outlook and Salesforce with the CLI (the sandbox must auto-approve)."""
-    from app import accounts_cli
+    from app.cli import accounts as accounts_cli
 
     base = dict(
         profile=str(profile),

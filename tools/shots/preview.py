@@ -95,7 +95,7 @@ def main() -> None:
     first, ask = demo_plans()
 
     from sync.plan import KindPlan, Plan
-    from ui.preview import PreviewDialog
+    from ui.preview.widget import PreviewDialog
 
     app, _loop = qt()  # dialogs only: the loop is never run
 

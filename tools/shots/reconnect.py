@@ -19,8 +19,8 @@ def main() -> None:
 
     from sync.plan import Decisions
     from ui.controller import SyncController
-    from ui.dashboard import MainWindow
-    from ui.wizard import FirstRunWizard
+    from ui.dashboard.window import MainWindow
+    from ui.wizard.window import FirstRunWizard
 
     app, loop = qt()
     ctx = open_context(info, profile)

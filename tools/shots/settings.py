@@ -28,7 +28,7 @@ def main() -> None:
 
     from app.policy import Policy
     from ui.controller import SyncController
-    from ui.settings_dialog import SettingsDialog
+    from ui.settings.dialog import SettingsDialog
 
     app, loop = qt()
     ctx = open_context(info, profile)

@@ -26,7 +26,7 @@ def main() -> None:
 
     from PyQt6.QtCore import QPoint
 
-    from ui import gui
+    from ui import shell as gui
     from ui.controller import SyncController
     from ui.summary import SummaryWindow
 

@@ -45,7 +45,7 @@ class Launcher:
 def main() -> None:
     server, info = start_sandbox("demo", auto_approve=False)
 
-    from ui.wizard import FirstRunWizard, Page
+    from ui.wizard.window import FirstRunWizard, Page
 
     app, loop = qt()
     app.setQuitOnLastWindowClosed(False)  # closing a wizard must not stop the loop

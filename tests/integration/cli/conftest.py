@@ -4,19 +4,13 @@ of the sandbox through the real app sign-in, and a helper that runs ``main.main`
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from accounts_helpers import sign_in_profile
+from accounts_keyring import MemoryKeyring
 
-ACCOUNTS_TESTS = Path(__file__).resolve().parent.parent / "accounts"
-if str(ACCOUNTS_TESTS) not in sys.path:  # the accounts tests' keyring and scripted browser
-    sys.path.insert(0, str(ACCOUNTS_TESTS))
-
-from accounts_helpers import sign_in_profile  # noqa: E402
-from accounts_keyring import MemoryKeyring  # noqa: E402
-
-from app import redaction  # noqa: E402
+from app import redaction
 
 
 @pytest.fixture

@@ -280,7 +280,7 @@ def test_one_run_at_a_time_per_profile(cli) -> None:
     from pathlib import Path
 
     import main
-    from app import sync_cli
+    from app.cli import sync as sync_cli
     from app.sync_service import LOCK_FILE, SyncBusy, _FileLock
 
     args = argparse.Namespace(profile=str(cli.profile), sandbox_url=None, sandbox_ca=None)

@@ -8,9 +8,9 @@ import math
 import pytest
 
 from sandbox.state import DEFAULT_CONFIG
-from sync.graph_source import GraphSource
-from sync.salesforce_client import COLLECTION_SIZE, COMPOSITE_QUERIES
-from sync.salesforce_source import IDS_PER_QUERY, SalesforceSource
+from sync.graph.source import GraphSource
+from sync.salesforce.client import COLLECTION_SIZE, COMPOSITE_QUERIES
+from sync.salesforce.source import IDS_PER_QUERY, SalesforceSource
 
 CONTACTS = 2000
 pytestmark = pytest.mark.seed(f"scale:{CONTACTS},0,0")

@@ -8,7 +8,7 @@ import collections
 
 import pytest
 
-from app import sync_cli
+from app.cli import sync as sync_cli
 from sandbox.seed import root_contact_folder
 
 pytestmark = pytest.mark.seed("demo")

@@ -122,7 +122,7 @@ def test_a_contact_unlinked_by_the_old_rule_is_paired_again_on_the_next_sync(cli
     """Someone who met the old rule (the contact left the range on its first Salesforce edit
     and was unlinked) is healed by the next sync: the range changed, so Salesforce is read in
     full, the contact is in range again and the pair is linked again, nothing made twice."""
-    from sync.salesforce_source import SalesforceContacts, SalesforceSource
+    from sync.salesforce.source import SalesforceContacts, SalesforceSource
 
     box = cli.sandbox
     me = box.state.sf["me"]

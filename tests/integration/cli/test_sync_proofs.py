@@ -48,7 +48,7 @@ def parse_sf(value: str) -> dt.datetime:
 
 def graph_instant(value: dict) -> dt.datetime:
     """A Graph dateTimeTimeZone as an aware UTC instant (the sandbox's stored zone)."""
-    from sandbox.graph_core import resolve_tz
+    from sandbox.graph.core import resolve_tz
 
     wall = dt.datetime.fromisoformat(value["dateTime"][:19])
     return wall.replace(tzinfo=resolve_tz(value["timeZone"]) or UTC).astimezone(UTC)
@@ -143,7 +143,7 @@ def test_a_delete_in_outlook_is_not_undone_on_later_runs(cli) -> None:
 
 def test_a_held_mass_delete_can_be_confirmed(cli) -> None:
     import main
-    from app import sync_cli
+    from app.cli import sync as sync_cli
     from sync.plan import Decisions
 
     assert cli.run("settings", "set", "contacts.salesforce_no_delete", "false", "--json")[0] == 0

@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from sandbox import seed as seeding
-from sandbox import sf_schema
 from sandbox.clock import parse_instant
+from sandbox.salesforce import schema as sf_schema
 from sandbox.seed import root_contact_folder, sf_user_by_alias
 from sandbox.seed_demo import anchor_day
 from sandbox.state import SandboxState

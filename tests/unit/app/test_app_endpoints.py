@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from app import redaction
-from app.accounts_cli import UsageError, context_from_args
+from app.cli.accounts import UsageError, context_from_args
 from app.endpoints import EndpointError, Endpoints, salesforce_login_url
 
 
@@ -83,7 +83,7 @@ def test_salesforce_login_host_setting(tmp_path, monkeypatch) -> None:
 
 
 def test_account_settings_from_the_settings_service() -> None:
-    from app.accounts_cli import AccountSettings
+    from app.cli.accounts import AccountSettings
 
     values = {
         "accounts.microsoft_client_id": "11111111-2222-3333-4444-555555555555",

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from accounts_helpers import sign_in_profile
 
-ACCOUNTS_TESTS = Path(__file__).resolve().parents[2] / "integration" / "accounts"
-if str(ACCOUNTS_TESTS) not in sys.path:
-    sys.path.insert(0, str(ACCOUNTS_TESTS))
-
-from accounts_helpers import sign_in_profile  # noqa: E402
-
-from app import diagnostics, redaction  # noqa: E402
-from app.context import AppContext  # noqa: E402
-from app.policy import Policy  # noqa: E402
+from app import diagnostics, redaction
+from app.context import AppContext
+from app.policy import Policy
 
 
 @pytest.fixture

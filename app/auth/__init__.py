@@ -1,0 +1,1 @@
+"""Sign-in and secrets: Microsoft (MSAL), Salesforce OAuth, the token provider, the keyring."""

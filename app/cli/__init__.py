@@ -1,0 +1,1 @@
+"""The command line below main.py: one module per command group."""

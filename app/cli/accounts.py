@@ -1,0 +1,391 @@
+"""The accounts commands of the CLI: ``login``, ``logout`` and the accounts part of ``status``.
+
+main.py parses the arguments and calls these functions; each returns the exit code
+(CLI.md: 0 success, 1 failed, 2 bad usage). Human text goes to stderr; with ``--json`` one
+JSON document goes to stdout (a device-code prompt, which must be seen before the command
+ends, is one JSON line on stderr).
+
+Arguments read from the namespace (missing ones take their defaults): ``profile``,
+``sandbox_url`` (or ``TANDEM_SANDBOX_URL``), ``sandbox_ca`` (or ``TANDEM_SANDBOX_CA``),
+``json``, ``device``, ``login_host`` (or ``TANDEM_SALESFORCE_LOGIN_HOST``), ``service``
+(logout), and for tests ``open_browser`` and ``login_timeout``.
+
+Client ids, authority, login host: an :class:`AccountSettings` passed by the caller
+(``AccountSettings.from_settings(settings)``: the settings with the administrator's policy
+applied) wins over ``TANDEM_OUTLOOK_CLIENT_ID`` / ``TANDEM_OUTLOOK_AUTHORITY`` /
+``TANDEM_SALESFORCE_CLIENT_ID`` / ``TANDEM_SALESFORCE_LOGIN_HOST``; ``--login-host`` wins
+over both for Salesforce. The sandbox accepts any client id and has defaults; against a
+sandbox the endpoints always come from ``--sandbox-url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app import redaction
+from app.accounts import AccountsFile
+from app.auth.outlook import CACHE_SECRET, OutlookAuth
+from app.auth.salesforce import CREDENTIALS_SECRET, LOGIN_TIMEOUT_S, SalesforceAuth
+from app.auth.secrets import SecretStore
+from app.endpoints import (
+    SANDBOX_OUTLOOK_CLIENT_ID,
+    SANDBOX_SALESFORCE_CLIENT_ID,
+    EndpointError,
+    Endpoints,
+    salesforce_login_url,
+)
+from app.errors import AppError, WrongClientId
+from app.paths import ProfilePaths, profile_paths
+from sync.errors import TandemError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SERVICES = ("outlook", "salesforce")
+
+open_browser: Callable[[str], Any] = webbrowser.open  # replaced by tests
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """Sign-in settings that the settings store or an administrator's policy supply."""
+
+    outlook_client_id: str | None = None
+    outlook_authority: str | None = None
+    salesforce_client_id: str | None = None
+    salesforce_client_secret: str | None = None
+    salesforce_login_host: str | None = None
+    salesforce_redirect_port: int = 0  # 0: a random free port; a fixed one for strict apps
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> AccountSettings:
+        """From ``app.settings.Settings`` (policy already applied), or anything with ``get``."""
+
+        def get(key: str) -> Any:
+            try:
+                return settings.get(key) or None
+            except Exception:  # an unknown key in an older settings declaration
+                return None
+
+        return cls(
+            outlook_client_id=get("accounts.microsoft_client_id"),
+            outlook_authority=get("accounts.microsoft_authority"),
+            salesforce_client_id=get("accounts.salesforce_client_id"),
+            salesforce_login_host=get("accounts.salesforce_login_host"),
+        )
+
+
+class UsageError(Exception):
+    pass
+
+
+class AccountsContext:
+    """Everything the accounts commands need for one profile, built once from the args."""
+
+    def __init__(
+        self,
+        paths: ProfilePaths,
+        endpoints: Endpoints,
+        settings: AccountSettings,
+        secrets: SecretStore | None = None,
+    ) -> None:
+        self.paths = paths
+        self.endpoints = endpoints
+        self.settings = settings
+        self.accounts = AccountsFile(paths.accounts_file)
+        self._secrets = secrets
+
+    @property
+    def secrets(self) -> SecretStore:
+        if self._secrets is None:
+            self._secrets = SecretStore.for_profile(self.paths)
+        return self._secrets
+
+    def outlook(self) -> OutlookAuth:
+        client_id = (
+            self.settings.outlook_client_id
+            or os.environ.get("TANDEM_OUTLOOK_CLIENT_ID")
+            or (SANDBOX_OUTLOOK_CLIENT_ID if self.endpoints.sandbox else None)
+        )
+        if not client_id:
+            raise WrongClientId(
+                "No Outlook app registration is configured",
+                "Tandem needs the client id of your organisation's app registration to sign in "
+                "to Outlook. Ask your administrator for it and enter it in the settings (or set "
+                "TANDEM_OUTLOOK_CLIENT_ID).",
+                service="outlook",
+                error="no_client_id",
+            )
+        authority = self.endpoints.authority
+        if not self.endpoints.sandbox:
+            authority = (
+                self.settings.outlook_authority or os.environ.get("TANDEM_OUTLOOK_AUTHORITY") or authority
+            )
+        return OutlookAuth(
+            client_id=client_id,
+            authority=authority,
+            secrets=self.secrets,
+            accounts=self.accounts,
+            verify=self.endpoints.ssl_context(),
+            sandbox=self.endpoints.sandbox,
+        )
+
+    def salesforce(self, login_host: str | None = None) -> SalesforceAuth:
+        client_id = (
+            self.settings.salesforce_client_id
+            or os.environ.get("TANDEM_SALESFORCE_CLIENT_ID")
+            or (SANDBOX_SALESFORCE_CLIENT_ID if self.endpoints.sandbox else None)
+        )
+        if not client_id:
+            raise WrongClientId(
+                "No Salesforce connected app is configured",
+                "Tandem needs the consumer key of your organisation's connected app to sign in "
+                "to Salesforce. Ask your administrator for it and enter it in the settings (or "
+                "set TANDEM_SALESFORCE_CLIENT_ID).",
+                service="salesforce",
+                error="no_client_id",
+            )
+        login_url = self.endpoints.salesforce_login_url
+        if not self.endpoints.sandbox:
+            host = (
+                login_host
+                or self.settings.salesforce_login_host
+                or os.environ.get("TANDEM_SALESFORCE_LOGIN_HOST")
+            )
+            if host:
+                login_url = salesforce_login_url(host)
+        return SalesforceAuth(
+            client_id=client_id,
+            login_url=login_url,
+            secrets=self.secrets,
+            accounts=self.accounts,
+            verify=self.endpoints.ssl_context(),
+            client_secret=self.settings.salesforce_client_secret,
+            redirect_port=self.settings.salesforce_redirect_port,
+        )
+
+
+def context_from_args(
+    args: argparse.Namespace, settings: AccountSettings | None = None, secrets: SecretStore | None = None
+) -> AccountsContext:
+    """Paths, endpoints and settings of the profile the arguments name (raises UsageError)."""
+    redaction.install()
+    sandbox_url = getattr(args, "sandbox_url", None) or os.environ.get("TANDEM_SANDBOX_URL")
+    try:
+        if sandbox_url:
+            ca = getattr(args, "sandbox_ca", None) or os.environ.get("TANDEM_SANDBOX_CA")
+            endpoints = Endpoints.for_sandbox(sandbox_url, ca)
+        else:
+            endpoints = Endpoints.production()
+    except EndpointError as exc:
+        raise UsageError(str(exc)) from exc
+    paths = profile_paths(getattr(args, "profile", None), sandbox=endpoints.sandbox).ensure()
+    return AccountsContext(paths, endpoints, settings or AccountSettings(), secrets)
+
+
+# -- output ---------------------------------------------------------------------------
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _emit(args: argparse.Namespace, document: dict[str, Any]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(document, ensure_ascii=False), flush=True)
+
+
+def _fail(args: argparse.Namespace, service: str | None, error: BaseException) -> int:
+    if isinstance(error, UsageError):
+        _say(f"tandem: {error}")
+        if getattr(args, "json", False):
+            _emit(
+                args,
+                {"service": service, "ok": False, "error": {"error": "UsageError", "message": str(error)}},
+            )
+        return EXIT_USAGE
+    assert isinstance(error, TandemError)
+    _say(f"tandem: {error.title}. {error.message}".rstrip())
+    detail = (
+        error.to_json()
+        if isinstance(error, AppError)
+        else {"error": type(error).__name__, "title": error.title, "message": error.message}
+    )
+    _emit(args, {"service": service, "ok": False, "error": detail})
+    return EXIT_FAILED
+
+
+def _who(facts: dict[str, Any] | None) -> str:
+    if not facts:
+        return "unknown"
+    name, user = facts.get("name") or "", facts.get("username") or ""
+    return f"{name} <{user}>" if name and user else (name or user or "unknown")
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+def login_outlook(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:
+    """``login outlook``: device-code flow; prints the code and URL, waits for approval."""
+    try:
+        ctx = context_from_args(args, settings)
+        auth = ctx.outlook()
+        ctx.secrets.get(CACHE_SECRET)  # a locked or missing keyring fails before the user acts
+        login = auth.start_login()
+        if getattr(args, "json", False):
+            print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr, flush=True)
+        else:
+            _say(
+                f"To connect Outlook, open {login.verification_uri} and enter the code "
+                f"{login.user_code}\nWaiting for you to finish signing in…"
+            )
+        account = auth.finish_login(login)
+    except KeyboardInterrupt:
+        _say("tandem: sign-in cancelled.")
+        return EXIT_FAILED
+    except (TandemError, UsageError) as exc:
+        return _fail(args, "outlook", exc)
+    _say(f"Connected to Outlook as {_who(account.to_json())}.")
+    _emit(args, {"service": "outlook", "ok": True, "connected": True, "account": account.to_json()})
+    return EXIT_OK
+
+
+def login_salesforce(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:
+    """``login salesforce [--device]``: PKCE in the browser, or the device flow."""
+    try:
+        ctx = context_from_args(args, settings)
+        auth = ctx.salesforce(getattr(args, "login_host", None))
+        ctx.secrets.get(CREDENTIALS_SECRET)  # a locked or missing keyring fails first
+        if getattr(args, "device", False):
+            account = asyncio.run(_salesforce_device(args, auth))
+        else:
+            browser = getattr(args, "open_browser", None) or open_browser
+            timeout = getattr(args, "login_timeout", None) or LOGIN_TIMEOUT_S
+
+            def show(url: str) -> None:
+                if getattr(args, "json", False):
+                    print(
+                        json.dumps({"event": "authorize", "service": "salesforce", "url": url}),
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                else:
+                    _say(
+                        "Opening your browser to sign in to Salesforce. If it does not open, "
+                        f"visit:\n{url}\nWaiting for you to finish signing in…"
+                    )
+
+            account = asyncio.run(auth.login_browser(browser, timeout_s=timeout, on_url=show))
+    except KeyboardInterrupt:
+        _say("tandem: sign-in cancelled.")
+        return EXIT_FAILED
+    except (TandemError, UsageError) as exc:
+        return _fail(args, "salesforce", exc)
+    _say(
+        f"Connected to Salesforce as {_who(account.to_json())}, org {account.organization_id}, "
+        f"instance {account.instance_url}."
+    )
+    _emit(args, {"service": "salesforce", "ok": True, "connected": True, "account": account.to_json()})
+    return EXIT_OK
+
+
+async def _salesforce_device(args: argparse.Namespace, auth: SalesforceAuth):
+    login = await auth.start_device_login()
+    if getattr(args, "json", False):
+        print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr, flush=True)
+    else:
+        _say(
+            f"To connect Salesforce, open {login.verification_uri} and enter the code "
+            f"{login.user_code}\nWaiting for you to finish signing in…"
+        )
+    return await auth.finish_device_login(login)
+
+
+def logout(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:
+    """``logout outlook|salesforce``: revoke where the service allows, forget the tokens."""
+    service = getattr(args, "service", None)
+    if service not in SERVICES:
+        _say("tandem: logout needs outlook or salesforce")
+        return EXIT_USAGE
+    try:
+        ctx = context_from_args(args, settings)
+        if service == "outlook":
+            forgotten = ctx.outlook().logout()
+            result = {
+                "revoked": False,
+                "forgotten": forgotten,
+                "warning": None,
+                "note": "Microsoft offers no revocation to this app; "
+                "the sign-in was forgotten on this computer.",
+            }
+        else:
+            result = asyncio.run(ctx.salesforce().logout())
+    except (TandemError, UsageError) as exc:
+        return _fail(args, service, exc)
+    name = "Outlook" if service == "outlook" else "Salesforce"
+    if result["revoked"]:
+        _say(f"Signed out of {name}; the sign-in was revoked and forgotten.")
+    elif result["forgotten"]:
+        _say(
+            f"Signed out of {name}; the sign-in was forgotten on this computer."
+            + (f" {result['warning']}" if result.get("warning") else "")
+        )
+    else:
+        _say(f"{name} was not connected.")
+    _emit(args, dict(result, service=service, ok=True))
+    return EXIT_OK
+
+
+def accounts_status_json(ctx: AccountsContext) -> dict[str, Any]:
+    """The accounts part of ``status``: who is connected, org and instance (no network)."""
+    out: dict[str, Any] = {}
+    secret_names = {"outlook": CACHE_SECRET, "salesforce": CREDENTIALS_SECRET}
+    for service in SERVICES:
+        facts = ctx.accounts.get(service)
+        entry: dict[str, Any] = {"connected": False, "account": facts}
+        try:
+            has_secret = ctx.secrets.get(secret_names[service]) is not None
+            entry["connected"] = bool(facts) and has_secret
+            if facts and not has_secret:
+                entry["problem"] = "The sign-in is missing from the keyring — reconnect."
+        except AppError as exc:
+            entry["connected"] = None
+            entry["problem"] = exc.message
+            entry["error"] = exc.to_json()
+        out[service] = entry
+    return out
+
+
+def accounts_status(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:
+    try:
+        ctx = context_from_args(args, settings)
+    except UsageError as exc:
+        return _fail(args, None, exc)
+    status = accounts_status_json(ctx)
+    say_accounts(status)
+    _emit(args, {"accounts": status})
+    return EXIT_OK
+
+
+def say_accounts(status: dict[str, Any]) -> None:
+    """One human line per account on stderr: who is connected, or why not."""
+    for service, entry in status.items():
+        name = "Outlook" if service == "outlook" else "Salesforce"
+        facts = entry.get("account") or {}
+        if entry["connected"]:
+            line = f"{name}: connected as {_who(facts)}"
+            if service == "salesforce":
+                line += f", org {facts.get('organization_id')}, instance {facts.get('instance_url')}"
+            else:
+                line += f", tenant {facts.get('tenant_id')}"
+        else:
+            line = f"{name}: not connected"
+        if entry.get("problem"):
+            line += f" ({entry['problem']})"
+        _say(line)

@@ -1,0 +1,1 @@
+"""The emulated Salesforce: OAuth, REST (sObjects, query, collections, composite), SOQL."""

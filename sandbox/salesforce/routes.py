@@ -1,0 +1,525 @@
+"""Salesforce REST API under ``/services/data`` (API_CONTRACTS.md sections 8 and 9).
+
+``middleware`` does what the platform does around every call: the bearer check (401
+INVALID_SESSION_ID), the daily API request limit (403 REQUEST_LIMIT_EXCEEDED, reset when the
+sandbox clock's UTC day changes) and the ``Sforce-Limit-Info: api-usage=N/LIMIT`` header on
+every response except the unauthenticated version list ``GET /services/data/``.
+
+Behind it one route takes every ``/services/data/vNN.0/...`` path and an internal router picks
+the resource, so the Composite resource can run sub-requests through the very same handlers.
+Trailing slashes are accepted (simple-salesforce sends ``query/``, ``limits/``,
+``sobjects/Contact/``) and sObject names in paths are case-insensitive, as on the platform.
+
+Resources: the version list and the version's resource list, ``limits``, ``query``,
+``queryAll`` (with ``nextRecordsUrl`` paging), ``sobjects`` (global describe), per object
+basic info, ``describe``, create, rows (GET/PATCH/DELETE with ``If-Unmodified-Since``,
+``If-Modified-Since`` and, on Account only, ``ETag``/``If-Match``/``If-None-Match``),
+``updated``/``deleted`` (getUpdated/getDeleted), sObject Collections and Composite (in
+``sandbox.salesforce.collections``).
+
+Deliberately left out: upsert by external id (the org has no external-id fields, so
+``/sobjects/{type}/{field}/{value}`` answers as Salesforce does for an unknown field), search,
+Bulk API, Tooling, undelete, record types, field-level security, per-user locale/time zone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import format_datetime, parsedate_to_datetime
+from types import SimpleNamespace
+from typing import Any
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sandbox.clock import parse_instant
+from sandbox.errors import SalesforceError
+from sandbox.responses import sf_json
+from sandbox.salesforce import schema as sf_schema
+from sandbox.salesforce.records import (
+    Ctx,
+    bad_request,
+    commit_create,
+    commit_delete,
+    commit_update,
+    get_visible,
+    not_found,
+    parse_field_list,
+    prepare_create,
+    prepare_delete,
+    prepare_update,
+    render,
+    resolve_sobject,
+    url_record_id,
+)
+from sandbox.state import SandboxState
+
+OLDEST_VERSION, NEWEST_VERSION = 20, 67
+VERSIONS = [f"{v}.0" for v in range(OLDEST_VERSION, NEWEST_VERSION + 1)]
+_SEASONS = ("Winter", "Spring", "Summer")
+METHODS = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
+
+
+def release_label(version: str) -> str:
+    """``67.0`` -> ``Summer '26`` (three releases a year; v62.0 was Winter '25)."""
+    k = int(float(version)) - 62
+    return f"{_SEASONS[k % 3]} '{25 + k // 3:02d}"
+
+
+def base_url_of(request_headers: Headers, scope: Scope) -> str:
+    """``https://host[:port]`` as the client addressed the sandbox (from the Host header)."""
+    host = request_headers.get("host")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 443)
+        host = f"{server[0]}:{server[1]}"
+    return f"https://{host}"
+
+
+# ----------------------------------------------------------------------------- middleware
+def middleware(app: ASGIApp, state: SandboxState) -> ASGIApp:
+    """Bearer check, API request limit and ``Sforce-Limit-Info`` for ``/services/data``."""
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not path.startswith("/services/data")
+            or path in ("/services/data", "/services/data/")
+        ):
+            await app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        auth = headers.get("authorization") or ""
+        if auth[:6].lower() == "oauth ":  # the platform also takes "Authorization: OAuth <token>"
+            auth = "Bearer " + auth[6:]
+        with state.lock:
+            check = state.tokens.check("salesforce", auth)
+            if check.user is None:
+                reply = sf_json(
+                    [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
+                    401,
+                    {"WWW-Authenticate": "Token"},
+                )
+                await reply(scope, receive, send)
+                return
+            sf = state.sf
+            today = state.now().date().isoformat()
+            if sf.get("api_usage_day") != today:
+                if sf.get("api_usage_day"):
+                    sf["api_usage"] = 0
+                sf["api_usage_day"] = today
+            if sf["api_usage"] >= sf["api_limit"]:
+                info = f"api-usage={sf['api_usage']}/{sf['api_limit']}"
+                reply = sf_json(
+                    [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}],
+                    403,
+                    {"Sforce-Limit-Info": info},
+                )
+                await reply(scope, receive, send)
+                return
+            sf["api_usage"] += 1
+            state.dirty = True
+            info = f"api-usage={sf['api_usage']}/{sf['api_limit']}"
+        scope.setdefault("state", {})["sf_user"] = check.user
+
+        async def send_with_usage(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + [
+                    (b"sforce-limit-info", info.encode("latin-1"))
+                ]
+            await send(message)
+
+        await app(scope, receive, send_with_usage)
+
+    return asgi
+
+
+# ---------------------------------------------------------------------------- the router
+@dataclass
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SfRequest:
+    """One call to a REST resource, from HTTP or from a Composite sub-request."""
+
+    ctx: Ctx
+    method: str
+    params: dict[str, str]
+    query: QueryParams
+    headers: Headers
+    raw_body: bytes = b""
+    parsed_body: Any = None
+    has_parsed_body: bool = False
+
+    def json(self) -> Any:
+        if self.has_parsed_body:
+            return self.parsed_body
+        return parse_json(self.raw_body)
+
+
+class _NonStandard(ValueError):
+    pass
+
+
+def _non_standard(token: str) -> Any:
+    raise _NonStandard(
+        f"Non-standard token '{token}': enable JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS to allow"
+    )
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NonStandard(f"Numeric value ({text}) out of range of double")
+    return value
+
+
+def parse_json(raw: bytes) -> Any:
+    """The request body as JSON, or JSON_PARSER_ERROR worded as Salesforce's (Jackson) parser."""
+    text = raw.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise bad_request("JSON_PARSER_ERROR", "No content to map due to end-of-input at [line:1, column:0]")
+    try:
+        return json.loads(text, parse_constant=_non_standard, parse_float=_finite)
+    except _NonStandard as exc:
+        raise bad_request("JSON_PARSER_ERROR", f"{exc} at [line:1, column:1]") from None
+    except json.JSONDecodeError as exc:
+        where = f"at [line:{exc.lineno}, column:{exc.colno}]"
+        if exc.pos >= len(text):
+            message = f"Unexpected end-of-input: expected close marker for OBJECT {where}"
+        else:
+            ch = text[exc.pos]
+            reason = {
+                "Expecting property name enclosed in double quotes": "was expecting double-quote to start field name",
+                "Expecting value": "expected a valid value (number, String, array, object, "
+                "'true', 'false' or 'null')",
+                "Expecting ',' delimiter": "was expecting comma to separate Object entries",
+                "Expecting ':' delimiter": "was expecting a colon to separate field name and value",
+            }.get(exc.msg, exc.msg)
+            message = f"Unexpected character ('{ch}' (code {ord(ch)})): {reason} {where}"
+        raise bad_request("JSON_PARSER_ERROR", message) from None
+
+
+Handler = Callable[[SfRequest], Reply]
+
+
+class Router:
+    """Paths below ``/services/data/vNN.0/`` -> handlers, with Salesforce's 404 and 405."""
+
+    def __init__(self) -> None:
+        self.table: list[tuple[re.Pattern, str, dict[str, Handler]]] = []
+
+    def add(self, pattern: str, template: str, methods: dict[str, Handler]) -> None:
+        self.table.append((re.compile(pattern + r"/?\Z"), template, methods))
+
+    def match(self, rest: str, method: str) -> tuple[Handler | None, dict[str, str], str, list[str]]:
+        """``(handler, path params, template, allowed methods)``; handler None: 405."""
+        for regex, template, methods in self.table:
+            m = regex.match(rest)
+            if m is not None:
+                return (
+                    methods.get("GET" if method == "HEAD" else method),
+                    m.groupdict(),
+                    template,
+                    list(methods),
+                )
+        raise not_found()
+
+    def dispatch(self, req: SfRequest, rest: str) -> tuple[Reply, str]:
+        """Run the resource at ``rest``; errors become replies. Returns the reply and the path template."""
+        template = "/services/data/v{version}/" + rest
+        try:
+            handler, params, template, allowed = self.match(rest, req.method)
+            if handler is None:
+                raise SalesforceError(
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    f"HTTP Method '{req.method}' not allowed. Allowed are {','.join(allowed)}",
+                    headers={"Allow": ", ".join(allowed)},
+                )
+            req.params = params
+            with req.ctx.state.lock:
+                return handler(req), template
+        except SalesforceError as exc:
+            return Reply(exc.status, exc.body(), exc.headers), template
+
+
+def split_versioned(path: str) -> tuple[str, str]:
+    """``/services/data/v67.0/sobjects/`` -> ``("67.0", "sobjects/")``; 404 for other versions."""
+    m = re.match(r"/services/data/v(\d+\.\d+)(?:/(.*))?\Z", path)
+    if m is None or m.group(1) not in VERSIONS:
+        raise not_found()
+    return m.group(1), m.group(2) or ""
+
+
+def to_response(reply: Reply, method: str) -> Response:
+    if method == "HEAD":
+        return Response(status_code=reply.status, headers=reply.headers)
+    return sf_json(reply.body, reply.status, reply.headers)
+
+
+# ------------------------------------------------------------------------------ resources
+def _versions() -> list[dict]:
+    return [{"label": release_label(v), "url": f"/services/data/v{v}", "version": v} for v in VERSIONS]
+
+
+def resources(req: SfRequest) -> Reply:
+    v = f"/services/data/v{req.ctx.version}"
+    return Reply(
+        200, {name: f"{v}/{name}" for name in ("limits", "query", "queryAll", "sobjects", "composite")}
+    )
+
+
+def limits(req: SfRequest) -> Reply:
+    sf = req.ctx.state.sf
+    used, limit = sf["api_usage"], sf["api_limit"]
+    stored = sum(len(rows) for rows in sf["records"].values())
+
+    def pair(mx: int, remaining: int) -> dict:
+        return {"Max": mx, "Remaining": max(remaining, 0)}
+
+    return Reply(
+        200,
+        {
+            "ConcurrentAsyncGetReportInstances": pair(200, 200),
+            "ConcurrentSyncReportRuns": pair(20, 20),
+            "DailyApiRequests": pair(limit, limit - used),
+            "DailyAsyncApexExecutions": pair(250000, 250000),
+            "DailyBulkApiBatches": pair(15000, 15000),
+            "DailyBulkV2QueryFileStorageMB": pair(976562, 976562),
+            "DailyBulkV2QueryJobs": pair(10000, 10000),
+            "DailyGenericStreamingApiEvents": pair(10000, 10000),
+            "DailyStreamingApiEvents": pair(1000000, 1000000),
+            "DataStorageMB": pair(5, 5 - stored * 2 // 1024),
+            "FileStorageMB": pair(20, 20),
+            "HourlyDashboardRefreshes": pair(200, 200),
+            "HourlyODataCallout": pair(10000, 10000),
+            "HourlySyncReportRuns": pair(500, 500),
+            "MassEmail": pair(10, 10),
+            "SingleEmail": pair(15, 15),
+        },
+    )
+
+
+def global_describe(req: SfRequest) -> Reply:
+    return Reply(
+        200,
+        {
+            "encoding": "UTF-8",
+            "maxBatchSize": 200,
+            "sobjects": [sf_schema.describe_basic(s, req.ctx.version) for s in sf_schema.OBJECTS],
+        },
+    )
+
+
+def sobject_root(req: SfRequest) -> Reply:
+    sobject = resolve_sobject(req.params["sobject"])
+    if req.method == "POST":
+        return create(req, sobject)
+    ctx = req.ctx
+    mine = [
+        r
+        for r in ctx.state.sf["records"][sobject].values()
+        if r.get("LastModifiedById") == ctx.user or r.get("CreatedById") == ctx.user
+    ]
+    mine.sort(key=lambda r: r.get("LastModifiedDate") or "", reverse=True)
+    recent = [
+        {
+            "attributes": {"type": sobject, "url": ctx.url(sobject, r["Id"])},
+            "Id": r["Id"],
+            **({"Name": r.get("Name")} if "Name" in r else {}),
+        }
+        for r in mine[:10]
+    ]
+    return Reply(
+        200, {"objectDescribe": sf_schema.describe_basic(sobject, ctx.version), "recentItems": recent}
+    )
+
+
+def describe(req: SfRequest) -> Reply:
+    sobject = resolve_sobject(req.params["sobject"])
+    return Reply(200, sf_schema.describe_sobject(sobject, req.ctx.version))
+
+
+def create(req: SfRequest, sobject: str) -> Reply:
+    ctx = req.ctx
+    fields = prepare_create(ctx, sobject, req.json())
+    rec = commit_create(ctx, sobject, fields)
+    return Reply(
+        201, {"id": rec["Id"], "success": True, "errors": []}, {"Location": ctx.url(sobject, rec["Id"])}
+    )
+
+
+def _etag(rec: dict) -> str:
+    digest = hashlib.sha1(
+        json.dumps(
+            {k: v for k, v in rec.items() if not k.startswith("_")}, sort_keys=True, default=str
+        ).encode()
+    ).digest()
+    return '"' + base64.b64encode(digest).decode() + '--gzip"'
+
+
+def _http_date(req: SfRequest, name: str) -> Any:
+    value = req.headers.get(name)
+    if value is None:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        when = None
+    if when is None or when.tzinfo is None:
+        raise bad_request("INVALID_HEADER_TYPE", f"Invalid header value for {name}: {value}")
+    return when
+
+
+def _modified_after(rec: dict, when: Any) -> bool:
+    """True when the record changed after the HTTP-date ``when`` (whole seconds, as HTTP)."""
+    modified = parse_instant(rec["LastModifiedDate"]).replace(microsecond=0)
+    return modified > when
+
+
+def _precondition_failed() -> SalesforceError:
+    return SalesforceError(
+        412,
+        "PRECONDITION_FAILED",
+        "The requested resource has been modified since the specified date "
+        "or does not match the supplied ETag.",
+    )
+
+
+def row(req: SfRequest) -> Reply:
+    sobject = resolve_sobject(req.params["sobject"])
+    record_id = url_record_id(sobject, req.params["id"])
+    ctx = req.ctx
+    if req.method == "GET":
+        rec = get_visible(ctx, sobject, record_id)
+        names = parse_field_list(sobject, req.query.get("fields"))
+        headers = {"Last-Modified": format_datetime(parse_instant(rec["LastModifiedDate"]), usegmt=True)}
+        if sobject == "Account":
+            headers["ETag"] = _etag(rec)
+            none_match = req.headers.get("if-none-match")
+            if none_match and headers["ETag"] in [t.strip() for t in none_match.split(",")]:
+                return Reply(304, None, headers)
+        since = _http_date(req, "if-modified-since")
+        if since is not None and not _modified_after(rec, since):
+            return Reply(304, None, headers)
+        until = _http_date(req, "if-unmodified-since")
+        if until is not None and _modified_after(rec, until):
+            raise _precondition_failed()
+        return Reply(200, render(ctx, sobject, rec, names), headers)
+    if req.method == "PATCH":
+        until = _http_date(req, "if-unmodified-since")
+        body = req.json()
+        rec, fields = prepare_update(ctx, sobject, record_id, body)
+        if until is not None and _modified_after(rec, until):
+            raise _precondition_failed()
+        if sobject == "Account":
+            match = req.headers.get("if-match")
+            if match and _etag(rec) not in [t.strip() for t in match.split(",")]:
+                raise _precondition_failed()
+        commit_update(ctx, sobject, rec, fields)
+        return Reply(204)
+    rec = prepare_delete(ctx, sobject, record_id)
+    commit_delete(ctx, sobject, rec)
+    return Reply(204)
+
+
+def external_id_row(req: SfRequest) -> Reply:
+    resolve_sobject(req.params["sobject"])
+    raise not_found(f"Provided external ID field does not exist or is not accessible: {req.params['field']}")
+
+
+def build_router() -> Router:
+    from sandbox.salesforce import collections as coll
+    from sandbox.salesforce import query as q
+
+    r = Router()
+    v = "/services/data/v{version}/"
+    r.add(r"", v, {"GET": resources})
+    r.add(r"limits", v + "limits", {"GET": limits})
+    r.add(r"query", v + "query", {"GET": q.query})
+    r.add(r"query/(?P<locator>[^/]+)", v + "query/{locator}", {"GET": q.query_more})
+    r.add(r"queryAll", v + "queryAll", {"GET": q.query_all})
+    r.add(r"queryAll/(?P<locator>[^/]+)", v + "queryAll/{locator}", {"GET": q.query_more})
+    r.add(r"sobjects", v + "sobjects", {"GET": global_describe})
+    r.add(
+        r"sobjects/(?P<sobject>[^/]+)", v + "sobjects/{sobject}", {"GET": sobject_root, "POST": sobject_root}
+    )
+    r.add(r"sobjects/(?P<sobject>[^/]+)/describe", v + "sobjects/{sobject}/describe", {"GET": describe})
+    r.add(r"sobjects/(?P<sobject>[^/]+)/updated", v + "sobjects/{sobject}/updated", {"GET": q.get_updated})
+    r.add(r"sobjects/(?P<sobject>[^/]+)/deleted", v + "sobjects/{sobject}/deleted", {"GET": q.get_deleted})
+    r.add(
+        r"sobjects/(?P<sobject>[^/]+)/(?P<id>[^/]+)",
+        v + "sobjects/{sobject}/{id}",
+        {"GET": row, "PATCH": row, "DELETE": row},
+    )
+    r.add(
+        r"sobjects/(?P<sobject>[^/]+)/(?P<field>[^/]+)/(?P<value>[^/]+)",
+        v + "sobjects/{sobject}/{field}/{value}",
+        {"GET": external_id_row, "PATCH": external_id_row, "DELETE": external_id_row},
+    )
+    r.add(
+        r"composite/sobjects",
+        v + "composite/sobjects",
+        {"POST": coll.create_many, "PATCH": coll.update_many, "DELETE": coll.delete_many},
+    )
+    r.add(
+        r"composite/sobjects/(?P<sobject>[^/]+)",
+        v + "composite/sobjects/{sobject}",
+        {"GET": coll.retrieve_many, "POST": coll.retrieve_many},
+    )
+    r.add(r"composite", v + "composite", {"POST": coll.composite})
+    return r
+
+
+_ROUTER: Router | None = None
+
+
+def router() -> Router:
+    """The resource table (the Composite resource dispatches sub-requests through it too)."""
+    global _ROUTER
+    if _ROUTER is None:
+        _ROUTER = build_router()
+    return _ROUTER
+
+
+def routes(state: SandboxState) -> list[Route]:
+    table = router()
+
+    async def versions(request: Request) -> Response:
+        return sf_json(_versions())
+
+    async def versioned(request: Request) -> Response:
+        try:
+            version, rest = split_versioned(request.url.path)
+        except SalesforceError as exc:
+            return sf_json(exc.body(), exc.status)
+        user = (request.scope.get("state") or {}).get("sf_user")
+        if user is None:  # only reachable without the middleware; never serve data unauthenticated
+            return sf_json(
+                [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}], 401
+            )
+        ctx = Ctx(state, user, version, base_url_of(request.headers, request.scope))
+        req = SfRequest(ctx, request.method, {}, request.query_params, request.headers, await request.body())
+        reply, template = table.dispatch(req, rest)
+        request.scope["route"] = SimpleNamespace(path=template)
+        return to_response(reply, request.method)
+
+    return [
+        Route("/services/data", versions, methods=["GET"]),
+        Route("/services/data/", versions, methods=["GET"]),
+        Route("/services/data/{rest:path}", versioned, methods=METHODS),
+    ]

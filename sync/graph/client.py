@@ -1,0 +1,352 @@
+"""Microsoft Graph over httpx: paging, delta links, ``$batch`` and error conversion.
+
+One ``GraphClient`` per account (shared by the three Graph sources). It sits on a
+``sync.http.ServiceClient`` (retries honouring Retry-After, at most ``max_in_flight``
+requests in flight - Outlook allows about 4 per mailbox - and the request count).
+
+* Every request carries ``Prefer: IdType="ImmutableId"`` (ids survive folder moves); callers
+  add more preferences (``odata.maxpagesize``, ``outlook.timezone``...) per call, merged into
+  one ``Prefer`` header. ``$batch`` sub-requests carry their own ``Prefer`` (the envelope's
+  headers do not stand for them).
+* ``pages`` follows ``@odata.nextLink`` verbatim and returns the final ``@odata.deltaLink``.
+  410 (``SyncStateNotFound`` / ``resyncRequired``) raises ``CursorExpired``.
+* ``batch`` sends sub-requests in envelopes of 20 (concurrently, capped by the service
+  client), returns one response per request in request order, and re-sends the
+  sub-requests that came back 429/503/504 after their Retry-After.
+* A failure of a whole call (401, 403, 5xx after retries, a malformed reply) raises a
+  ``SourceError`` with words for people.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from sync.errors import CursorExpired, SourceError
+from sync.http import RETRY_STATUSES, ServiceClient, retry_after_seconds
+
+GRAPH_SERVICE = "Microsoft Graph"
+BATCH_LIMIT = 20
+IMMUTABLE_ID = 'IdType="ImmutableId"'
+
+
+class GraphAuthError(SourceError):
+    title = "Tandem is signed out of Outlook"
+
+
+class GraphPermissionError(SourceError):
+    title = "Outlook refused access"
+
+
+def prefer(*preferences: str) -> str:
+    """One ``Prefer`` header value holding ``IdType="ImmutableId"`` and ``preferences``."""
+    return ", ".join((IMMUTABLE_ID, *preferences))
+
+
+def error_code(body: Any) -> str:
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("code") or "")
+    return ""
+
+
+def error_message(body: Any) -> str:
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("message") or "")
+    return ""
+
+
+def raise_for_call(status: int, body: Any, what: str) -> None:
+    """Convert a failed whole call into the matching ``SourceError``."""
+    if status < 400:
+        return
+    code, message = error_code(body), error_message(body)
+    if status == 410 or code.lower() in ("syncstatenotfound", "resyncrequired", "syncstateinvalid"):
+        raise CursorExpired(
+            message="Outlook no longer accepts the saved change marker; Tandem reads everything again.",
+            code=code,
+            status=status,
+        )
+    if status == 401:
+        raise GraphAuthError(
+            message="Outlook did not accept Tandem's sign-in. Sign in to Outlook again, then sync.",
+            code=code,
+            status=status,
+        )
+    if status == 403:
+        raise GraphPermissionError(
+            message="Outlook refused access to " + what + ". Check that "
+            "Tandem was granted the permissions it asks for.",
+            code=code,
+            status=status,
+        )
+    raise SourceError(
+        message=f"Outlook answered {status} ({code or 'no code'}) while Tandem was reading {what}: {message}",
+        code=code,
+        status=status,
+    )
+
+
+@dataclass
+class SubResponse:
+    """One ``$batch`` reply: status, headers and parsed body."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def code(self) -> str:
+        return error_code(self.body)
+
+    @property
+    def message(self) -> str:
+        return error_message(self.body) or f"Outlook answered {self.status}"
+
+
+class GraphClient:
+    """Graph v1.0 calls for one signed-in mailbox.
+
+    ``base_url`` is the Graph root without the version (``https://graph.microsoft.com`` or
+    the sandbox's base URL). ``auth`` sets the bearer token (app/ supplies one that refreshes).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        verify: ssl.SSLContext,
+        auth: httpx.Auth | None,
+        max_in_flight: int = 4,
+        retries: int = 6,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        timeout_s: float = 60.0,
+        batch_retries: int = 5,
+    ) -> None:
+        self.root = base_url.rstrip("/") + "/v1.0"
+        self.service = ServiceClient(
+            GRAPH_SERVICE,
+            self.root,
+            verify=verify,
+            auth=auth,
+            max_in_flight=max_in_flight,
+            retries=retries,
+            backoff_base_s=backoff_base_s,
+            backoff_cap_s=backoff_cap_s,
+            timeout_s=timeout_s,
+            headers={"Prefer": prefer()},
+        )
+        self.batch_retries = batch_retries
+
+    @property
+    def api_calls(self) -> int:
+        return self.service.api_calls
+
+    async def aclose(self) -> None:
+        await self.service.aclose()
+
+    async def __aenter__(self) -> GraphClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- plain calls -------------------------------------------------------------------
+
+    def _url(self, url: str) -> str:
+        return url if "://" in url else self.root + "/" + url.lstrip("/")
+
+    async def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        preferences: Iterable[str] = (),
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> tuple[int, Any]:
+        """One request; returns (status, parsed body or None). Transport trouble raises."""
+        hdrs = {"Prefer": prefer(*preferences)}
+        hdrs.update(headers or {})
+        kwargs: dict[str, Any] = {"headers": hdrs}
+        if params:
+            kwargs["params"] = dict(params)
+        if json is not None:
+            kwargs["json"] = json
+        response = await self.service.request(method, self._url(url), idempotent=idempotent, **kwargs)
+        body: Any = None
+        if response.content:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+        if response.status_code in RETRY_STATUSES:  # retries exhausted inside ServiceClient
+            raise SourceError(
+                message="Outlook kept asking Tandem to wait; the next run will try again.",
+                status=response.status_code,
+            )
+        return response.status_code, body
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        preferences: Iterable[str] = (),
+        what: str = "Outlook",
+    ) -> dict:
+        status, body = await self.call("GET", url, params=params, preferences=preferences)
+        raise_for_call(status, body, what)
+        if not isinstance(body, dict):
+            raise SourceError(
+                message=f"Outlook sent an unreadable answer while Tandem was reading {what}.", status=status
+            )
+        return body
+
+    async def pages(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        preferences: Iterable[str] = (),
+        what: str = "Outlook",
+    ) -> tuple[list[dict], str | None]:
+        """All items of a collection (following nextLinks) and the final deltaLink, if any."""
+        prefs = tuple(preferences)
+        items: list[dict] = []
+        body = await self.get(url, params=params, preferences=prefs, what=what)
+        while True:
+            items.extend(v for v in body.get("value") or [] if isinstance(v, dict))
+            next_link = body.get("@odata.nextLink")
+            if not next_link:
+                return items, body.get("@odata.deltaLink")
+            body = await self.get(next_link, preferences=prefs, what=what)
+
+    # -- $batch ------------------------------------------------------------------------
+
+    async def batch(self, requests: list[dict]) -> list[SubResponse]:
+        """Send sub-requests (``method``, ``url`` relative to /v1.0, optional ``headers``,
+        ``body``); one ``SubResponse`` per request, in request order. Throttled sub-requests
+        are re-sent; when they stay throttled they come back with their last status."""
+        if not requests:
+            return []
+        chunks = [
+            list(range(i, min(i + BATCH_LIMIT, len(requests)))) for i in range(0, len(requests), BATCH_LIMIT)
+        ]
+        results: list[SubResponse | None] = [None] * len(requests)
+        await asyncio.gather(*(self._send_chunk(requests, idx, results) for idx in chunks))
+        return [r for r in results if r is not None]
+
+    async def _send_chunk(
+        self, requests: list[dict], indexes: list[int], results: list[SubResponse | None]
+    ) -> None:
+        pending = list(indexes)
+        for attempt in range(self.batch_retries):
+            envelope = {"requests": [_sub(str(n), requests[i]) for n, i in enumerate(pending)]}
+            # A dropped connection repeats a batch only when it creates nothing (reads,
+            # If-Match PATCHes and DELETEs are safe to repeat); for creates the engine's
+            # journal finds out on the next run whether they arrived.
+            safe = all(str(requests[i]["method"]).upper() != "POST" for i in pending)
+            status, body = await self.call("POST", "$batch", json=envelope, idempotent=safe)
+            if status >= 400:
+                raise_for_call(status, body, "a batch of changes")
+            replies = {
+                str(r.get("id")): r for r in (body or {}).get("responses") or [] if isinstance(r, dict)
+            }
+            throttled: list[int] = []
+            wait = 0.0
+            for n, i in enumerate(pending):
+                reply = replies.get(str(n))
+                if reply is None:
+                    raise SourceError(
+                        message="Outlook's answer to a batch of changes was "
+                        "incomplete; the next run will try again."
+                    )
+                headers = {str(k).lower(): str(v) for k, v in (reply.get("headers") or {}).items()}
+                sub = SubResponse(int(reply.get("status") or 0), headers, reply.get("body"))
+                results[i] = sub
+                if sub.status in RETRY_STATUSES:
+                    throttled.append(i)
+                    hinted = retry_after_seconds(headers.get("retry-after"))
+                    wait = max(
+                        wait, hinted if hinted is not None else self.service.backoff_base_s * (2**attempt)
+                    )
+            if not throttled or attempt + 1 >= self.batch_retries:
+                return
+            self.service.retried += 1
+            await asyncio.sleep(min(wait, self.service.backoff_cap_s))
+            pending = throttled
+
+    # -- discovery for the settings ----------------------------------------------------
+
+    async def contact_folders(self) -> list[dict]:
+        """``[{"id", "name", "parent_id"}]``: the child folders of the default Contacts
+        folder and their sub-folders. The default folder itself is ``id=None``."""
+        out: list[dict] = [{"id": None, "name": "Contacts", "parent_id": None}]
+        items, _ = await self.pages("me/contactFolders", params={"$top": "1000"}, what="your contact folders")
+        queue = list(items)
+        while queue:
+            folder = queue.pop(0)
+            out.append(
+                {
+                    "id": folder["id"],
+                    "name": folder.get("displayName") or "",
+                    "parent_id": folder.get("parentFolderId"),
+                }
+            )
+            children, _ = await self.pages(
+                f"me/contactFolders/{folder['id']}/childFolders",
+                params={"$top": "1000"},
+                what="your contact folders",
+            )
+            queue.extend(children)
+        return out
+
+    async def calendars(self) -> list[dict]:
+        """``[{"id", "name", "is_default", "can_edit"}]``."""
+        items, _ = await self.pages("me/calendars", params={"$top": "1000"}, what="your calendars")
+        return [
+            {
+                "id": c["id"],
+                "name": c.get("name") or "",
+                "is_default": bool(c.get("isDefaultCalendar")),
+                "can_edit": c.get("canEdit", True),
+            }
+            for c in items
+        ]
+
+    async def todo_lists(self) -> list[dict]:
+        """``[{"id", "name", "is_default"}]`` (the default list has wellknownListName
+        ``defaultList``)."""
+        items, _ = await self.pages("me/todo/lists", params={"$top": "1000"}, what="your To Do lists")
+        return [
+            {
+                "id": t["id"],
+                "name": t.get("displayName") or "",
+                "is_default": t.get("wellknownListName") == "defaultList",
+                "well_known": t.get("wellknownListName") or "none",
+            }
+            for t in items
+        ]
+
+
+def _sub(rid: str, request: Mapping[str, Any]) -> dict:
+    sub: dict[str, Any] = {
+        "id": rid,
+        "method": request["method"],
+        "url": "/" + str(request["url"]).lstrip("/"),
+    }
+    headers = dict(request.get("headers") or {})
+    if request.get("body") is not None:
+        sub["body"] = request["body"]
+        headers.setdefault("Content-Type", "application/json")
+    if headers:
+        sub["headers"] = headers
+    return sub

@@ -1,0 +1,1 @@
+"""The Salesforce adapter: REST client, the Salesforce sources, and the record mapping."""

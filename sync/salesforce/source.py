@@ -1,0 +1,592 @@
+"""The Salesforce sources of the sync engine: ``SalesforceContacts``, ``SalesforceEvents``,
+``SalesforceTasks`` (protocol: ``sync.source``).
+
+Ranges (BEHAVIOUR.md), as SOQL conditions evaluated by Salesforce
+    contacts  mine: ``OwnerId = me``; all: every contact I can see; team: ``AccountId IN
+              (SELECT AccountId FROM AccountTeamMember WHERE UserId = me)``; campaign:
+              ``Id IN (SELECT ContactId FROM CampaignMember WHERE CampaignId = X)``.
+              Team and campaign also take in **my private contacts** (``OwnerId = me AND
+              AccountId = null``): a contact created from Outlook goes to Salesforce that way
+              (below), on no account and in no campaign, and must not leave the range (be
+              unlinked, then held by the twin guard) the first time it changes in Salesforce.
+              So every private contact of mine is kept in step under these ranges, also one
+              made in Salesforce; once related to an account it follows the team rule (relating
+              it to an account whose team I am not on takes it out of the range: unlinked).
+              Salesforce refuses a semi-join under ``OR`` ("Semi join sub-selects are not
+              allowed with the 'OR' operator"), so such a range is a union of conditions
+              (``range_conditions``), each asked in its own query and the rows merged by Id:
+              one more query for a listing or an in-range check under team / campaign.
+    events    ``OwnerId = me`` and ``ActivityDate`` from ``days_back`` ago to ``days_ahead``
+              ahead (server "today"); private events (IsPrivate) only with ``include_private``.
+    tasks     ``OwnerId = me`` and (open, or due / completed in the last ``closed_days`` days).
+
+Incremental reads (the cursor)
+    The cursor holds ``m``: the newest ``SystemModstamp`` seen, ``ids``: the ids seen with
+    exactly that stamp, ``d``: the start of the next getDeleted window (a minute, as
+    Salesforce ignores seconds there) and ``dids``: ids already reported deleted inside that
+    minute. A delta is two requests when nothing changed:
+      1. ``GET /sobjects/T/deleted/?start=d&end=...`` -> ``deleted_ids``;
+      2. ``SELECT ... WHERE SystemModstamp >= m ORDER BY SystemModstamp, Id`` (``>=`` and the
+         ``ids`` list instead of ``>``: two records saved in the same millisecond are both
+         seen, the one already seen is skipped).
+    The change query has no range condition, so a record that leaves the range (reassigned,
+    closed long ago, moved out of the window, left the campaign...) is still reported, with
+    ``in_range=False``. When something changed, one more query (``Id IN (...) AND <range>``)
+    tells in-range from out-of-range records; rows still at the version the engine stored for
+    them (``remember_versions``: Tandem's own writes read back) are in range without asking. A ``d`` older than the delete log (15 days) ->
+    ``CursorExpired`` (checked locally, and on Salesforce's INVALID_REPLICATION_DATE); the
+    engine then asks for a full listing.
+    A full listing is also two requests (getDeleted to fix the delete window's start before
+    the listing, then the ranged query); its cursor starts the change query at the newest
+    listed stamp, so an out-of-range record changed after it shows up once, ``in_range=False``.
+    The delete window starts at our clock's "now"; when Salesforce's clock is more than 15
+    days ahead (a test clock) one more getDeleted with a future window reads Salesforce's now.
+    Not covered: a record that stops being *visible* to the user (sharing change) is neither
+    changed nor deleted for them; only a full listing notices it. The change query has no
+    range condition, so in a big org "mine" deltas carry other people's edits (out of range).
+
+Writes
+    Collections of 200, ``allOrNone=false``. Creates set ``OwnerId = me``; contacts get no
+    ``AccountId`` (a private contact). ``WhoEmail`` of an event becomes ``WhoId`` (the first
+    Contact with that email; none -> no WhoId).
+    Optimistic locking: sObject Collections PATCH has no per-record If-Unmodified-Since, so
+    ``update_many`` first reads the ``SystemModstamp`` of the whole batch in one request
+    (``POST /composite/sobjects/T`` with ids), answers ``stale`` for a changed record and
+    ``not_found`` for a gone one, and sends only the others. The window between that read and
+    the PATCH (milliseconds) is not covered; a change landing in it is overwritten for the
+    fields sent, and the next delta shows the result. After a create or update the new
+    versions are read the same way (one request per 2000 records).
+    ``delete_many`` does not check versions (the protocol does not ask it to); deleting a
+    record already gone is ok.
+    Twins out of range (contacts): a scoped range ("mine", "team", "campaign") cannot list a
+    colleague's contact, so before creating, ``existing_twins`` looks the new contacts' emails
+    up without the range filter (queries of 200 emails, five per composite request) and the
+    engine holds the creates whose email exists, with the owner's name in the reason.
+
+``api_calls`` is the client's count: give each source its own ``SalesforceClient`` for
+per-kind numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, Literal
+from urllib.parse import quote
+
+from sync.errors import CursorExpired
+from sync.fields import Kind, Side
+from sync.matching import match_keys
+from sync.pace import Pacer, paced_map
+from sync.records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update
+from sync.salesforce.client import (
+    COLLECTION_SIZE,
+    SalesforceClient,
+    SalesforceRequestFailed,
+    chunks,
+    soql_ids,
+    soql_quote,
+)
+from sync.salesforce.mapping import SOBJECTS, encode, from_row, parse_sf_datetime, select_fields, to_body
+
+UTC = dt.UTC
+DELETE_LOG_DAYS = 15
+IDS_PER_QUERY = 200
+READ_IDS_PER_CALL = 2000
+TWIN_QUERY_CHARS = 14000  # URL-encoded SOQL per email lookup: below Salesforce's 16 KB URLs
+Scope = Literal["mine", "all", "team", "campaign"]
+
+
+def _sf_minute(when: dt.datetime) -> str:
+    return when.astimezone(UTC).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _chunks_by_length(values: Sequence[str], most: int, chars: int) -> list[list[str]]:
+    """``values`` in chunks of at most ``most`` items whose quoted literals, URL-encoded, fit
+    in ``chars`` (a query travels in a URL: Salesforce refuses URLs over 16 KB)."""
+    out: list[list[str]] = []
+    size = 0
+    for value in values:
+        cost = len(quote(soql_quote(value) + ",", safe=""))
+        if not out or len(out[-1]) >= most or size + cost > chars:
+            out.append([])
+            size = 0
+        out[-1].append(value)
+        size += cost
+    return out
+
+
+def _encode_cursor(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(data, dict) or data.get("v") != 1:
+            raise ValueError
+        return data
+    except (ValueError, TypeError):
+        raise CursorExpired(
+            message="Tandem will read everything from Salesforce again.", service="salesforce"
+        ) from None
+
+
+class SalesforceSource:
+    """Common part of the three Salesforce sources (one kind each)."""
+
+    side: Side = "salesforce"
+    kind: Kind
+    # The executor hands over up to 1,000 writes at a time (its intent journal covers them all
+    # before anything is sent); the client sends them as collections of 200, and the versions
+    # of the batch are read back in one retrieve, not one per collection.
+    batch_size = 5 * COLLECTION_SIZE
+
+    def __init__(self, client: SalesforceClient, user_id: str) -> None:
+        self.client = client
+        self.user_id = user_id
+        self.sobject = SOBJECTS[self.kind]
+        self._select = ", ".join(select_fields(self.kind))
+        self._known: dict[str, str] = {}
+
+    def remember_versions(self, versions: dict[str, str | None]) -> None:
+        """The versions the engine stored for linked ids (its last read or write of each)."""
+        self._known = {k: v for k, v in versions.items() if v}
+
+    @property
+    def api_calls(self) -> int:
+        return self.client.api_calls
+
+    @property
+    def range_key(self) -> str:
+        """What the range depends on: a cursor read under another range is not reused (the
+        engine reads everything again, so a wider range pairs what it now sees)."""
+        conditions = self.range_conditions()
+        return " OR ".join(f"({c})" for c in conditions) if conditions else ""
+
+    # -- range -------------------------------------------------------------------------
+
+    def range_condition(self) -> str | None:
+        """The SOQL condition of "in range" (None: everything visible is in range)."""
+        raise NotImplementedError
+
+    def range_conditions(self) -> list[str] | None:
+        """ "In range" as a union: a record is in range when it meets any of these SOQL
+        conditions, each asked in its own query (Salesforce allows no semi-join under OR).
+        None: everything visible is in range."""
+        where = self.range_condition()
+        return None if where is None else [where]
+
+    # -- reading -----------------------------------------------------------------------
+
+    async def list_changes(self, cursor: str | None) -> ChangeSet:
+        if cursor is None:
+            return await self._full_listing()
+        state = _decode_cursor(cursor)
+        start = parse_sf_datetime(state["d"])
+        assert start is not None
+        now = dt.datetime.now(UTC)
+        if start < now - dt.timedelta(days=DELETE_LOG_DAYS) + dt.timedelta(minutes=5):
+            raise CursorExpired(
+                message="Tandem last synced Salesforce too long ago to read only the "
+                "changes; it reads everything again.",
+                service="salesforce",
+            )
+        deleted, d, dids = await self._deleted_since(start, set(state.get("dids", [])))
+        rows = await self.client.query(
+            f"SELECT {self._select} FROM {self.sobject} WHERE SystemModstamp >= {state['m']} "
+            "ORDER BY SystemModstamp, Id"
+        )
+        seen_at_m = set(state.get("ids", []))
+        fresh = [r for r in rows if not (r["SystemModstamp"] == state["m"] and r["Id"] in seen_at_m)]
+        m, ids = state["m"], list(seen_at_m)
+        if fresh:
+            m = fresh[-1]["SystemModstamp"]
+            ids = [r["Id"] for r in rows if r["SystemModstamp"] == m]
+        # Rows at the version Tandem stored for them are its own writes read back: in range
+        # when written, so the range query is not asked about them again.
+        known = [r for r in fresh if r["Id"] in self._known and self._known[r["Id"]] == r["SystemModstamp"]]
+        known_ids = {r["Id"] for r in known}
+        items = await paced_map(lambda r: self._item(r, True), known) + await self._items(
+            [r for r in fresh if r["Id"] not in known_ids]
+        )
+        fresh_ids = {i.id for i in items}
+        return ChangeSet(
+            items=items,
+            deleted_ids=[i for i in deleted if i not in fresh_ids],
+            cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
+            full=False,
+        )
+
+    async def _full_listing(self) -> ChangeSet:
+        # The delete window starts before the listing, so nothing deleted during it is missed.
+        try:
+            _, d, dids = await self._deleted_since(dt.datetime.now(UTC), set())
+        except CursorExpired:
+            # Salesforce's clock runs far ahead of ours (only seen with a test clock): ask it
+            # for its "now" with a window that starts in the future, and start from there.
+            far = _sf_minute(dt.datetime.now(UTC) + dt.timedelta(days=365))
+            body = await self.client.get_deleted(self.sobject, far, far)
+            d, dids = _sf_minute(parse_sf_datetime(body["latestDateCovered"]) or dt.datetime.now(UTC)), []
+        conditions = self.range_conditions()
+        rows: list[dict[str, Any]] = []
+        for where in conditions or [None]:
+            rows.extend(
+                await self.client.query(
+                    f"SELECT {self._select} FROM {self.sobject}"
+                    + (f" WHERE {where}" if where else "")
+                    + " ORDER BY SystemModstamp, Id"
+                )
+            )
+        if conditions and len(conditions) > 1:  # one row per record, in the cursor's order
+            rows = sorted({r["Id"]: r for r in rows}.values(), key=lambda r: (r["SystemModstamp"], r["Id"]))
+        if rows:  # changes after the listing get a later stamp than its newest row
+            m = rows[-1]["SystemModstamp"]
+            ids = [r["Id"] for r in rows if r["SystemModstamp"] == m]
+        else:
+            m, ids = d, []
+        items = await paced_map(lambda r: self._item(r, True), rows)
+        return ChangeSet(
+            items=items,
+            deleted_ids=[],
+            cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
+            full=True,
+        )
+
+    async def _deleted_since(self, start: dt.datetime, known: set[str]) -> tuple[list[str], str, list[str]]:
+        """Ids deleted since ``start``; the next window start; ids reported in that minute."""
+        now = dt.datetime.now(UTC)
+        end = max(now, start) + dt.timedelta(days=1)  # "now" is Salesforce's: it caps the window
+        try:
+            body = await self.client.get_deleted(self.sobject, _sf_minute(start), _sf_minute(end))
+        except SalesforceRequestFailed as exc:
+            if exc.ids.get("code") == "INVALID_REPLICATION_DATE":
+                raise CursorExpired(
+                    message="Salesforce no longer keeps the list of deletions from "
+                    "the last sync; Tandem reads everything again.",
+                    service="salesforce",
+                ) from exc
+            raise
+        covered = parse_sf_datetime(body.get("latestDateCovered")) or start
+        next_start = _sf_minute(covered)
+        since = parse_sf_datetime(next_start)
+        deleted, minute_ids = [], []
+        for entry in body.get("deletedRecords", []):
+            rid = entry.get("id")
+            when = parse_sf_datetime(entry.get("deletedDate"))
+            if rid not in known:
+                deleted.append(rid)
+            if when is not None and since is not None and when >= since:
+                minute_ids.append(rid)  # the next window starts at this minute: skip it then
+        return deleted, next_start, minute_ids
+
+    def _item(self, row: dict[str, Any], in_range: bool) -> SourceItem:
+        return SourceItem(
+            id=row["Id"],
+            version=row["SystemModstamp"],
+            record=from_row(self.kind, row),
+            modified_at=parse_sf_datetime(row.get("LastModifiedDate")),
+            in_range=in_range,
+        )
+
+    async def _in_range_ids(self, ids: Sequence[str]) -> set[str]:
+        conditions = self.range_conditions()
+        if conditions is None or not ids:
+            return set(ids)
+        out: set[str] = set()
+        for chunk in chunks(list(ids), IDS_PER_QUERY):
+            for where in conditions:
+                rest = [i for i in chunk if i not in out]  # already in: not asked again
+                if not rest:
+                    break
+                rows = await self.client.query(
+                    f"SELECT Id FROM {self.sobject} WHERE Id IN {soql_ids(rest)} AND ({where})"
+                )
+                out.update(r["Id"] for r in rows)
+        return out
+
+    async def _items(self, rows: list[dict[str, Any]]) -> list[SourceItem]:
+        inside = await self._in_range_ids([r["Id"] for r in rows])
+        return await paced_map(lambda r: self._item(r, r["Id"] in inside), rows)
+
+    async def get_many(self, ids: Sequence[str]) -> dict[str, SourceItem]:
+        rows: list[dict[str, Any]] = []
+        for chunk in chunks(list(dict.fromkeys(ids)), IDS_PER_QUERY):
+            rows.extend(
+                await self.client.query(
+                    f"SELECT {self._select} FROM {self.sobject} WHERE Id IN {soql_ids(chunk)}"
+                )
+            )
+        return {item.id: item for item in await self._items(rows)}
+
+    async def find_matches(self, record: Record) -> list[SourceItem]:
+        keys = set(match_keys(self.kind, record))
+        if not keys:
+            return []
+        where = self._match_condition(record)
+        if where is None:
+            return []
+        rows = await self.client.query(f"SELECT {self._select} FROM {self.sobject} WHERE {where}")
+        items = await self._items(rows)
+        return [i for i in items if keys & set(match_keys(self.kind, i.record))]
+
+    def _match_condition(self, record: Record) -> str | None:
+        raise NotImplementedError
+
+    # -- writing -----------------------------------------------------------------------
+
+    async def _who_ids(self, records: Sequence[Record]) -> dict[str, str]:
+        return {}
+
+    def _body(self, fields: Record, who: dict[str, str], creating: bool) -> dict[str, Any]:
+        body = to_body(self.kind, fields)
+        if creating:
+            body["OwnerId"] = self.user_id
+        return body
+
+    async def create_many(self, records: Sequence[Record]) -> list[ItemResult]:
+        if not records:
+            return []
+        who = await self._who_ids(records)
+        bodies = await paced_map(lambda r: self._body(r, who, creating=True), records)
+        results = await self.client.create_records(self.kind, self.sobject, bodies)
+        return await self._with_versions(results)
+
+    async def update_many(self, updates: Sequence[Update]) -> list[ItemResult]:
+        if not updates:
+            return []
+        current = await self._versions([u.id for u in updates])
+        results: list[ItemResult | None] = [None] * len(updates)
+        send: list[tuple[int, dict[str, Any]]] = []
+        who = await self._who_ids([u.fields for u in updates])
+        pace = Pacer()
+        for n, update in enumerate(updates):
+            await pace()
+            now = current.get(update.id)
+            if now is None:
+                results[n] = ItemResult.failure(
+                    "not_found", "This record was deleted in Salesforce.", id=update.id
+                )
+            elif now != update.version:
+                results[n] = ItemResult.failure(
+                    "stale",
+                    "This record changed in Salesforce since Tandem read it; the next sync "
+                    "looks at it again.",
+                    id=update.id,
+                )
+            else:
+                send.append((n, {"Id": update.id, **self._body(update.fields, who, creating=False)}))
+        if send:
+            sent = await self.client.update_records(self.kind, self.sobject, [b for _, b in send])
+            for (n, _), result in zip(send, await self._with_versions(sent), strict=False):
+                results[n] = result
+        return [r for r in results if r is not None]
+
+    async def delete_many(self, deletes: Sequence[Delete]) -> list[ItemResult]:
+        if not deletes:
+            return []
+        return await self.client.delete_records([d.id for d in deletes])
+
+    async def _versions(self, ids: Sequence[str]) -> dict[str, str]:
+        """Current SystemModstamp of each id that still exists (retrieve collection)."""
+        out: dict[str, str] = {}
+        for chunk in chunks(list(ids), READ_IDS_PER_CALL):
+            response = await self.client.request(
+                "POST",
+                f"composite/sobjects/{self.sobject}",
+                idempotent=True,
+                json={"ids": list(chunk), "fields": ["Id", "SystemModstamp"]},
+            )
+            for row in response.json():
+                if row:
+                    out[row["Id"]] = row["SystemModstamp"]
+        return out
+
+    async def _with_versions(self, results: list[ItemResult]) -> list[ItemResult]:
+        ok = [r.id for r in results if r.ok and r.id]
+        versions = await self._versions(ok) if ok else {}
+        return [replace(r, version=versions.get(r.id, "")) if r.ok and r.id else r for r in results]
+
+
+class SalesforceContacts(SalesforceSource):
+    kind: Kind = "contacts"
+
+    def __init__(
+        self, client: SalesforceClient, user_id: str, *, scope: Scope = "mine", campaign_id: str | None = None
+    ) -> None:
+        if scope not in ("mine", "all", "team", "campaign"):
+            raise ValueError(f"unknown contact scope {scope!r}")
+        if scope == "campaign" and not campaign_id:
+            raise ValueError("the campaign scope needs a campaign_id")
+        super().__init__(client, user_id)
+        self.scope = scope
+        self.campaign_id = campaign_id
+
+    def range_condition(self) -> str | None:
+        """The scope's own condition (team, campaign: without my private contacts; see
+        ``range_conditions``)."""
+        me = soql_quote(self.user_id)
+        if self.scope == "mine":
+            return f"OwnerId = {me}"
+        if self.scope == "team":
+            return f"AccountId IN (SELECT AccountId FROM AccountTeamMember WHERE UserId = {me})"
+        if self.scope == "campaign":
+            return (
+                f"Id IN (SELECT ContactId FROM CampaignMember WHERE CampaignId = "
+                f"{soql_quote(self.campaign_id or '')})"
+            )
+        return None
+
+    def range_conditions(self) -> list[str] | None:
+        """Team and campaign: the scope's condition, or one of my private contacts (owned by
+        me, on no account), which is how a contact created from Outlook arrives."""
+        where = self.range_condition()
+        if self.scope in ("team", "campaign") and where is not None:
+            return [where, f"OwnerId = {soql_quote(self.user_id)} AND AccountId = null"]
+        return None if where is None else [where]
+
+    def _match_condition(self, record: Record) -> str | None:
+        parts = []
+        if record.get("Email"):
+            parts.append(f"Email = {soql_quote(str(record['Email']))}")
+        if record.get("LastName"):
+            parts.append(f"LastName = {soql_quote(str(record['LastName']))}")
+        return " OR ".join(parts) or None
+
+    def _body(self, fields: Record, who: dict[str, str], creating: bool) -> dict[str, Any]:
+        body = super()._body(fields, who, creating)
+        body.pop("AccountId", None)  # created from Outlook: a private contact, no account
+        return body
+
+    async def existing_twins(self, records: Sequence[Record]) -> list[str | None]:
+        """Before creating ``records``: for each, why it must not be created (a contact with
+        its email already exists in Salesforce outside the range, where the listing could not
+        see it), or None. Only a scoped range needs this (with "all" every visible contact was
+        listed and matched). Emails are looked up without the range filter, in queries of at
+        most ``IDS_PER_QUERY`` emails and ``TWIN_QUERY_CHARS`` characters; nothing is asked
+        when no record has an email."""
+        if self.scope == "all":
+            return [None] * len(records)
+        emails = sorted({str(r["Email"]).strip().casefold() for r in records if r.get("Email")})
+        head = "SELECT Id, Email, OwnerId, Owner.Name FROM Contact WHERE Email IN "
+        tail = " ORDER BY CreatedDate, Id"
+        soqls = [
+            f"{head}{soql_ids(chunk)}{tail}"
+            for chunk in _chunks_by_length(
+                emails, IDS_PER_QUERY, TWIN_QUERY_CHARS - len(quote(head + tail, safe=""))
+            )
+        ]
+        rows = [row for found in await self.client.query_many(soqls) for row in found]
+        if not rows:
+            return [None] * len(records)
+        if self.scope == "mine":
+            inside = {r["Id"] for r in rows if r.get("OwnerId") == self.user_id}
+        else:
+            inside = await self._in_range_ids([r["Id"] for r in rows])
+        by_email: dict[str, dict[str, Any]] = {}
+        for row in rows:  # one found twin is enough; prefer one outside the range
+            key = str(row.get("Email") or "").casefold()
+            if key not in by_email or (by_email[key]["Id"] in inside and row["Id"] not in inside):
+                by_email[key] = row
+        out: list[str | None] = []
+        for record in records:
+            row = by_email.get(str(record.get("Email") or "").strip().casefold())
+            if row is None:
+                out.append(None)
+                continue
+            owner = (row.get("Owner") or {}).get("Name") or "someone else"
+            if row["Id"] not in inside:
+                out.append(
+                    "A contact with this email already exists in Salesforce but is outside "
+                    f"your range (owned by {owner}), so Tandem did not create a second one. "
+                    "Widen the contact range in the settings to keep the two in step."
+                )
+            else:
+                out.append(
+                    "A contact with this email already exists in your range in Salesforce "
+                    f"(owned by {owner}), and it is kept in step with another Outlook "
+                    "contact, so Tandem did not create a second one. Merge the two Outlook "
+                    "contacts, or give this one another email."
+                )
+        return out
+
+
+class SalesforceEvents(SalesforceSource):
+    kind: Kind = "events"
+
+    def __init__(
+        self,
+        client: SalesforceClient,
+        user_id: str,
+        *,
+        days_back: int = 30,
+        days_ahead: int = 365,
+        include_private: bool = False,
+    ) -> None:
+        super().__init__(client, user_id)
+        self.days_back = days_back
+        self.days_ahead = days_ahead
+        self.include_private = include_private
+
+    def range_condition(self) -> str | None:
+        cond = (
+            f"OwnerId = {soql_quote(self.user_id)} AND ActivityDate >= N_DAYS_AGO:{self.days_back} "
+            f"AND ActivityDate <= NEXT_N_DAYS:{self.days_ahead}"
+        )
+        return cond if self.include_private else cond + " AND IsPrivate = false"
+
+    def _match_condition(self, record: Record) -> str | None:
+        me = f"OwnerId = {soql_quote(self.user_id)}"
+        if record.get("Subject"):
+            return f"{me} AND Subject = {soql_quote(str(record['Subject']))}"
+        if record.get("IsAllDayEvent") and record.get("ActivityDate"):
+            return f"{me} AND ActivityDate = {encode(record['ActivityDate'])}"
+        if record.get("StartDateTime"):
+            return f"{me} AND StartDateTime = {encode(record['StartDateTime'])}"
+        return None
+
+    async def _who_ids(self, records: Sequence[Record]) -> dict[str, str]:
+        emails = sorted({str(r["WhoEmail"]).casefold() for r in records if r.get("WhoEmail")})
+        out: dict[str, str] = {}
+        for chunk in chunks(emails, IDS_PER_QUERY):
+            rows = await self.client.query(
+                f"SELECT Id, Email FROM Contact WHERE Email IN {soql_ids(chunk)} ORDER BY CreatedDate"
+            )
+            for row in rows:
+                out.setdefault(str(row["Email"]).casefold(), row["Id"])
+        return out
+
+    def _body(self, fields: Record, who: dict[str, str], creating: bool) -> dict[str, Any]:
+        body = super()._body(fields, who, creating)
+        if "WhoEmail" in fields:
+            email = fields.get("WhoEmail")
+            who_id = who.get(str(email).casefold()) if email else None
+            if who_id or not creating:
+                body["WhoId"] = who_id
+        return body
+
+
+class SalesforceTasks(SalesforceSource):
+    kind: Kind = "tasks"
+
+    def __init__(self, client: SalesforceClient, user_id: str, *, closed_days: int = 30) -> None:
+        super().__init__(client, user_id)
+        self.closed_days = closed_days
+
+    def range_condition(self) -> str | None:
+        n = self.closed_days
+        return (
+            f"OwnerId = {soql_quote(self.user_id)} AND (IsClosed = false OR "
+            f"ActivityDate >= N_DAYS_AGO:{n} OR CompletedDateTime >= N_DAYS_AGO:{n})"
+        )
+
+    def _match_condition(self, record: Record) -> str | None:
+        me = f"OwnerId = {soql_quote(self.user_id)}"
+        if record.get("Subject"):
+            return f"{me} AND Subject = {soql_quote(str(record['Subject']))}"
+        if record.get("ActivityDate"):
+            return f"{me} AND ActivityDate = {encode(record['ActivityDate'])}"
+        return None

@@ -1,0 +1,96 @@
+"""Helpers of the accounts tests: request counts and a scripted browser."""
+
+from __future__ import annotations
+
+import html
+import re
+import ssl
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+
+def token_posts(sandbox, service: str) -> int:
+    """How many POSTs reached the token endpoint of ``service`` (entra | salesforce_auth)."""
+    counts = sandbox.control("requests")["services"].get(service, {}).get("endpoints", {})
+    return sum(
+        n
+        for name, n in counts.items()
+        if name.startswith("POST ") and name.split(" ")[1].endswith("/token") and "[fault" not in name
+    )
+
+
+def make_browser(sandbox, *, decide: str = "allow"):
+    """An async 'system browser': follows the authorize URL to the loopback redirect.
+
+    With the sandbox's auto_approve the authorize page redirects at once; otherwise the
+    allow/deny form is submitted.
+    """
+
+    async def browser(url: str) -> None:
+        async with httpx.AsyncClient(
+            verify=ssl.create_default_context(cafile=sandbox.ca_file), follow_redirects=True, timeout=30
+        ) as client:
+            response = await client.get(url)
+            form = re.search(
+                r"<form[^>]*action=[\"']?([^\"' >]*)[^>]*>(.*?)</form>", response.text, re.S | re.I
+            )
+            if form and response.url.scheme == "https":  # not yet back at the loopback
+                fields = {
+                    html.unescape(n): html.unescape(v)
+                    for n, v in re.findall(
+                        r"<input[^>]*name=[\"']?([^\"' >]+)[^>]*value=[\"']?([^\"'>]*)", form.group(2)
+                    )
+                }
+                for name, options in re.findall(
+                    r"<select[^>]*name=[\"']?([^\"' >]+)[^>]*>(.*?)</select>", form.group(2), re.S
+                ):
+                    values = re.findall(r"<option[^>]*value=[\"']?([^\"' >]*)([^>]*)>", options)
+                    chosen = [v for v, rest in values if "selected" in rest] or [v for v, _ in values]
+                    if chosen:
+                        fields[html.unescape(name)] = html.unescape(chosen[0])
+                for name, value in re.findall(
+                    r"<button[^>]*name=[\"']?([^\"' >]+)[^>]*value=[\"']?([^\"' >]*)", form.group(2)
+                ):
+                    if decide in value.lower():
+                        fields[name] = value
+                action = httpx.URL(str(response.url)).join(form.group(1))
+                await client.post(action, data=fields)
+
+    return browser
+
+
+def redirect_uri_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["redirect_uri"][0]
+
+
+def state_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["state"][0]
+
+
+def sign_in_profile(sandbox, profile, monkeypatch, *, outlook: bool = True, salesforce: bool = True) -> None:
+    """Point the app at ``sandbox`` (environment) and sign ``profile`` in through the real app
+    sign-in (``tandem login``): the device code is approved at once, the browser is scripted."""
+    import argparse
+
+    from app.cli import accounts as accounts_cli
+
+    monkeypatch.setenv("TANDEM_SANDBOX_URL", sandbox.base_url)
+    monkeypatch.setenv("TANDEM_SANDBOX_CA", sandbox.ca_file)
+    sandbox.state.config["auto_approve"] = True
+    sandbox.state.config["device_interval_s"] = 1
+    base = dict(
+        profile=str(profile),
+        sandbox_url=None,
+        sandbox_ca=None,
+        json=True,
+        device=False,
+        service=None,
+        login_host=None,
+    )
+    if outlook:
+        assert accounts_cli.login_outlook(argparse.Namespace(**base)) == 0
+    if salesforce:
+        assert (
+            accounts_cli.login_salesforce(argparse.Namespace(**base, open_browser=make_browser(sandbox))) == 0
+        )

@@ -1,0 +1,1 @@
+"""The main window (dashboard): status cards, history, issues, contacts without an account."""

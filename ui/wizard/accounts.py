@@ -1,0 +1,394 @@
+"""The wizard's sign-in pages: Outlook (device code) and Salesforce (browser with PKCE, or a
+code). The sign-ins are the app's own (``ctx.accounts.outlook()`` / ``.salesforce()``, the same
+objects ``tandem login`` uses); MSAL and the keyring block, so they run in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from PyQt6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from ui.wizard.common import CodeBox, plain_error, set_status, status_label, who, wrapped
+
+log = logging.getLogger(__name__)
+
+
+class AppRegistrationForm(QGroupBox):
+    """Shown when no (or a wrong) app registration is configured: the person (or their
+    administrator) enters the ids here and signs in, without leaving the wizard. The values go
+    to the profile's settings (``accounts.*``), where an administrator's policy may lock them."""
+
+    def __init__(self, page: SignInPage, fields: list[tuple[str, str, str]]) -> None:
+        super().__init__(f"Your organisation's {page.service_name} app registration")
+        self.page = page
+        self.edits: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        form.addRow(
+            wrapped(
+                "Tandem signs in through an app your organisation registers with "
+                f"{page.service_name}. Your administrator can give you these values "
+                "(or set them for everyone in a policy file)."
+            )
+        )
+        for key, label, hint in fields:
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            edit.setPlaceholderText(hint)
+            self.edits[key] = edit
+            form.addRow(label, edit)
+        self.save = QPushButton("Save and sign in")
+        self.save.clicked.connect(self.apply)
+        row = QHBoxLayout()
+        row.addWidget(self.save)
+        row.addStretch(1)
+        form.addRow("", row)
+        self.hide()
+
+    def open_for(self, ctx: Any) -> None:
+        for key, edit in self.edits.items():
+            try:
+                edit.setText(str(ctx.settings.get(key) or ""))
+                edit.setEnabled(not ctx.settings.is_locked(key))
+            except Exception:  # an unknown key: leave the field empty
+                edit.setText("")
+        self.show()
+
+    def apply(self) -> None:
+        from app.cli.accounts import AccountSettings
+
+        ctx = self.page.w.ctx
+        values = {k: e.text().strip() or None for k, e in self.edits.items() if e.isEnabled()}
+        first = next(iter(self.edits))
+        if not values.get(first) and first in values:
+            set_status(self.page.status, f"Enter the {self.edits[first].placeholderText()} first.", "error")
+            return
+        try:
+            ctx.settings.set_many(values)
+        except Exception as exc:  # refused values carry words for people
+            set_status(self.page.status, plain_error(exc), "error")
+            return
+        ctx.accounts.settings = AccountSettings.from_settings(ctx.settings)
+        self.hide()
+        self.page.start()
+
+
+class SignInPage(QWizardPage):
+    """Shared state: who is connected on the wizard's current profile, and the running task."""
+
+    service = ""
+    service_name = ""
+    app_fields: list[tuple[str, str, str]] = []  # (setting, label, placeholder)
+
+    def __init__(self, wizard: Any) -> None:
+        super().__init__()
+        self.w = wizard
+        self._ctx: Any = None
+        self._task: asyncio.Task | None = None
+        self.account: dict[str, Any] | None = None
+        self.status = status_label()
+        self.connected = wrapped()
+        self.connected.setObjectName("connectedAs")
+        self.connected.hide()
+        self.other = QPushButton("Use another account")
+        self.other.clicked.connect(self.sign_in_again)
+        self.other.hide()
+        self.app_form = AppRegistrationForm(self, self.app_fields)
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def waiting(self) -> bool:
+        return self._task is not None
+
+    def isComplete(self) -> bool:  # noqa: N802 (Qt)
+        return self.account is not None and not self.waiting
+
+    def cleanupPage(self) -> None:  # noqa: N802 (Qt) - Back keeps the sign-in going
+        pass
+
+    def initializePage(self) -> None:  # noqa: N802 (Qt)
+        ctx = self.w.ctx
+        if ctx is not self._ctx:
+            self.stop()
+            self._ctx = ctx
+            self.account = (ctx.signed_in() or {}).get(self.service) if ctx else None
+            if getattr(self.w, "only_sign_in", False):
+                # A reconnect: the stored sign-in expired or was revoked, so it does not count.
+                self.account = None
+            self.reset_view()
+        self.refresh()
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    def reset_view(self) -> None:
+        set_status(self.status, "")
+
+    def refresh(self) -> None:
+        if self.account:
+            self.connected.setText(f"Connected to {self.service_name} as {who(self.account)}.")
+            set_status(self.status, "")
+        self.connected.setVisible(bool(self.account) and not self.waiting)
+        self.other.setVisible(bool(self.account) and not self.waiting)
+        self.completeChanged.emit()
+
+    def sign_in_again(self) -> None:
+        self.account = None
+        self.start()
+
+    def start(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _run(self, coro: Any) -> None:
+        self.stop()
+        self._task = self.w.spawn(self._guard(coro))
+        self.refresh()
+
+    async def _guard(self, coro: Any) -> None:
+        me = asyncio.current_task()
+        try:
+            facts = await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # shown to the person with the way out: try again
+            log.info("%s sign-in failed: %s", self.service, type(exc).__name__, exc_info=True)
+            if self._task is me:
+                self._task = None
+                self.failed(exc)
+            return
+        if self._task is me:
+            self._task = None
+            self.account = facts
+            self.succeeded()
+
+    def failed(self, exc: BaseException) -> None:
+        set_status(self.status, plain_error(exc), "error")
+        if getattr(exc, "action", None) == "settings" and self.app_fields:
+            self.app_form.open_for(self.w.ctx)  # no or a wrong app registration: ask for it here
+            retry = getattr(self, "retry", None)
+            if retry is not None:
+                retry.hide()  # trying again unchanged would fail the same way
+        self.refresh()
+
+    def succeeded(self) -> None:
+        self.app_form.hide()
+        self.refresh()
+
+
+class OutlookPage(SignInPage):
+    service = "outlook"
+    service_name = "Outlook"
+    app_fields = [
+        ("accounts.microsoft_client_id", "Application (client) id", "application (client) id"),
+        (
+            "accounts.microsoft_authority",
+            "Authority (optional)",
+            "https://login.microsoftonline.com/<your tenant>",
+        ),
+    ]
+
+    def __init__(self, wizard: Any) -> None:
+        super().__init__(wizard)
+        self.setTitle("Connect Outlook")
+        self.setSubTitle(
+            "Tandem reads and writes your contacts, calendar and To Do tasks in "
+            "Microsoft 365. You sign in on Microsoft's own page; Tandem never sees "
+            "your password."
+        )
+        self._cancel_event = threading.Event()
+        self.code = CodeBox(self.w.open_url)
+        self.retry = QPushButton("Try again")
+        self.retry.clicked.connect(self.start)
+        self.retry.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.retry)
+        row.addWidget(self.other)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.code)
+        layout.addWidget(self.connected)
+        layout.addWidget(self.status)
+        layout.addLayout(row)
+        layout.addWidget(self.app_form)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:  # noqa: N802 (Qt)
+        super().initializePage()
+        if self.account is None and not self.waiting and not self.retry.isVisible():
+            self.start()
+
+    def reset_view(self) -> None:
+        super().reset_view()
+        self.code.clear()
+        self.retry.hide()
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.account and not self.waiting:
+            self.code.clear()
+
+    def stop(self) -> None:
+        self._cancel_event.set()  # the waiting thread gives up at its next poll
+        super().stop()
+
+    def start(self) -> None:
+        self.retry.hide()
+        self.code.clear()
+        set_status(self.status, "Asking Microsoft for a sign-in code…")
+        self._run(self._sign_in(self.w.ctx))
+
+    async def _sign_in(self, ctx: Any) -> dict[str, Any]:
+        from app.auth.outlook import CACHE_SECRET
+
+        cancelled = self._cancel_event = threading.Event()
+        auth = ctx.accounts.outlook()
+        # A locked or missing keyring fails before the person acts (as `tandem login` does).
+        await asyncio.to_thread(ctx.accounts.secrets.get, CACHE_SECRET)
+        login = await asyncio.to_thread(auth.start_login)
+        self.code.show_code(login.user_code, login.verification_uri, "Microsoft")
+        set_status(self.status, "Waiting for you to finish signing in…")
+        account = await asyncio.to_thread(auth.finish_login, login, cancelled.is_set)
+        return account.to_json()
+
+    def failed(self, exc: BaseException) -> None:
+        self.code.clear()
+        self.retry.show()
+        super().failed(exc)
+
+    def succeeded(self) -> None:
+        self.code.clear()
+        super().succeeded()
+
+
+class SalesforcePage(SignInPage):
+    service = "salesforce"
+    service_name = "Salesforce"
+    app_fields = [
+        ("accounts.salesforce_client_id", "Consumer key", "consumer key of the connected app"),
+        (
+            "accounts.salesforce_login_host",
+            "Login address (optional)",
+            "https://login.salesforce.com or your My Domain",
+        ),
+    ]
+
+    def __init__(self, wizard: Any) -> None:
+        super().__init__(wizard)
+        self.setTitle("Connect Salesforce")
+        self.setSubTitle(
+            "Sign in to Salesforce in your browser. When you are done there, "
+            "come back here: Tandem continues by itself."
+        )
+        self.browser = QPushButton("Sign in with your browser")
+        self.browser.setObjectName("browserSignIn")
+        self.browser.clicked.connect(self.start)
+        self.device = QPushButton("Use a code instead")
+        self.device.setToolTip(
+            "For a computer without a browser, or when the browser sign-in "
+            "does not come back: sign in on any device with a code."
+        )
+        self.device.clicked.connect(self.start_device)
+        self.cancel = QPushButton("Cancel sign-in")
+        self.cancel.clicked.connect(self.cancel_sign_in)
+        self.cancel.hide()
+        self.link = wrapped(rich=True)
+        self.link.hide()
+        self.code = CodeBox(self.w.open_url)
+        self.demo_note = wrapped(
+            "Demo: your browser does not know the demo's own certificate, so \"Use a code "
+            'instead" is the quick way here; the demo approves the code by itself.'
+        )
+        self.demo_note.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.browser)
+        row.addWidget(self.device)
+        row.addWidget(self.other)
+        row.addWidget(self.cancel)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.connected)
+        layout.addWidget(self.link)
+        layout.addLayout(row)
+        layout.addWidget(self.demo_note)
+        layout.addWidget(self.app_form)
+        layout.addWidget(self.code)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+    def reset_view(self) -> None:
+        super().reset_view()
+        self.code.clear()
+        self.link.hide()
+
+    def refresh(self) -> None:
+        super().refresh()
+        idle = not self.waiting
+        show_choices = idle and not self.account
+        self.browser.setVisible(show_choices)
+        self.device.setVisible(show_choices)
+        ctx = getattr(self.w, "ctx", None)
+        self.demo_note.setVisible(show_choices and bool(getattr(ctx, "sandbox", False)))
+        self.cancel.setVisible(not idle)
+        if idle:
+            self.link.hide()
+            self.code.clear()
+
+    def sign_in_again(self) -> None:
+        self.account = None
+        set_status(self.status, "")
+        self.refresh()
+
+    def cancel_sign_in(self) -> None:
+        self.stop()
+        set_status(self.status, "Sign-in cancelled. Start it again when you are ready.")
+        self.refresh()
+
+    def start(self) -> None:
+        set_status(self.status, "Opening your browser…")
+        self._run(self._browser(self.w.ctx))
+
+    def start_device(self) -> None:
+        set_status(self.status, "Asking Salesforce for a sign-in code…")
+        self._run(self._device(self.w.ctx))
+
+    async def _browser(self, ctx: Any) -> dict[str, Any]:
+        from app.auth.salesforce import CREDENTIALS_SECRET
+
+        auth = ctx.accounts.salesforce()
+        await asyncio.to_thread(ctx.accounts.secrets.get, CREDENTIALS_SECRET)
+
+        def show(url: str) -> None:
+            self.link.setText(
+                "Finish signing in to Salesforce in your browser; Tandem "
+                "continues by itself. If the browser did not open, "
+                f'<a href="{url}">open the Salesforce sign-in page</a>.'
+            )
+            self.link.show()
+            set_status(self.status, "")
+
+        account = await auth.login_browser(self.w.open_browser, on_url=show)
+        return account.to_json()
+
+    async def _device(self, ctx: Any) -> dict[str, Any]:
+        from app.auth.salesforce import CREDENTIALS_SECRET
+
+        auth = ctx.accounts.salesforce()
+        await asyncio.to_thread(ctx.accounts.secrets.get, CREDENTIALS_SECRET)
+        login = await auth.start_device_login()
+        self.code.show_code(login.user_code, login.verification_uri, "Salesforce")
+        set_status(self.status, "Waiting for you to finish signing in…")
+        account = await auth.finish_device_login(login)
+        return account.to_json()
