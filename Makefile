@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test sandbox bench clean
+.PHONY: run test check sandbox bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -17,7 +17,14 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) main.py
 
-test: $(STAMP)
+# The gates: lint, format, types, dead code. Each must report zero; `make test` runs them first.
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) tools/deadcode.py
+
+test: check
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 sandbox: $(STAMP)
@@ -27,7 +34,7 @@ bench: $(STAMP)
 	for f in tests/bench/bench_*.py; do echo "== $$f"; QT_QPA_PLATFORM=offscreen $(PY) $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 # Installers (packaging/README.md). PyInstaller is pinned in requirements-package.txt.
 .PHONY: package package-test
