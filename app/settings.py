@@ -39,7 +39,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dc_fields
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sync.fields import KINDS, Kind
 from sync.settings import KindSettings
@@ -83,6 +83,7 @@ __all__ = [
     "SettingSpec",
     "SettingState",
     "SettingType",
+    "SettingValues",
     "Settings",
     "SettingsError",
     "UnknownSetting",
@@ -93,6 +94,12 @@ __all__ = [
     "parse_days",
     "spec",
 ]
+
+
+class SettingValues(Protocol):
+    """What reads resolved values by key: :class:`Settings`, or a fake in a test."""
+
+    def get(self, key: str) -> Any: ...
 
 
 ContactRange = Literal["mine", "all", "team", "campaign"]  # as sync.salesforce.source.Scope

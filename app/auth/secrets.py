@@ -81,7 +81,7 @@ class SandboxFileKeyring(keyring.backend.KeyringBackend):
     developer's real keyring is the point. Never selected for a real profile.
     """
 
-    priority = -1  # type: ignore[assignment]  # never chosen by keyring's own discovery
+    priority = -1  # never chosen by keyring's own discovery
 
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         super().__init__()

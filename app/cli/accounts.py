@@ -28,7 +28,7 @@ import sys
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from app import redaction
 from app.accounts import AccountsFile
@@ -45,19 +45,13 @@ from app.endpoints import (
 )
 from app.errors import AppError, WrongClientId
 from app.paths import ProfilePaths
-from app.settings import open_settings
+from app.settings import SettingValues, open_settings
 from sync.errors import TandemError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SERVICES = ("outlook", "salesforce")
 
 open_browser: Callable[[str], Any] = webbrowser.open  # replaced by tests
-
-
-class SettingValues(Protocol):
-    """What :meth:`AccountSettings.from_settings` reads: ``app.settings.Settings`` or a fake."""
-
-    def get(self, key: str) -> Any: ...
 
 
 @dataclass(frozen=True)
