@@ -403,10 +403,6 @@ class Scheduler:
             self._jobs.clear()
             self._wake = None
 
-    def request_tick(self) -> None:
-        """Tick as soon as possible (the OS reported a wake-up, or the settings changed)."""
-        self._want_tick()
-
     def stop(self) -> None:
         self._stop = True
         if self._wake is not None:

@@ -278,9 +278,6 @@ class SecretStore:
     async def aget(self, name: str) -> str | None:
         return await asyncio.to_thread(self.get, name)
 
-    async def aset(self, name: str, value: str) -> None:
-        await asyncio.to_thread(self.set, name, value)
-
     async def adelete(self, name: str) -> bool:
         return await asyncio.to_thread(self.delete, name)
 
