@@ -34,7 +34,8 @@ SWITCHES = (
     "salesforce_no_update",
     "salesforce_no_delete",
 )
-PRESETS = ("both", "to_outlook", "to_salesforce")
+PresetName = Literal["both", "to_outlook", "to_salesforce"]
+PRESETS: tuple[PresetName, ...] = ("both", "to_outlook", "to_salesforce")
 Preset = Literal["both", "to_outlook", "to_salesforce", "custom"]
 
 
@@ -84,13 +85,13 @@ class SettingSpec:
     def group(self) -> str:
         return self.key.split(".", 1)[0]
 
-    def parse(self, raw: Any) -> Any:
+    def parse(self, raw: object) -> Any:
         """``raw`` (a CLI string or a JSON/TOML value) -> the stored value; raises InvalidSetting."""
         value = _convert(self, raw)
         self._check(value)
         return value
 
-    def is_valid(self, value: Any) -> bool:
+    def is_valid(self, value: object) -> bool:
         try:
             return self.parse(value) == value
         except InvalidSetting:
@@ -120,7 +121,7 @@ class SettingSpec:
             raise _invalid(self, value, f"the largest allowed value is {self.maximum}")
 
 
-def _invalid(spec: SettingSpec, value: Any, why: str) -> InvalidSetting:
+def _invalid(spec: SettingSpec, value: object, why: str) -> InvalidSetting:
     return InvalidSetting(
         message=f"{value!r} is not a valid value for '{spec.label}' ({spec.key}): {why}.", key=spec.key
     )
@@ -142,7 +143,7 @@ _DAY_ALIASES = {
 }
 
 
-def _convert(spec: SettingSpec, raw: Any) -> Any:
+def _convert(spec: SettingSpec, raw: object) -> Any:
     t = spec.type
     if isinstance(raw, str) and spec.nullable and raw.strip().lower() in _NONE and t != "days":
         return None
@@ -194,7 +195,7 @@ def _convert(spec: SettingSpec, raw: Any) -> Any:
     raise AssertionError(t)  # pragma: no cover
 
 
-def _day_number(token: Any, spec: SettingSpec) -> int:
+def _day_number(token: object, spec: SettingSpec) -> int:
     if isinstance(token, bool):
         raise _invalid(spec, token, "use day names like mon-fri or numbers 0 (Monday) to 6 (Sunday)")
     if isinstance(token, int) and 0 <= token <= 6:
@@ -209,7 +210,7 @@ def _day_number(token: Any, spec: SettingSpec) -> int:
     raise _invalid(spec, token, "use day names like mon-fri or numbers 0 (Monday) to 6 (Sunday)")
 
 
-def parse_days(raw: Any, spec: SettingSpec | None = None) -> list[int]:
+def parse_days(raw: object, spec: SettingSpec | None = None) -> list[int]:
     """``"mon-fri"``, ``"mon,wed"``, ``[0, 1]``, ``["sat", "sun"]`` -> sorted week-day numbers."""
     spec = spec or SPECS["auto.days"]
     if isinstance(raw, str):

@@ -216,7 +216,7 @@ class Settings:
 
     # -- writing -------------------------------------------------------------------------
 
-    def check(self, key: str, value: Any) -> Any:
+    def check(self, key: str, value: object) -> Any:
         """Parse and validate without saving; raises the same errors :meth:`set` raises."""
         s = spec(key)
         parsed = s.parse(value)
@@ -232,7 +232,7 @@ class Settings:
             )
         return parsed
 
-    def set(self, key: str, value: Any) -> Any:
+    def set(self, key: str, value: object) -> Any:
         """Parse (CLI strings too), validate and save; returns the stored value."""
         parsed = self.check(key, value)
         if not self.is_locked(key):
@@ -317,7 +317,7 @@ class Settings:
                 message=f"'{name}' is not a direction; choose one of: {', '.join(PRESETS)}.",
                 key=f"{kind}.direction",
             )
-        target = KindSettings.preset(kind, name)  # type: ignore[arg-type]
+        target = KindSettings.preset(kind, name)
         self.set_many({f"{kind}.{s}": getattr(target, s) for s in SWITCHES})
 
 
@@ -337,10 +337,11 @@ def detect_preset(kind: Kind, switches: dict[str, bool]) -> Preset:
     for name in PRESETS:
         # The preset as the kind's defaults shape it (contacts: "do not delete in Salesforce"
         # on) and as plain switches: both count, so switching that safety off keeps "Both ways".
-        for shape in (kind, "events"):
-            target = KindSettings.preset(shape, name)  # type: ignore[arg-type]
+        shapes: tuple[Kind, ...] = (kind, "events")
+        for shape in shapes:
+            target = KindSettings.preset(shape, name)
             if all(bool(switches.get(s, False)) == getattr(target, s) for s in SWITCHES):
-                return name  # type: ignore[return-value]
+                return name
     return "custom"
 
 

@@ -136,7 +136,9 @@ def select_backend(paths: ProfilePaths) -> keyring.backend.KeyringBackend:
     """The keyring backend for a profile (see the module docstring for the order)."""
     with keyring_errors("open"):
         if os.environ.get("PYTHON_KEYRING_BACKEND"):
-            return keyring.core.load_env()  # type: ignore[return-value]
+            chosen = keyring.core.load_env()  # None only when the variable is unset
+            if chosen is not None:
+                return chosen
         if paths.sandbox:
             return SandboxFileKeyring(paths.sandbox_secrets_file)
         return keyring.get_keyring()
