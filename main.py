@@ -1,17 +1,25 @@
-"""Tandem — composition root.
+"""Tandem — composition root: parse the arguments and dispatch.
 
 Start-up order (ARCHITECTURE.md): parse arguments -> paths -> logging -> excepthook -> store
 -> services -> GUI (QApplication + qasync loop + ui) or CLI (asyncio.run). Every command of
-../shared/design/CLI.md is dispatched from here; each layer is imported only when needed, so
-``--version`` and ``sandbox serve`` start fast.
+../shared/design/CLI.md is dispatched from here to its group in app/cli/ (accounts, sync,
+settings, diagnostics), which opens the profile; each layer is imported only when needed, so
+``--version`` and ``sandbox serve`` start fast. ``sandbox serve`` and the demo's embedded
+sandbox live here because app/ may not import sandbox/.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandbox.runner import SandboxServer
 
 VERSION = "0.1.0"
 
@@ -181,101 +189,15 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def embedded_sandbox(state_dir):
+def embedded_sandbox(state_dir: str | os.PathLike[str]) -> tuple[SandboxServer, dict[str, Any]]:
     """Start the demo's sandbox in its own thread: demo data on first start, kept in
     ``state_dir/world.json`` afterwards (so the demo profile's links stay true), sign-ins
     approved at once. Returns (server, info); ``server.stop()`` saves and stops it."""
-    from pathlib import Path
-
     from sandbox.runner import SandboxServer
 
-    state_dir = Path(state_dir)
-    server = SandboxServer(
-        seed="demo", state_dir=state_dir, state_file=state_dir / "world.json", auto_approve=True
-    )
+    folder = Path(state_dir)
+    server = SandboxServer(seed="demo", state_dir=folder, state_file=folder / "world.json", auto_approve=True)
     return server, server.start()
-
-
-def _account_settings(args: argparse.Namespace):
-    """Sign-in settings of the profile (client ids, hosts), with the policy file applied."""
-    from app.cli.accounts import AccountSettings
-
-    settings = _open_settings(args, quiet=True)
-    return AccountSettings.from_settings(settings) if settings is not None else None
-
-
-def _open_settings(args: argparse.Namespace, quiet: bool = False):
-    """The profile's Settings over its store, or None (with a message unless quiet)."""
-    import os
-
-    from app.paths import profile_paths
-    from app.policy import load_policy
-    from app.settings import Settings
-    from sync.errors import TandemError
-    from sync.store import Store
-
-    sandbox = bool(args.sandbox_url or os.environ.get("TANDEM_SANDBOX_URL"))
-    paths = profile_paths(args.profile, sandbox=sandbox).ensure()
-    try:
-        return Settings(Store(paths.database), load_policy())
-    except TandemError as exc:
-        if not quiet:
-            print(f"tandem: {exc.title}. {exc.message}", file=sys.stderr)
-        return None
-
-
-def cmd_settings(args: argparse.Namespace) -> int:
-    from sync.errors import TandemError
-
-    settings = _open_settings(args)
-    if settings is None:
-        return EXIT_FAILED
-    try:
-        if args.settings_command == "set":
-            settings.set(args.key, args.value)
-            values = {args.key: settings.get(args.key)}
-        elif args.key:
-            values = {args.key: settings.get(args.key)}
-        else:
-            values = settings.all()
-    except TandemError as exc:
-        print(f"tandem: {exc.title}. {exc.message}", file=sys.stderr)
-        return EXIT_FAILED if args.settings_command == "set" else EXIT_USAGE
-    if args.json:
-        print(json.dumps(values, default=str))
-    else:
-        for key, value in values.items():
-            locked = " (locked by your administrator)" if settings.is_locked(key) else ""
-            print(f"{key} = {json.dumps(value, default=str)}{locked}")
-    return EXIT_OK
-
-
-def cmd_diagnostics(args: argparse.Namespace) -> int:
-    """``diagnostics export FILE.zip``: the support bundle (never a token or a keyring entry)."""
-    from app.cli.accounts import UsageError
-    from app.context import AppContext
-    from app.diagnostics import DiagnosticsError, export
-    from sync.errors import TandemError
-
-    try:
-        ctx = AppContext.open(args.profile, sandbox_url=args.sandbox_url, sandbox_ca=args.sandbox_ca)
-    except (UsageError, TandemError) as exc:
-        print(
-            f"tandem: {getattr(exc, 'title', 'Cannot open the profile')}. {getattr(exc, 'message', exc)}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
-    try:
-        path = export(ctx, args.file)
-    except DiagnosticsError as exc:
-        print(f"tandem: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        ctx.close()
-    if args.json:
-        print(json.dumps({"ok": True, "file": str(path)}))
-    print(f"Diagnostics written to {path}. Tokens and passwords are not in it.", file=sys.stderr)
-    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,35 +208,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("sync", "history", "rebuild", "undo", "status"):
         from app.cli import sync as sync_cli
 
-        settings = _open_settings(args, quiet=args.command == "status")
-        if settings is None:
-            if args.command == "status":  # the accounts part works without the database
-                from app.cli import accounts as accounts_cli
-
-                return accounts_cli.accounts_status(args, settings=None)
-            return EXIT_FAILED
-        handler = {
-            "sync": sync_cli.sync,
-            "history": sync_cli.history,
-            "rebuild": sync_cli.rebuild,
-            "undo": sync_cli.undo,
-            "status": sync_cli.status,
-        }[args.command]
-        return handler(args, settings=settings)
+        return sync_cli.run(args)
     if args.command in ("login", "logout"):
         from app.cli import accounts as accounts_cli
 
-        handler = {
-            "login": accounts_cli.login_salesforce
-            if getattr(args, "service", "") == "salesforce"
-            else accounts_cli.login_outlook,
-            "logout": accounts_cli.logout,
-        }[args.command]
-        return handler(args, settings=_account_settings(args))
+        return accounts_cli.run(args)
     if args.command == "settings":
-        return cmd_settings(args)
+        from app.cli import settings as settings_cli
+
+        return settings_cli.run(args)
     if args.command == "diagnostics":
-        return cmd_diagnostics(args)
+        from app.cli import diagnostics as diagnostics_cli
+
+        return diagnostics_cli.run(args)
     if args.command is None:
         # The desktop app: the wizard on first run, else the dashboard, tray and auto sync.
         # `--sandbox` runs the demo against an embedded sandbox (started here: ui/ may not

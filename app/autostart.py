@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from app.errors import AppError
+from app.paths import ProfilePaths
 
 APP_ID = "org.tandemsync.Tandem"
 APP_NAME = "Tandem"
@@ -130,10 +131,25 @@ class Autostart:
         self.value_name = APP_NAME + (f" ({profile_id})" if suffix else "")  # Run value
 
     @classmethod
-    def for_profile(cls, paths, **kwargs) -> Autostart:
+    def for_profile(
+        cls,
+        paths: ProfilePaths,
+        *,
+        platform: str | None = None,
+        home: Path | None = None,
+        environ: dict[str, str] | None = None,
+        run_key: RunKey | None = None,
+    ) -> Autostart:
         """The entry of an ``app.paths.ProfilePaths``: ``--profile DIR`` added unless default."""
         args = [] if paths.profile_id in ("default",) else ["--profile", str(paths.root)]
-        return cls(command=launch_command([BACKGROUND, *args]), profile_id=paths.profile_id, **kwargs)
+        return cls(
+            platform=platform,
+            home=home,
+            environ=environ,
+            run_key=run_key,
+            command=launch_command([BACKGROUND, *args]),
+            profile_id=paths.profile_id,
+        )
 
     # --------------------------------------------------------------- where it lives
 
@@ -155,6 +171,13 @@ class Autostart:
         if self.kind == "macos":
             return self.home / "Library" / "LaunchAgents" / f"{self.label}.plist"
         return None
+
+    def _file(self) -> Path:
+        """The file of a file-based entry (XDG, macOS)."""
+        path = self.path
+        if path is None:
+            raise AssertionError("a registry entry has no file")
+        return path
 
     def run_key(self) -> RunKey:
         if self._run_key is None:
@@ -220,7 +243,7 @@ class Autostart:
                 self.run_key().set(self.value_name, self.run_value())
                 return
             data = self.desktop_entry().encode("utf-8") if self.kind == "xdg" else self.launch_agent()
-            path = self.path
+            path = self._file()
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + ".tmp")
             tmp.write_bytes(data)
@@ -234,7 +257,7 @@ class Autostart:
             if self.kind == "windows":
                 self.run_key().delete(self.value_name)
                 return
-            self.path.unlink(missing_ok=True)
+            self._file().unlink(missing_ok=True)
         except OSError as exc:
             raise AutostartError(message=self._failure("turn off", exc), where=str(self.where)) from exc
 
@@ -247,18 +270,21 @@ class Autostart:
                 return any(self._same_command(value, v) for v in self._run_values())
             except OSError:
                 return False
-        path = self.path
+        path = self._file()
         if not path.is_file():
             return False
         try:
             if self.kind == "macos":
                 agent = plistlib.loads(path.read_bytes())
                 return agent.get("ProgramArguments") == self.command and bool(agent.get("RunAtLoad"))
-            values = dict(
-                line.split("=", 1)
-                for line in path.read_text(encoding="utf-8").splitlines()
-                if "=" in line and not line.startswith("#")
-            )
+            values = {
+                key: value
+                for key, _, value in (
+                    line.partition("=")
+                    for line in path.read_text(encoding="utf-8").splitlines()
+                    if "=" in line and not line.startswith("#")
+                )
+            }
         except Exception:  # a damaged file (plistlib raises ExpatError, ValueError, ...) is not ours
             return False
         return (

@@ -39,9 +39,12 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import redaction
+
+if TYPE_CHECKING:
+    from app.context import AppContext
 
 LOG_TAIL_BYTES = 4 * 1024 * 1024  # per log file
 MAX_LOG_FILES = 20
@@ -89,7 +92,11 @@ def default_name(now: dt.datetime | None = None) -> str:
 
 
 def export(
-    ctx: Any, path: str | os.PathLike, *, qt_version: str | None = None, extra: dict[str, Any] | None = None
+    ctx: AppContext,
+    path: str | os.PathLike,
+    *,
+    qt_version: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Path:
     """Write the bundle to ``path`` (a folder gets a dated file name; ``.zip`` is added when
     missing) and return where it went. Raises :class:`DiagnosticsError` with plain words."""
@@ -120,7 +127,7 @@ def export(
 
 
 def collect(
-    ctx: Any, *, qt_version: str | None = None, extra: dict[str, Any] | None = None
+    ctx: AppContext, *, qt_version: str | None = None, extra: dict[str, Any] | None = None
 ) -> dict[str, str]:
     """The members of the bundle as ``{name: text}``, already redacted."""
     members: dict[str, str] = {}
@@ -149,7 +156,7 @@ def collect(
 
 
 def environment(
-    ctx: Any, qt_version: str | None = None, extra: dict[str, Any] | None = None
+    ctx: AppContext, qt_version: str | None = None, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for name in PACKAGES:
@@ -158,7 +165,7 @@ def environment(
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
     try:
-        schema = ctx.store.schema_version()
+        schema = ctx.store.schema_version
     except Exception:
         schema = None
     paths = ctx.paths
@@ -183,7 +190,7 @@ def environment(
     return facts
 
 
-def settings_facts(ctx: Any) -> dict[str, Any]:
+def settings_facts(ctx: AppContext) -> dict[str, Any]:
     settings = ctx.settings
     rows = [
         {"key": s.spec.key, "value": s.value, "source": s.source, "locked": s.locked}
@@ -200,7 +207,7 @@ def settings_facts(ctx: Any) -> dict[str, Any]:
     }
 
 
-def log_members(ctx: Any, left_out: list[str] | None = None) -> dict[str, str]:
+def log_members(ctx: AppContext, left_out: list[str] | None = None) -> dict[str, str]:
     """``logs/<relative path>`` -> redacted text, for the newest log files of the profile."""
     left_out = left_out if left_out is not None else []
     folder = Path(ctx.paths.log_dir)

@@ -18,15 +18,19 @@ first and picking it stores nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.auth.token_provider import BearerAuth
 from app.errors import not_connected
 
+if TYPE_CHECKING:
+    from app.context import AppContext
+    from sync.graph.client import GraphClient
+
 CAMPAIGN_SOQL = "SELECT Id, Name, IsActive FROM Campaign ORDER BY Name LIMIT 2000"
 
 
-def _graph_client(ctx: Any):
+def _graph_client(ctx: AppContext) -> tuple[GraphClient, BearerAuth]:
     from app.auth.outlook import OutlookTokenSource
     from sync.graph.client import GraphClient
 
@@ -38,7 +42,7 @@ def _graph_client(ctx: Any):
     return GraphClient(root, verify=ctx.endpoints.ssl_context(), auth=auth), auth
 
 
-async def outlook_folders(ctx: Any) -> dict[str, list[dict[str, Any]]]:
+async def outlook_folders(ctx: AppContext) -> dict[str, list[dict[str, Any]]]:
     """The contact folders, calendars and To Do lists of the signed-in mailbox.
 
     The default of each comes first with ``id`` None (contacts: the standard "Contacts"
@@ -55,8 +59,8 @@ async def outlook_folders(ctx: Any) -> dict[str, list[dict[str, Any]]]:
         await client.aclose()
 
     names = {f["id"]: f["name"] for f in folders if f["id"]}
-    contacts = [{"id": None, "name": "Contacts", "default": True}]
-    others = []
+    contacts: list[dict[str, Any]] = [{"id": None, "name": "Contacts", "default": True}]
+    others: list[dict[str, Any]] = []
     for f in folders:
         if not f["id"]:
             continue
@@ -79,7 +83,7 @@ async def outlook_folders(ctx: Any) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-async def campaigns(ctx: Any) -> list[dict[str, Any]]:
+async def campaigns(ctx: AppContext) -> list[dict[str, Any]]:
     """The Salesforce campaigns the user can see, by name: ``[{"id", "name", "active"}]``."""
     from app.auth.salesforce import SalesforceTokenSource
     from sync.salesforce.client import SalesforceClient

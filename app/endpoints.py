@@ -9,10 +9,15 @@ over an unauthenticated channel would defeat TLS. TLS verification is never turn
 
 from __future__ import annotations
 
+import os
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from app.paths import ProfilePaths, profile_paths
 
 MICROSOFT_AUTHORITY = "https://login.microsoftonline.com/common"
 GRAPH_URL = "https://graph.microsoft.com/v1.0"
@@ -105,3 +110,29 @@ class Endpoints:
                     pass
             self._ctx.append(ctx)
         return self._ctx[0]
+
+
+@dataclass(frozen=True)
+class ProfileOptions:
+    """How a profile reaches its services: ``sandbox_url`` / ``sandbox_ca`` (default
+    ``TANDEM_SANDBOX_URL`` / ``TANDEM_SANDBOX_CA``) and ``client_options`` for both HTTP
+    clients (tests shorten the back-off). The command line fills it from its options."""
+
+    sandbox_url: str | None = None
+    sandbox_ca: str | None = None
+    client_options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def resolved_sandbox_url(self) -> str | None:
+        return self.sandbox_url or os.environ.get("TANDEM_SANDBOX_URL") or None
+
+    def paths(self, profile: str | os.PathLike[str] | None) -> ProfilePaths:
+        """The profile's folders, created (a sandbox without ``profile`` gets its own)."""
+        return profile_paths(profile or None, sandbox=bool(self.resolved_sandbox_url)).ensure()
+
+    def endpoints(self) -> Endpoints:
+        """Production, or the sandbox's; raises EndpointError for unusable sandbox options."""
+        url = self.resolved_sandbox_url
+        if not url:
+            return Endpoints.production()
+        return Endpoints.for_sandbox(url, self.sandbox_ca or os.environ.get("TANDEM_SANDBOX_CA"))

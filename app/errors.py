@@ -185,7 +185,7 @@ def oauth_error(
     description = redact(str(body.get("error_description") or ""))[:500]
     codes = body.get("error_codes") or []
     name = _name(service)
-    ids = {"service": service, "error": error, "status": status, "during": during}
+    ids: dict[str, Any] = {"service": service, "error": error, "status": status, "during": during}
     if error in _CLIENT or 700016 in codes or "AADSTS700016" in description:
         return WrongClientId(
             f"{name} does not recognise Tandem's app registration",

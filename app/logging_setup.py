@@ -14,15 +14,15 @@ import logging
 import logging.handlers
 import os
 from pathlib import Path
-from typing import Any
 
 from app import redaction
+from app.paths import ProfilePaths
 
 LOG_NAME = "tandem.log"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def setup_logging(paths: Any, *, level: int | None = None) -> Path | None:
+def setup_logging(paths: ProfilePaths, *, level: int | None = None) -> Path | None:
     """Log to the profile's log file; returns its path, or None when it cannot be written."""
     root = logging.getLogger()
     if level is None:
@@ -30,20 +30,23 @@ def setup_logging(paths: Any, *, level: int | None = None) -> Path | None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "urllib3", "msal", "uvicorn", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    path = Path(paths.log_dir) / LOG_NAME
-    for handler in list(root.handlers):
-        if getattr(handler, "_tandem", False):
-            root.removeHandler(handler)
-            handler.close()
+    log_file = Path(paths.log_dir) / LOG_NAME
+    for old in list(root.handlers):
+        if getattr(old, "_tandem", False):
+            root.removeHandler(old)
+            old.close()
+    handler: logging.Handler
+    path: Path | None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
         )
+        path = log_file
     except OSError:
         handler, path = logging.StreamHandler(), None
     handler.setFormatter(logging.Formatter(_FORMAT))
-    handler._tandem = True  # type: ignore[attr-defined]
+    handler._tandem = True  # type: ignore[union-attr]  # a marker: the handler replaced on the next call
     root.addHandler(handler)
     redaction.install(root)
     return path

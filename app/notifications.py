@@ -26,7 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from app.settings import SettingValues
+    from sync.report import RunReport
 
 Severity = Literal["info", "warning", "error"]
 SIDES = (("outlook", "Outlook"), ("salesforce", "Salesforce"))
@@ -45,7 +49,7 @@ class NotifyPrefs:
     summary_only_when_changed: bool = False
 
     @classmethod
-    def from_settings(cls, settings: Any) -> NotifyPrefs:
+    def from_settings(cls, settings: SettingValues) -> NotifyPrefs:
         g = settings.get
         return cls(
             on_start=g("notify.on_start"),
@@ -95,9 +99,11 @@ class RunOutcome:
     issue_ids: tuple[int, ...] = ()  # open issues raised by this run, if known
 
     @classmethod
-    def from_report(cls, report: Any, *, issue_ids: tuple[int, ...] = ()) -> RunOutcome:
+    def from_report(
+        cls, report: RunReport | Mapping[str, Any], *, issue_ids: tuple[int, ...] = ()
+    ) -> RunOutcome:
         """From a ``RunReport`` or its ``to_json()`` (the run row's ``report``)."""
-        data = report.to_json() if hasattr(report, "to_json") else dict(report)
+        data = dict(report) if isinstance(report, Mapping) else report.to_json()
         kinds = {}
         for kind, k in (data.get("kinds") or {}).items():
             err = k.get("error")

@@ -46,7 +46,7 @@ from typing import Any, Literal
 import platformdirs
 
 from .errors import AppError
-from .settings import SPECS, InvalidSetting
+from .setting_specs import SPECS, InvalidSetting
 
 POLICY_FILES = ("tandem-policy.json", "tandem-policy.toml")
 SECTIONS = ("defaults", "locked")

@@ -86,7 +86,7 @@ def _redact_record(record: logging.LogRecord) -> logging.LogRecord:
         record.exc_text = redact(record.exc_text)
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
-    record._tandem_redacted = True  # type: ignore[attr-defined]
+    record._tandem_redacted = True
     return record
 
 

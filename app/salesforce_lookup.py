@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.auth.token_provider import BearerAuth
 from app.errors import AppError, not_connected
+
+if TYPE_CHECKING:
+    from app.context import AppContext
 
 MIN_SEARCH = 2
 MAX_SEARCH = 80
@@ -90,7 +93,7 @@ def _quote(value: str) -> str:
 class _Client:
     """``async with _Client(ctx) as (client, me):`` a signed-in SalesforceClient."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.client: Any = None
 
@@ -114,16 +117,18 @@ class _Client:
             self.client = None
 
 
-def _tandem_created_ids(ctx: Any) -> set[str]:
+def _tandem_created_ids(ctx: AppContext) -> set[str]:
     """Salesforce contact ids Tandem created (applied creates in the change journal)."""
     try:
         rows = ctx.store.journal(kind="contacts", status="applied")
     except Exception:  # the journal is a nicety here; never fail the list over it
         return set()
     return {
-        r["target_id"] or r.get("salesforce_id")
+        str(sf_id)
         for r in rows
-        if r["op"] == "create" and r["side"] == "salesforce" and (r["target_id"] or r.get("salesforce_id"))
+        if r["op"] == "create"
+        and r["side"] == "salesforce"
+        and (sf_id := r["target_id"] or r.get("salesforce_id"))
     }
 
 
@@ -132,7 +137,7 @@ def _name(row: dict[str, Any]) -> str:
     return name or row.get("Email") or row["Id"]
 
 
-async def private_contacts(ctx: Any) -> list[PrivateContact]:
+async def private_contacts(ctx: AppContext) -> list[PrivateContact]:
     """Contacts the signed-in user owns that have no account, by name."""
     async with _Client(ctx) as (client, me):
         rows = await client.query(
@@ -166,7 +171,7 @@ def check_search_text(text: str) -> str:
     return cleaned
 
 
-async def search_accounts(ctx: Any, text: str) -> list[AccountHit]:
+async def search_accounts(ctx: AppContext, text: str) -> list[AccountHit]:
     """Accounts whose name contains ``text`` (case-insensitive), at most 50, by name."""
     cleaned = check_search_text(text)
     async with _Client(ctx) as (client, _me):
@@ -193,7 +198,7 @@ def _check_id(value: str, prefix: str, what: str) -> str:
     return value
 
 
-async def relate_contact(ctx: Any, contact_id: str, account_id: str) -> None:
+async def relate_contact(ctx: AppContext, contact_id: str, account_id: str) -> None:
     """Set the contact's AccountId (it stops being private). Salesforce's refusal (contact
     deleted meanwhile, no access to the account) raises ``SalesforceRequestFailed`` with its
     message."""

@@ -42,10 +42,13 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 from zoneinfo import ZoneInfo
 
 import schedule
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ class ScheduleConfig:
         return dt.timedelta(minutes=self.frequency_min)
 
     @classmethod
-    def from_settings(cls, settings: Any, tz: dt.tzinfo | None = None) -> ScheduleConfig:
+    def from_settings(cls, settings: Settings, tz: dt.tzinfo | None = None) -> ScheduleConfig:
         """From an :class:`app.settings.Settings` (duck-typed: ``get``, ``background_kinds``...)."""
         return cls(
             enabled=bool(settings.get("auto.enabled")),
@@ -201,6 +204,10 @@ def next_window_time(after: dt.datetime, config: ScheduleConfig) -> dt.datetime 
     return None
 
 
+@overload
+def _utc(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def _utc(moment: None) -> None: ...
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     # Aware arithmetic in a ZoneInfo zone is wall-clock arithmetic (01:45 CET + 30 min would
     # give the non-existent 02:15 on the spring-forward night): intervals are added in UTC.
@@ -222,6 +229,7 @@ def decide(now: dt.datetime, config: ScheduleConfig, state: ScheduleState) -> De
     caught_up = (
         slept
         and state.last_run_at is not None
+        and state.last_tick_at is not None
         and (state.last_tick_at < state.last_run_at + retry_delay(config, state.failures))
     )
 
@@ -395,10 +403,6 @@ class Scheduler:
             self._jobs.clear()
             self._wake = None
 
-    def request_tick(self) -> None:
-        """Tick as soon as possible (the OS reported a wake-up, or the settings changed)."""
-        self._want_tick()
-
     def stop(self) -> None:
         self._stop = True
         if self._wake is not None:
@@ -410,7 +414,7 @@ class Scheduler:
             self._wake.set()
 
 
-def _succeeded(result: Any) -> bool:
+def _succeeded(result: object) -> bool:
     if result is False:
         return False
     ok = getattr(result, "ok", True)

@@ -31,15 +31,22 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
+import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.auth.token_provider import BearerAuth
+from app.cli.accounts import AccountsContext
 from app.errors import AppError, not_connected
+from app.settings import Settings
 from sync.fields import KINDS, Kind
 from sync.plan import Decisions, Plan
 from sync.report import RunReport
+
+if TYPE_CHECKING:
+    from sync.graph.source import GraphSource
+    from sync.salesforce.source import SalesforceSource
 
 Progress = Callable[[str, str, int, int], None]  # as sync.engine.Progress
 BUDGET_KEY = "_state.salesforce_api_budget"
@@ -85,7 +92,7 @@ class _FileLock:
     def acquire(self) -> bool:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            if os.name == "nt":  # pragma: no cover - Windows
+            if sys.platform == "win32":  # pragma: no cover - Windows
                 import msvcrt
 
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -107,7 +114,7 @@ class _FileLock:
         fd, self._fd = self._fd, None
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
-            if os.name == "nt":  # pragma: no cover - Windows
+            if sys.platform == "win32":  # pragma: no cover - Windows
                 import msvcrt
 
                 os.lseek(fd, 0, os.SEEK_SET)
@@ -136,7 +143,9 @@ class SyncService:
     ``client_options`` go to both HTTP clients (tests shorten the back-off).
     """
 
-    def __init__(self, ctx: Any, settings: Any, *, client_options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, ctx: AccountsContext, settings: Settings, *, client_options: dict[str, Any] | None = None
+    ) -> None:
         self.ctx = ctx
         self.settings = settings
         self.store = settings.store
@@ -314,7 +323,7 @@ class _SharedClientSource:
     client's request count, so the engine (which sums ``api_calls`` over every source) counts
     each request once. Everything else is the wrapped source's."""
 
-    def __init__(self, source: Any, counts: bool) -> None:
+    def __init__(self, source: GraphSource | SalesforceSource, counts: bool) -> None:
         self._source = source
         self._counts = counts
 
@@ -364,29 +373,30 @@ class SyncSession:
         self.graph = GraphClient(graph_root, verify=verify, auth=outlook_auth, **options)
         self.salesforce = SalesforceClient(instance_url, sf_auth, verify=verify, **options)
         user = sf_facts["user_id"]
-        get = settings.get
+        # The wrappers delegate to the sources (__getattr__), which mypy cannot match with the
+        # Source protocol: the engine gets them as what they stand for.
         sources: dict[str, dict[str, Any]] = {}
         for kind in self.kinds:
-            folder = get(f"{kind}.outlook_folder") or None
+            outlook: GraphSource
+            sf: SalesforceSource
             if kind == "contacts":
-                scope = get("contacts.range")
-                outlook = GraphContacts(self.graph, folder)
-                sf = SalesforceContacts(
-                    self.salesforce, user, scope=scope, campaign_id=get("contacts.campaign_id") or None
-                )
+                c = settings.contact_sources()
+                outlook = GraphContacts(self.graph, c.outlook_folder)
+                sf = SalesforceContacts(self.salesforce, user, scope=c.range, campaign_id=c.campaign_id)
             elif kind == "events":
-                back, ahead = int(get("events.days_back")), int(get("events.days_ahead"))
-                outlook = GraphEvents(self.graph, back, ahead, calendar_id=folder)
+                e = settings.event_sources()
+                outlook = GraphEvents(self.graph, e.days_back, e.days_ahead, calendar_id=e.outlook_folder)
                 sf = SalesforceEvents(
                     self.salesforce,
                     user,
-                    days_back=back,
-                    days_ahead=ahead,
-                    include_private=bool(get("events.include_private")),
+                    days_back=e.days_back,
+                    days_ahead=e.days_ahead,
+                    include_private=e.include_private,
                 )
             else:
-                outlook = GraphTasks(self.graph, folder)
-                sf = SalesforceTasks(self.salesforce, user, closed_days=int(get("tasks.closed_days")))
+                t = settings.task_sources()
+                outlook = GraphTasks(self.graph, t.outlook_folder)
+                sf = SalesforceTasks(self.salesforce, user, closed_days=t.closed_days)
             first = not sources
             sources[kind] = {
                 "outlook": _SharedClientSource(outlook, first),

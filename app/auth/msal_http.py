@@ -11,6 +11,7 @@ given SSL context. Transport failures surface as ``httpx.TransportError``.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -30,7 +31,12 @@ class MsalHttpClient:
         return options
 
     def post(
-        self, url: str, params: Any = None, data: Any = None, headers: Any = None, **kwargs: Any
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | str | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,  # msal's requests-like options: timeout, allow_redirects, json
     ) -> httpx.Response:
         body: dict[str, Any] = {}
         if isinstance(data, (str, bytes)):
@@ -41,7 +47,13 @@ class MsalHttpClient:
             body["json"] = kwargs["json"]
         return self._client.post(url, params=params, headers=headers, **body, **self._options(kwargs))
 
-    def get(self, url: str, params: Any = None, headers: Any = None, **kwargs: Any) -> httpx.Response:
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,  # msal's requests-like options: timeout, allow_redirects
+    ) -> httpx.Response:
         return self._client.get(url, params=params, headers=headers, **self._options(kwargs))
 
     def close(self) -> None:

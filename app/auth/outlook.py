@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -103,7 +104,7 @@ class OutlookAuth:
         authority: str,
         secrets: SecretStore,
         accounts: AccountsFile,
-        verify: Any,
+        verify: ssl.SSLContext,
         sandbox: bool = False,
         timeout: float = 30.0,
     ) -> None:

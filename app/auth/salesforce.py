@@ -24,6 +24,7 @@ import hashlib
 import inspect
 import logging
 import secrets as pysecrets
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -99,7 +100,7 @@ class SalesforceAuth:
         login_url: str,
         secrets: SecretStore,
         accounts: AccountsFile,
-        verify: Any,
+        verify: ssl.SSLContext,
         client_secret: str | None = None,
         timeout: float = 30.0,
         redirect_port: int = 0,

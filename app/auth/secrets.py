@@ -81,7 +81,7 @@ class SandboxFileKeyring(keyring.backend.KeyringBackend):
     developer's real keyring is the point. Never selected for a real profile.
     """
 
-    priority = -1  # type: ignore[assignment]  # never chosen by keyring's own discovery
+    priority = -1  # never chosen by keyring's own discovery
 
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         super().__init__()
@@ -136,7 +136,9 @@ def select_backend(paths: ProfilePaths) -> keyring.backend.KeyringBackend:
     """The keyring backend for a profile (see the module docstring for the order)."""
     with keyring_errors("open"):
         if os.environ.get("PYTHON_KEYRING_BACKEND"):
-            return keyring.core.load_env()  # type: ignore[return-value]
+            chosen = keyring.core.load_env()  # None only when the variable is unset
+            if chosen is not None:
+                return chosen
         if paths.sandbox:
             return SandboxFileKeyring(paths.sandbox_secrets_file)
         return keyring.get_keyring()
@@ -277,9 +279,6 @@ class SecretStore:
     # -- async API (blocking calls in a thread) -------------------------------------
     async def aget(self, name: str) -> str | None:
         return await asyncio.to_thread(self.get, name)
-
-    async def aset(self, name: str, value: str) -> None:
-        await asyncio.to_thread(self.set, name, value)
 
     async def adelete(self, name: str) -> bool:
         return await asyncio.to_thread(self.delete, name)

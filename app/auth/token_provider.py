@@ -68,10 +68,6 @@ class BearerAuth(httpx.Auth):
             self._token = token
             self._generation += 1
 
-    def invalidate(self) -> None:
-        """Forget the held token (after a logout or a reconnect)."""
-        self._token = None
-
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         token, generation = await self.current()
         request.headers["Authorization"] = f"Bearer {token}"
@@ -85,4 +81,3 @@ class BearerAuth(httpx.Auth):
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise RuntimeError("BearerAuth works with httpx.AsyncClient only")
-        yield request  # pragma: no cover

@@ -1,6 +1,6 @@
 """The accounts commands of the CLI: ``login``, ``logout`` and the accounts part of ``status``.
 
-main.py parses the arguments and calls these functions; each returns the exit code
+main.py parses the arguments and calls :func:`run`; each command returns the exit code
 (CLI.md: 0 success, 1 failed, 2 bad usage). Human text goes to stderr; with ``--json`` one
 JSON document goes to stdout (a device-code prompt, which must be seen before the command
 ends, is one JSON line on stderr).
@@ -33,17 +33,19 @@ from typing import Any
 from app import redaction
 from app.accounts import AccountsFile
 from app.auth.outlook import CACHE_SECRET, OutlookAuth
-from app.auth.salesforce import CREDENTIALS_SECRET, LOGIN_TIMEOUT_S, SalesforceAuth
+from app.auth.salesforce import CREDENTIALS_SECRET, LOGIN_TIMEOUT_S, SalesforceAccount, SalesforceAuth
 from app.auth.secrets import SecretStore
 from app.endpoints import (
     SANDBOX_OUTLOOK_CLIENT_ID,
     SANDBOX_SALESFORCE_CLIENT_ID,
     EndpointError,
     Endpoints,
+    ProfileOptions,
     salesforce_login_url,
 )
 from app.errors import AppError, WrongClientId
-from app.paths import ProfilePaths, profile_paths
+from app.paths import ProfilePaths
+from app.settings import SettingValues, open_settings
 from sync.errors import TandemError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -64,7 +66,7 @@ class AccountSettings:
     salesforce_redirect_port: int = 0  # 0: a random free port; a fixed one for strict apps
 
     @classmethod
-    def from_settings(cls, settings: Any) -> AccountSettings:
+    def from_settings(cls, settings: SettingValues) -> AccountSettings:
         """From ``app.settings.Settings`` (policy already applied), or anything with ``get``."""
 
         def get(key: str) -> Any:
@@ -171,22 +173,36 @@ class AccountsContext:
         )
 
 
+def open_accounts(
+    profile: str | os.PathLike[str] | None,
+    options: ProfileOptions,
+    settings: AccountSettings | None = None,
+    secrets: SecretStore | None = None,
+) -> AccountsContext:
+    """Paths, endpoints and sign-ins of a profile, without its database (raises UsageError).
+    The accounts half of ``app.context.open_profile``."""
+    redaction.install()
+    try:
+        endpoints = options.endpoints()
+    except EndpointError as exc:
+        raise UsageError(str(exc)) from exc
+    return AccountsContext(options.paths(profile), endpoints, settings or AccountSettings(), secrets)
+
+
+def profile_options(args: argparse.Namespace) -> ProfileOptions:
+    """The command line's ``--sandbox-url`` / ``--sandbox-ca`` (tests: ``client_options``)."""
+    return ProfileOptions(
+        sandbox_url=getattr(args, "sandbox_url", None),
+        sandbox_ca=getattr(args, "sandbox_ca", None),
+        client_options=getattr(args, "client_options", None) or {},
+    )
+
+
 def context_from_args(
     args: argparse.Namespace, settings: AccountSettings | None = None, secrets: SecretStore | None = None
 ) -> AccountsContext:
-    """Paths, endpoints and settings of the profile the arguments name (raises UsageError)."""
-    redaction.install()
-    sandbox_url = getattr(args, "sandbox_url", None) or os.environ.get("TANDEM_SANDBOX_URL")
-    try:
-        if sandbox_url:
-            ca = getattr(args, "sandbox_ca", None) or os.environ.get("TANDEM_SANDBOX_CA")
-            endpoints = Endpoints.for_sandbox(sandbox_url, ca)
-        else:
-            endpoints = Endpoints.production()
-    except EndpointError as exc:
-        raise UsageError(str(exc)) from exc
-    paths = profile_paths(getattr(args, "profile", None), sandbox=endpoints.sandbox).ensure()
-    return AccountsContext(paths, endpoints, settings or AccountSettings(), secrets)
+    """The sign-ins of the profile the arguments name (raises UsageError)."""
+    return open_accounts(getattr(args, "profile", None), profile_options(args), settings, secrets)
 
 
 # -- output ---------------------------------------------------------------------------
@@ -229,6 +245,24 @@ def _who(facts: dict[str, Any] | None) -> str:
 
 
 # -- commands -------------------------------------------------------------------------
+
+
+def account_settings(args: argparse.Namespace) -> AccountSettings | None:
+    """Sign-in settings of the profile (client ids, hosts), with the policy file applied;
+    None when its database cannot be opened (signing in works without it)."""
+    try:
+        settings = open_settings(getattr(args, "profile", None), profile_options(args))
+    except TandemError:
+        return None
+    return AccountSettings.from_settings(settings)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``login outlook``, ``login salesforce`` or ``logout SERVICE`` (``args.command``)."""
+    if args.command == "logout":
+        return logout(args, settings=account_settings(args))
+    login = login_salesforce if getattr(args, "service", "") == "salesforce" else login_outlook
+    return login(args, settings=account_settings(args))
 
 
 def login_outlook(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:
@@ -295,7 +329,7 @@ def login_salesforce(args: argparse.Namespace, *, settings: AccountSettings | No
     return EXIT_OK
 
 
-async def _salesforce_device(args: argparse.Namespace, auth: SalesforceAuth):
+async def _salesforce_device(args: argparse.Namespace, auth: SalesforceAuth) -> SalesforceAccount:
     login = await auth.start_device_login()
     if getattr(args, "json", False):
         print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr, flush=True)

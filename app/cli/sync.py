@@ -1,7 +1,7 @@
 """The sync commands of the CLI: ``sync``, ``history``, ``rebuild``, ``undo`` and ``status``.
 
-main.py parses the arguments and calls these with the profile's ``app.settings.Settings``;
-each returns the exit code of CLI.md: 0 success, 1 failed, 2 bad usage, 3 held for the user
+main.py parses the arguments and calls :func:`run`, which opens the profile's settings and
+calls the command with them (``app.settings.Settings``); each returns the exit code of CLI.md: 0 success, 1 failed, 2 bad usage, 3 held for the user
 (conflicts, held items, a mass delete or an empty side stopped by a guard). Human text goes to
 stderr; with ``--json`` one JSON document goes to stdout.
 
@@ -22,17 +22,20 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cli.accounts import (
-    AccountSettings,
     UsageError,
     _fail,
+    accounts_status,
     accounts_status_json,
-    context_from_args,
+    profile_options,
     say_accounts,
 )
+from app.context import open_profile
+from app.settings import Settings, open_settings
 from app.sync_service import SyncService, failed, held
 from sync.errors import NothingToUndo, TandemError
 from sync.fields import KINDS
 from sync.plan import Decisions, Plan
+from sync.report import RunReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_HELD = 0, 1, 2, 3
 MAX_LINES = 40  # actions listed per kind in the human plan
@@ -42,14 +45,14 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _emit(args: argparse.Namespace, document: Any) -> None:
+def _emit(args: argparse.Namespace, document: dict[str, Any]) -> None:
     if getattr(args, "json", False):
         print(json.dumps(document, ensure_ascii=False, default=str), flush=True)
 
 
-def make_service(args: argparse.Namespace, settings: Any) -> SyncService:
-    ctx = context_from_args(args, AccountSettings.from_settings(settings))
-    return SyncService(ctx, settings, client_options=getattr(args, "client_options", None))
+def make_service(args: argparse.Namespace, settings: Settings) -> SyncService:
+    """The sync service of the profile the arguments name, over its opened ``settings``."""
+    return open_profile(getattr(args, "profile", None), profile_options(args), settings=settings).service
 
 
 def _kinds(args: argparse.Namespace) -> list[str] | None:
@@ -146,14 +149,29 @@ def _plan_exit(plan: Plan) -> int:
     return EXIT_FAILED if failed(plan) else EXIT_HELD if held(plan) else EXIT_OK
 
 
-def _report_exit(report: Any) -> int:
+def _report_exit(report: RunReport) -> int:
     return EXIT_FAILED if failed(report) else EXIT_HELD if held(report) else EXIT_OK
 
 
 # -- commands -------------------------------------------------------------------------------
 
 
-def sync(args: argparse.Namespace, *, settings: Any) -> int:
+def run(args: argparse.Namespace) -> int:
+    """``sync``, ``history``, ``rebuild``, ``undo`` or ``status`` (``args.command``) over the
+    profile's settings. A database that cannot be opened fails the command (exit 1), except
+    ``status``, whose accounts part works without it."""
+    try:
+        settings = open_settings(getattr(args, "profile", None), profile_options(args))
+    except TandemError as exc:
+        if args.command == "status":
+            return accounts_status(args, settings=None)
+        _say(f"tandem: {exc.title}. {exc.message}")
+        return EXIT_FAILED
+    handler = {"sync": sync, "history": history, "rebuild": rebuild, "undo": undo, "status": status}
+    return handler[args.command](args, settings=settings)
+
+
+def sync(args: argparse.Namespace, *, settings: Settings) -> int:
     """``sync [--kind K|all] [--preview] [--yes] [--json]``."""
     if getattr(args, "preview", False) and getattr(args, "yes", False):
         return _fail(args, None, UsageError("pass --preview or --yes, not both"))
@@ -191,7 +209,7 @@ async def _sync(args: argparse.Namespace, service: SyncService, kinds: list[str]
     return _report_exit(report)
 
 
-def undo(args: argparse.Namespace, *, settings: Any) -> int:
+def undo(args: argparse.Namespace, *, settings: Settings) -> int:
     """``undo [--preview] [--yes]``: reverse the last applied run."""
     if getattr(args, "preview", False) and getattr(args, "yes", False):
         return _fail(args, None, UsageError("pass --preview or --yes, not both"))
@@ -226,7 +244,7 @@ async def _undo(args: argparse.Namespace, service: SyncService) -> int:
     return _report_exit(report)
 
 
-def history(args: argparse.Namespace, *, settings: Any) -> int:
+def history(args: argparse.Namespace, *, settings: Settings) -> int:
     """``history [--limit N] [--json]``: the recorded runs, newest first."""
     limit = getattr(args, "limit", None) or 20
     if limit < 1:
@@ -255,7 +273,7 @@ def history(args: argparse.Namespace, *, settings: Any) -> int:
     return EXIT_OK
 
 
-def rebuild(args: argparse.Namespace, *, settings: Any) -> int:
+def rebuild(args: argparse.Namespace, *, settings: Settings) -> int:
     """``rebuild --kind K``: forget links and cursors of one kind; changes no record."""
     kind = getattr(args, "kind", None)
     if kind not in KINDS:
@@ -273,7 +291,7 @@ def rebuild(args: argparse.Namespace, *, settings: Any) -> int:
     return EXIT_OK
 
 
-def status(args: argparse.Namespace, *, settings: Any) -> int:
+def status(args: argparse.Namespace, *, settings: Settings) -> int:
     """``status [--json]``: accounts, per-kind state, last/next run, API budget."""
     try:
         service = make_service(args, settings)

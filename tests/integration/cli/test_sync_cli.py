@@ -275,16 +275,13 @@ def test_an_expired_salesforce_sign_in_asks_to_reconnect(cli) -> None:
 
 
 def test_one_run_at_a_time_per_profile(cli) -> None:
-    import argparse
     import asyncio
     from pathlib import Path
 
-    import main
-    from app.cli import sync as sync_cli
+    from app.context import ProfileOptions, open_profile
     from app.sync_service import LOCK_FILE, SyncBusy, _FileLock
 
-    args = argparse.Namespace(profile=str(cli.profile), sandbox_url=None, sandbox_ca=None)
-    service = sync_cli.make_service(args, main._open_settings(args))
+    service = open_profile(cli.profile, ProfileOptions()).service
 
     async def overlapping() -> None:
         async with service.session(["tasks"]):

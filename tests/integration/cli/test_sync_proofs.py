@@ -4,7 +4,6 @@ events keep their instants, task status round-trips, undo and rebuild."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -142,8 +141,7 @@ def test_a_delete_in_outlook_is_not_undone_on_later_runs(cli) -> None:
 
 
 def test_a_held_mass_delete_can_be_confirmed(cli) -> None:
-    import main
-    from app.cli import sync as sync_cli
+    from app.context import ProfileOptions, open_profile
     from sync.plan import Decisions
 
     assert cli.run("settings", "set", "contacts.salesforce_no_delete", "false", "--json")[0] == 0
@@ -161,8 +159,7 @@ def test_a_held_mass_delete_can_be_confirmed(cli) -> None:
     assert len(box.state.sf["records"]["Contact"]) == sf_before
 
     # The person confirms in the preview (what the desktop app does through the service).
-    args = argparse.Namespace(profile=str(cli.profile), sandbox_url=None, sandbox_ca=None)
-    service = sync_cli.make_service(args, main._open_settings(args))
+    service = open_profile(cli.profile, ProfileOptions()).service
 
     async def confirm():
         async with service.session(["contacts"]) as run:

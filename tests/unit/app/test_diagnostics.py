@@ -102,6 +102,7 @@ def test_bundle_of_a_signed_in_profile_has_every_part_and_no_token(sandbox, sign
     # The parts say what support needs.
     env = json.loads(texts["environment.json"])
     assert env["qt"] == "6.11.0" and env["python"] and env["packages"]["httpx"]
+    assert env["profile"]["schema_version"] == ctx.store.schema_version >= 1  # the database's version
     runs = json.loads(texts["runs.json"])
     assert runs and runs[0]["mode"] == "apply" and runs[0]["kinds"] == ["contacts"]
     settings = {row["key"]: row for row in json.loads(texts["settings.json"])["settings"]}

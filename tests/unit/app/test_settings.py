@@ -225,3 +225,54 @@ def test_listeners_hear_about_changes(store: Store) -> None:
 def test_days_accept_names_and_numbers() -> None:
     assert parse_days(["Sat", "sunday", 1]) == [1, 5, 6]
     assert parse_days("weekdays") == [0, 1, 2, 3, 4]
+
+
+def test_the_engine_switch_defaults_come_from_the_engine_declaration(store: Store) -> None:
+    """One declaration: a new user's switches are KindSettings.default (contacts: do not delete
+    in Salesforce), and each declared default is the engine's."""
+    s = Settings(store)
+    for kind in ("contacts", "events", "tasks"):
+        engine = KindSettings.default(kind)
+        assert s.kind_settings(kind) == engine
+        for name, value in engine.to_json().items():
+            if f"{kind}.{name}" in SPECS:
+                assert SPECS[f"{kind}.{name}"].default == value, (kind, name)
+
+
+def test_the_phone_region_reaches_the_engine(store: Store) -> None:
+    s = Settings(store)
+    assert s.get("contacts.phone_region") is None
+    assert s.kind_settings("contacts").phone_region is None
+    assert s.set("contacts.phone_region", " gb ") == "GB"
+    assert s.kind_settings("contacts").phone_region == "GB"
+    with pytest.raises(InvalidSetting, match="country code"):
+        s.set("contacts.phone_region", "XX")
+    assert s.set("contacts.phone_region", "none") is None
+    assert s.kind_settings("contacts").phone_region is None
+
+
+def test_a_policy_sets_the_phone_region_for_everyone(store: Store) -> None:
+    s = Settings(store, Policy(locked={"contacts.phone_region": "DE"}))
+    assert s.kind_settings("contacts").phone_region == "DE"
+
+
+def test_the_sources_read_typed_settings(store: Store) -> None:
+    s = Settings(store)
+    s.set_many(
+        {
+            "contacts.range": "campaign",
+            "contacts.campaign_id": "701000000000001",
+            "events.days_back": "7",
+            "events.include_private": "yes",
+            "tasks.outlook_folder": "list-1",
+            "tasks.closed_days": "3",
+        }
+    )
+    contacts, events, tasks = s.contact_sources(), s.event_sources(), s.task_sources()
+    assert (contacts.outlook_folder, contacts.range, contacts.campaign_id) == (
+        None,
+        "campaign",
+        "701000000000001",
+    )
+    assert (events.days_back, events.days_ahead, events.include_private) == (7, 365, True)
+    assert (tasks.outlook_folder, tasks.closed_days) == ("list-1", 3)

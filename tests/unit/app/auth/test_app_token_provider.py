@@ -86,3 +86,15 @@ async def test_refused_refresh_raises_the_typed_error() -> None:
         with pytest.raises(Exception) as info:
             await c.get("https://api.example/x")
     assert info.value.message == "Your Salesforce sign-in has expired — reconnect."
+
+
+def test_a_blocking_client_is_refused_in_plain_words() -> None:
+    """The token refresh is async: a blocking httpx.Client says so instead of sending."""
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200))
+    with (
+        httpx.Client(transport=transport, auth=BearerAuth(FakeSource())) as client,
+        pytest.raises(RuntimeError, match="AsyncClient only"),
+    ):
+        client.get("https://example.invalid/")
+    assert not sent

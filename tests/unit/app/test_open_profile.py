@@ -1,0 +1,42 @@
+"""One way to open a profile: the CLI, the desktop app and the tests all go through
+app.context.open_profile with ProfileOptions (no command-line namespace)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli.accounts import UsageError
+from app.context import AppContext, ProfileOptions, open_profile
+from app.settings import open_settings
+
+
+def test_open_profile_builds_every_service_of_the_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("TANDEM_SANDBOX_URL", raising=False)
+    ctx = open_profile(tmp_path / "p", ProfileOptions(client_options={"retries": 1}))
+    try:
+        assert ctx.paths.root == (tmp_path / "p").resolve()
+        assert Path(ctx.store.path) == ctx.paths.database
+        assert not ctx.sandbox
+        assert ctx.service.client_options == {"retries": 1}
+        assert ctx.accounts.settings.salesforce_login_host == "https://login.salesforce.com"
+    finally:
+        ctx.close()
+
+
+def test_a_setting_saved_through_one_opening_is_seen_by_the_next(tmp_path: Path) -> None:
+    settings = open_settings(tmp_path / "p", ProfileOptions())
+    settings.set("accounts.microsoft_client_id", "11111111-2222-3333-4444-555555555555")
+    settings.store.close()
+    ctx = AppContext.open(tmp_path / "p")  # what the desktop app calls
+    try:
+        assert ctx.accounts.settings.outlook_client_id == "11111111-2222-3333-4444-555555555555"
+    finally:
+        ctx.close()
+
+
+def test_bad_sandbox_options_are_refused_in_plain_words(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("TANDEM_SANDBOX_CA", raising=False)
+    with pytest.raises(UsageError, match="CA file"):
+        open_profile(tmp_path / "p", ProfileOptions(sandbox_url="https://127.0.0.1:9"))
