@@ -137,10 +137,6 @@ def merge_units(kind: Kind) -> tuple[tuple[str, ...], ...]:
 MAX_EVENT_DAYS = 14
 
 
-def field_names(kind: Kind) -> tuple[str, ...]:
-    return tuple(f.name for f in FIELDS[kind])
-
-
 @cache
 def fields_from(kind: Kind, side: Side) -> tuple[str, ...]:
     """Fields whose changes on ``side`` are copied to the other side."""

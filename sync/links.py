@@ -30,13 +30,6 @@ from .records import Record, decode_record, encode_record
 LinkState = Literal[
     "linked", "outlook_out_of_range", "salesforce_out_of_range", "outlook_deleted", "salesforce_deleted"
 ]
-LINK_STATES: tuple[LinkState, ...] = (
-    "linked",
-    "outlook_out_of_range",
-    "salesforce_out_of_range",
-    "outlook_deleted",
-    "salesforce_deleted",
-)
 
 
 class Link:
@@ -115,9 +108,6 @@ class Link:
             self.outlook_id, self.outlook_version = id, version
         else:
             self.salesforce_id, self.salesforce_version = id, version
-
-    def copy(self) -> Link:
-        return Link.from_image(self.kind, self.image())
 
     def image(self) -> dict[str, Any]:
         """A JSON-able picture of the row (journal before-images, undo)."""

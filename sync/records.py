@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ItemError
-from .fields import FIELDS, SPECS, Kind
+from .fields import SPECS, Kind
 
 Value = str | bool | int | dt.date | dt.datetime | None
 Record = dict[str, Value]
@@ -124,10 +124,6 @@ def encode_record(record: Mapping[str, Value]) -> dict[str, Any]:
 def decode_record(kind: Kind, raw: Mapping[str, Any]) -> Record:
     specs = SPECS[kind]
     return {k: decode_value(kind, k, v) for k, v in raw.items() if k in specs}
-
-
-def empty_record(kind: Kind) -> Record:
-    return {f.name: (False if f.type == "bool" else None) for f in FIELDS[kind]}
 
 
 # -- labels for people ----------------------------------------------------------------

@@ -586,7 +586,7 @@ class Store:
                 (kind, category, code, message, field, outlook_id, salesforce_id, label, run_id, run_id),
             )
 
-    def resolve_issues(self, kind: Kind, run_id: int, *, before_run: int | None = None) -> None:
+    def resolve_issues(self, kind: Kind, run_id: int) -> None:
         """Close the open issues of ``kind`` not refreshed by ``run_id``."""
         self._sql(
             "UPDATE issue SET resolved_run=? WHERE kind=? AND resolved_run IS NULL AND "

@@ -36,7 +36,6 @@ EVENT_SELECT = (
     "id,changeKey,lastModifiedDateTime,subject,body,start,end,isAllDay,location,showAs,"
     "sensitivity,attendees,type,seriesMasterId,originalStart,isCancelled"
 )
-TASK_SELECT = "id,lastModifiedDateTime,title,body,status,importance,dueDateTime,isReminderOn,reminderDateTime"
 
 ADDRESS = {
     "MailingStreet": "street",
