@@ -18,6 +18,9 @@ scoped range) are looked up there and held when the record exists outside the ra
 Cursors are stored only after the kind was applied in full, tagged with the range they were
 read under (``range_key`` of the source): a changed range reads everything again.
 
+Each kind's plan carries the ``KindSettings`` it was made with and ``apply`` uses those, so
+applying a preview does what it showed even if the settings were saved in between.
+
 ``progress(kind, phase, done, total)`` (optional, on the engine or per call) hears "reading",
 "planning" and "applying" on the loop thread; a listener that raises is logged and ignored.
 """
@@ -100,18 +103,26 @@ class SyncEngine:
         self.close_interrupted_runs()
         plan = Plan(kinds={})
         for kind in self.kinds(kinds):
+            settings = self.settings(kind)
             try:
-                plan.kinds[kind] = await self.plan_kind(kind, progress=progress or self.progress)
+                plan.kinds[kind] = await self.plan_kind(
+                    kind, settings=settings, progress=progress or self.progress
+                )
             except SourceError as exc:  # this kind cannot be read now; the others go on
                 log.warning("%s not planned: %s", kind, exc)
-                plan.kinds[kind] = KindPlan(kind, error={"title": exc.title, "message": exc.message})
+                error = {"title": exc.title, "message": exc.message}
+                plan.kinds[kind] = KindPlan(kind, error=error, settings=settings)
         calls1 = self._calls()
         plan.api_calls = {k: calls1[k] - calls0[k] for k in calls1}
         plan.duration_s = time.monotonic() - started
         return plan
 
-    async def plan_kind(self, kind: Kind, *, progress: Progress | None = None) -> KindPlan:
-        settings = self.settings(kind)
+    async def plan_kind(
+        self, kind: Kind, *, settings: KindSettings | None = None, progress: Progress | None = None
+    ) -> KindPlan:
+        """Plan one kind with ``settings`` (default: the settings of the moment); the plan
+        carries them, and apply uses them."""
+        settings = settings or self.settings(kind)
         sources = self.sources[kind]
         await Executor(self.store, kind, sources, settings, run_id=0).recover()
         links = await self.store.links_paced(kind)
@@ -292,12 +303,11 @@ class SyncEngine:
     ) -> KindReport:
         if kplan.error:
             return KindReport(counts=empty_counts(), error=kplan.error)
-        settings = self.settings(kind)
         executor = Executor(
             self.store,
             kind,
             self.sources[kind],
-            settings,
+            kplan.settings,  # what the plan was made with, not what the settings say now
             run_id,
             progress=(lambda done, total: _notify(progress, kind, "applying", done, total))
             if progress

@@ -60,7 +60,7 @@ class _Planner:
                 self.by_id["salesforce"][link.salesforce_id] = link
             if link.state == "linked":
                 self.linked += 1
-        self.plan = KindPlan(kind)
+        self.plan = KindPlan(kind, settings=settings)
         self._n = 0
 
     # -- helpers ----------------------------------------------------------------------------

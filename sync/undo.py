@@ -65,7 +65,7 @@ async def _undo_kind(
     sources: Mapping[str, Source],
     settings: KindSettings,
 ) -> KindPlan:
-    kplan = KindPlan(kind)
+    kplan = KindPlan(kind, settings=settings)
     n = 0
     # The state of each link before the run: the before-image of the first row touching it.
     first_image: dict[int, dict[str, Any] | None] = {}
