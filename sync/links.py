@@ -32,6 +32,16 @@ LinkState = Literal[
 ]
 
 
+def out_of_range_state(side: Side) -> LinkState:
+    """The state of a pair whose record on ``side`` left the range."""
+    return "outlook_out_of_range" if side == "outlook" else "salesforce_out_of_range"
+
+
+def deleted_state(side: Side) -> LinkState:
+    """The state of a pair whose record on ``side`` was deleted (the delete was not copied)."""
+    return "outlook_deleted" if side == "outlook" else "salesforce_deleted"
+
+
 class Link:
     """One row of the links table. The snapshot JSON is decoded on first use only."""
 
