@@ -86,7 +86,7 @@ class SyncEngine:
 
     def kinds(self, kinds: Iterable[str] | None) -> list[Kind]:
         wanted = list(kinds) if kinds is not None else list(KINDS)
-        return [k for k in KINDS if k in wanted and k in self.sources]  # type: ignore[misc]
+        return [k for k in KINDS if k in wanted and k in self.sources]
 
     def _calls(self) -> dict[str, int]:
         calls = {"graph": 0, "salesforce": 0}
@@ -133,7 +133,7 @@ class SyncEngine:
                 if item_id is not None:
                     by_id[side][item_id] = link
         changes: dict[str, SideChanges] = {}
-        cursors: dict[str, str | None] = {}
+        cursors: dict[Side, str | None] = {}
         _notify(progress, kind, "reading", 0, len(SIDES))
         for n, side in enumerate(SIDES, 1):
             scope = _scope(settings, sources[side])
@@ -264,10 +264,10 @@ class SyncEngine:
         try:
             for kind, kplan in plan.kinds.items():
                 reports[kind] = await self._apply_kind(
-                    kind,
+                    kplan.kind,
                     kplan,
                     decisions,
-                    run_id,  # type: ignore[arg-type]
+                    run_id,
                     undo=plan.undo_of is not None,
                     progress=progress or self.progress,
                 )
@@ -322,7 +322,7 @@ class SyncEngine:
             with self.store.transaction():
                 for side, cursor in kplan.cursors.items():
                     if cursor is not None:
-                        self.store.set_cursor(kind, side, cursor)  # type: ignore[arg-type]
+                        self.store.set_cursor(kind, side, cursor)
                 if not undo:  # a sync re-read every open issue's records; an undo did not
                     self.store.resolve_issues(kind, run_id)
                 for outlook_id, salesforce_id in kplan.revisit:

@@ -52,8 +52,16 @@ class FieldSpec:
         return self.flows_from(other_side(side))
 
 
-def _f(name: str, type: FieldType = "text", max_length: int | None = None, **kw) -> FieldSpec:
-    return FieldSpec(name, type, max_length, **kw)
+def _f(
+    name: str,
+    type: FieldType = "text",
+    max_length: int | None = None,
+    *,
+    direction: Direction = "both",
+    required: bool = False,
+    label: str = "",
+) -> FieldSpec:
+    return FieldSpec(name, type, max_length, direction, required, label)
 
 
 CONTACT_FIELDS: tuple[FieldSpec, ...] = (

@@ -111,7 +111,7 @@ class KindPlan:
     matched_by: dict[str, int] = field(default_factory=dict)
     stopped: str | None = None  # the empty-side guard's message
     error: dict[str, str] | None = None  # {"title", "message"}: the kind could not be read
-    cursors: dict[str, str | None] = field(default_factory=dict)
+    cursors: dict[Side, str | None] = field(default_factory=dict)
     revisit: list[tuple[str | None, str | None]] = field(default_factory=list)
     applied: dict[str, Any] | None = None  # counts of what happened (set by the executor)
     # The settings the plan was made with; apply obeys these, not the settings of the moment.

@@ -206,6 +206,13 @@ class Store:
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             raise convert_db_error(exc, self.path) from exc
 
+    def _insert(self, sql: str, params: Sequence[Any]) -> int:
+        """Run an INSERT and return the id of the new row."""
+        row_id = self._sql(sql, params).lastrowid
+        if row_id is None:  # sqlite3 sets it after every INSERT; typed optional for other statements
+            raise AssertionError("an INSERT left no row id")
+        return row_id
+
     # -- links ----------------------------------------------------------------------------
 
     _LINK_COLS = (
@@ -271,13 +278,12 @@ class Store:
             _now(),
         )
         if link.id is None:
-            cur = self._sql(
+            link.id = self._insert(
                 "INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
                 "salesforce_version, snapshot, outlook_hash, salesforce_hash, state, "
                 "run_id, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 values,
             )
-            link.id = cur.lastrowid
         else:
             self._sql(
                 "INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
@@ -336,11 +342,10 @@ class Store:
     # -- runs -----------------------------------------------------------------------------
 
     def start_run(self, *, trigger: str, mode: str, kinds: Sequence[str], undo_of: int | None = None) -> int:
-        cur = self._sql(
+        return self._insert(
             "INSERT INTO run(started_at, trigger, mode, kinds, status, undo_of) VALUES (?,?,?,?,?,?)",
             (_now(), trigger, mode, json.dumps(list(kinds)), "running", undo_of),
         )
-        return cur.lastrowid
 
     def finish_run(self, run_id: int, *, status: str, report: dict[str, Any] | None = None) -> None:
         self._sql(
@@ -398,29 +403,30 @@ class Store:
         ids = []
         with self.transaction():
             for e in entries:
-                cur = self._sql(
-                    "INSERT INTO journal(run_id, kind, op, side, link_id, target_id, outlook_id, "
-                    "salesforce_id, label, before, after, link_before, payload, status, created_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        e["run_id"],
-                        e["kind"],
-                        e["op"],
-                        e.get("side"),
-                        e.get("link_id"),
-                        e.get("target_id"),
-                        e.get("outlook_id"),
-                        e.get("salesforce_id"),
-                        e.get("label", ""),
-                        _dumps(e.get("before")),
-                        _dumps(e.get("after")),
-                        _dumps(e.get("link_before")),
-                        _dumps(e.get("payload")),
-                        e.get("status", "pending"),
-                        _now(),
-                    ),
+                ids.append(
+                    self._insert(
+                        "INSERT INTO journal(run_id, kind, op, side, link_id, target_id, outlook_id, "
+                        "salesforce_id, label, before, after, link_before, payload, status, created_at) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            e["run_id"],
+                            e["kind"],
+                            e["op"],
+                            e.get("side"),
+                            e.get("link_id"),
+                            e.get("target_id"),
+                            e.get("outlook_id"),
+                            e.get("salesforce_id"),
+                            e.get("label", ""),
+                            _dumps(e.get("before")),
+                            _dumps(e.get("after")),
+                            _dumps(e.get("link_before")),
+                            _dumps(e.get("payload")),
+                            e.get("status", "pending"),
+                            _now(),
+                        ),
+                    )
                 )
-                ids.append(cur.lastrowid)
         return ids
 
     def settle_intent(

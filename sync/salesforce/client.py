@@ -351,7 +351,7 @@ class SalesforceClient:
         for sent_id, row in zip(ids, body, strict=False):
             rid = row.get("id") or sent_id
             if row.get("success"):
-                out.append(ItemResult.success(rid, ""))
+                out.append(ItemResult(True, rid, ""))  # Salesforce always sends the id of a created record
             else:
                 errors = row.get("errors") or [{}]
                 out.append(item_error(kind, errors[0], rid))
