@@ -106,14 +106,17 @@ def encode_value(value: Value) -> Any:
     return value
 
 
-def decode_value(kind: Kind, name: str, raw: Any) -> Value:
+def decode_value(kind: Kind, name: str, raw: object) -> Value:
+    """A value back from its JSON form (``encode_value``): str, bool, int or None."""
     if raw is None:
         return None
+    if not isinstance(raw, str | bool | int):
+        raise TypeError(f"{name} was stored as {type(raw).__name__}, which is not a field value")
     ftype = SPECS[kind][name].type
     if ftype == "datetime":
-        return dt.datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        return dt.datetime.strptime(str(raw), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     if ftype == "date":
-        return dt.date.fromisoformat(raw)
+        return dt.date.fromisoformat(str(raw))
     return raw
 
 

@@ -36,6 +36,7 @@ from .pace import Pacer
 from .store_schema import MIGRATIONS, define_models
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+SqlValue = str | int | float | bytes | None  # what a statement parameter may be
 
 
 def _now() -> str:
@@ -198,7 +199,7 @@ class Store:
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             raise convert_db_error(exc, self.path) from exc
 
-    def _sql(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def _sql(self, sql: str, params: Sequence[SqlValue] = ()) -> sqlite3.Cursor:
         try:
             return self.db.execute_sql(sql, params)
         except (pw.IntegrityError, sqlite3.IntegrityError) as exc:
@@ -206,7 +207,7 @@ class Store:
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             raise convert_db_error(exc, self.path) from exc
 
-    def _insert(self, sql: str, params: Sequence[Any]) -> int:
+    def _insert(self, sql: str, params: Sequence[SqlValue]) -> int:
         """Run an INSERT and return the id of the new row."""
         row_id = self._sql(sql, params).lastrowid
         if row_id is None:  # sqlite3 sets it after every INSERT; typed optional for other statements
@@ -363,7 +364,7 @@ class Store:
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         return self._runs("ORDER BY id DESC LIMIT ?", (limit,))
 
-    def _runs(self, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    def _runs(self, where: str, params: Sequence[SqlValue]) -> list[dict[str, Any]]:
         rows = self._sql(
             "SELECT id, started_at, finished_at, trigger, mode, kinds, status, report, "
             f"undo_of, undone_by FROM run {where}",
@@ -602,11 +603,11 @@ class Store:
 
     # -- settings (user intent, generic) ----------------------------------------------------
 
-    def setting(self, key: str, default: Any = None) -> Any:
+    def setting(self, key: str, default: object = None) -> Any:
         row = self._sql("SELECT value FROM setting WHERE key=?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 
-    def set_setting(self, key: str, value: Any) -> None:
+    def set_setting(self, key: str, value: object) -> None:
         self._sql(
             "INSERT INTO setting(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET "
             "value=excluded.value",
@@ -620,5 +621,5 @@ class Store:
         self._sql("DELETE FROM setting WHERE key=?", (key,))
 
 
-def _dumps(value: Any) -> str | None:
+def _dumps(value: object) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)

@@ -140,7 +140,7 @@ def parse_instant(text: str | None) -> dt.datetime | None:
         return None
 
 
-def dtz_instant(value: Any) -> dt.datetime | None:
+def dtz_instant(value: object) -> dt.datetime | None:
     """A Graph ``dateTimeTimeZone`` as an aware UTC datetime."""
     if not isinstance(value, dict) or not value.get("dateTime"):
         return None
@@ -148,15 +148,15 @@ def dtz_instant(value: Any) -> dt.datetime | None:
     return wall.replace(tzinfo=zone(value.get("timeZone"))).astimezone(UTC)
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _first(values: Any) -> Any:
+def _first(values: object) -> object:
     return values[0] if isinstance(values, list) and values else None
 
 
-def _body_text(body: Any) -> str | None:
+def _body_text(body: object) -> str | None:
     if not isinstance(body, dict):
         return None
     content = body.get("content")
@@ -332,7 +332,7 @@ def event_body(
 # -- tasks ------------------------------------------------------------------------------
 
 
-def due_date(value: Any, time_zone: str = "UTC") -> dt.date | None:
+def due_date(value: object, time_zone: str = "UTC") -> dt.date | None:
     """The calendar day of a To Do ``dueDateTime`` (stored as midnight in some zone)."""
     if not isinstance(value, dict) or not value.get("dateTime"):
         return None
