@@ -18,6 +18,9 @@ scoped range) are looked up there and held when the record exists outside the ra
 Cursors are stored only after the kind was applied in full, tagged with the range they were
 read under (``range_key`` of the source): a changed range reads everything again.
 
+Each kind's plan carries the ``KindSettings`` it was made with and ``apply`` uses those, so
+applying a preview does what it showed even if the settings were saved in between.
+
 ``progress(kind, phase, done, total)`` (optional, on the engine or per call) hears "reading",
 "planning" and "applying" on the loop thread; a listener that raises is logged and ignored.
 """
@@ -83,7 +86,7 @@ class SyncEngine:
 
     def kinds(self, kinds: Iterable[str] | None) -> list[Kind]:
         wanted = list(kinds) if kinds is not None else list(KINDS)
-        return [k for k in KINDS if k in wanted and k in self.sources]  # type: ignore[misc]
+        return [k for k in KINDS if k in wanted and k in self.sources]
 
     def _calls(self) -> dict[str, int]:
         calls = {"graph": 0, "salesforce": 0}
@@ -100,18 +103,26 @@ class SyncEngine:
         self.close_interrupted_runs()
         plan = Plan(kinds={})
         for kind in self.kinds(kinds):
+            settings = self.settings(kind)
             try:
-                plan.kinds[kind] = await self.plan_kind(kind, progress=progress or self.progress)
+                plan.kinds[kind] = await self.plan_kind(
+                    kind, settings=settings, progress=progress or self.progress
+                )
             except SourceError as exc:  # this kind cannot be read now; the others go on
                 log.warning("%s not planned: %s", kind, exc)
-                plan.kinds[kind] = KindPlan(kind, error={"title": exc.title, "message": exc.message})
+                error = {"title": exc.title, "message": exc.message}
+                plan.kinds[kind] = KindPlan(kind, error=error, settings=settings)
         calls1 = self._calls()
         plan.api_calls = {k: calls1[k] - calls0[k] for k in calls1}
         plan.duration_s = time.monotonic() - started
         return plan
 
-    async def plan_kind(self, kind: Kind, *, progress: Progress | None = None) -> KindPlan:
-        settings = self.settings(kind)
+    async def plan_kind(
+        self, kind: Kind, *, settings: KindSettings | None = None, progress: Progress | None = None
+    ) -> KindPlan:
+        """Plan one kind with ``settings`` (default: the settings of the moment); the plan
+        carries them, and apply uses them."""
+        settings = settings or self.settings(kind)
         sources = self.sources[kind]
         await Executor(self.store, kind, sources, settings, run_id=0).recover()
         links = await self.store.links_paced(kind)
@@ -122,7 +133,7 @@ class SyncEngine:
                 if item_id is not None:
                     by_id[side][item_id] = link
         changes: dict[str, SideChanges] = {}
-        cursors: dict[str, str | None] = {}
+        cursors: dict[Side, str | None] = {}
         _notify(progress, kind, "reading", 0, len(SIDES))
         for n, side in enumerate(SIDES, 1):
             scope = _scope(settings, sources[side])
@@ -253,10 +264,10 @@ class SyncEngine:
         try:
             for kind, kplan in plan.kinds.items():
                 reports[kind] = await self._apply_kind(
-                    kind,
+                    kplan.kind,
                     kplan,
                     decisions,
-                    run_id,  # type: ignore[arg-type]
+                    run_id,
                     undo=plan.undo_of is not None,
                     progress=progress or self.progress,
                 )
@@ -292,12 +303,11 @@ class SyncEngine:
     ) -> KindReport:
         if kplan.error:
             return KindReport(counts=empty_counts(), error=kplan.error)
-        settings = self.settings(kind)
         executor = Executor(
             self.store,
             kind,
             self.sources[kind],
-            settings,
+            kplan.settings,  # what the plan was made with, not what the settings say now
             run_id,
             progress=(lambda done, total: _notify(progress, kind, "applying", done, total))
             if progress
@@ -312,7 +322,7 @@ class SyncEngine:
             with self.store.transaction():
                 for side, cursor in kplan.cursors.items():
                     if cursor is not None:
-                        self.store.set_cursor(kind, side, cursor)  # type: ignore[arg-type]
+                        self.store.set_cursor(kind, side, cursor)
                 if not undo:  # a sync re-read every open issue's records; an undo did not
                     self.store.resolve_issues(kind, run_id)
                 for outlook_id, salesforce_id in kplan.revisit:

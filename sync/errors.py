@@ -85,10 +85,6 @@ class NothingToUndo(TandemError):
     title = "There is nothing to undo"
 
 
-class RunInterrupted(TandemError):
-    title = "The last sync was interrupted"
-
-
 # -- one record -----------------------------------------------------------------------
 
 

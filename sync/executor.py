@@ -375,7 +375,11 @@ class Executor:
             if not result.ok:
                 error = result.error or ItemError("failed", "The service refused this change.")
                 self.store.settle_intent(journal_id, status="failed", error=error.to_json())
-                ids = ids or {"outlook_id": action.outlook_id, "salesforce_id": action.salesforce_id}
+                if ids is None:
+                    ids = {
+                        "outlook_id": action.outlook_id if action else None,
+                        "salesforce_id": action.salesforce_id if action else None,
+                    }
                 self.store.record_issue(
                     kind=self.kind,
                     category="error",

@@ -52,8 +52,16 @@ class FieldSpec:
         return self.flows_from(other_side(side))
 
 
-def _f(name: str, type: FieldType = "text", max_length: int | None = None, **kw) -> FieldSpec:
-    return FieldSpec(name, type, max_length, **kw)
+def _f(
+    name: str,
+    type: FieldType = "text",
+    max_length: int | None = None,
+    *,
+    direction: Direction = "both",
+    required: bool = False,
+    label: str = "",
+) -> FieldSpec:
+    return FieldSpec(name, type, max_length, direction, required, label)
 
 
 CONTACT_FIELDS: tuple[FieldSpec, ...] = (
@@ -135,10 +143,6 @@ def merge_units(kind: Kind) -> tuple[tuple[str, ...], ...]:
 
 # Salesforce events last at most 14 days (timed events).
 MAX_EVENT_DAYS = 14
-
-
-def field_names(kind: Kind) -> tuple[str, ...]:
-    return tuple(f.name for f in FIELDS[kind])
 
 
 @cache

@@ -26,7 +26,6 @@ import random
 import ssl
 import time
 from collections.abc import Mapping
-from typing import Any
 
 import httpx
 
@@ -110,7 +109,14 @@ class ServiceClient:
         return min(self.backoff_cap_s, base + self._rng.uniform(0, 0.25 * max(base, 0.1)))
 
     async def request(
-        self, method: str, url: str, *, idempotent: bool | None = None, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool | None = None,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one request; return the final response (any status the caller must read).
 
@@ -125,10 +131,12 @@ class ServiceClient:
                 if self._slots is not None:
                     async with self._slots:
                         self.api_calls += 1
-                        response = await self.http.request(method, url, **kwargs)
+                        response = await self.http.request(
+                            method, url, params=params, json=json, headers=headers
+                        )
                 else:
                     self.api_calls += 1
-                    response = await self.http.request(method, url, **kwargs)
+                    response = await self.http.request(method, url, params=params, json=json, headers=headers)
             except TRANSPORT_ERRORS as exc:
                 last_error = exc
                 if not idempotent:

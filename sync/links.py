@@ -30,13 +30,16 @@ from .records import Record, decode_record, encode_record
 LinkState = Literal[
     "linked", "outlook_out_of_range", "salesforce_out_of_range", "outlook_deleted", "salesforce_deleted"
 ]
-LINK_STATES: tuple[LinkState, ...] = (
-    "linked",
-    "outlook_out_of_range",
-    "salesforce_out_of_range",
-    "outlook_deleted",
-    "salesforce_deleted",
-)
+
+
+def out_of_range_state(side: Side) -> LinkState:
+    """The state of a pair whose record on ``side`` left the range."""
+    return "outlook_out_of_range" if side == "outlook" else "salesforce_out_of_range"
+
+
+def deleted_state(side: Side) -> LinkState:
+    """The state of a pair whose record on ``side`` was deleted (the delete was not copied)."""
+    return "outlook_deleted" if side == "outlook" else "salesforce_deleted"
 
 
 class Link:
@@ -115,9 +118,6 @@ class Link:
             self.outlook_id, self.outlook_version = id, version
         else:
             self.salesforce_id, self.salesforce_version = id, version
-
-    def copy(self) -> Link:
-        return Link.from_image(self.kind, self.image())
 
     def image(self) -> dict[str, Any]:
         """A JSON-able picture of the row (journal before-images, undo)."""

@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, SupportsInt
 
 import phonenumbers
 
@@ -33,7 +33,7 @@ from .records import Record, Value, encode_value
 UTC = dt.UTC
 
 
-def _clean_value(spec: FieldSpec, value: Any) -> Value:
+def _clean_value(spec: FieldSpec, value: object) -> Value:
     t = spec.type
     if t == "bool":
         return bool(value)
@@ -55,6 +55,8 @@ def _clean_value(spec: FieldSpec, value: Any) -> Value:
             raise TypeError(f"{spec.name} must be a date, got {type(value).__name__}")
         return value
     if t == "int":
+        if not isinstance(value, str | SupportsInt):
+            raise TypeError(f"{spec.name} must be a whole number, got {type(value).__name__}")
         return int(value)
     raise AssertionError(t)  # pragma: no cover
 

@@ -2,7 +2,9 @@
 
 The same object is the preview (GUI dialog, ``sync --preview --json``), the input of the
 executor, and - with counts of what happened - the result of an applied run. ``to_json``
-gives exactly the shape of CLI.md.
+gives exactly the shape of CLI.md. Each ``KindPlan`` carries the ``KindSettings`` it was
+planned with, and apply uses those: settings saved while a preview is open take effect from
+the next preview, never halfway through the one being applied.
 
 Visible actions (``KindPlan.actions``) use the ops of CLI.md: ``create``, ``update``,
 ``delete`` (on one side), ``match`` (a pair found by matching), ``conflict`` (held until the
@@ -28,6 +30,7 @@ from .errors import ItemError
 from .fields import Kind, Side
 from .links import LinkState
 from .records import Record, Value, encode_value
+from .settings import KindSettings
 
 Op = Literal["create", "update", "delete", "conflict", "prevented", "held", "match", "refresh"]
 ActionSide = Literal["outlook", "salesforce", "both"]
@@ -108,9 +111,11 @@ class KindPlan:
     matched_by: dict[str, int] = field(default_factory=dict)
     stopped: str | None = None  # the empty-side guard's message
     error: dict[str, str] | None = None  # {"title", "message"}: the kind could not be read
-    cursors: dict[str, str | None] = field(default_factory=dict)
+    cursors: dict[Side, str | None] = field(default_factory=dict)
     revisit: list[tuple[str | None, str | None]] = field(default_factory=list)
     applied: dict[str, Any] | None = None  # counts of what happened (set by the executor)
+    # The settings the plan was made with; apply obeys these, not the settings of the moment.
+    settings: KindSettings = field(default_factory=KindSettings)
 
     def counts(self) -> dict[str, Any]:
         if self.applied is not None:

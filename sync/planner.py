@@ -19,11 +19,11 @@ from dataclasses import replace
 from .decisions import Outcome, decide
 from .errors import ItemError
 from .fields import FIELDS, SIDES, Kind, Side, fields_to, other_side
-from .links import Link, side_hash
+from .links import Link, deleted_state, out_of_range_state, side_hash
 from .matching import match
 from .merge import MergeResult, merge
 from .normalise import check_for_salesforce, clean_record, same_value
-from .plan import Action, KindPlan, LinkEffect
+from .plan import Action, ActionSide, KindPlan, LinkEffect, Op
 from .records import Record, SideChanges, SourceItem, Value, label
 from .settings import KindSettings
 
@@ -60,7 +60,7 @@ class _Planner:
                 self.by_id["salesforce"][link.salesforce_id] = link
             if link.state == "linked":
                 self.linked += 1
-        self.plan = KindPlan(kind)
+        self.plan = KindPlan(kind, settings=settings)
         self._n = 0
 
     # -- helpers ----------------------------------------------------------------------------
@@ -80,26 +80,46 @@ class _Planner:
 
     def _action(
         self,
-        op: str,
-        side: str,
+        op: Op,
+        side: ActionSide,
         pair: Link | None,
         shown: Record,
         *,
         outcome: Outcome,
         outlook_id: str | None = None,
         salesforce_id: str | None = None,
-        **kw,
+        changes: dict[str, tuple[Value, Value]] | None = None,
+        reason: str = "",
+        record: Record | None = None,
+        fields: Record | None = None,
+        version: str | None = None,
+        before: Record | None = None,
+        exact_before: bool = True,
+        link: LinkEffect | None = None,
+        choices: dict[str, list[Action]] | None = None,
+        issue: ItemError | None = None,
+        issue_category: str | None = None,
     ) -> Action:
         return Action(
             id=self._id(),
             kind=self.kind,
             op=op,
-            side=side,  # type: ignore[arg-type]
+            side=side,
             outlook_id=outlook_id if pair is None else pair.outlook_id,
             salesforce_id=salesforce_id if pair is None else pair.salesforce_id,
             label=label(self.kind, shown),
             outcome=outcome.value,
-            **kw,
+            changes=changes or {},
+            reason=reason,
+            record=record,
+            fields=fields,
+            version=version,
+            before=before,
+            exact_before=exact_before,
+            link=link,
+            choices=choices or {},
+            issue=issue,
+            issue_category=issue_category,
         )
 
     def item(self, link: Link, side: Side) -> SourceItem | None:
@@ -207,7 +227,7 @@ class _Planner:
         return item is not None and side_hash(self.kind, side, item.record, self.region) != link.hash_on(side)
 
     def _refresh(self, link: Link, *, agreed: Record | None = None, relink: bool = False) -> None:
-        other = {}
+        other: dict[str, tuple[str | None, str | None]] = {}
         for side in SIDES:
             item = self.item(link, side)
             if item is not None and item.version != link.version_on(side):
@@ -242,16 +262,26 @@ class _Planner:
     def _sync_pair(self, link: Link, outcome: Outcome, relink: bool) -> None:
         o_item, s_item = self.item(link, "outlook"), self.item(link, "salesforce")
         o_rec, s_rec = self.record(link, "outlook"), self.record(link, "salesforce")
-        kw = dict(
-            outlook_time=o_item.modified_at if o_item else None,
-            salesforce_time=s_item.modified_at if s_item else None,
-            region=self.region,
-        )
-        result = merge(self.kind, link.snapshot, o_rec, s_rec, policy=self.settings.conflict_policy, **kw)
+        o_time = o_item.modified_at if o_item else None
+        s_time = s_item.modified_at if s_item else None
+
+        def merged(policy: str) -> MergeResult:
+            return merge(
+                self.kind,
+                link.snapshot,
+                o_rec,
+                s_rec,
+                policy=policy,
+                outlook_time=o_time,
+                salesforce_time=s_time,
+                region=self.region,
+            )
+
+        result = merged(self.settings.conflict_policy)
         if result.conflicts:
-            choices = {}
+            choices: dict[str, list[Action]] = {}
             for choice, policy in (("keep_outlook", "outlook_wins"), ("keep_salesforce", "salesforce_wins")):
-                settled = merge(self.kind, link.snapshot, o_rec, s_rec, policy=policy, **kw)
+                settled = merged(policy)
                 choices[choice] = self._writes(link, settled, outcome, o_rec, s_rec, parent=True)
             choices["keep_both"] = self._keep_both(link, o_rec, s_rec)
             self._conflict(link, result, choices, outcome)
@@ -274,7 +304,7 @@ class _Planner:
             "conflict",
             "both",
             link,
-            record if record is not None else link.snapshot,
+            record if record is not None else link.snapshot if link is not None else {},
             outcome=outcome,
             outlook_id=o_id,
             salesforce_id=s_id,
@@ -296,10 +326,11 @@ class _Planner:
         parent: bool = False,
     ) -> list[Action]:
         out = []
-        for side, fields, current in (
+        writes: tuple[tuple[Side, Record, Record], ...] = (
             ("outlook", result.to_outlook, o_rec),
             ("salesforce", result.to_salesforce, s_rec),
-        ):
+        )
+        for side, fields, current in writes:
             if not fields:
                 continue
             action = self._update(link, side, dict(fields), current, outcome)
@@ -321,6 +352,7 @@ class _Planner:
     def _update(
         self, link: Link, side: Side, fields: Record, current: Record, outcome: Outcome
     ) -> Action | None:
+        effect = LinkEffect(link.id, snapshot_updates=dict(fields))
         action = self._action(
             "update",
             side,
@@ -331,19 +363,19 @@ class _Planner:
             version=self.version(link, side),
             before=dict(current),
             exact_before=self.item(link, side) is not None,
-            link=LinkEffect(link.id, snapshot_updates=dict(fields)),
+            link=effect,
         )
         if not self._validate(action, side, creating=False):
             return action
         fields = {
             k: v
-            for k, v in action.fields.items()
+            for k, v in (action.fields or {}).items()
             if not same_value(self.kind, k, v, current.get(k), self.region)
         }
         if not fields:
             return None
         action.fields = fields
-        action.link.snapshot_updates = dict(fields)
+        effect.snapshot_updates = dict(fields)
         action.changes = {k: (current.get(k), v) for k, v in fields.items()}
         if self.settings.prevents(side, "update"):
             self._prevent(action, side, "update")
@@ -361,7 +393,7 @@ class _Planner:
         """Length/required checks before writing to Salesforce; False when held."""
         if side != "salesforce":
             return True
-        payload = action.record if creating else action.fields
+        payload = (action.record if creating else action.fields) or {}
         checked, errors, cut = check_for_salesforce(
             self.kind, payload, list(payload), creating=creating, truncate=self.settings.truncate_long_values
         )
@@ -430,8 +462,8 @@ class _Planner:
         if self.settings.prevents(side, "delete"):
             gone = other_side(side)
             self._prevent(
-                action, side, "delete", settle=LinkEffect(link.id, state=f"{gone}_deleted", clear_side=gone)
-            )  # type: ignore[arg-type]
+                action, side, "delete", settle=LinkEffect(link.id, state=deleted_state(gone), clear_side=gone)
+            )
             action.reason += (
                 f" It stays in {SIDE_NAME[side]} and will not be brought back to {SIDE_NAME[gone]}."
             )
@@ -461,7 +493,7 @@ class _Planner:
         if action is None:
             return
         if action.op == "prevented":
-            action.link = LinkEffect(link.id, state=f"{side}_deleted", clear_side=side)  # type: ignore[arg-type]
+            action.link = LinkEffect(link.id, state=deleted_state(side), clear_side=side)
             action.issue = None
             action.issue_category = None
             action.reason += f" It stays deleted in {SIDE_NAME[side]}."
@@ -507,10 +539,10 @@ class _Planner:
                 link.snapshot,
                 outcome=outcome,
                 reason=f"Left the range in {SIDE_NAME[side]}: no longer kept in step; nothing deleted.",
-                link=LinkEffect(link.id, state=f"{side}_out_of_range"),
+                link=LinkEffect(link.id, state=out_of_range_state(side)),
             ),
             visible=False,
-        )  # type: ignore[arg-type]
+        )
 
     def _unlink_outlook_out(self, link: Link, outcome: Outcome, relink: bool) -> None:
         self._unlink(link, outcome, "outlook")
@@ -529,8 +561,8 @@ class _Planner:
                 link,
                 link.snapshot,
                 outcome=outcome,
-                link=LinkEffect(link.id, state=f"{side}_deleted", clear_side=side),
-            ),  # type: ignore[arg-type]
+                link=LinkEffect(link.id, state=deleted_state(side), clear_side=side),
+            ),
             visible=False,
         )
 
@@ -557,12 +589,12 @@ class _Planner:
         outcome: Outcome,
         link_id: int | None = None,
         add: bool = False,
-    ) -> Action | None:
+    ) -> Action:
         src_side = other_side(side)
         allowed = fields_to(self.kind, side)
         cleaned = clean_record(self.kind, {f: source.get(f) for f in allowed})
         record = {f: cleaned[f] for f in allowed}  # only what may be written there
-        ids = {"outlook_id": source_id} if src_side == "outlook" else {"salesforce_id": source_id}
+        effect = LinkEffect(link_id, other={src_side: (source_id, source_version)}, state="linked")
         action = self._action(
             "create",
             side,
@@ -570,12 +602,13 @@ class _Planner:
             source,
             outcome=outcome,
             record=record,
-            **ids,
+            outlook_id=source_id if src_side == "outlook" else None,
+            salesforce_id=source_id if src_side == "salesforce" else None,
             changes={k: (None, v) for k, v in record.items() if v not in (None, False)},
-            link=LinkEffect(link_id, other={src_side: (source_id, source_version)}, state="linked"),
+            link=effect,
         )
         if self._validate(action, side, creating=True):
-            action.link.snapshot = clean_record(self.kind, action.record)
+            effect.snapshot = clean_record(self.kind, action.record or {})
             if self.settings.prevents(side, "create"):
                 self._prevent(action, side, "create")
         if add:
@@ -588,10 +621,11 @@ class _Planner:
         for o_item, s_item, rule in result.pairs:
             self._pair(o_item, s_item, rule)
         for group in result.ambiguous:
-            for side, items, others in (
+            held: tuple[tuple[Side, list[SourceItem], list[SourceItem]], ...] = (
                 ("outlook", group.outlook, group.salesforce),
                 ("salesforce", group.salesforce, group.outlook),
-            ):
+            )
+            for side, items, others in held:
                 where = SIDE_NAME[other_side(side)]
                 for item in items:
                     reason = (
@@ -599,7 +633,6 @@ class _Planner:
                         "Tandem cannot tell which one is the same. Nothing was created or linked. "
                         "Remove the duplicates or make them differ, then sync again."
                     )
-                    ids = {f"{side}_id": item.id}
                     action = self._action(
                         "held",
                         side,
@@ -609,13 +642,15 @@ class _Planner:
                         reason=reason,
                         issue=ItemError("ambiguous", reason),
                         issue_category="held",
-                        **ids,
+                        outlook_id=item.id if side == "outlook" else None,
+                        salesforce_id=item.id if side == "salesforce" else None,
                     )
                     self._add(action)
-        for side, items in (
+        unmatched: tuple[tuple[Side, list[SourceItem]], ...] = (
             ("salesforce", result.outlook_unmatched),
             ("outlook", result.salesforce_unmatched),
-        ):
+        )
+        for side, items in unmatched:
             outcome = Outcome.CREATE_IN_SALESFORCE if side == "salesforce" else Outcome.CREATE_IN_OUTLOOK
             for item in items:
                 self._create(
@@ -628,9 +663,21 @@ class _Planner:
                 )
 
     def _pair(self, o_item: SourceItem, s_item: SourceItem, rule: str) -> None:
-        kw = dict(outlook_time=o_item.modified_at, salesforce_time=s_item.modified_at, region=self.region)
         o_rec, s_rec = o_item.record, s_item.record
-        result = merge(self.kind, None, o_rec, s_rec, policy=self.settings.conflict_policy, **kw)
+
+        def merged(policy: str) -> MergeResult:
+            return merge(
+                self.kind,
+                None,
+                o_rec,
+                s_rec,
+                policy=policy,
+                outlook_time=o_item.modified_at,
+                salesforce_time=s_item.modified_at,
+                region=self.region,
+            )
+
+        result = merged(self.settings.conflict_policy)
         link = Link(
             kind=self.kind,
             outlook_id=o_item.id,
@@ -639,9 +686,9 @@ class _Planner:
             salesforce_version=s_item.version,
         )
         if result.conflicts:
-            choices = {}
+            choices: dict[str, list[Action]] = {}
             for choice, policy in (("keep_outlook", "outlook_wins"), ("keep_salesforce", "salesforce_wins")):
-                settled = merge(self.kind, None, o_rec, s_rec, policy=policy, **kw)
+                settled = merged(policy)
                 paired = self._pair_link(link, settled, o_rec, s_rec, rule)
                 choices[choice] = [paired] + self._pair_writes(link, settled, o_rec, s_rec)
             choices["keep_both"] = [
@@ -704,10 +751,11 @@ class _Planner:
 
     def _pair_writes(self, link: Link, result: MergeResult, o_rec: Record, s_rec: Record) -> list[Action]:
         out = []
-        for side, fields, current in (
+        writes: tuple[tuple[Side, Record, Record], ...] = (
             ("outlook", result.to_outlook, o_rec),
             ("salesforce", result.to_salesforce, s_rec),
-        ):
+        )
+        for side, fields, current in writes:
             if fields:
                 action = self._update(link, side, dict(fields), current, Outcome.PAIR)
                 if action is not None:

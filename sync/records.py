@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ItemError
-from .fields import FIELDS, SPECS, Kind
+from .fields import SPECS, Kind
 
 Value = str | bool | int | dt.date | dt.datetime | None
 Record = dict[str, Value]
@@ -106,14 +106,17 @@ def encode_value(value: Value) -> Any:
     return value
 
 
-def decode_value(kind: Kind, name: str, raw: Any) -> Value:
+def decode_value(kind: Kind, name: str, raw: object) -> Value:
+    """A value back from its JSON form (``encode_value``): str, bool, int or None."""
     if raw is None:
         return None
+    if not isinstance(raw, str | bool | int):
+        raise TypeError(f"{name} was stored as {type(raw).__name__}, which is not a field value")
     ftype = SPECS[kind][name].type
     if ftype == "datetime":
-        return dt.datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        return dt.datetime.strptime(str(raw), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     if ftype == "date":
-        return dt.date.fromisoformat(raw)
+        return dt.date.fromisoformat(str(raw))
     return raw
 
 
@@ -124,10 +127,6 @@ def encode_record(record: Mapping[str, Value]) -> dict[str, Any]:
 def decode_record(kind: Kind, raw: Mapping[str, Any]) -> Record:
     specs = SPECS[kind]
     return {k: decode_value(kind, k, v) for k, v in raw.items() if k in specs}
-
-
-def empty_record(kind: Kind) -> Record:
-    return {f.name: (False if f.type == "bool" else None) for f in FIELDS[kind]}
 
 
 # -- labels for people ----------------------------------------------------------------

@@ -36,6 +36,7 @@ from .pace import Pacer
 from .store_schema import MIGRATIONS, define_models
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+SqlValue = str | int | float | bytes | None  # what a statement parameter may be
 
 
 def _now() -> str:
@@ -198,13 +199,20 @@ class Store:
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             raise convert_db_error(exc, self.path) from exc
 
-    def _sql(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def _sql(self, sql: str, params: Sequence[SqlValue] = ()) -> sqlite3.Cursor:
         try:
             return self.db.execute_sql(sql, params)
         except (pw.IntegrityError, sqlite3.IntegrityError) as exc:
             raise _link_conflict(exc) from exc
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             raise convert_db_error(exc, self.path) from exc
+
+    def _insert(self, sql: str, params: Sequence[SqlValue]) -> int:
+        """Run an INSERT and return the id of the new row."""
+        row_id = self._sql(sql, params).lastrowid
+        if row_id is None:  # sqlite3 sets it after every INSERT; typed optional for other statements
+            raise AssertionError("an INSERT left no row id")
+        return row_id
 
     # -- links ----------------------------------------------------------------------------
 
@@ -271,13 +279,12 @@ class Store:
             _now(),
         )
         if link.id is None:
-            cur = self._sql(
+            link.id = self._insert(
                 "INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
                 "salesforce_version, snapshot, outlook_hash, salesforce_hash, state, "
                 "run_id, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 values,
             )
-            link.id = cur.lastrowid
         else:
             self._sql(
                 "INSERT INTO link(kind, outlook_id, salesforce_id, outlook_version, "
@@ -336,11 +343,10 @@ class Store:
     # -- runs -----------------------------------------------------------------------------
 
     def start_run(self, *, trigger: str, mode: str, kinds: Sequence[str], undo_of: int | None = None) -> int:
-        cur = self._sql(
+        return self._insert(
             "INSERT INTO run(started_at, trigger, mode, kinds, status, undo_of) VALUES (?,?,?,?,?,?)",
             (_now(), trigger, mode, json.dumps(list(kinds)), "running", undo_of),
         )
-        return cur.lastrowid
 
     def finish_run(self, run_id: int, *, status: str, report: dict[str, Any] | None = None) -> None:
         self._sql(
@@ -358,7 +364,7 @@ class Store:
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         return self._runs("ORDER BY id DESC LIMIT ?", (limit,))
 
-    def _runs(self, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    def _runs(self, where: str, params: Sequence[SqlValue]) -> list[dict[str, Any]]:
         rows = self._sql(
             "SELECT id, started_at, finished_at, trigger, mode, kinds, status, report, "
             f"undo_of, undone_by FROM run {where}",
@@ -398,29 +404,30 @@ class Store:
         ids = []
         with self.transaction():
             for e in entries:
-                cur = self._sql(
-                    "INSERT INTO journal(run_id, kind, op, side, link_id, target_id, outlook_id, "
-                    "salesforce_id, label, before, after, link_before, payload, status, created_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        e["run_id"],
-                        e["kind"],
-                        e["op"],
-                        e.get("side"),
-                        e.get("link_id"),
-                        e.get("target_id"),
-                        e.get("outlook_id"),
-                        e.get("salesforce_id"),
-                        e.get("label", ""),
-                        _dumps(e.get("before")),
-                        _dumps(e.get("after")),
-                        _dumps(e.get("link_before")),
-                        _dumps(e.get("payload")),
-                        e.get("status", "pending"),
-                        _now(),
-                    ),
+                ids.append(
+                    self._insert(
+                        "INSERT INTO journal(run_id, kind, op, side, link_id, target_id, outlook_id, "
+                        "salesforce_id, label, before, after, link_before, payload, status, created_at) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            e["run_id"],
+                            e["kind"],
+                            e["op"],
+                            e.get("side"),
+                            e.get("link_id"),
+                            e.get("target_id"),
+                            e.get("outlook_id"),
+                            e.get("salesforce_id"),
+                            e.get("label", ""),
+                            _dumps(e.get("before")),
+                            _dumps(e.get("after")),
+                            _dumps(e.get("link_before")),
+                            _dumps(e.get("payload")),
+                            e.get("status", "pending"),
+                            _now(),
+                        ),
+                    )
                 )
-                ids.append(cur.lastrowid)
         return ids
 
     def settle_intent(
@@ -586,7 +593,7 @@ class Store:
                 (kind, category, code, message, field, outlook_id, salesforce_id, label, run_id, run_id),
             )
 
-    def resolve_issues(self, kind: Kind, run_id: int, *, before_run: int | None = None) -> None:
+    def resolve_issues(self, kind: Kind, run_id: int) -> None:
         """Close the open issues of ``kind`` not refreshed by ``run_id``."""
         self._sql(
             "UPDATE issue SET resolved_run=? WHERE kind=? AND resolved_run IS NULL AND "
@@ -596,11 +603,11 @@ class Store:
 
     # -- settings (user intent, generic) ----------------------------------------------------
 
-    def setting(self, key: str, default: Any = None) -> Any:
+    def setting(self, key: str, default: object = None) -> Any:
         row = self._sql("SELECT value FROM setting WHERE key=?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 
-    def set_setting(self, key: str, value: Any) -> None:
+    def set_setting(self, key: str, value: object) -> None:
         self._sql(
             "INSERT INTO setting(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET "
             "value=excluded.value",
@@ -614,5 +621,5 @@ class Store:
         self._sql("DELETE FROM setting WHERE key=?", (key,))
 
 
-def _dumps(value: Any) -> str | None:
+def _dumps(value: object) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)

@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import NothingToUndo
-from .fields import Kind
+from .fields import SIDES, Kind, Side
 from .pace import Pacer
 from .plan import Action, KindPlan, LinkEffect, Plan
-from .records import decode_record
+from .records import SourceItem, decode_record
 from .settings import KindSettings
 from .source import Source
 from .store import Store
@@ -65,7 +65,7 @@ async def _undo_kind(
     sources: Mapping[str, Source],
     settings: KindSettings,
 ) -> KindPlan:
-    kplan = KindPlan(kind)
+    kplan = KindPlan(kind, settings=settings)
     n = 0
     # The state of each link before the run: the before-image of the first row touching it.
     first_image: dict[int, dict[str, Any] | None] = {}
@@ -76,22 +76,30 @@ async def _undo_kind(
             first_image[link_id] = r["link_before"]
             link_ids[link_id] = (r["outlook_id"], r["salesforce_id"])
     writes = [r for r in rows if r["op"] in ("create", "update", "delete")]
-    current: dict[str, dict[str, Any]] = {}
-    for side in ("outlook", "salesforce"):
-        ids = [r["target_id"] for r in writes if r["side"] == side and r["op"] != "delete" and r["target_id"]]
-        current[side] = await sources[side].get_many(ids) if ids else {}
+    current: dict[str, dict[str, SourceItem]] = {}
+    for read_side in SIDES:
+        ids = [
+            r["target_id"]
+            for r in writes
+            if r["side"] == read_side and r["op"] != "delete" and r["target_id"]
+        ]
+        current[read_side] = await sources[read_side].get_many(ids) if ids else {}
     handled_links: set[int] = set()  # links set back by a write, or kept because the write is prevented
     pace = Pacer()
     for r in reversed(writes):
         await pace()
         n += 1
-        side = r["side"]
+        side: Side = r["side"]
         link_id = r["link_id"] or (r["link_after"] or {}).get("id")
         aid = f"undo-{kind}-{n}"
-        ids = {"outlook_id": r["outlook_id"], "salesforce_id": r["salesforce_id"]}
+        outlook_id: str | None = r["outlook_id"]
+        salesforce_id: str | None = r["salesforce_id"]
         if r["op"] == "create":
             item = current[side].get(r["target_id"])
-            ids[f"{side}_id"] = r["target_id"]
+            if side == "outlook":
+                outlook_id = r["target_id"]
+            else:
+                salesforce_id = r["target_id"]
             if item is None:
                 continue
             action = Action(
@@ -105,7 +113,8 @@ async def _undo_kind(
                 version=item.version,
                 reason="Created by the run being undone.",
                 changes={k: (v, None) for k, v in item.record.items() if v not in (None, False)},
-                **ids,
+                outlook_id=outlook_id,
+                salesforce_id=salesforce_id,
             )
         elif r["op"] == "update":
             item = current[side].get(r["target_id"])
@@ -125,7 +134,8 @@ async def _undo_kind(
                 version=item.version,
                 reason="Changed by the run being undone.",
                 changes={k: (item.record.get(k), v) for k, v in fields.items()},
-                **ids,
+                outlook_id=outlook_id,
+                salesforce_id=salesforce_id,
             )
         else:
             record = decode_record(kind, r["before"] or {})  # all of it: the service keeps what it can
@@ -140,11 +150,12 @@ async def _undo_kind(
                 reason="Deleted by the run being undone.",
                 changes={k: (None, v) for k, v in record.items() if v not in (None, False)},
                 link=_restore_effect(kind, image, link_id) if image else None,
-                **ids,
+                outlook_id=outlook_id,
+                salesforce_id=salesforce_id,
             )
             if link_id is not None and image is not None:
                 handled_links.add(link_id)
-        if settings.prevents(side, action.op):  # type: ignore[arg-type]
+        if settings.prevents(side, action.op):  # type: ignore[arg-type]  # op is create, update or delete here
             action.op = "prevented"
             action.link = None
             if link_id is not None:

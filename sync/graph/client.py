@@ -48,19 +48,19 @@ def prefer(*preferences: str) -> str:
     return ", ".join((IMMUTABLE_ID, *preferences))
 
 
-def error_code(body: Any) -> str:
+def error_code(body: object) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return str(body["error"].get("code") or "")
     return ""
 
 
-def error_message(body: Any) -> str:
+def error_message(body: object) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return str(body["error"].get("message") or "")
     return ""
 
 
-def raise_for_call(status: int, body: Any, what: str) -> None:
+def raise_for_call(status: int, body: object, what: str) -> None:
     """Convert a failed whole call into the matching ``SourceError``."""
     if status < 400:
         return
@@ -168,19 +168,21 @@ class GraphClient:
         *,
         params: Mapping[str, str] | None = None,
         preferences: Iterable[str] = (),
-        json: Any = None,
+        json: object = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
     ) -> tuple[int, Any]:
         """One request; returns (status, parsed body or None). Transport trouble raises."""
         hdrs = {"Prefer": prefer(*preferences)}
         hdrs.update(headers or {})
-        kwargs: dict[str, Any] = {"headers": hdrs}
-        if params:
-            kwargs["params"] = dict(params)
-        if json is not None:
-            kwargs["json"] = json
-        response = await self.service.request(method, self._url(url), idempotent=idempotent, **kwargs)
+        response = await self.service.request(
+            method,
+            self._url(url),
+            idempotent=idempotent,
+            headers=hdrs,
+            params=dict(params) if params else None,
+            json=json,
+        )
         body: Any = None
         if response.content:
             try:

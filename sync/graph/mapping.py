@@ -36,7 +36,6 @@ EVENT_SELECT = (
     "id,changeKey,lastModifiedDateTime,subject,body,start,end,isAllDay,location,showAs,"
     "sensitivity,attendees,type,seriesMasterId,originalStart,isCancelled"
 )
-TASK_SELECT = "id,lastModifiedDateTime,title,body,status,importance,dueDateTime,isReminderOn,reminderDateTime"
 
 ADDRESS = {
     "MailingStreet": "street",
@@ -141,7 +140,7 @@ def parse_instant(text: str | None) -> dt.datetime | None:
         return None
 
 
-def dtz_instant(value: Any) -> dt.datetime | None:
+def dtz_instant(value: object) -> dt.datetime | None:
     """A Graph ``dateTimeTimeZone`` as an aware UTC datetime."""
     if not isinstance(value, dict) or not value.get("dateTime"):
         return None
@@ -149,15 +148,15 @@ def dtz_instant(value: Any) -> dt.datetime | None:
     return wall.replace(tzinfo=zone(value.get("timeZone"))).astimezone(UTC)
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _first(values: Any) -> Any:
+def _first(values: object) -> object:
     return values[0] if isinstance(values, list) and values else None
 
 
-def _body_text(body: Any) -> str | None:
+def _body_text(body: object) -> str | None:
     if not isinstance(body, dict):
         return None
     content = body.get("content")
@@ -246,7 +245,7 @@ def contact_body(fields: Mapping[str, Value], current: Mapping[str, Any] | None)
             phones = [p for p in current.get(prop) or [] if isinstance(p, str)]
             value = fields[name]
             if value:
-                phones = [value, *phones[1:]] if phones else [value]
+                phones = [str(value), *phones[1:]] if phones else [str(value)]
             else:
                 phones = phones[1:]
             body[prop] = phones
@@ -306,26 +305,34 @@ def event_body(
         merged = dict(event_to_record(current)) if current else {}
         merged.update({k: fields[k] for k in EVENT_GROUP if k in fields})
         if merged.get("IsAllDayEvent"):
-            day = merged.get("ActivityDate") or (merged.get("StartDateTime") or dt.datetime.now(UTC)).date()
-            days = max(1, int(merged.get("DurationInMinutes") or 1440) // 1440)
+            activity, timed, minutes = (
+                merged.get("ActivityDate"),
+                merged.get("StartDateTime"),
+                merged.get("DurationInMinutes"),
+            )
+            if isinstance(activity, dt.date):
+                day = activity
+            else:
+                day = (timed if isinstance(timed, dt.datetime) else dt.datetime.now(UTC)).date()
+            days = max(1, (minutes if isinstance(minutes, int) and minutes else 1440) // 1440)
             start = dt.datetime.combine(day, dt.time())
             body["isAllDay"] = True
             body["start"] = {"dateTime": fmt_wall(start), "timeZone": time_zone}
             body["end"] = {"dateTime": fmt_wall(start + dt.timedelta(days=days)), "timeZone": time_zone}
         else:
-            start, end = merged.get("StartDateTime"), merged.get("EndDateTime")
+            start_at, end_at = merged.get("StartDateTime"), merged.get("EndDateTime")
             body["isAllDay"] = False
-            if isinstance(start, dt.datetime):
-                body["start"] = {"dateTime": fmt_wall(start.astimezone(UTC)), "timeZone": "UTC"}
-            if isinstance(end, dt.datetime):
-                body["end"] = {"dateTime": fmt_wall(end.astimezone(UTC)), "timeZone": "UTC"}
+            if isinstance(start_at, dt.datetime):
+                body["start"] = {"dateTime": fmt_wall(start_at.astimezone(UTC)), "timeZone": "UTC"}
+            if isinstance(end_at, dt.datetime):
+                body["end"] = {"dateTime": fmt_wall(end_at.astimezone(UTC)), "timeZone": "UTC"}
     return body
 
 
 # -- tasks ------------------------------------------------------------------------------
 
 
-def due_date(value: Any, time_zone: str = "UTC") -> dt.date | None:
+def due_date(value: object, time_zone: str = "UTC") -> dt.date | None:
     """The calendar day of a To Do ``dueDateTime`` (stored as midnight in some zone)."""
     if not isinstance(value, dict) or not value.get("dateTime"):
         return None

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 import ssl
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -34,6 +34,7 @@ from sync.fields import SPECS, Kind
 from sync.http import ServiceClient
 from sync.records import ItemResult
 
+T = TypeVar("T")
 DEFAULT_VERSION = "v67.0"
 COLLECTION_SIZE = 200
 COMPOSITE_QUERIES = 5  # query subrequests Salesforce allows in one composite request
@@ -81,7 +82,7 @@ def soql_ids(ids: Iterable[str]) -> str:
     return "(" + ",".join(soql_quote(i) for i in ids) + ")"
 
 
-def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+def chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -162,12 +163,24 @@ class SalesforceClient:
         *,
         verify: ssl.SSLContext,
         version: str = DEFAULT_VERSION,
-        **http_options: Any,
+        max_in_flight: int | None = None,
+        retries: int = 6,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        timeout_s: float = 60.0,
     ) -> None:
         self.instance_url = instance_url.rstrip("/")
         self.version = version if version.startswith("v") else f"v{version}"
         self.service = ServiceClient(
-            "Salesforce", self.instance_url, verify=verify, auth=auth, **http_options
+            "Salesforce",
+            self.instance_url,
+            verify=verify,
+            auth=auth,
+            max_in_flight=max_in_flight,
+            retries=retries,
+            backoff_base_s=backoff_base_s,
+            backoff_cap_s=backoff_cap_s,
+            timeout_s=timeout_s,
         )
         self.limit_used: int | None = None
         self.limit_max: int | None = None
@@ -199,11 +212,18 @@ class SalesforceClient:
     # -- raw requests ------------------------------------------------------------------
 
     async def request(
-        self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        ok: tuple[int, ...] = (200,),
+        idempotent: bool | None = None,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
     ) -> httpx.Response:
         """Send ``method path`` (relative to the API base unless it starts with /services)."""
         url = path if path.startswith("/services/") else f"{self.base}/{path.lstrip('/')}"
-        response = await self.service.request(method, url, **kwargs)
+        response = await self.service.request(method, url, idempotent=idempotent, params=params, json=json)
         self._note_limits(response)
         if response.status_code in ok:
             return response
@@ -341,7 +361,7 @@ class SalesforceClient:
                 out.append(result)
         return out
 
-    def _results(self, kind: Kind | None, body: Any, ids: list[str | None]) -> list[ItemResult]:
+    def _results(self, kind: Kind | None, body: object, ids: list[str | None]) -> list[ItemResult]:
         if not isinstance(body, list) or len(body) != len(ids):
             raise SalesforceRequestFailed(
                 message="Salesforce sent an answer Tandem could not read for a batch of changes.",
@@ -351,7 +371,7 @@ class SalesforceClient:
         for sent_id, row in zip(ids, body, strict=False):
             rid = row.get("id") or sent_id
             if row.get("success"):
-                out.append(ItemResult.success(rid, ""))
+                out.append(ItemResult(True, rid, ""))  # Salesforce always sends the id of a created record
             else:
                 errors = row.get("errors") or [{}]
                 out.append(item_error(kind, errors[0], rid))

@@ -233,7 +233,8 @@ class SalesforceSource:
             d, dids = _sf_minute(parse_sf_datetime(body["latestDateCovered"]) or dt.datetime.now(UTC)), []
         conditions = self.range_conditions()
         rows: list[dict[str, Any]] = []
-        for where in conditions or [None]:
+        wheres: list[str | None] = list(conditions) if conditions else [None]
+        for where in wheres:
             rows.extend(
                 await self.client.query(
                     f"SELECT {self._select} FROM {self.sobject}"
@@ -493,12 +494,12 @@ class SalesforceContacts(SalesforceSource):
                 by_email[key] = row
         out: list[str | None] = []
         for record in records:
-            row = by_email.get(str(record.get("Email") or "").strip().casefold())
-            if row is None:
+            twin = by_email.get(str(record.get("Email") or "").strip().casefold())
+            if twin is None:
                 out.append(None)
                 continue
-            owner = (row.get("Owner") or {}).get("Name") or "someone else"
-            if row["Id"] not in inside:
+            owner = (twin.get("Owner") or {}).get("Name") or "someone else"
+            if twin["Id"] not in inside:
                 out.append(
                     "A contact with this email already exists in Salesforce but is outside "
                     f"your range (owned by {owner}), so Tandem did not create a second one. "

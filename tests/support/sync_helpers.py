@@ -94,6 +94,12 @@ class World:
         self.settings = settings
         self.outlook.settings = self.salesforce.settings = settings
 
+    def save_settings(self, settings: KindSettings) -> None:
+        """The person saves new settings: what the engine reads from now on. The memory
+        sources keep guarding against the settings they were given (the services know
+        nothing of settings)."""
+        self.settings = settings
+
     def restart(self) -> None:
         """A new process on the same profile file."""
         self.store.close()

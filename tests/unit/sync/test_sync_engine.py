@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 from sync_helpers import World, contact
@@ -373,3 +374,49 @@ def test_large_sets_are_planned_off_the_event_loop(world, monkeypatch):
     world.outlook.put(contact())
     world.sync()
     assert seen == [False] and len(world.salesforce.records()) == 1
+
+
+def _link_rows(world):
+    return sorted(
+        (link.outlook_id, link.salesforce_id, link.state, link.outlook_hash, link.salesforce_hash)
+        for link in world.store.links("contacts")
+    )
+
+
+def _shown(plan):
+    kplan = plan.kinds["contacts"]
+    return kplan.to_json(), [(a.op, a.side, a.label) for a in kplan.internal]
+
+
+def test_apply_does_what_the_preview_showed_when_the_settings_change_in_between(tmp_path):
+    """Settings saved while a preview is open take effect from the next preview: applying
+    the open preview does what it showed, exactly as if they had been saved just after."""
+    before = KindSettings(phone_region="GB")
+    after = replace(before, outlook_no_create=True, phone_region=None)
+    worlds = {}
+    for name in ("saved_after_the_run", "saved_during_the_preview"):
+        (tmp_path / name).mkdir()
+        world = worlds[name] = World(tmp_path / name, settings=before)
+        world.outlook.put(contact(Phone="020 7946 0958"))
+        world.salesforce.put(contact(FirstName="Grace", LastName="Hopper", Email="grace@example.com"))
+        plan = world.preview()
+        shown = plan.kinds["contacts"].counts()
+        assert (shown["outlook"]["create"], shown["salesforce"]["create"]) == (1, 1)
+        if name == "saved_during_the_preview":
+            world.save_settings(after)
+        report = world.apply(plan)
+        assert report.kinds["contacts"].counts == shown  # what the preview said, nothing else
+        world.save_settings(after)
+        world.salesforce.put(contact(FirstName="Linus", LastName="Torvalds", Email="linus@example.com"))
+    during, reference = worlds["saved_during_the_preview"], worlds["saved_after_the_run"]
+    assert set(by_email(during.outlook)) == {"ada@example.com", "grace@example.com"}
+    assert during.outlook.records() == reference.outlook.records()
+    assert during.salesforce.records() == reference.salesforce.records()
+    assert _link_rows(during) == _link_rows(reference)  # the pairs compare as the preview did
+    # The next preview obeys the new settings: Linus may not be created in Outlook.
+    plan = during.preview()
+    (prevented,) = plan.actions()
+    assert (prevented.op, prevented.side) == ("prevented", "outlook") and "Linus" in prevented.label
+    assert _shown(plan) == _shown(reference.preview())
+    for world in worlds.values():
+        world.close()
