@@ -28,6 +28,7 @@ from sandbox.state import SandboxState
 
 log = logging.getLogger("sandbox")
 
+
 # Each module exposes ``routes(state) -> list[Route]`` (and optionally ``middleware(app, state)``).
 class DroppedConnection(Exception):
     """Raised after a partial response so the server closes the connection: a network drop."""

@@ -93,7 +93,7 @@ def graph(root: Path) -> dict[str, set[str]]:
     for name, path in paths.items():
         targets = set()
         for _line, imported in imports(root, path):
-            if imported in paths and imported != name and not paths[imported].name == "__init__.py":
+            if imported in paths and imported != name and paths[imported].name != "__init__.py":
                 targets.add(imported)
         edges[name] = targets
     return edges
