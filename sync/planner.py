@@ -6,29 +6,29 @@ decision table, then lets the settings act on the outcome: prevent switches, res
 conflict policy, length validation, and finally the guards (empty side, mass delete).
 Records no link knows are paired by ``sync.matching`` before anything is created.
 
+Three modules below it: ``sync.planner_core`` (the working state and the actions every rule
+builds), ``sync.pairing`` (records no link knows), ``sync.plan_words`` (words for people).
+This module holds the linked records' outcomes and the guards.
+
 Cost is linear: one pass over the links to index them by id, then work proportional to the
 changes. Snapshots are decoded only for links whose content hash says a side changed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
 
 from .decisions import Outcome, decide
 from .errors import ItemError
-from .fields import FIELDS, SIDES, Kind, Side, fields_to, other_side
+from .fields import SIDES, Kind, Side, other_side
 from .links import Link, deleted_state, out_of_range_state, side_hash
-from .matching import match
 from .merge import MergeResult, merge
-from .normalise import check_for_salesforce, clean_record, same_value
-from .plan import Action, ActionSide, KindPlan, LinkEffect, Op
-from .records import Record, SideChanges, SourceItem, Value, label
+from .pairing import Pairing
+from .plan import Action, KindPlan, LinkEffect
+from .plan_words import KIND_NAME, SIDE_NAME
+from .records import Record, SideChanges, SourceItem
 from .settings import KindSettings
-
-SIDE_NAME = {"outlook": "Outlook", "salesforce": "Salesforce"}
-KIND_NAME = {"contacts": "contacts", "events": "events", "tasks": "tasks"}
 
 
 def plan_kind(
@@ -38,102 +38,7 @@ def plan_kind(
     return _Planner(kind, links, outlook, salesforce, settings).run()
 
 
-class _Planner:
-    def __init__(
-        self,
-        kind: Kind,
-        links: Iterable[Link],
-        outlook: SideChanges,
-        salesforce: SideChanges,
-        settings: KindSettings,
-    ) -> None:
-        self.kind = kind
-        self.settings = settings
-        self.region = settings.phone_region
-        self.changes: dict[Side, SideChanges] = {"outlook": outlook, "salesforce": salesforce}
-        self.by_id: dict[Side, dict[str, Link]] = {"outlook": {}, "salesforce": {}}
-        self.linked = 0
-        for link in links:
-            if link.outlook_id is not None:
-                self.by_id["outlook"][link.outlook_id] = link
-            if link.salesforce_id is not None:
-                self.by_id["salesforce"][link.salesforce_id] = link
-            if link.state == "linked":
-                self.linked += 1
-        self.plan = KindPlan(kind, settings=settings)
-        self._n = 0
-
-    # -- helpers ----------------------------------------------------------------------------
-
-    def _id(self) -> str:
-        self._n += 1
-        return f"{self.kind}-{self._n}"
-
-    def in_range(self, item: SourceItem) -> bool:
-        if not item.in_range:
-            return False
-        return self.settings.include_private or not item.record.get("IsPrivate")
-
-    def _add(self, action: Action, visible: bool = True) -> Action:
-        (self.plan.actions if visible else self.plan.internal).append(action)
-        return action
-
-    def _action(
-        self,
-        op: Op,
-        side: ActionSide,
-        pair: Link | None,
-        shown: Record,
-        *,
-        outcome: Outcome,
-        outlook_id: str | None = None,
-        salesforce_id: str | None = None,
-        changes: dict[str, tuple[Value, Value]] | None = None,
-        reason: str = "",
-        record: Record | None = None,
-        fields: Record | None = None,
-        version: str | None = None,
-        before: Record | None = None,
-        exact_before: bool = True,
-        link: LinkEffect | None = None,
-        choices: dict[str, list[Action]] | None = None,
-        issue: ItemError | None = None,
-        issue_category: str | None = None,
-    ) -> Action:
-        return Action(
-            id=self._id(),
-            kind=self.kind,
-            op=op,
-            side=side,
-            outlook_id=outlook_id if pair is None else pair.outlook_id,
-            salesforce_id=salesforce_id if pair is None else pair.salesforce_id,
-            label=label(self.kind, shown),
-            outcome=outcome.value,
-            changes=changes or {},
-            reason=reason,
-            record=record,
-            fields=fields,
-            version=version,
-            before=before,
-            exact_before=exact_before,
-            link=link,
-            choices=choices or {},
-            issue=issue,
-            issue_category=issue_category,
-        )
-
-    def item(self, link: Link, side: Side) -> SourceItem | None:
-        item_id = link.id_on(side)
-        return self.changes[side].items.get(item_id) if item_id else None
-
-    def record(self, link: Link, side: Side) -> Record:
-        item = self.item(link, side)
-        return item.record if item else link.snapshot
-
-    def version(self, link: Link, side: Side) -> str | None:
-        item = self.item(link, side)
-        return item.version if item else link.version_on(side)
-
+class _Planner(Pairing):
     def observe(self, link: Link, side: Side) -> str:
         item_id = link.id_on(side)
         if item_id is None:
@@ -152,15 +57,6 @@ class _Planner:
             if side_hash(self.kind, side, item.record, self.region) != link.hash_on(side)
             else "unchanged"
         )
-
-    def _prevented_reason(self, side: Side, op: str) -> str:
-        verb = {"create": "Creating", "update": "Updating", "delete": "Deleting"}[op]
-        return (
-            f"{verb} {KIND_NAME[self.kind]} in {SIDE_NAME[side]} is switched off in the "
-            "direction settings, so this was not sent."
-        )
-
-    # -- the run ------------------------------------------------------------------------------
 
     def run(self) -> KindPlan:
         for side in SIDES:
@@ -207,8 +103,6 @@ class _Planner:
         self.unlinked(pool["outlook"], pool["salesforce"])
         self.mass_delete_guard()
         return self.plan
-
-    # -- linked records -----------------------------------------------------------------------
 
     def pair(self, link: Link) -> None:
         o, s = self.observe(link, "outlook"), self.observe(link, "salesforce")
@@ -289,133 +183,6 @@ class _Planner:
         self._refresh(link, agreed=result.agreed, relink=relink)
         for action in self._writes(link, result, outcome, o_rec, s_rec):
             self._add(action)
-
-    def _conflict(
-        self,
-        link: Link | None,
-        result: MergeResult,
-        choices: dict[str, list[Action]],
-        outcome: Outcome,
-        o_id: str | None = None,
-        s_id: str | None = None,
-        record: Record | None = None,
-    ) -> None:
-        action = self._action(
-            "conflict",
-            "both",
-            link,
-            record if record is not None else link.snapshot if link is not None else {},
-            outcome=outcome,
-            outlook_id=o_id,
-            salesforce_id=s_id,
-            changes=dict(result.conflicts),
-            choices=choices,
-            issue_category="held",
-            reason=conflict_reason(self.kind, result.conflicts, paired=link is None),
-        )
-        action.issue = ItemError("conflict", action.reason)
-        self._add(action)
-
-    def _writes(
-        self,
-        link: Link,
-        result: MergeResult,
-        outcome: Outcome,
-        o_rec: Record,
-        s_rec: Record,
-        parent: bool = False,
-    ) -> list[Action]:
-        out = []
-        writes: tuple[tuple[Side, Record, Record], ...] = (
-            ("outlook", result.to_outlook, o_rec),
-            ("salesforce", result.to_salesforce, s_rec),
-        )
-        for side, fields, current in writes:
-            if not fields:
-                continue
-            action = self._update(link, side, dict(fields), current, outcome)
-            if action is not None:
-                out.append(action)
-        if parent and result.agreed:
-            out.append(
-                self._action(
-                    "refresh",
-                    "both",
-                    link,
-                    link.snapshot,
-                    outcome=outcome,
-                    link=LinkEffect(link.id, snapshot_updates=result.agreed),
-                )
-            )
-        return out
-
-    def _update(
-        self, link: Link, side: Side, fields: Record, current: Record, outcome: Outcome
-    ) -> Action | None:
-        effect = LinkEffect(link.id, snapshot_updates=dict(fields))
-        action = self._action(
-            "update",
-            side,
-            link,
-            {**current, **fields},
-            outcome=outcome,
-            fields=fields,
-            version=self.version(link, side),
-            before=dict(current),
-            exact_before=self.item(link, side) is not None,
-            link=effect,
-        )
-        if not self._validate(action, side, creating=False):
-            return action
-        fields = {
-            k: v
-            for k, v in (action.fields or {}).items()
-            if not same_value(self.kind, k, v, current.get(k), self.region)
-        }
-        if not fields:
-            return None
-        action.fields = fields
-        effect.snapshot_updates = dict(fields)
-        action.changes = {k: (current.get(k), v) for k, v in fields.items()}
-        if self.settings.prevents(side, "update"):
-            self._prevent(action, side, "update")
-        return action
-
-    def _prevent(self, action: Action, side: Side, op: str, *, settle: LinkEffect | None = None) -> None:
-        action.op = "prevented"
-        action.reason = self._prevented_reason(side, op)
-        action.link = settle
-        if settle is None:  # not settled: look at it again next run
-            action.issue = ItemError("prevented", action.reason)
-            action.issue_category = "prevented"
-
-    def _validate(self, action: Action, side: Side, *, creating: bool) -> bool:
-        """Length/required checks before writing to Salesforce; False when held."""
-        if side != "salesforce":
-            return True
-        payload = (action.record if creating else action.fields) or {}
-        checked, errors, cut = check_for_salesforce(
-            self.kind, payload, list(payload), creating=creating, truncate=self.settings.truncate_long_values
-        )
-        if errors:
-            action.op = "held"
-            action.issue = errors[0]
-            action.issue_category = "error"
-            action.reason = " ".join(e.message for e in errors)
-            if creating:
-                action.changes = {k: (None, v) for k, v in payload.items() if v not in (None, False)}
-            else:
-                action.changes = {k: ((action.before or {}).get(k), v) for k, v in payload.items()}
-            action.link = None
-            return False
-        if cut:
-            action.truncated = cut
-            action.reason = "Shortened to fit Salesforce: " + ", ".join(cut) + "."
-        if creating:
-            action.record = checked
-        else:
-            action.fields = checked
-        return True
 
     def _keep_both(self, link: Link, o_rec: Record, s_rec: Record) -> list[Action]:
         """Keep both: each record gets its own copy on the other side (duplicate on purpose)."""
@@ -577,193 +344,6 @@ class _Planner:
         if self.settings.restore_deleted and not self.settings.prevents(gone, "create"):
             self._recreate(link, gone, outcome, restore=True)
 
-    # -- unlinked records -----------------------------------------------------------------
-
-    def _create(
-        self,
-        side: Side,
-        source: Record,
-        *,
-        source_id: str | None,
-        source_version: str | None,
-        outcome: Outcome,
-        link_id: int | None = None,
-        add: bool = False,
-    ) -> Action:
-        src_side = other_side(side)
-        allowed = fields_to(self.kind, side)
-        cleaned = clean_record(self.kind, {f: source.get(f) for f in allowed})
-        record = {f: cleaned[f] for f in allowed}  # only what may be written there
-        effect = LinkEffect(link_id, other={src_side: (source_id, source_version)}, state="linked")
-        action = self._action(
-            "create",
-            side,
-            None,
-            source,
-            outcome=outcome,
-            record=record,
-            outlook_id=source_id if src_side == "outlook" else None,
-            salesforce_id=source_id if src_side == "salesforce" else None,
-            changes={k: (None, v) for k, v in record.items() if v not in (None, False)},
-            link=effect,
-        )
-        if self._validate(action, side, creating=True):
-            effect.snapshot = clean_record(self.kind, action.record or {})
-            if self.settings.prevents(side, "create"):
-                self._prevent(action, side, "create")
-        if add:
-            self._add(action)
-        return action
-
-    def unlinked(self, outlook: list[SourceItem], salesforce: list[SourceItem]) -> None:
-        result = match(self.kind, outlook, salesforce)
-        self.plan.matched_by = result.counts_by_rule()
-        for o_item, s_item, rule in result.pairs:
-            self._pair(o_item, s_item, rule)
-        for group in result.ambiguous:
-            held: tuple[tuple[Side, list[SourceItem], list[SourceItem]], ...] = (
-                ("outlook", group.outlook, group.salesforce),
-                ("salesforce", group.salesforce, group.outlook),
-            )
-            for side, items, others in held:
-                where = SIDE_NAME[other_side(side)]
-                for item in items:
-                    reason = (
-                        f"Matches {len(others)} records in {where} ({_rule_words(group.rule)}), so "
-                        "Tandem cannot tell which one is the same. Nothing was created or linked. "
-                        "Remove the duplicates or make them differ, then sync again."
-                    )
-                    action = self._action(
-                        "held",
-                        side,
-                        None,
-                        item.record,
-                        outcome=Outcome.HOLD_AMBIGUOUS,
-                        reason=reason,
-                        issue=ItemError("ambiguous", reason),
-                        issue_category="held",
-                        outlook_id=item.id if side == "outlook" else None,
-                        salesforce_id=item.id if side == "salesforce" else None,
-                    )
-                    self._add(action)
-        unmatched: tuple[tuple[Side, list[SourceItem]], ...] = (
-            ("salesforce", result.outlook_unmatched),
-            ("outlook", result.salesforce_unmatched),
-        )
-        for side, items in unmatched:
-            outcome = Outcome.CREATE_IN_SALESFORCE if side == "salesforce" else Outcome.CREATE_IN_OUTLOOK
-            for item in items:
-                self._create(
-                    side,
-                    item.record,
-                    source_id=item.id,
-                    source_version=item.version,
-                    outcome=outcome,
-                    add=True,
-                )
-
-    def _pair(self, o_item: SourceItem, s_item: SourceItem, rule: str) -> None:
-        o_rec, s_rec = o_item.record, s_item.record
-
-        def merged(policy: str) -> MergeResult:
-            return merge(
-                self.kind,
-                None,
-                o_rec,
-                s_rec,
-                policy=policy,
-                outlook_time=o_item.modified_at,
-                salesforce_time=s_item.modified_at,
-                region=self.region,
-            )
-
-        result = merged(self.settings.conflict_policy)
-        link = Link(
-            kind=self.kind,
-            outlook_id=o_item.id,
-            salesforce_id=s_item.id,
-            outlook_version=o_item.version,
-            salesforce_version=s_item.version,
-        )
-        if result.conflicts:
-            choices: dict[str, list[Action]] = {}
-            for choice, policy in (("keep_outlook", "outlook_wins"), ("keep_salesforce", "salesforce_wins")):
-                settled = merged(policy)
-                paired = self._pair_link(link, settled, o_rec, s_rec, rule)
-                choices[choice] = [paired] + self._pair_writes(link, settled, o_rec, s_rec)
-            choices["keep_both"] = [
-                a
-                for a in (
-                    self._create(
-                        "salesforce",
-                        o_rec,
-                        source_id=o_item.id,
-                        source_version=o_item.version,
-                        outcome=Outcome.PAIR,
-                    ),
-                    self._create(
-                        "outlook",
-                        s_rec,
-                        source_id=s_item.id,
-                        source_version=s_item.version,
-                        outcome=Outcome.PAIR,
-                    ),
-                )
-                if a is not None
-            ]
-            self._conflict(None, result, choices, Outcome.PAIR, o_id=o_item.id, s_id=s_item.id, record=s_rec)
-            return
-        self._add(self._pair_link(link, result, o_rec, s_rec, rule))
-        for action in self._pair_writes(link, result, o_rec, s_rec):
-            self._add(action)
-
-    def _pair_link(self, link: Link, result: MergeResult, o_rec: Record, s_rec: Record, rule: str) -> Action:
-        """The match action: a new link whose snapshot makes any write still to do visible as
-        a change on the side it comes from (so a failed write is retried, never reversed)."""
-        snapshot: Record = {}
-        for spec in FIELDS[self.kind]:
-            f = spec.name
-            if f in result.to_outlook:
-                snapshot[f] = o_rec.get(f)
-            elif f in result.to_salesforce:
-                snapshot[f] = s_rec.get(f)
-            elif f in result.agreed:
-                snapshot[f] = result.agreed[f]
-            else:
-                snapshot[f] = s_rec.get(f) if spec.flows_from("salesforce") else o_rec.get(f)
-        return self._action(
-            "match",
-            "both",
-            link,
-            s_rec,
-            outcome=Outcome.PAIR,
-            reason=f"Paired by {_rule_words(rule)}.",
-            link=LinkEffect(
-                None,
-                state="linked",
-                snapshot=snapshot,
-                other={
-                    "outlook": (link.outlook_id, link.outlook_version),
-                    "salesforce": (link.salesforce_id, link.salesforce_version),
-                },
-            ),
-        )
-
-    def _pair_writes(self, link: Link, result: MergeResult, o_rec: Record, s_rec: Record) -> list[Action]:
-        out = []
-        writes: tuple[tuple[Side, Record, Record], ...] = (
-            ("outlook", result.to_outlook, o_rec),
-            ("salesforce", result.to_salesforce, s_rec),
-        )
-        for side, fields, current in writes:
-            if fields:
-                action = self._update(link, side, dict(fields), current, Outcome.PAIR)
-                if action is not None:
-                    if action.link is not None:
-                        action.link.link_id = None  # found through the match's link at apply time
-                    out.append(action)
-        return out
-
     # -- guards -------------------------------------------------------------------------------
 
     def mass_delete_guard(self) -> None:
@@ -797,56 +377,3 @@ def hold_existing(action: Action, reason: str) -> None:
     action.issue_category = "held"
     action.link = None
     action.choices = {}
-
-
-def _rule_words(rule: str) -> str:
-    return {
-        "email": "email address",
-        "name_company": "first name, last name and company",
-        "name": "first and last name",
-        "subject_start_end": "subject, start and end",
-        "subject_due": "subject and due date",
-    }.get(rule, rule)
-
-
-CONFLICT_VALUE_CHARS = 40
-
-
-def _value_words(value: Value) -> str:
-    """A field value as a person reads it in one line: shortened, "empty" for nothing."""
-    if value is None or value == "":
-        return "empty"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = " ".join(str(value).split())
-    if len(text) > CONFLICT_VALUE_CHARS:
-        text = text[: CONFLICT_VALUE_CHARS - 1].rstrip() + "\u2026"
-    return f"\u201c{text}\u201d"
-
-
-def conflict_reason(kind: Kind, conflicts: dict[str, tuple[Value, Value]], paired: bool = False) -> str:
-    """The reason of a conflict in plain words: each field by its label (in the order of
-    FIELD_MAPPING), with the Outlook and the Salesforce value, then what the person can do.
-    ``paired``: two records just paired (first sync), not a change on both sides."""
-    order = {f.name: n for n, f in enumerate(FIELDS[kind])}
-    labels = {f.name: f.label for f in FIELDS[kind]}
-    parts = []
-    for name in sorted(conflicts, key=lambda n: (order.get(n, len(order)), n)):
-        outlook, salesforce = conflicts[name]
-        field_label = labels.get(name) or name
-        parts.append(
-            f"{field_label}: {_value_words(outlook)} in Outlook, {_value_words(salesforce)} in Salesforce"
-        )
-    head = (
-        "Found in both Outlook and Salesforce, with different values. "
-        if paired
-        else "Changed differently in Outlook and in Salesforce since the last sync. "
-    )
-    return (
-        head + "; ".join(parts) + ". Choose which to keep: the Outlook version, the Salesforce "
-        "version, or both (a second copy on purpose)."
-    )

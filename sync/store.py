@@ -4,7 +4,7 @@ One file per profile; the path is passed in, and each ``Store`` owns its own pee
 ``Database`` and model classes (no global database), so two profiles can be open at once.
 
 Safety of the file itself:
-- On open, an existing file is checked *read-only* first: a file that is not SQLite or fails
+- On open (``sync.store_open``), an existing file is checked *read-only* first: a file that is not SQLite or fails
   ``PRAGMA quick_check`` raises ``DatabaseCorrupt``; a schema version above ours raises
   ``DatabaseTooNew``. Neither is ever written to.
 - Before each migration of an existing database, a consistent copy is written beside it
@@ -29,54 +29,18 @@ from typing import Any
 
 import peewee as pw
 
-from .errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, DiskFull, LinkConflict, StoreError
+from .errors import LinkConflict
 from .fields import Kind, Side
 from .links import Link
 from .pace import Pacer
+from .store_open import convert_db_error, inspect_database, link_conflict, migrate
 from .store_schema import MIGRATIONS, define_models
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 SqlValue = str | int | float | bytes | None  # what a statement parameter may be
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _link_conflict(exc: BaseException) -> LinkConflict:
-    return LinkConflict(
-        message="Tandem tried to pair a record that is already paired with another one. Nothing was "
-        "changed; the next sync looks at both again.",
-        detail=str(exc),
-    )
-
-
-def convert_db_error(exc: BaseException, path: Path) -> StoreError:
-    """The one boundary where sqlite/peewee errors become errors for people."""
-    text = str(exc).lower()
-    if "disk is full" in text or "database or disk is full" in text:
-        return DiskFull(
-            message="Tandem could not save its sync state because the disk is full. "
-            "Free some space, then sync again. Nothing was lost.",
-            path=str(path),
-        )
-    if "locked" in text or "busy" in text:
-        return DatabaseLocked(
-            message="Another Tandem window or process is using this profile. Close it, then try again.",
-            path=str(path),
-        )
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return DatabaseCorrupt(message=_corrupt_message(path), path=str(path))
-    return StoreError(message=f"Tandem could not read or write its database ({exc}).", path=str(path))
-
-
-def _corrupt_message(path: Path) -> str:
-    return (
-        f"The file {path} cannot be read. Tandem left it untouched. Restore a backup "
-        "(a file named like it ending in .bak-vN), or move the file away and run Tandem "
-        "again: your records in Outlook and Salesforce are safe, and the first sync will "
-        "pair them again without duplicates."
-    )
 
 
 class Store:
@@ -88,7 +52,7 @@ class Store:
         self.path = Path(path)
         self.migrations = list(MIGRATIONS if migrations is None else migrations)
         self.target_version = len(self.migrations)
-        existing = self._inspect()  # raises before anything is written
+        existing = inspect_database(self.path, self.target_version)  # raises before anything is written
         self.db = pw.SqliteDatabase(
             str(self.path),
             pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1, "busy_timeout": 5000},
@@ -96,67 +60,10 @@ class Store:
         self.m = define_models(self.db)
         try:
             self.db.connect()
-            self._migrate(existing)
+            migrate(self.db, self.migrations, existing, self.backup)
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             self.db.close()
             raise convert_db_error(exc, self.path) from exc
-
-    # -- opening, checking, migrating ---------------------------------------------------
-
-    def _inspect(self) -> int | None:
-        """Version of an existing database, None for a new one. Read-only."""
-        if not self.path.exists() or self.path.stat().st_size == 0:
-            return None
-        with open(self.path, "rb") as fh:
-            if fh.read(16) != SQLITE_HEADER:
-                raise DatabaseCorrupt(message=_corrupt_message(self.path), path=str(self.path))
-        try:
-            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
-            try:
-                if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                    raise DatabaseCorrupt(message=_corrupt_message(self.path), path=str(self.path))
-                has_meta = con.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-                ).fetchone()
-                if not has_meta:
-                    tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                    if tables:
-                        raise DatabaseCorrupt(
-                            message=f"The file {self.path} is a database, but not one of Tandem's. "
-                            "Tandem left it untouched; choose another profile folder.",
-                            path=str(self.path),
-                        )
-                    return None
-                row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                version = int(row[0]) if row else 0
-            finally:
-                con.close()
-        except sqlite3.DatabaseError as exc:
-            raise convert_db_error(exc, self.path) from exc
-        if version > self.target_version:
-            raise DatabaseTooNew(
-                message=f"This profile was last used by a newer version of Tandem (database version "
-                f"{version}, this version understands up to {self.target_version}). Update Tandem; "
-                "the profile was left untouched.",
-                path=str(self.path),
-                version=version,
-            )
-        return version
-
-    def _migrate(self, existing: int | None) -> None:
-        version = existing or 0
-        if version == self.target_version:
-            return
-        if existing:
-            self.backup(f"bak-v{existing}")
-        for number in range(version, self.target_version):
-            with self.db.atomic():
-                self.migrations[number](self.db)
-                self.db.execute_sql(
-                    "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                    (str(number + 1),),
-                )
 
     def backup(self, suffix: str) -> Path:
         """Write a consistent copy of the database beside it; never overwrite a backup."""
@@ -195,7 +102,7 @@ class Store:
         except LinkConflict:
             raise
         except (pw.IntegrityError, sqlite3.IntegrityError) as exc:
-            raise _link_conflict(exc) from exc
+            raise link_conflict(exc) from exc
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             raise convert_db_error(exc, self.path) from exc
 
@@ -203,7 +110,7 @@ class Store:
         try:
             return self.db.execute_sql(sql, params)
         except (pw.IntegrityError, sqlite3.IntegrityError) as exc:
-            raise _link_conflict(exc) from exc
+            raise link_conflict(exc) from exc
         except (pw.DatabaseError, sqlite3.DatabaseError) as exc:
             raise convert_db_error(exc, self.path) from exc
 

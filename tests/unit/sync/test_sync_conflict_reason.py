@@ -7,7 +7,8 @@ import datetime as dt
 
 from sync_helpers import changes, contact, item, linked
 
-from sync.planner import conflict_reason, plan_kind
+from sync.plan_words import conflict_reason
+from sync.planner import plan_kind
 from sync.settings import KindSettings
 
 BASE = contact()
