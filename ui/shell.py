@@ -22,8 +22,9 @@ Closing the main window hides it to the tray when the desktop has one (a one-tim
 Tandem keeps running); without a tray, closing the window quits. Quit stops the scheduler,
 cancels a running sync, closes the profiles and stops the embedded sandbox.
 
-Other windows are imported lazily and replaced by a plain placeholder while they are missing,
-so the shell runs whatever part of ui/ is built.
+The other windows (dashboard, wizard, settings, preview) are imported when first opened, to
+keep start-up short. There is no Help menu: the support file is made in Settings > Support >
+Export diagnostics, which the words of an unexpected error point to (ui/errors.py).
 """
 
 from __future__ import annotations
@@ -327,6 +328,9 @@ class Shell(QObject):
         self.tray = Tray(controller, self.autosync, self)
         wants_tray = Tray.available() if use_tray is None else use_tray
         self.has_tray = bool(wants_tray and self.tray.show())
+        set_autosync = getattr(self.window, "set_autosync", None)
+        if set_autosync is not None:  # the dashboard follows the pause and the next run
+            set_autosync(self.autosync)
         self.notifier = RunNotifier(ctx, controller, tray=self.tray, window=lambda: self.window, parent=self)
         controller.run_failed.connect(self.show_error)
         self.autosync.skipped.connect(self._auto_skipped)

@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import QApplication
 
 import main
 from ui import shell as gui
+from ui.dashboard.window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,9 +51,7 @@ def test_demo_start_opens_the_wizard_with_the_demo_chosen_and_no_modal_dialog(
         assert app.shell is None
         assert app.wizard is not None and app.wizard.isVisible()
         assert QApplication.activeModalWidget() is None
-        welcome = getattr(app.wizard, "welcome_page", None)
-        if welcome is not None:
-            assert welcome.choice() == "demo"
+        assert app.wizard.welcome_page.choice() == "demo"
         # The demo runs on its own profile against the embedded sandbox, started once.
         ctx = launcher.open_demo()
         assert ctx is launcher.open_demo()
@@ -64,7 +63,7 @@ def test_demo_start_opens_the_wizard_with_the_demo_chosen_and_no_modal_dialog(
     finally:
         finished = []
         app.finished.connect(lambda: finished.append(True))
-        app.wizard.reject() if hasattr(app.wizard, "reject") else app.wizard.close()
+        app.wizard.reject()
         qloop.until(lambda: finished)
         launcher.shutdown()
     # Quit stops the embedded sandbox and keeps its world for the next start of the demo.
@@ -103,7 +102,7 @@ def test_a_set_up_profile_opens_the_dashboard_with_auto_sync_and_quits_cleanly(
         assert app.wizard is None and app.shell is not None
         window = app.shell.window
         assert window.isVisible() and QApplication.activeModalWidget() is None
-        assert hasattr(window, "show_banner") and hasattr(window, "open_run")
+        assert isinstance(window, MainWindow)
         assert app.shell.autosync.timer.isActive()
         assert launcher.controller_for(app.ctx) is app.shell.controller
         # No tray here: closing the main window quits Tandem.

@@ -689,16 +689,8 @@ class MainWindow(QMainWindow):
         self._refresh_cards()
 
     def _preview_ready(self, plan: Any) -> None:
-        try:
-            from ui.preview.widget import PreviewDialog
-        except ImportError:
-            log.warning("the preview dialog is missing")
-            self.controller.discard_preview()
-            self.show_banner(
-                "Tandem cannot show the preview, so nothing was changed. Reinstall Tandem, then try again.",
-                "error",
-            )
-            return
+        from ui.preview.widget import PreviewDialog  # on the first preview: a shorter start-up
+
         for kind in self._running_kinds:
             self._progress[kind] = "Waiting for you to review the preview"
         self.busy_label.setText("Review the preview to continue…")

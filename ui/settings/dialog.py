@@ -798,7 +798,7 @@ class SettingsDialog(QDialog):
         line = QLineEdit()
         line.setMinimumWidth(240)
         line.setPlaceholderText(
-            "Tandem's own"
+            "from your organisation's administrator, unless the policy file sets it"
             if spec.nullable and "client" in key
             else "any work or school account"
             if spec.nullable
@@ -1130,10 +1130,8 @@ class SettingsDialog(QDialog):
             task.cancel()
 
     def _discover(self) -> None:
-        try:
-            from app import discovery  # lazily: the pickers work without it
-        except ImportError:
-            return
+        from app import discovery  # looked up when the dialog opens: tests swap the module
+
         self._spawn(self._fill_folders(discovery))
         self._spawn(self._fill_campaigns(discovery))
 

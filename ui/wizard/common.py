@@ -11,29 +11,17 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QFont, QGuiApplication
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from ui.errors import remedy_for
+
 log = logging.getLogger(__name__)
 
 KIND_NAMES = {"contacts": "Contacts", "events": "Calendar events", "tasks": "Tasks"}
 
 
 def plain_error(exc: BaseException) -> str:
-    """What went wrong, in words meant for people (TandemError carries title and message)."""
-    try:  # the app's one mapping of errors to words (ui/errors.py), when it is there
-        from ui.errors import remedy_for
-
-        return remedy_for(exc).text
-    except ImportError:
-        pass
-    from sync.errors import TandemError
-
-    if isinstance(exc, TandemError):
-        title, message = exc.title, exc.message
-        title = (title or "").rstrip(".")
-        return f"{title}. {message}".strip() if message else f"{title}."
-    return (
-        "Something unexpected went wrong (" + type(exc).__name__ + "). Try again; if it "
-        "keeps happening, export the diagnostics from the Help menu for support."
-    )
+    """What went wrong, in words meant for people; an unexpected error's words say where the
+    diagnostics are (Settings > Support > Export diagnostics)."""
+    return remedy_for(exc).text  # the app's one mapping of errors to words (ui/errors.py)
 
 
 def who(facts: dict[str, Any] | None) -> str:
