@@ -29,7 +29,7 @@ from urllib.parse import quote
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont
 
-from ui.preview.widget import field_label
+from ui.preview.wording import field_label
 
 KIND_LABELS = {"contacts": "Contacts", "events": "Calendar", "tasks": "Tasks"}
 TRIGGER_LABELS = {
