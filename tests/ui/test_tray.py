@@ -13,6 +13,7 @@ import main
 from sync.plan import Decisions
 from ui import shell as gui
 from ui.controller import SyncController
+from ui.launcher import Launcher
 from ui.tray import Tray, tray_state
 from ui.wizard.window import Page
 
@@ -354,7 +355,7 @@ def test_reconnect_opens_the_sign_in_of_that_service_and_says_when_it_is_done(
             sandbox.ca_file,
         ]
     )
-    launcher = gui.Launcher(args, single_instance=False)
+    launcher = Launcher(args, single_instance=False)
     ctx = launcher.open_real()
     shell = gui.Shell(
         ctx, launcher.controller_for(ctx), launcher=launcher, use_tray=False, start_autosync=False
