@@ -22,9 +22,10 @@ from PyQt6.QtWidgets import (
     QWizardPage,
 )
 
+from app.settings import SPECS
 from sync.fields import KINDS
 from ui.direction import DirectionEditor
-from ui.wizard.common import KIND_NAMES, plain_error, set_status, status_label
+from ui.wizard.common import KIND_NAMES, plain_error, save_settings, set_status, status_label
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +40,6 @@ def _scrolling(page: QWizardPage, body: QWidget) -> None:
     layout = QVBoxLayout(page)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(area)
-
-
-def _save(page: QWizardPage, status: QLabel, values: dict[str, Any]) -> bool:
-    """Write the values the administrator did not lock; a refused value is shown, not raised."""
-    settings = page.w.ctx.settings
-    values = {k: v for k, v in values.items() if not settings.is_locked(k)}
-    try:
-        settings.set_many(values)
-    except Exception as exc:  # SettingsError: a value the settings refuse, in plain words
-        set_status(status, plain_error(exc), "error")
-        return False
-    return True
 
 
 def _lock(widget: QWidget, settings: Any, key: str) -> None:
@@ -98,8 +87,6 @@ class WhatPage(QWizardPage):
             if kind == "contacts":
                 self.range = QComboBox()
                 self.range.setMinimumContentsLength(28)
-                from app.settings import SPECS
-
                 spec = SPECS["contacts.range"]
                 for value, label in zip(spec.choices or (), spec.choice_labels or (), strict=False):
                     self.range.addItem(label, value)
@@ -300,7 +287,7 @@ class WhatPage(QWizardPage):
         return values
 
     def validatePage(self) -> bool:  # noqa: N802 (Qt)
-        return not self.problem() and _save(self, self.hint, self.values())
+        return not self.problem() and save_settings(self.w.ctx.settings, self.hint, self.values())
 
 
 class DirectionPage(QWizardPage):
@@ -345,7 +332,7 @@ class DirectionPage(QWizardPage):
         values: dict[str, Any] = {}
         for editor in self.editors.values():
             values.update(editor.values())
-        return _save(self, self.status, values)
+        return save_settings(self.w.ctx.settings, self.status, values)
 
 
 __all__ = ["DirectionPage", "WhatPage"]

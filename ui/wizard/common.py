@@ -1,8 +1,9 @@
-"""Pieces the first-run wizard's pages share: plain error words, the big sign-in code box,
-headings and a small status line."""
+"""Pieces the first-run wizard's pages share: the page ids, saving a page's settings, plain
+error words, the big sign-in code box, headings and a small status line."""
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,19 @@ from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolic
 from ui.errors import remedy_for
 
 log = logging.getLogger(__name__)
+
+
+class Page(enum.IntEnum):
+    WELCOME = 0
+    OUTLOOK = 1
+    SALESFORCE = 2
+    WHAT = 3
+    DIRECTION = 4
+    PREVIEW = 5
+    APPLY = 6
+    AUTO = 7
+    DONE = 8
+
 
 KIND_NAMES = {"contacts": "Contacts", "events": "Calendar events", "tasks": "Tasks"}
 
@@ -58,6 +72,18 @@ def set_status(label: QLabel, text: str, kind: str = "info") -> None:
     label.setStyleSheet(colours.get(kind, ""))
     label.setText(signs.get(kind, "") + text if text else "")
     label.setVisible(bool(text))
+
+
+def save_settings(settings: Any, status: QLabel, values: dict[str, Any]) -> bool:
+    """Write the values the administrator did not lock; a refused value is shown in
+    ``status``, not raised (a page's Next stays on the page)."""
+    values = {k: v for k, v in values.items() if not settings.is_locked(k)}
+    try:
+        settings.set_many(values)
+    except Exception as exc:  # SettingsError: a value the settings refuse, in plain words
+        set_status(status, plain_error(exc), "error")
+        return False
+    return True
 
 
 class CodeBox(QFrame):
