@@ -32,14 +32,17 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QGuiApplication
-from PyQt6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
+from PyQt6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from ui.errors import ErrorActions, remedy_for, remedy_level
 from ui.launcher import Launcher, SandboxFactory, needs_setup
+
+if TYPE_CHECKING:  # the windows are imported when first opened (make_main_window, make_wizard)
+    from ui.wizard.window import FirstRunWizard
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,7 @@ def make_main_window(ctx: Any, controller: Any) -> QMainWindow:
     return MainWindow(ctx, controller)
 
 
-def make_wizard(launcher: Launcher, demo: bool, **kwargs: Any) -> QWidget:
+def make_wizard(launcher: Launcher, demo: bool, **kwargs: Any) -> FirstRunWizard:
     """The first-run wizard; ``start_at``/``only_sign_in`` (reconnect) go to FirstRunWizard."""
     from ui.wizard.window import FirstRunWizard
 
@@ -118,9 +121,15 @@ class Shell(QObject):
         self.window.raise_()
         self.window.activateWindow()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 - Qt's name
         window = self.__dict__.get("window")  # None while Python tears the shell down
-        if window is not None and obj is window and event.type() == QEvent.Type.Close and not self._quitting:
+        if (
+            window is not None
+            and event is not None
+            and obj is window
+            and event.type() == QEvent.Type.Close
+            and not self._quitting
+        ):
             if self.has_tray:
                 event.ignore()
                 self.window.hide()
@@ -392,15 +401,15 @@ class App(QObject):
             target.raise_()
             target.activateWindow()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 - Qt's name
         # Closing the wizard before setup is done ends Tandem (there is nothing to keep running).
         wizard = self.__dict__.get("wizard")
-        if wizard is not None and obj is wizard and event.type() == QEvent.Type.Close:
-            QGuiApplication.instance().postEvent(self, QEvent(QEvent.Type.User))
+        if wizard is not None and event is not None and obj is wizard and event.type() == QEvent.Type.Close:
+            QCoreApplication.postEvent(self, QEvent(QEvent.Type.User))
         return super().eventFilter(obj, event)
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.User:
+    def event(self, event: QEvent | None) -> bool:
+        if event is not None and event.type() == QEvent.Type.User:
             if self.wizard is not None and not self.wizard.isVisible() and self.shell is None:
                 self.finished.emit()
             return True
@@ -463,10 +472,14 @@ def open_message_box(title: str, message: str) -> QMessageBox:
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance()
-    if app is None:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    elif existing is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    else:
+        raise RuntimeError("Tandem needs a QApplication; a non-GUI QCoreApplication already runs")
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)

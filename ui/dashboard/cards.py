@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
 )
 
 from ui.dashboard.models import KIND_LABELS
+from ui.widget_parts import add_action
 
 STATE_TEXT = {"ok": "Up to date", "syncing": "Syncing", "attention": "Needs attention", "paused": "Paused"}
 STATE_COLOURS = {"ok": "#1e7b34", "syncing": "#1a5fb4", "attention": "#b3261e", "paused": "#5f6368"}
@@ -121,10 +122,10 @@ class KindCard(QFrame):
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         menu = QMenu(self.menu_button)
-        self.sync_action = menu.addAction(f"Sync {KIND_LABELS[kind].lower()} now")
+        self.sync_action = add_action(menu, f"Sync {KIND_LABELS[kind].lower()} now")
         self.sync_action.triggered.connect(lambda: self.sync_requested.emit(self.kind))
         menu.addSeparator()
-        self.rebuild_action = menu.addAction("Rebuild links…")
+        self.rebuild_action = add_action(menu, "Rebuild links…")
         self.rebuild_action.setToolTip(
             "Forget which records are paired; the next sync pairs them "
             "again. Nothing changes in Outlook or Salesforce."

@@ -13,13 +13,13 @@ from PyQt6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.dashboard.models import ChangesModel, HistoryModel, journal_counts, when_text
 from ui.dashboard.tables import read_only_table
+from ui.widget_parts import horizontal_header, selection_of
 
 
 def error_text(exc: BaseException) -> tuple[str, str]:
@@ -49,12 +49,6 @@ def not_sent_text(run: dict[str, Any] | None) -> str:
     return f" Not sent: {'; '.join(bits)} (see Issues)." if bits else ""
 
 
-def _header(view: QTableView) -> QHeaderView:
-    header = view.horizontalHeader()
-    assert header is not None  # a QTableView has its header
-    return header
-
-
 class HistoryPanel(QWidget):
     """``problem(title, message)``: a page of changes could not be read (the window says so)."""
 
@@ -67,17 +61,15 @@ class HistoryPanel(QWidget):
         self._shown_counts: dict[str, int] | None = None
         self.model = HistoryModel(self)
         self.view = read_only_table(self.model)
-        hh = _header(self.view)
+        hh = horizontal_header(self.view)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         hh.setStretchLastSection(False)
         self.view.doubleClicked.connect(lambda index: self.show_run(self.model.runs[index.row()]["id"]))
-        selection = self.view.selectionModel()
-        assert selection is not None  # set with the model
-        selection.currentRowChanged.connect(self._row_changed)
+        selection_of(self.view).currentRowChanged.connect(self._row_changed)
         self.changes_model = ChangesModel(self)
         self.changes_view = read_only_table(self.changes_model)
-        ch = _header(self.changes_view)
+        ch = horizontal_header(self.changes_view)
         ch.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         ch.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         ch.setStretchLastSection(False)

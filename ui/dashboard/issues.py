@@ -11,6 +11,7 @@ from PyQt6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from ui.dashboard.models import IssuesModel, issue_explanation
 from ui.dashboard.tables import read_only_table
+from ui.widget_parts import horizontal_header, selection_of
 
 
 class IssuesPanel(QWidget):
@@ -22,15 +23,12 @@ class IssuesPanel(QWidget):
         super().__init__(parent)
         self.model = IssuesModel(self)
         self.view = read_only_table(self.model)
-        header = self.view.horizontalHeader()
-        assert header is not None  # a QTableView has its header
+        header = horizontal_header(self.view)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.view.setWordWrap(True)
         self.view.clicked.connect(self._clicked)
-        selection = self.view.selectionModel()
-        assert selection is not None  # set with the model
-        selection.currentRowChanged.connect(self._row_changed)
+        selection_of(self.view).currentRowChanged.connect(self._row_changed)
         self.view.setMouseTracking(True)
         self.detail = QLabel()
         self.detail.setWordWrap(True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PyQt6.QtCore import QAbstractItemModel
 from PyQt6.QtWidgets import QAbstractItemView, QTableView
 
+from ui.widget_parts import horizontal_header, vertical_header
+
 
 def read_only_table(model: QAbstractItemModel) -> QTableView:
     view = QTableView()
@@ -17,8 +19,7 @@ def read_only_table(model: QAbstractItemModel) -> QTableView:
     view.setWordWrap(False)
     # Size columns from the first rows only: a run with thousands of changes must not
     # stall the window while Qt measures every row.
-    vertical, horizontal = view.verticalHeader(), view.horizontalHeader()
-    assert vertical is not None and horizontal is not None  # a QTableView has both headers
+    vertical, horizontal = vertical_header(view), horizontal_header(view)
     vertical.setVisible(False)
     horizontal.setResizeContentsPrecision(60)
     vertical.setResizeContentsPrecision(60)

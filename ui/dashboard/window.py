@@ -58,6 +58,7 @@ from ui.dashboard.history import HistoryPanel, error_text
 from ui.dashboard.issues import IssuesPanel
 from ui.dashboard.models import KIND_LABELS, when_text
 from ui.errors import ErrorActions, remedy_for, remedy_level
+from ui.widget_parts import add_action
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +124,12 @@ class MainWindow(QMainWindow):
         self.sync_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.sync_button.setMinimumHeight(32)
         sync_menu = QMenu(self.sync_button)
-        self.sync_all_action = sync_menu.addAction("Everything")
+        self.sync_all_action = add_action(sync_menu, "Everything")
         self.sync_all_action.triggered.connect(lambda: self.sync_now(None))
         sync_menu.addSeparator()
         self.sync_kind_actions: dict[str, QAction] = {}
         for kind in KINDS:
-            action = sync_menu.addAction(f"{KIND_LABELS[kind]} only")
+            action = add_action(sync_menu, f"{KIND_LABELS[kind]} only")
             action.triggered.connect(lambda _checked=False, k=kind: self.sync_now([k]))
             self.sync_kind_actions[kind] = action
         self.sync_button.setMenu(sync_menu)

@@ -38,6 +38,7 @@ from ui.preview.wording import (
     plural,
     what_happens,
 )
+from ui.widget_parts import horizontal_header, vertical_header
 
 
 class DetailsPane(QScrollArea):
@@ -72,14 +73,14 @@ class DetailsPane(QScrollArea):
         self._choice_keys: list[str | None] = []
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Field", "Before", "After"])
-        self.table.verticalHeader().setVisible(False)
+        vertical_header(self.table).setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setWordWrap(True)
         self.table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.table.setMinimumWidth(120)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.table.horizontalHeader()
+        header = horizontal_header(self.table)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

@@ -178,7 +178,7 @@ class PlanModel(QAbstractItemModel):
             return self.createIndex(row, column, node) if row < len(node.actions) else QModelIndex()
         return QModelIndex()
 
-    def parent(self, index: QModelIndex | None = None) -> Any:  # type: ignore[override]
+    def parent(self, index: QModelIndex | None = None) -> Any:
         if index is None:  # QObject.parent()
             return super().parent()
         if not index.isValid():
@@ -208,7 +208,9 @@ class PlanModel(QAbstractItemModel):
     def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:
         return self.rowCount(parent) > 0
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
@@ -540,7 +542,7 @@ class PlanModel(QAbstractItemModel):
         if (
             group.key == "held"
             and group.kind_node.kind in self.confirmed
-            and sum(group.kind_node.mass_held.values())
+            and sum(group.kind_node.mass_held.values()) > 0
         ):
             return "Deletes confirmed by you"
         return ""

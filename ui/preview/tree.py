@@ -7,6 +7,7 @@ from PyQt6.QtCore import QModelIndex, Qt
 from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from ui.preview.model import GroupRole, PlanModel
+from ui.widget_parts import tree_header
 
 
 class PlanTree(QTreeView):
@@ -20,8 +21,7 @@ class PlanTree(QTreeView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setExpandsOnDoubleClick(True)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = self.header()
-        assert header is not None  # a QTreeView always has its header
+        header = tree_header(self)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)

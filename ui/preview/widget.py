@@ -44,6 +44,7 @@ from ui.preview.details import DetailsPane
 from ui.preview.model import GroupRole, KindRole, PlanModel
 from ui.preview.tree import PlanTree
 from ui.preview.wording import KIND_TITLE, is_mass_delete, plural, totals_text
+from ui.widget_parts import clear_layout, selection_of
 
 
 class _Notice(QFrame):
@@ -125,7 +126,7 @@ class PreviewWidget(QWidget):
         lay.addWidget(self.stack, 1)
         lay.addWidget(self.totals_label)
 
-        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        selection_of(self.view).currentRowChanged.connect(self._current_changed)
         self.model.decisions_changed.connect(self._decisions_changed)
         self.model.modelReset.connect(self._after_reset)
         self._totals: dict[str, Any] = {}
@@ -175,10 +176,7 @@ class PreviewWidget(QWidget):
             self.details.show_nothing()
 
     def _build_notices(self, plan: Plan | None) -> None:
-        while self.notice_layout.count():
-            item = self.notice_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self.notice_layout)
         self.confirm_boxes = {}
         if plan is not None:
             for kind, kp in plan.kinds.items():

@@ -19,6 +19,7 @@ from superqt import QRangeSlider
 from app.settings import DAY_NAMES, SPECS, auto_sync_unlocked
 from ui.locked import lock_note
 from ui.settings.form import Field, SettingsForm, hint, quiet
+from ui.widget_parts import slider_range
 
 STEP_MIN = 15
 SLOTS = 24 * 60 // STEP_MIN  # 96 steps: the right end is 24:00
@@ -141,13 +142,13 @@ class AutoSyncPage(QWidget):
         self._slider_loaded: tuple[int, int] = (28, 76)
 
         def get_start() -> str:
-            lo, hi = self.window_slider.value()
+            lo, hi = slider_range(self.window_slider)
             if (lo, hi) == self._slider_loaded:
                 return self._window_loaded[0]
             return slot_to_time(lo)
 
         def get_end() -> str:
-            lo, hi = self.window_slider.value()
+            lo, hi = slider_range(self.window_slider)
             if (lo, hi) == self._slider_loaded:
                 return self._window_loaded[1]
             return slot_to_time(hi, end=True)
@@ -211,7 +212,7 @@ class AutoSyncPage(QWidget):
         self.slider_changed()
 
     def slider_changed(self, *_: object) -> None:
-        lo, hi = self.window_slider.value()
+        lo, hi = slider_range(self.window_slider)
         start, end = self.form.fields["auto.window_start"].get(), self.form.fields["auto.window_end"].get()
         self.window_label.setText(
             window_words(start, end)
@@ -229,7 +230,7 @@ class AutoSyncPage(QWidget):
 
     def window_empty(self) -> bool:
         """The person dragged both handles together (a loaded window is never refused)."""
-        lo, hi = self.window_slider.value()
+        lo, hi = slider_range(self.window_slider)
         return bool(lo == hi and (lo, hi) != self._slider_loaded)
 
     def refresh_auto_lock(self) -> None:

@@ -40,7 +40,6 @@ from PyQt6.QtWidgets import (
     QLabel,
     QListWidget,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -54,6 +53,7 @@ from ui.settings.notifications import NotificationsPage
 from ui.settings.summary import SummaryPage
 from ui.settings.support import SupportPage
 from ui.settings.sync_jobs import SyncJobsPage
+from ui.widget_parts import standard_button
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +133,9 @@ class SettingsDialog(QDialog):
             | QDialogButtonBox.StandardButton.Cancel
             | QDialogButtonBox.StandardButton.Apply
         )
-        self.apply_button = self._button(QDialogButtonBox.StandardButton.Apply)
-        self.ok_button = self._button(QDialogButtonBox.StandardButton.Ok)
-        self.cancel_button = self._button(QDialogButtonBox.StandardButton.Cancel)
+        self.apply_button = standard_button(self.buttons, QDialogButtonBox.StandardButton.Apply)
+        self.ok_button = standard_button(self.buttons, QDialogButtonBox.StandardButton.Ok)
+        self.cancel_button = standard_button(self.buttons, QDialogButtonBox.StandardButton.Cancel)
         self.apply_button.clicked.connect(self.apply)
         self.ok_button.clicked.connect(self._ok)
         self.cancel_button.clicked.connect(self.reject)
@@ -160,11 +160,6 @@ class SettingsDialog(QDialog):
             controller.busy_changed.connect(self.support_page.set_busy)
         self.finished.connect(self.form.cancel_tasks)
         self._discover()
-
-    def _button(self, which: QDialogButtonBox.StandardButton) -> QPushButton:
-        button = self.buttons.button(which)
-        assert button is not None  # the box was made with Ok, Cancel and Apply
-        return button
 
     # -- public ----------------------------------------------------------------------------------
 

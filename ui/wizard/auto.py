@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
 from superqt import QRangeSlider
 
 from app.settings import SPECS
+from ui.widget_parts import slider_range
 from ui.wizard.common import KIND_NAMES, save_settings, set_status, status_label
 
 DAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -61,13 +62,13 @@ class AutoPage(QWizardPage):
         spec = SPECS["auto.frequency_min"]
         for value, label in zip(spec.choices or (), spec.choice_labels or (), strict=False):
             self.frequency.addItem(label, value)
-        self.window = QRangeSlider(Qt.Orientation.Horizontal)
-        self.window.setObjectName("autoWindow")
-        self.window.setRange(0, 24 * 60 // STEP_MIN)
-        self.window.setSingleStep(1)
-        self.window.setPageStep(2)
-        self.window.setMinimumWidth(380)
-        self.window.valueChanged.connect(self._window_moved)
+        self.window_slider = QRangeSlider(Qt.Orientation.Horizontal)
+        self.window_slider.setObjectName("autoWindow")
+        self.window_slider.setRange(0, 24 * 60 // STEP_MIN)
+        self.window_slider.setSingleStep(1)
+        self.window_slider.setPageStep(2)
+        self.window_slider.setMinimumWidth(380)
+        self.window_slider.valueChanged.connect(self._window_moved)
         self.window_label = QLabel()
         self.window_label.setMinimumWidth(120)
         self.day_buttons: list[QToolButton] = []
@@ -93,7 +94,7 @@ class AutoPage(QWizardPage):
             kinds.addWidget(box)
         kinds.addStretch(1)
         window_row = QHBoxLayout()
-        window_row.addWidget(self.window, 1)
+        window_row.addWidget(self.window_slider, 1)
         window_row.addWidget(self.window_label)
         self.details = QWidget()
         form = QFormLayout(self.details)
@@ -124,8 +125,8 @@ class AutoPage(QWizardPage):
             start, end = _to_steps(s.get("auto.window_start")), _to_steps(s.get("auto.window_end"))
             if end <= start:  # spans midnight or all day: the slider shows start..24:00
                 end = 24 * 60 // STEP_MIN
-            self.window.setValue((start, end))
-            self._window_moved(self.window.value())
+            self.window_slider.setValue((start, end))
+            self._window_moved(slider_range(self.window_slider))
             chosen = set(s.get("auto.days"))
             for i, button in enumerate(self.day_buttons):
                 button.setChecked(i in chosen)
@@ -150,7 +151,7 @@ class AutoPage(QWizardPage):
         for key, widget in (
             ("auto.frequency_min", self.frequency),
             ("auto.days", None),
-            ("auto.window_start", self.window),
+            ("auto.window_start", self.window_slider),
         ):
             if widget is not None and s.is_locked(key):
                 widget.setEnabled(False)
@@ -167,7 +168,7 @@ class AutoPage(QWizardPage):
         self.window_label.setText(f"{_label_time(start)} – {_label_time(end)}")
 
     def values(self) -> dict[str, Any]:
-        start, end = self.window.value()
+        start, end = slider_range(self.window_slider)
         values: dict[str, Any] = {
             "auto.frequency_min": self.frequency.currentData(),
             "auto.window_start": _to_time(start),
@@ -188,7 +189,7 @@ class AutoPage(QWizardPage):
                 return False
             if (
                 values["auto.window_start"] == values["auto.window_end"]
-                and self.window.value()[0] == self.window.value()[1]
+                and slider_range(self.window_slider)[0] == slider_range(self.window_slider)[1]
             ):
                 set_status(self.status, "The daily window is empty: drag the handles apart.", "error")
                 return False

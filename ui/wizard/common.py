@@ -137,7 +137,10 @@ class CodeBox(QFrame):
         self.show()
 
     def _copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.code.text())
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is None:  # no clipboard on this desktop: the code stays readable on screen
+            return
+        clipboard.setText(self.code.text())
         self.copy.setText("Copied")
 
     def clear(self) -> None:

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 )
 
 from sync.plan import Decisions
+from ui.widget_parts import clear_layout
 from ui.wizard.common import KIND_NAMES, Page, plain_error, set_status, status_label, wrapped
 
 log = logging.getLogger(__name__)
@@ -240,7 +241,8 @@ class PreviewPage(QWizardPage):
         # The plan needs room: the tree and the field-by-field pane side by side.
         window = self.wizard()
         if window is not None and not window.isMaximized():
-            screen = window.screen().availableGeometry() if window.screen() else None
+            on = window.screen()
+            screen = on.availableGeometry() if on is not None else None
             width = min(1100, screen.width() - 40) if screen else 1100
             height = min(720, screen.height() - 60) if screen else 720
             window.resize(max(window.width(), width), max(window.height(), height))
@@ -331,10 +333,7 @@ class ApplyPage(QWizardPage):
         self.completeChanged.emit()
 
     def _rows(self, kinds: list[str]) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        clear_layout(self.grid)
         self.rows.clear()
         for i, kind in enumerate(kinds):
             name = QLabel(f"<b>{KIND_NAMES.get(kind, kind)}</b>")

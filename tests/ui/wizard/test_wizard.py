@@ -143,7 +143,7 @@ def test_demo_walkthrough_signs_in_chooses_previews_applies_and_unlocks_auto_syn
     assert auto.enabled.isEnabled() and not auto.locked_note.isVisible()
     auto.enabled.setChecked(True)
     auto.frequency.setCurrentIndex(auto.frequency.findData(60))
-    auto.window.setValue((16, 40))  # half-hour steps: 08:00 to 20:00
+    auto.window_slider.setValue((16, 40))  # half-hour steps: 08:00 to 20:00
     auto.day_buttons[5].setChecked(True)  # Saturday too
     go_next(wizard, Page.DONE)
     assert "every 1 hour" in wizard.done_page.summary.text()
