@@ -220,7 +220,7 @@ class DetailsPane(QScrollArea):
         self.choice_box.show()
 
     def choice_buttons(self) -> list[QRadioButton]:
-        return [b for b in self.choice_group.buttons()]  # type: ignore[misc]
+        return [b for b in self.choice_group.buttons()]  # type: ignore[misc]  # the group holds only the radio buttons added above
 
     def _chosen(self, n: int) -> None:
         if self._action is None or n >= len(self._choice_keys):

@@ -31,7 +31,7 @@ def is_mass_delete(action: Action) -> bool:
 
 
 def field_label(kind: str, name: str) -> str:
-    spec = SPECS.get(kind, {}).get(name)  # type: ignore[call-overload]
+    spec = SPECS.get(kind, {}).get(name)  # type: ignore[call-overload]  # SPECS is keyed by Kind; any str looks up safely
     return spec.label if spec is not None and spec.label else name
 
 
