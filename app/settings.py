@@ -311,14 +311,32 @@ class Settings:
     def preset(self, kind: Kind) -> Preset:
         return detect_preset(kind, {s: self.get(f"{kind}.{s}") for s in SWITCHES})
 
-    def apply_preset(self, kind: Kind, name: str) -> None:
+    def preset_switches(self, kind: Kind, name: str) -> dict[str, bool]:
+        """The six switches the direction preset ``name`` sets for ``kind``, keyed
+        ``"kind.switch"``. A switch the administrator's policy locks keeps its locked value:
+        this is the one lock check of presets (the direction editor of the wizard and of the
+        settings dialog shows these values; :meth:`apply_preset` saves them)."""
         if name not in PRESETS:
             raise InvalidSetting(
                 message=f"'{name}' is not a direction; choose one of: {', '.join(PRESETS)}.",
                 key=f"{kind}.direction",
             )
         target = KindSettings.preset(kind, name)
-        self.set_many({f"{kind}.{s}": getattr(target, s) for s in SWITCHES})
+        values: dict[str, bool] = {}
+        for switch in SWITCHES:
+            key = f"{kind}.{switch}"
+            values[key] = bool(self.get(key)) if self.is_locked(key) else bool(getattr(target, switch))
+        return values
+
+    def apply_preset(self, kind: Kind, name: str) -> None:
+        """Save the preset's switches; all or nothing: a preset that a locked switch keeps
+        from being reached is refused (SettingLocked) and nothing is saved."""
+        values = self.preset_switches(kind, name)  # refuses an unknown name
+        target = KindSettings.preset(kind, next(p for p in PRESETS if p == name))
+        for key, value in values.items():
+            if value != getattr(target, key.partition(".")[2]):
+                raise SettingLocked(message=LOCKED_MESSAGE + ".", key=key)
+        self.set_many(values)
 
 
 _MISSING = object()

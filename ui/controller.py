@@ -135,12 +135,12 @@ class SyncController(QObject):
     def apply_preview(self, decisions: Decisions | None = None) -> bool:
         if self._session is None or self._plan is None or self._task is not None:
             return False
-        self._task = asyncio.ensure_future(self._apply(decisions))
+        self._task = asyncio.ensure_future(self._apply(self._plan, decisions))
         self._task.add_done_callback(self._task_done)
         return True
 
-    async def _apply(self, decisions: Decisions | None) -> None:
-        plan, self._plan = self._plan, None
+    async def _apply(self, plan: Plan, decisions: Decisions | None) -> None:
+        self._plan = None
         try:
             for kind in plan.kinds:
                 self.progress.emit(kind, "applying")

@@ -177,7 +177,7 @@ def remedy_for(exc: BaseException, actions: ErrorActions | None = None) -> Remed
         "Something went wrong",
         f"Tandem hit an unexpected problem ({name}). Nothing was changed by it; the "
         "details are in the log file. Try again, and if it keeps happening export "
-        "the diagnostics for support.",
+        "the diagnostics for support (Settings > Support > Export diagnostics).",
         *retry,
     )
 

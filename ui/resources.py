@@ -62,7 +62,8 @@ def prefers_dark() -> bool:
     app = QGuiApplication.instance()
     if app is None:
         return False
-    scheme = QGuiApplication.styleHints().colorScheme()
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
     if scheme == Qt.ColorScheme.Dark:
         return True
     if scheme == Qt.ColorScheme.Light:
@@ -72,14 +73,16 @@ def prefers_dark() -> bool:
 
 def _windows_taskbar_is_dark() -> bool | None:
     """Windows paints the taskbar by its own setting ("Choose your default Windows mode")."""
-    try:
-        import winreg  # Windows only
+    if sys.platform != "win32":
+        return None
+    import winreg  # Windows only
 
+    try:
         with winreg.OpenKey(
             winreg.HKEY_CURRENT_USER, r"Software\Microsoft\Windows\CurrentVersion\Themes\Personalize"
         ) as key:
             return winreg.QueryValueEx(key, "SystemUsesLightTheme")[0] == 0
-    except (ImportError, OSError):
+    except OSError:
         return None
 
 

@@ -146,7 +146,7 @@ class SingleInstance(QObject):
                 self._on_ready_read(client, buffer)
 
     def _on_ready_read(self, client: QLocalSocket, buffer: bytearray) -> None:
-        buffer += bytes(client.readAll())
+        buffer += client.readAll().data()
         if MESSAGE in bytes(buffer):
             buffer.clear()
             self.activated.emit()

@@ -35,6 +35,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app.notifications import NotifyPrefs, RunOutcome, show_summary
+from ui.widget_parts import horizontal_header, standard_button, vertical_header
 
 KIND_TITLES = {"contacts": "Contacts", "events": "Calendar", "tasks": "Tasks"}  # as the dashboard
 OPS = (("create", "created"), ("update", "updated"), ("delete", "deleted"))
@@ -129,12 +130,12 @@ class SummaryWindow(QDialog):
         kinds = data.get("kinds") or {}
         self.table = QTableWidget(len(kinds), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
+        vertical_header(self.table).setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        vertical_header(self.table).setDefaultSectionSize(self.fontMetrics().height() + 12)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         for row, (kind, k) in enumerate(kinds.items()):
@@ -162,13 +163,15 @@ class SummaryWindow(QDialog):
                 self.table.setItem(row, col, item)
             if stopped:
                 self.table.setSpan(row, 1, 1, len(COLUMNS) - 1)
-                self.table.item(row, 1).setForeground(Qt.GlobalColor.darkRed)
-        header = self.table.horizontalHeader()
+                reason = self.table.item(row, 1)
+                if reason is not None:
+                    reason.setForeground(Qt.GlobalColor.darkRed)
+        header = horizontal_header(self.table)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
-        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+        height = horizontal_header(self.table).sizeHint().height() + 2 * self.table.frameWidth()
         height += sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         self.table.setMinimumHeight(height + 4)
         self.table.setMaximumHeight(height + 4)
@@ -192,7 +195,7 @@ class SummaryWindow(QDialog):
         self.open_button.setVisible(bool(open_run and self.run_id is not None))
         self.open_button.clicked.connect(self._open)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button = standard_button(buttons, QDialogButtonBox.StandardButton.Close)
         self.close_button.setDefault(True)
         buttons.rejected.connect(self.close)
         self.close_button.clicked.connect(self.close)

@@ -21,6 +21,8 @@ from PyQt6.QtCore import QObject, Qt, pyqtSignal
 from PyQt6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PyQt6.QtWidgets import QMenu, QSystemTrayIcon
 
+from ui.widget_parts import add_action, add_menu
+
 log = logging.getLogger(__name__)
 
 STATES = ("ok", "syncing", "paused", "attention")
@@ -130,28 +132,28 @@ class Tray(QObject):
 
     def _build_menu(self) -> None:
         m = self.menu
-        self.status_action = m.addAction(STATE_WORDS["ok"])
+        self.status_action = add_action(m, STATE_WORDS["ok"])
         self.status_action.setEnabled(False)
-        self.detail_action = m.addAction("")
+        self.detail_action = add_action(m, "")
         self.detail_action.setEnabled(False)
         m.addSeparator()
-        self.sync_all_action = m.addAction("Sync now")
+        self.sync_all_action = add_action(m, "Sync now")
         self.sync_all_action.triggered.connect(lambda: self.sync_requested.emit(None))
-        self.kinds_menu = m.addMenu("Sync one kind")
+        self.kinds_menu = add_menu(m, "Sync one kind")
         self.kind_actions: dict[str, QAction] = {}
         for kind, label in KIND_LABELS:
-            action = self.kinds_menu.addAction(label)
+            action = add_action(self.kinds_menu, label)
             action.triggered.connect(lambda _checked=False, k=kind: self.sync_requested.emit([k]))
             self.kind_actions[kind] = action
-        self.pause_action = m.addAction("Pause auto sync")
+        self.pause_action = add_action(m, "Pause auto sync")
         self.pause_action.triggered.connect(self._toggle_pause)
         m.addSeparator()
-        self.open_action = m.addAction("Open Tandem")
+        self.open_action = add_action(m, "Open Tandem")
         self.open_action.triggered.connect(self.open_requested.emit)
-        self.settings_action = m.addAction("Settings…")
+        self.settings_action = add_action(m, "Settings…")
         self.settings_action.triggered.connect(self.settings_requested.emit)
         m.addSeparator()
-        self.quit_action = m.addAction("Quit Tandem")
+        self.quit_action = add_action(m, "Quit Tandem")
         self.quit_action.triggered.connect(self.quit_requested.emit)
         m.aboutToShow.connect(self.refresh)
 

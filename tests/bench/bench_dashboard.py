@@ -52,18 +52,18 @@ def main() -> None:
 
         journal = ctx.store.journal(run_id=run_id)
         rows = change_rows(journal)
-        window.changes_model.set_rows(rows)
+        window.history.changes_model.set_rows(rows)
         sum(1 for r in rows if r["op"] in ("create", "update", "delete"))
         sum(1 for r in rows if r["op"] == "link")
 
-    new_show_run = window.show_run
+    new_show_run = window.history.show_run
     window.show()
     app.processEvents()
     for mode in ("old", "new", "old", "new"):
-        window.show_run = old_show_run if mode == "old" else new_show_run
+        window.history.show_run = old_show_run if mode == "old" else new_show_run
         print("mode", mode, flush=True)
         for label, fn in (
-            ("show_run", lambda: window.show_run(run_id)),
+            ("show_run", lambda: window.history.show_run(run_id)),
             ("select_run", lambda: window.select_run(run_id)),
             ("refresh", window.refresh),
             ("run_finished-like (refresh+select)", lambda: (window.refresh(), window.select_run(run_id))),
@@ -73,12 +73,12 @@ def main() -> None:
                 t = time.perf_counter()
                 fn()
                 app.processEvents()
-                window.changes_view.viewport().repaint()
+                window.history.changes_view.viewport().repaint()
                 times.append(time.perf_counter() - t)
             print(
                 f"{label:>36}: "
                 + ", ".join(f"{x * 1000:.0f} ms" for x in times)
-                + f"  (rows shown {window.changes_model.rowCount()})",
+                + f"  (rows shown {window.history.changes_model.rowCount()})",
                 flush=True,
             )
     window.close()

@@ -26,7 +26,8 @@ from PyQt6.QtCore import Qt  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
 from sync.plan import Action, KindPlan, Plan  # noqa: E402
-from ui.preview.widget import PlanModel, PreviewWidget  # noqa: E402
+from ui.preview.model import PlanModel  # noqa: E402
+from ui.preview.widget import PreviewWidget  # noqa: E402
 
 OPS = [
     ("create", "salesforce"),

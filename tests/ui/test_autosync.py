@@ -230,3 +230,30 @@ def test_the_timer_keeps_ticking_and_stop_ends_it(qtbot, qloop, demo_ctx):
     assert autosync.scheduler.decide().code == "disabled"
     assert autosync.status_text() == "Auto sync is off"
     assert demo_ctx.service.history() == []
+
+
+@pytest.mark.seed("demo")
+def test_pausing_auto_sync_from_the_tray_shows_on_the_dashboard(qtbot, qloop, unlocked):
+    """The real shell, the real main window: the tray's "Pause auto sync" reaches the
+    dashboard (its status line and the cards of the kinds auto sync covers)."""
+    from ui import shell as gui
+    from ui.dashboard.window import MainWindow
+
+    shell = gui.Shell(unlocked, SyncController(unlocked), use_tray=False, start_autosync=False)
+    try:
+        window = shell.window
+        assert isinstance(window, MainWindow)
+        assert window.cards["tasks"].state == "ok"
+        assert "paused" not in window.schedule_label.text()
+
+        shell.tray.pause_action.trigger()
+
+        assert shell.autosync.paused
+        assert window.schedule_label.text() == "Auto sync is paused."
+        assert window.cards["tasks"].state == "paused"
+        assert "auto sync is paused" in window.cards["tasks"].state_label.text()
+
+        shell.tray.pause_action.trigger()
+        assert not shell.autosync.paused and window.cards["tasks"].state == "ok"
+    finally:
+        shell.quit()

@@ -16,6 +16,8 @@ from PyQt6.QtWidgets import QApplication
 
 import main
 from ui import shell as gui
+from ui.dashboard.window import MainWindow
+from ui.launcher import DemoUnavailable, Launcher, needs_setup
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +41,7 @@ def sandbox_answers(info: dict) -> bool:
 def test_demo_start_opens_the_wizard_with_the_demo_chosen_and_no_modal_dialog(
     qtbot, qloop, keyring_memory, tmp_path
 ):
-    launcher = gui.Launcher(
+    launcher = Launcher(
         parse("--sandbox", "--profile", str(tmp_path / "demo")),
         sandbox_factory=main.embedded_sandbox,
         single_instance=False,
@@ -50,9 +52,7 @@ def test_demo_start_opens_the_wizard_with_the_demo_chosen_and_no_modal_dialog(
         assert app.shell is None
         assert app.wizard is not None and app.wizard.isVisible()
         assert QApplication.activeModalWidget() is None
-        welcome = getattr(app.wizard, "welcome_page", None)
-        if welcome is not None:
-            assert welcome.choice() == "demo"
+        assert app.wizard.welcome_page.choice() == "demo"
         # The demo runs on its own profile against the embedded sandbox, started once.
         ctx = launcher.open_demo()
         assert ctx is launcher.open_demo()
@@ -60,11 +60,11 @@ def test_demo_start_opens_the_wizard_with_the_demo_chosen_and_no_modal_dialog(
         assert ctx.sandbox and ctx.paths.root == (tmp_path / "demo").resolve()
         assert sandbox_answers(info)
         assert ctx.signed_in() == {"outlook": None, "salesforce": None}
-        assert gui.needs_setup(ctx)
+        assert needs_setup(ctx)
     finally:
         finished = []
         app.finished.connect(lambda: finished.append(True))
-        app.wizard.reject() if hasattr(app.wizard, "reject") else app.wizard.close()
+        app.wizard.reject()
         qloop.until(lambda: finished)
         launcher.shutdown()
     # Quit stops the embedded sandbox and keeps its world for the next start of the demo.
@@ -73,8 +73,8 @@ def test_demo_start_opens_the_wizard_with_the_demo_chosen_and_no_modal_dialog(
 
 
 def test_without_the_sandbox_factory_the_demo_says_how_to_start_it(tmp_path):
-    launcher = gui.Launcher(parse("--sandbox", "--profile", str(tmp_path / "demo")), single_instance=False)
-    with pytest.raises(gui.DemoUnavailable) as info:
+    launcher = Launcher(parse("--sandbox", "--profile", str(tmp_path / "demo")), single_instance=False)
+    with pytest.raises(DemoUnavailable) as info:
         launcher.open_demo()
     assert "--sandbox" in info.value.message
 
@@ -84,7 +84,7 @@ def test_a_set_up_profile_opens_the_dashboard_with_auto_sync_and_quits_cleanly(
     qtbot, qloop, demo_ctx, sandbox
 ):
     assert qloop.run(demo_ctx.service.sync(["tasks"], trigger="manual")).ok
-    launcher = gui.Launcher(
+    launcher = Launcher(
         parse(
             "--profile",
             str(demo_ctx.paths.root),
@@ -103,7 +103,7 @@ def test_a_set_up_profile_opens_the_dashboard_with_auto_sync_and_quits_cleanly(
         assert app.wizard is None and app.shell is not None
         window = app.shell.window
         assert window.isVisible() and QApplication.activeModalWidget() is None
-        assert hasattr(window, "show_banner") and hasattr(window, "open_run")
+        assert isinstance(window, MainWindow)
         assert app.shell.autosync.timer.isActive()
         assert launcher.controller_for(app.ctx) is app.shell.controller
         # No tray here: closing the main window quits Tandem.
@@ -116,7 +116,7 @@ def test_a_set_up_profile_opens_the_dashboard_with_auto_sync_and_quits_cleanly(
 
 def test_one_instance_per_profile_the_second_start_brings_the_first_forward(qtbot, qloop, tmp_path):
     args = parse("--profile", str(tmp_path / "p"))
-    first, second = gui.Launcher(args), gui.Launcher(args)
+    first, second = Launcher(args), Launcher(args)
     raised = []
     first.activated = lambda: raised.append(True)
     try:
@@ -124,7 +124,7 @@ def test_one_instance_per_profile_the_second_start_brings_the_first_forward(qtbo
         assert not second.acquire(second.real_paths())
         qloop.until(lambda: raised)
         # Another profile is another instance.
-        other = gui.Launcher(parse("--profile", str(tmp_path / "q")))
+        other = Launcher(parse("--profile", str(tmp_path / "q")))
         assert other.acquire(other.real_paths())
         other.shutdown()
     finally:
@@ -204,7 +204,7 @@ def test_python_main_sandbox_starts_the_demo_up_to_the_wizard_and_exits(tmp_path
 
 
 def test_an_exception_nobody_caught_becomes_a_banner_and_the_app_keeps_running(qtbot, qloop, tmp_path):
-    launcher = gui.Launcher(parse("--profile", str(tmp_path / "p")), single_instance=False)
+    launcher = Launcher(parse("--profile", str(tmp_path / "p")), single_instance=False)
     app = gui.App(launcher)
 
     class StubShell:
@@ -239,7 +239,7 @@ def test_an_exception_nobody_caught_becomes_a_banner_and_the_app_keeps_running(q
 
 @pytest.mark.seed("demo")
 def test_quit_during_a_sync_cancels_it_and_lets_go_of_the_profile(qtbot, qloop, demo_ctx, sandbox):
-    launcher = gui.Launcher(
+    launcher = Launcher(
         parse(
             "--profile",
             str(demo_ctx.paths.root),
@@ -276,7 +276,7 @@ def test_the_async_demo_start_runs_the_sandbox_start_off_the_gui_thread(
         threads.append(threading.current_thread())
         return main.embedded_sandbox(state_dir)
 
-    launcher = gui.Launcher(
+    launcher = Launcher(
         parse("--sandbox", "--profile", str(tmp_path / "demo")),
         sandbox_factory=factory,
         single_instance=False,
@@ -294,7 +294,7 @@ def test_a_profile_that_cannot_open_says_why_in_plain_words_and_ends(qtbot, qloo
     profile = tmp_path / "broken"
     profile.mkdir()
     (profile / "tandem.sqlite3").write_bytes(b"this is not a database" * 100)
-    launcher = gui.Launcher(parse("--profile", str(profile)), single_instance=False)
+    launcher = Launcher(parse("--profile", str(profile)), single_instance=False)
     app = gui.App(launcher, use_tray=False)
     finished = []
     app.finished.connect(lambda: finished.append(True))
@@ -325,7 +325,7 @@ def _set_up_app(qloop, demo_ctx, sandbox, *extra: str, use_tray: bool | None):
         sandbox.ca_file,
         *extra,
     )
-    launcher = gui.Launcher(args, single_instance=False)
+    launcher = Launcher(args, single_instance=False)
     return launcher, gui.App(launcher, use_tray=use_tray, background=bool(args.background))
 
 
@@ -369,7 +369,7 @@ def test_background_start_without_a_tray_shows_the_window(qtbot, qloop, demo_ctx
 def test_background_start_of_a_first_run_still_shows_the_wizard(
     qtbot, qloop, keyring_memory, tmp_path, desktop_tray
 ):
-    launcher = gui.Launcher(parse("--background", "--profile", str(tmp_path / "new")), single_instance=False)
+    launcher = Launcher(parse("--background", "--profile", str(tmp_path / "new")), single_instance=False)
     app = gui.App(launcher, use_tray=True, background=True)
     try:
         assert app.start()

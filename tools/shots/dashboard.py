@@ -99,7 +99,7 @@ def main() -> None:
             await demo_setup.until(predicate, timeout)
         except TimeoutError:
             print(
-                f"timed out; busy={controller.busy} runs={window.history_model.rowCount()} "
+                f"timed out; busy={controller.busy} runs={window.history.model.rowCount()} "
                 f"banner={window.banner.text.text()!r} status={window.busy_label.text()!r}",
                 flush=True,
             )
@@ -116,21 +116,21 @@ def main() -> None:
 
     async def script() -> None:
         window.sync_now(None)
-        await until(lambda: window.history_model.rowCount() == 1 and not controller.busy)
+        await until(lambda: window.history.model.rowCount() == 1 and not controller.busy)
         window.hide_banner()
         window.tabs.setCurrentIndex(0)
-        window.select_run(window.history_model.runs[0]["id"])
+        window.select_run(window.history.model.runs[0]["id"])
         await shot("dashboard")
 
         edit_both_sides(server.state)
         window.sync_now(None)
-        await until(lambda: window.history_model.rowCount() == 2 and not controller.busy)
+        await until(lambda: window.history.model.rowCount() == 2 and not controller.busy)
         window.tabs.setCurrentIndex(0)
-        window.select_run(window.history_model.runs[0]["id"])
-        window.history_splitter.setSizes([150, 400])
+        window.select_run(window.history.model.runs[0]["id"])
+        window.history.splitter.setSizes([150, 400])
         await shot("dashboard-run")
 
-        issues = window.issues_model.issues
+        issues = window.issues.model.issues
         if issues:
             window.open_issue(issues[0]["id"])
         await shot("dashboard-issues")

@@ -54,8 +54,8 @@ def main() -> None:
         window.resize(1100, 760)
         window.show()
         window.select_run(ctx.store.runs(limit=1)[0]["id"])
-        window.history_splitter.setSizes([150, 480])
-        window.changes_view.scrollToBottom()
+        window.history.splitter.setSizes([150, 480])
+        window.history.changes_view.scrollToBottom()
         await shot(window, "dashboard-large-run")
         window.close()
 

@@ -43,7 +43,7 @@ def main() -> None:
 
     async def settle(dialog: SettingsDialog) -> None:
         for _ in range(500):
-            if not dialog._tasks:
+            if not dialog.form.tasks:
                 break
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.1)
@@ -65,9 +65,9 @@ def main() -> None:
         dialog.show()
         loop.run_until_complete(settle(dialog))
         shot(dialog, "Sync Jobs", "settings-jobs")
-        dialog.kind_picker.setCurrentIndex(1)
+        dialog.sync_jobs_page.kind_picker.setCurrentIndex(1)
         shot(dialog, "Sync Jobs", "settings-jobs-events")
-        dialog.kind_picker.setCurrentIndex(0)
+        dialog.sync_jobs_page.kind_picker.setCurrentIndex(0)
         for page, name in (
             ("Auto Background Sync", "settings-auto"),
             ("Notification Options", "settings-notify"),

@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import salesforce_lookup as lookup
+from ui.widget_parts import horizontal_header, selection_of, vertical_header
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,10 @@ class PrivateContactsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        vertical_header(self.table).setVisible(False)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
+        header = horizontal_header(self.table)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
@@ -144,7 +145,7 @@ class PrivateContactsPanel(QWidget):
         return self.loading or self.searching or self.relating
 
     def selected_contact(self) -> lookup.PrivateContact | None:
-        rows = self.table.selectionModel().selectedRows()
+        rows = selection_of(self.table).selectedRows()
         return self.contacts[rows[0].row()] if rows else None
 
     def selected_account(self) -> lookup.AccountHit | None:

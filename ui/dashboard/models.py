@@ -29,7 +29,7 @@ from urllib.parse import quote
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont
 
-from ui.preview.widget import field_label
+from ui.preview.wording import field_label
 
 KIND_LABELS = {"contacts": "Contacts", "events": "Calendar", "tasks": "Tasks"}
 TRIGGER_LABELS = {
@@ -329,7 +329,7 @@ def change_rows(journal: list[dict[str, Any]]) -> list[dict[str, Any]]:
         kind = entry.get("kind") or ""
         payload = entry.get("payload") or {}
         if op in OP_WORDS:
-            what = f"{OP_WORDS[op]} in {SIDE_LABELS.get(side, side)}"
+            what = f"{OP_WORDS[op]} in {SIDE_LABELS.get(str(side), side)}"
         elif op == "prevented":
             what = "Not sent (direction settings)"
         elif op == "link" and payload.get("outcome") in ("pair", "match"):

@@ -15,6 +15,9 @@ the end or "Show more" reads the next ones), Issues (open item issues
 with a plain explanation and links to both records) and Private contacts (relate to an
 account).
 
+The parts, one module each: ui/dashboard/cards.py (banner, status cards), history.py,
+issues.py, contacts.py (private contacts); models.py holds the table models.
+
 All work goes through ``ui.controller.SyncController``; reads of the store are short and
 local; network work (private contacts, account search) runs as asyncio tasks. Nothing here
 waits on the network, so the window never freezes.
@@ -33,21 +36,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PyQt6.QtCore import QModelIndex, Qt, QTimer, QUrl, pyqtSignal
-from PyQt6.QtGui import QAction, QDesktopServices, QKeySequence
+from PyQt6.QtCore import Qt, QTimer, QUrl, pyqtSignal
+from PyQt6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PyQt6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
-    QSplitter,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -55,67 +52,17 @@ from PyQt6.QtWidgets import (
 )
 
 from sync.fields import KINDS
+from ui.dashboard.cards import Banner, KindCard, progress_words
 from ui.dashboard.contacts import PrivateContactsPanel
-from ui.dashboard.models import (
-    KIND_LABELS,
-    ChangesModel,
-    HistoryModel,
-    IssuesModel,
-    issue_explanation,
-    journal_counts,
-    when_text,
-)
+from ui.dashboard.history import HistoryPanel, error_text
+from ui.dashboard.issues import IssuesPanel
+from ui.dashboard.models import KIND_LABELS, when_text
+from ui.errors import ErrorActions, remedy_for, remedy_level
+from ui.widget_parts import add_action
 
 log = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 50
-STATE_TEXT = {"ok": "Up to date", "syncing": "Syncing", "attention": "Needs attention", "paused": "Paused"}
-STATE_COLOURS = {"ok": "#1e7b34", "syncing": "#1a5fb4", "attention": "#b3261e", "paused": "#5f6368"}
-BANNER_STYLES = {
-    "info": ("#e8f0fe", "#1a5fb4", "ℹ"),
-    "warning": ("#fef7e0", "#8a5a00", "⚠"),
-    "error": ("#fce8e6", "#b3261e", "⛔"),
-}
-PROGRESS_WORDS = {
-    "reading": "Reading both sides…",
-    "planning": "Working out the changes…",
-    "applying": "Applying changes…",
-}
-
-
-def progress_words(text: str) -> str:
-    """ "applying 40/120" -> "Applying changes: 40 of 120"; known phases by their words."""
-    if text.startswith("applying ") and "/" in text:
-        done, _, total = text.removeprefix("applying ").partition("/")
-        return f"Applying changes: {done} of {total}"
-    return PROGRESS_WORDS.get(text, text[:1].upper() + text[1:])
-
-
-def _not_sent_text(run: dict[str, Any] | None) -> str:
-    """What the run left for the person and why, from its report (held, conflicts, prevented and
-    failed items are item issues, not journal rows): " Not sent: 1 prevented by ...; see Issues." """
-    kinds = ((run or {}).get("report") or {}).get("kinds") or {}
-    total = {"prevented": 0, "held": 0, "conflict": 0, "errors": 0}
-    for entry in kinds.values():
-        counts = (entry or {}).get("counts") or {}
-        for key in total:
-            value = counts.get(key, 0)
-            total[key] += value if isinstance(value, int) else 0
-    words = {
-        "prevented": "prevented by your direction settings",
-        "held": "held for you",
-        "conflict": "conflicts to decide",
-        "errors": "failed",
-    }
-    bits = [f"{n:,} {words[k]}" for k, n in total.items() if n]
-    return f" Not sent: {'; '.join(bits)} (see Issues)." if bits else ""
-
-
-def error_text(exc: BaseException) -> tuple[str, str]:
-    """(title, message) of an error for people."""
-    title = getattr(exc, "title", None) or "The sync did not finish"
-    message = getattr(exc, "message", None) or (str(exc) if str(exc) else type(exc).__name__)
-    return title, message
 
 
 def attention_text(report: Any) -> str | None:
@@ -137,125 +84,6 @@ def attention_text(report: Any) -> str | None:
     if not bits:
         return None
     return "The sync finished, but " + "; ".join(bits) + ". The Issues tab says why and what to do."
-
-
-class Banner(QFrame):
-    """One message across the top of the window, with an optional action and a close button."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.level = "info"
-        self._callback: Callable[[], Any] | None = None
-        self.icon = QLabel()
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.action = QPushButton()
-        self.action.clicked.connect(self._act)
-        self.close_button = QToolButton()
-        self.close_button.setText("✕")
-        self.close_button.setToolTip("Dismiss")
-        self.close_button.setAutoRaise(True)
-        self.close_button.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 8, 8)
-        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.action, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
-
-    def show_message(
-        self,
-        text: str,
-        level: str = "info",
-        action_text: str | None = None,
-        callback: Callable[[], Any] | None = None,
-    ) -> None:
-        if level not in BANNER_STYLES:
-            level = "info"
-        self.level = level
-        back, fore, icon = BANNER_STYLES[level]
-        self.setStyleSheet(
-            f"#banner {{ background: {back}; border: 1px solid {fore}; border-radius: 6px; }}"
-            f"#banner QLabel {{ color: {fore}; }}"
-        )
-        self.icon.setText(icon)
-        self.text.setText(text)
-        self._callback = callback
-        self.action.setVisible(bool(action_text and callback))
-        self.action.setText(action_text or "")
-        self.show()
-
-    def _act(self) -> None:
-        callback = self._callback
-        self.hide()
-        if callback is not None:
-            callback()
-
-
-class KindCard(QFrame):
-    """The status of one kind."""
-
-    sync_requested = pyqtSignal(str)
-    rebuild_requested = pyqtSignal(str)
-
-    def __init__(self, kind: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.kind = kind
-        self.state = "ok"
-        self.setObjectName("kindcard")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#kindcard { border: 1px solid palette(mid); border-radius: 6px; }")
-        self.title = QLabel(f"<b>{KIND_LABELS[kind]}</b>")
-        self.menu_button = QToolButton()
-        self.menu_button.setText("⋯")
-        self.menu_button.setToolTip(f"More for {KIND_LABELS[kind].lower()}")
-        self.menu_button.setAutoRaise(True)
-        self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.menu_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
-        menu = QMenu(self.menu_button)
-        self.sync_action = menu.addAction(f"Sync {KIND_LABELS[kind].lower()} now")
-        self.sync_action.triggered.connect(lambda: self.sync_requested.emit(self.kind))
-        menu.addSeparator()
-        self.rebuild_action = menu.addAction("Rebuild links…")
-        self.rebuild_action.setToolTip(
-            "Forget which records are paired; the next sync pairs them "
-            "again. Nothing changes in Outlook or Salesforce."
-        )
-        self.rebuild_action.triggered.connect(lambda: self.rebuild_requested.emit(self.kind))
-        self.menu_button.setMenu(menu)
-        self.state_label = QLabel()
-        self.counts_label = QLabel()
-        self.last_label = QLabel()
-        self.progress_label = QLabel()
-        for label in (self.counts_label, self.last_label, self.progress_label):
-            label.setWordWrap(True)
-        self.progress_label.hide()
-        head = QHBoxLayout()
-        head.addWidget(self.title, 1)
-        head.addWidget(self.menu_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 8, 10)
-        layout.setSpacing(4)
-        layout.addLayout(head)
-        layout.addWidget(self.state_label)
-        layout.addWidget(self.counts_label)
-        layout.addWidget(self.last_label)
-        layout.addWidget(self.progress_label)
-        layout.addStretch(1)
-
-    def set_state(self, state: str, detail: str = "") -> None:
-        self.state = state
-        text = STATE_TEXT[state] + (f" — {detail}" if detail else "")
-        self.state_label.setText(f"<span style='color:{STATE_COLOURS[state]}'>●</span> {text}")
-        self.state_label.setToolTip(text)
-
-    def set_progress(self, text: str | None) -> None:
-        self.progress_label.setVisible(bool(text))
-        self.progress_label.setText(text or "")
 
 
 class MainWindow(QMainWindow):
@@ -296,12 +124,12 @@ class MainWindow(QMainWindow):
         self.sync_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.sync_button.setMinimumHeight(32)
         sync_menu = QMenu(self.sync_button)
-        self.sync_all_action = sync_menu.addAction("Everything")
+        self.sync_all_action = add_action(sync_menu, "Everything")
         self.sync_all_action.triggered.connect(lambda: self.sync_now(None))
         sync_menu.addSeparator()
         self.sync_kind_actions: dict[str, QAction] = {}
         for kind in KINDS:
-            action = sync_menu.addAction(f"{KIND_LABELS[kind]} only")
+            action = add_action(sync_menu, f"{KIND_LABELS[kind]} only")
             action.triggered.connect(lambda _checked=False, k=kind: self.sync_now([k]))
             self.sync_kind_actions[kind] = action
         self.sync_button.setMenu(sync_menu)
@@ -348,85 +176,12 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
 
-        # History: runs on top, the selected run's changes below.
-        self.history_model = HistoryModel(self)
-        self.history_view = self._table(self.history_model)
-        hh = self.history_view.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        hh.setStretchLastSection(False)
-        self.history_view.doubleClicked.connect(
-            lambda index: self.show_run(self.history_model.runs[index.row()]["id"])
-        )
-        self.history_view.selectionModel().currentRowChanged.connect(self._history_row_changed)
-        self.changes_model = ChangesModel(self)
-        self.changes_view = self._table(self.changes_model)
-        ch = self.changes_view.horizontalHeader()
-        ch.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        ch.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        ch.setStretchLastSection(False)
-        self.changes_title = QLabel("Pick a run above to see what it changed, record by record.")
-        self.changes_title.setWordWrap(True)
-        details = QWidget()
-        details_layout = QVBoxLayout(details)
-        details_layout.setContentsMargins(0, 6, 0, 0)
-        details_layout.addWidget(self.changes_title)
-        details_layout.addWidget(self.changes_view, 1)
-        # A run of thousands of changes is read a page at a time: scrolling to the end reads
-        # the next page (the model's fetchMore), and so does this button.
-        more_row = QHBoxLayout()
-        more_row.setContentsMargins(0, 0, 0, 0)
-        self.changes_more_label = QLabel()
-        self.changes_more_label.setObjectName("changesShown")
-        self.changes_more_button = QPushButton("Show more")
-        self.changes_more_button.setObjectName("showMoreChanges")
-        self.changes_more_button.setToolTip("Read the next changes of this run")
-        self.changes_more_button.clicked.connect(self.show_more_changes)
-        more_row.addWidget(self.changes_more_label, 1)
-        more_row.addWidget(self.changes_more_button)
-        self.changes_more = QWidget()
-        self.changes_more.setLayout(more_row)
-        self.changes_more.hide()
-        details_layout.addWidget(self.changes_more)
-        self.changes_model.loaded.connect(self._changes_loaded)
-        self.history_empty = QLabel("No sync has run yet. Press “Sync now” to preview the first one.")
-        self.history_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        history = QSplitter(Qt.Orientation.Vertical)
-        history.addWidget(self.history_view)
-        history.addWidget(details)
-        history.setChildrenCollapsible(False)
-        history.setSizes([220, 260])
-        history_page = QWidget()
-        hl = QVBoxLayout(history_page)
-        hl.addWidget(self.history_empty)
-        hl.addWidget(history, 1)
-        self.history_splitter = history
-        self.tabs.addTab(history_page, "History")
-
-        # Issues.
-        self.issues_model = IssuesModel(self)
-        self.issues_view = self._table(self.issues_model)
-        ih = self.issues_view.horizontalHeader()
-        ih.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        ih.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.issues_view.setWordWrap(True)
-        self.issues_view.clicked.connect(self._issue_clicked)
-        self.issues_view.selectionModel().currentRowChanged.connect(self._issue_row_changed)
-        self.issues_view.setMouseTracking(True)
-        self.issue_detail = QLabel()
-        self.issue_detail.setWordWrap(True)
-        self.issue_detail.setTextFormat(Qt.TextFormat.RichText)
-        self.issue_detail.setOpenExternalLinks(False)
-        self.issue_detail.linkActivated.connect(self.open_url)
-        self.issue_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.issues_empty = QLabel("No open issues: every record that should sync did.")
-        self.issues_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        issues_page = QWidget()
-        il = QVBoxLayout(issues_page)
-        il.addWidget(self.issues_empty)
-        il.addWidget(self.issues_view, 1)
-        il.addWidget(self.issue_detail)
-        self.tabs.addTab(issues_page, "Issues")
+        self.history = HistoryPanel(self.ctx.store)
+        self.history.problem.connect(lambda title, message: self.show_banner(f"{title}. {message}", "error"))
+        self.tabs.addTab(self.history, "History")
+        self.issues = IssuesPanel()
+        self.issues.url_requested.connect(self.open_url)
+        self.tabs.addTab(self.issues, "Issues")
 
         # Private contacts.
         self.private_panel = PrivateContactsPanel(self.ctx)
@@ -440,23 +195,6 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         self.addAction(refresh)
-
-    @staticmethod
-    def _table(model: Any) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setAlternatingRowColors(True)
-        view.verticalHeader().setVisible(False)
-        view.setShowGrid(False)
-        view.setWordWrap(False)
-        # Size columns from the first rows only: a run with thousands of changes must not
-        # stall the window while Qt measures every row.
-        view.horizontalHeader().setResizeContentsPrecision(60)
-        view.verticalHeader().setResizeContentsPrecision(60)
-        return view
 
     def _wire(self) -> None:
         c = self.controller
@@ -585,33 +323,15 @@ class MainWindow(QMainWindow):
         self.budget_label.setStyleSheet("color: #b3261e;" if low else "")
 
     def _refresh_history(self, runs: list[dict[str, Any]]) -> None:
-        current = self.selected_run_id()
-        self.history_model.set_runs(runs)
-        has = bool(runs)
-        self.history_empty.setVisible(not has)
-        self.history_splitter.setVisible(has)
-        if current is not None and self.history_model.row_of(current) is not None:
-            self.history_view.selectRow(self.history_model.row_of(current))
+        self.history.set_runs(runs)
         self.undo_button.setEnabled(self._undoable())
 
     def _refresh_issues(self, issues: list[dict[str, Any]], runs: list[dict[str, Any]]) -> None:
-        current = self.selected_issue_id()
         facts = self._salesforce_facts()
         run_times = {r["id"]: r["started_at"] for r in runs}
-        self.issues_model.set_issues(issues, facts.get("instance_url"), run_times)
-        if len(issues) <= 300:  # wrapped explanations; beyond that rows keep one height
-            self.issues_view.resizeRowsToContents()
-        self.issues_empty.setVisible(not issues)
-        self.issues_view.setVisible(bool(issues))
-        self.issue_detail.setVisible(bool(issues))
+        self.issues.set_issues(issues, facts.get("instance_url"), run_times)
         n = len(issues)
         self.tabs.setTabText(1, f"Issues ({n})" if n else "Issues")
-        row = self.issues_model.row_of(current) if current is not None else None
-        if row is not None:
-            self.issues_view.selectRow(row)
-        elif issues:
-            self.issues_view.selectRow(0)
-        self._show_issue_detail()
 
     def _salesforce_facts(self) -> dict[str, Any]:
         try:
@@ -689,16 +409,8 @@ class MainWindow(QMainWindow):
         self._refresh_cards()
 
     def _preview_ready(self, plan: Any) -> None:
-        try:
-            from ui.preview.widget import PreviewDialog
-        except ImportError:
-            log.warning("the preview dialog is missing")
-            self.controller.discard_preview()
-            self.show_banner(
-                "Tandem cannot show the preview, so nothing was changed. Reinstall Tandem, then try again.",
-                "error",
-            )
-            return
+        from ui.preview.widget import PreviewDialog  # on the first preview: a shorter start-up
+
         for kind in self._running_kinds:
             self._progress[kind] = "Waiting for you to review the preview"
         self.busy_label.setText("Review the preview to continue…")
@@ -739,8 +451,6 @@ class MainWindow(QMainWindow):
         """Say why, with the one remedy (ui.errors). The app shell routes errors the same way
         and may replace this banner with one that can also reconnect a service."""
         self.preview_dialog = None
-        from ui.errors import ErrorActions, remedy_for, remedy_level
-
         remedy = remedy_for(
             exc, ErrorActions(retry=lambda: self.sync_now(None), open_settings=self.settings_requested.emit)
         )
@@ -800,101 +510,18 @@ class MainWindow(QMainWindow):
             lambda: self.sync_now([kind]),
         )
 
-    # -- history and run details --------------------------------------------------------
-
-    def selected_run_id(self) -> int | None:
-        index = self.history_view.currentIndex()
-        if not index.isValid() or index.row() >= len(self.history_model.runs):
-            return None
-        return self.history_model.runs[index.row()]["id"]
+    # -- history and issues ---------------------------------------------------------------
 
     def select_run(self, run_id: int) -> bool:
-        row = self.history_model.row_of(run_id)
-        if row is None:
-            return False
-        self.history_view.selectRow(row)
-        self.history_view.scrollTo(self.history_model.index(row, 0))
-        self.show_run(run_id)
-        return True
-
-    def _history_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid() and current.row() < len(self.history_model.runs):
-            self.show_run(self.history_model.runs[current.row()]["id"])
-
-    def show_run(self, run_id: int) -> None:
-        """Fill the details pane with the run's item-level changes (from the change journal):
-        the counts from one COUNT query, the first page of rows, more on request."""
-        store = self.ctx.store
-
-        def load(offset: int, limit: int) -> list[dict[str, Any]]:
-            return store.journal(run_id=run_id, limit=limit, offset=offset)
-
-        try:
-            run = store.run(run_id)
-            counts = journal_counts(store, run_id)
-            same = (
-                run_id == getattr(self, "shown_run_id", None)
-                and counts == getattr(self, "_shown_counts", None)
-                and self.changes_model.entries_loaded > 0
-            )
-            if not same:  # a refresh of the same run keeps the pages already read
-                self.changes_model.set_source(load, counts["entries"])
-        except Exception as exc:
-            title, message = error_text(exc)
-            self.changes_model.set_rows([])
-            self.changes_title.setText(f"{title}. {message}")
-            return
-        self.shown_run_id = run_id
-        self._shown_counts = counts
-        self._changes_loaded()
-        when = when_text(run.get("started_at")) if run else ""
-        writes, paired = counts["writes"], counts["paired"]
-        if not (writes or paired or counts["prevented"]):
-            text = f"Run {run_id} ({when}) changed nothing."
-        else:
-            bits = [f"{writes:,} change{'s' if writes != 1 else ''}"]
-            if paired:
-                bits.append(f"{paired:,} pair{'s' if paired != 1 else ''} found")
-            text = f"Run {run_id} ({when}): " + ", ".join(bits) + "."
-        text += _not_sent_text(run)
-        if run and run.get("undone_by"):
-            text += f" Undone by run {run['undone_by']}."
-        if run and run.get("undo_of"):
-            text += f" This run undid run {run['undo_of']}."
-        self.changes_title.setText(text)
-
-    def changes_total(self) -> int:
-        """How many rows the shown run has in all (shown or not yet read)."""
-        counts = getattr(self, "_shown_counts", None) or {}
-        return sum(counts.get(k, 0) for k in ("writes", "prevented", "paired"))
-
-    def show_more_changes(self) -> None:
-        """Read the next page of the shown run's changes."""
-        try:
-            self.changes_model.fetchMore()
-        except Exception as exc:  # the database went away under us: say so, keep what is shown
-            title, message = error_text(exc)
-            self.show_banner(f"{title}. {message}", "error")
-
-    def _changes_loaded(self) -> None:
-        model = self.changes_model
-        more = model.has_more
-        self.changes_more.setVisible(more)
-        if more:
-            total = self.changes_total()
-            shown = model.rowCount()
-            self.changes_more_label.setText(
-                f"Showing {shown:,} of {total:,} rows. Scroll to the end or press “Show more” "
-                "for the next ones."
-            )
+        return self.history.select_run(run_id)
 
     def open_run(self, run_id: int) -> bool:
         """Show the window on the History tab with ``run_id`` selected and its changes shown."""
         self._raise()
         self.tabs.setCurrentIndex(0)
-        if self.history_model.row_of(run_id) is None:
+        if self.history.model.row_of(run_id) is None:
             self.refresh()
-        if self.history_model.row_of(run_id) is None:
+        if self.history.model.row_of(run_id) is None:
             try:
                 runs = self.ctx.service.history(limit=100000)
             except Exception:
@@ -905,56 +532,14 @@ class MainWindow(QMainWindow):
             return False
         return True
 
-    # -- issues ---------------------------------------------------------------------------
-
-    def selected_issue_id(self) -> int | None:
-        index = self.issues_view.currentIndex()
-        if not index.isValid() or index.row() >= len(self.issues_model.issues):
-            return None
-        return self.issues_model.issues[index.row()]["id"]
-
-    def _issue_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show_issue_detail()
-
-    def _show_issue_detail(self) -> None:
-        index = self.issues_view.currentIndex()
-        if not index.isValid() or index.row() >= len(self.issues_model.issues):
-            self.issue_detail.setText("")
-            return
-        row = index.row()
-        issue = self.issues_model.issues[row]
-        links = self.issues_model.links(row)
-        anchors = []
-        if links["outlook"]:
-            anchors.append(f"<a href='{links['outlook']}'>Open in Outlook</a>")
-        if links["salesforce"]:
-            anchors.append(f"<a href='{links['salesforce']}'>Open in Salesforce</a>")
-        from html import escape
-
-        label = escape(issue.get("label") or "(no name)")
-        self.issue_detail.setText(
-            f"<b>{label}</b>: {escape(issue_explanation(issue))}"
-            + ("<br>" + " &nbsp;·&nbsp; ".join(anchors) if anchors else "")
-        )
-
-    def _issue_clicked(self, index: QModelIndex) -> None:
-        if index.column() in (IssuesModel.OUTLOOK_COL, IssuesModel.SALESFORCE_COL):
-            url = self.issues_model.data(index, Qt.ItemDataRole.UserRole)
-            if url:
-                self.open_url(url)
-
     def open_issue(self, issue_id: int) -> bool:
         """Show the window on the Issues tab with ``issue_id`` selected."""
         self._raise()
         self.refresh()
         self.tabs.setCurrentIndex(1)
-        row = self.issues_model.row_of(issue_id)
-        if row is None:
+        if not self.issues.select_issue(issue_id):
             self.show_banner("That issue is solved: the record synced since.", "info")
             return False
-        self.issues_view.selectRow(row)
-        self.issues_view.scrollTo(self.issues_model.index(row, 0))
-        self._show_issue_detail()
         return True
 
     def open_url(self, url: str) -> None:
@@ -999,10 +584,10 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802 - Qt's name
         for task in list(self._tasks) + list(self.private_panel._tasks):
             task.cancel()
         super().closeEvent(event)
 
 
-__all__ = ["Banner", "KindCard", "MainWindow"]
+__all__ = ["MainWindow"]

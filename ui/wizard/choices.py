@@ -9,10 +9,8 @@ import logging
 from typing import Any
 
 from PyQt6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -24,8 +22,10 @@ from PyQt6.QtWidgets import (
     QWizardPage,
 )
 
+from app.settings import SPECS
 from sync.fields import KINDS
-from ui.wizard.common import KIND_NAMES, plain_error, set_status, status_label
+from ui.direction import DirectionEditor
+from ui.wizard.common import KIND_NAMES, plain_error, save_settings, set_status, status_label
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,6 @@ def _scrolling(page: QWizardPage, body: QWidget) -> None:
     layout = QVBoxLayout(page)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(area)
-
-
-def _save(page: QWizardPage, status: QLabel, values: dict[str, Any]) -> bool:
-    """Write the values the administrator did not lock; a refused value is shown, not raised."""
-    settings = page.w.ctx.settings
-    values = {k: v for k, v in values.items() if not settings.is_locked(k)}
-    try:
-        settings.set_many(values)
-    except Exception as exc:  # SettingsError: a value the settings refuse, in plain words
-        set_status(status, plain_error(exc), "error")
-        return False
-    return True
 
 
 def _lock(widget: QWidget, settings: Any, key: str) -> None:
@@ -99,8 +87,6 @@ class WhatPage(QWizardPage):
             if kind == "contacts":
                 self.range = QComboBox()
                 self.range.setMinimumContentsLength(28)
-                from app.settings import SPECS
-
                 spec = SPECS["contacts.range"]
                 for value, label in zip(spec.choices or (), spec.choice_labels or (), strict=False):
                     self.range.addItem(label, value)
@@ -301,78 +287,7 @@ class WhatPage(QWizardPage):
         return values
 
     def validatePage(self) -> bool:  # noqa: N802 (Qt)
-        return not self.problem() and _save(self, self.hint, self.values())
-
-
-class DirectionEditor(QGroupBox):
-    """One kind's direction: a preset and the six switches it stands for."""
-
-    PRESET_LABELS = {
-        "both": "Both ways",
-        "to_outlook": "Salesforce to Outlook only",
-        "to_salesforce": "Outlook to Salesforce only",
-        "custom": "Custom",
-    }
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(KIND_NAMES[kind])
-        from app.settings import SWITCHES
-
-        self.kind = kind
-        self.setObjectName(f"direction_{kind}")
-        self.preset = QComboBox()
-        for name, label in self.PRESET_LABELS.items():
-            self.preset.addItem(label, name)
-        self.preset.activated.connect(self._preset_chosen)
-        self.switches: dict[str, QCheckBox] = {}
-        grid = QGridLayout()
-        grid.addWidget(QLabel("<b>In Outlook</b>"), 0, 0)
-        grid.addWidget(QLabel("<b>In Salesforce</b>"), 0, 1)
-        for name in SWITCHES:
-            side, _, op = name.partition("_no_")
-            box = QCheckBox(f"Do not {op}")
-            box.toggled.connect(self._switched)
-            self.switches[name] = box
-            grid.addWidget(box, 1 + ("create", "update", "delete").index(op), 0 if side == "outlook" else 1)
-        grid.setColumnStretch(2, 1)
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Direction"))
-        top.addWidget(self.preset)
-        top.addStretch(1)
-        layout.addLayout(top)
-        layout.addLayout(grid)
-
-    def load(self, settings: Any) -> None:
-        for name, box in self.switches.items():
-            box.blockSignals(True)
-            box.setChecked(bool(settings.get(f"{self.kind}.{name}")))
-            box.blockSignals(False)
-            _lock(box, settings, f"{self.kind}.{name}")
-        self._switched()
-
-    def values(self) -> dict[str, bool]:
-        return {f"{self.kind}.{name}": box.isChecked() for name, box in self.switches.items()}
-
-    def _preset_chosen(self, index: int) -> None:
-        from sync.settings import KindSettings
-
-        name = self.preset.itemData(index)
-        if name == "custom":
-            return
-        target = KindSettings.preset(self.kind, name)
-        for switch, box in self.switches.items():
-            if box.isEnabled():
-                box.blockSignals(True)
-                box.setChecked(bool(getattr(target, switch)))
-                box.blockSignals(False)
-        self._switched()
-
-    def _switched(self, *_: Any) -> None:
-        from app.settings import detect_preset
-
-        name = detect_preset(self.kind, {s: b.isChecked() for s, b in self.switches.items()})
-        self.preset.setCurrentIndex(self.preset.findData(name))
+        return not self.problem() and save_settings(self.w.ctx.settings, self.hint, self.values())
 
 
 class DirectionPage(QWizardPage):
@@ -386,7 +301,11 @@ class DirectionPage(QWizardPage):
             "deleted in Salesforce."
         )
         self._ctx: Any = None
-        self.editors = {kind: DirectionEditor(kind) for kind in KINDS}
+        self.editors: dict[str, DirectionEditor] = {}
+        for kind in KINDS:
+            editor = DirectionEditor(kind, KIND_NAMES[kind])
+            editor.setObjectName(f"direction_{kind}")
+            self.editors[kind] = editor
         body = QWidget()
         layout = QVBoxLayout(body)
         for editor in self.editors.values():
@@ -413,7 +332,7 @@ class DirectionPage(QWizardPage):
         values: dict[str, Any] = {}
         for editor in self.editors.values():
             values.update(editor.values())
-        return _save(self, self.status, values)
+        return save_settings(self.w.ctx.settings, self.status, values)
 
 
 __all__ = ["DirectionPage", "WhatPage"]

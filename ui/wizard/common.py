@@ -1,8 +1,9 @@
-"""Pieces the first-run wizard's pages share: plain error words, the big sign-in code box,
-headings and a small status line."""
+"""Pieces the first-run wizard's pages share: the page ids, saving a page's settings, plain
+error words, the big sign-in code box, headings and a small status line."""
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -11,29 +12,30 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QFont, QGuiApplication
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from ui.errors import remedy_for
+
 log = logging.getLogger(__name__)
+
+
+class Page(enum.IntEnum):
+    WELCOME = 0
+    OUTLOOK = 1
+    SALESFORCE = 2
+    WHAT = 3
+    DIRECTION = 4
+    PREVIEW = 5
+    APPLY = 6
+    AUTO = 7
+    DONE = 8
+
 
 KIND_NAMES = {"contacts": "Contacts", "events": "Calendar events", "tasks": "Tasks"}
 
 
 def plain_error(exc: BaseException) -> str:
-    """What went wrong, in words meant for people (TandemError carries title and message)."""
-    try:  # the app's one mapping of errors to words (ui/errors.py), when it is there
-        from ui.errors import remedy_for
-
-        return remedy_for(exc).text
-    except ImportError:
-        pass
-    from sync.errors import TandemError
-
-    if isinstance(exc, TandemError):
-        title, message = exc.title, exc.message
-        title = (title or "").rstrip(".")
-        return f"{title}. {message}".strip() if message else f"{title}."
-    return (
-        "Something unexpected went wrong (" + type(exc).__name__ + "). Try again; if it "
-        "keeps happening, export the diagnostics from the Help menu for support."
-    )
+    """What went wrong, in words meant for people; an unexpected error's words say where the
+    diagnostics are (Settings > Support > Export diagnostics)."""
+    return remedy_for(exc).text  # the app's one mapping of errors to words (ui/errors.py)
 
 
 def who(facts: dict[str, Any] | None) -> str:
@@ -70,6 +72,18 @@ def set_status(label: QLabel, text: str, kind: str = "info") -> None:
     label.setStyleSheet(colours.get(kind, ""))
     label.setText(signs.get(kind, "") + text if text else "")
     label.setVisible(bool(text))
+
+
+def save_settings(settings: Any, status: QLabel, values: dict[str, Any]) -> bool:
+    """Write the values the administrator did not lock; a refused value is shown in
+    ``status``, not raised (a page's Next stays on the page)."""
+    values = {k: v for k, v in values.items() if not settings.is_locked(k)}
+    try:
+        settings.set_many(values)
+    except Exception as exc:  # SettingsError: a value the settings refuse, in plain words
+        set_status(status, plain_error(exc), "error")
+        return False
+    return True
 
 
 class CodeBox(QFrame):
@@ -123,7 +137,10 @@ class CodeBox(QFrame):
         self.show()
 
     def _copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.code.text())
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is None:  # no clipboard on this desktop: the code stays readable on screen
+            return
+        clipboard.setText(self.code.text())
         self.copy.setText("Copied")
 
     def clear(self) -> None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import inspect
 import logging
 import sys
@@ -41,24 +40,14 @@ from PyQt6.QtCore import QObject, QUrl, pyqtSignal
 from PyQt6.QtGui import QDesktopServices
 from PyQt6.QtWidgets import QButtonGroup, QRadioButton, QVBoxLayout, QWizard, QWizardPage
 
+from app.settings import DAY_NAMES, SPECS
 from ui.wizard.accounts import OutlookPage, SalesforcePage
+from ui.wizard.auto import AutoPage
 from ui.wizard.choices import DirectionPage, WhatPage
-from ui.wizard.common import KIND_NAMES, plain_error, set_status, status_label, who, wrapped
-from ui.wizard.run import ApplyPage, AutoPage, PreviewPage
+from ui.wizard.common import KIND_NAMES, Page, plain_error, set_status, status_label, who, wrapped
+from ui.wizard.run import ApplyPage, PreviewPage
 
 log = logging.getLogger(__name__)
-
-
-class Page(enum.IntEnum):
-    WELCOME = 0
-    OUTLOOK = 1
-    SALESFORCE = 2
-    WHAT = 3
-    DIRECTION = 4
-    PREVIEW = 5
-    APPLY = 6
-    AUTO = 7
-    DONE = 8
 
 
 async def open_in_system_browser(url: str) -> None:
@@ -211,8 +200,6 @@ class DonePage(QWizardPage):
         else:
             rows.append(("First sync", "not applied"))
         if s.get("auto.enabled"):
-            from app.settings import SPECS
-
             every = SPECS["auto.frequency_min"]
             label = dict(zip(every.choices or (), every.choice_labels or (), strict=False)).get(
                 s.get("auto.frequency_min"), f"{s.get('auto.frequency_min')} minutes"
@@ -250,8 +237,6 @@ def _html(text: str) -> str:
 
 
 def _days(days: list[int]) -> str:
-    from app.settings import DAY_NAMES
-
     if days == [0, 1, 2, 3, 4]:
         return "Monday to Friday"
     if days == list(range(7)):

@@ -61,7 +61,7 @@ def window(qtbot, qloop, demo_ctx):
 
 def sync_and_apply(qloop, win, previews, kinds=None, decisions=None):
     """Press Sync now (or the kinds' menu entries), apply the preview, wait for the history."""
-    rows = win.history_model.rowCount()
+    rows = win.history.model.rowCount()
     count = len(previews)
     if kinds is None:
         win.sync_button.click()
@@ -70,7 +70,7 @@ def sync_and_apply(qloop, win, previews, kinds=None, decisions=None):
     qloop.until(lambda: len(previews) > count or win.banner.isVisible())
     assert len(previews) > count, win.banner.text.text()
     previews[-1].apply_requested.emit(decisions or Decisions())
-    qloop.until(lambda: win.history_model.rowCount() > rows and not win.controller.busy, timeout=60)
+    qloop.until(lambda: win.history.model.rowCount() > rows and not win.controller.busy, timeout=60)
     return previews[-1].plan
 
 
@@ -89,7 +89,7 @@ def test_before_the_first_sync_every_kind_asks_for_attention(window):
         assert "not synced yet" in card.state_label.text()
         assert "0 linked" in card.counts_label.text()
         assert "never" in card.last_label.text()
-    assert window.history_empty.isVisible()
+    assert window.history.empty.isVisible()
     assert not window.undo_button.isEnabled()
 
 
@@ -98,12 +98,12 @@ def test_sync_now_previews_then_apply_adds_a_history_row_with_counts(qloop, wind
     plan = sync_and_apply(qloop, window, previews)
 
     assert previews[0].shown and set(plan.kinds) == {"contacts", "events", "tasks"}
-    assert window.history_model.rowCount() == 1
-    totals = window.history_model.totals(0)
+    assert window.history.model.rowCount() == 1
+    totals = window.history.model.totals(0)
     assert totals["matched"] > 0  # the demo world pairs existing records
     assert totals["salesforce"]["create"] > 0  # Outlook-only contacts reach Salesforce
     assert totals["outlook"]["create"] > 0
-    shown = [window.history_model.index(0, c).data() for c in range(window.history_model.columnCount())]
+    shown = [window.history.model.index(0, c).data() for c in range(window.history.model.columnCount())]
     assert shown[1] == "Sync now" and "created" in shown[5] and shown[11] == "Done"
     # The status cards follow: records are linked and the last run is today.
     contacts = window.cards["contacts"]
@@ -134,7 +134,7 @@ def test_sync_for_one_kind_and_progress_with_cancel(qloop, window, previews):
 
     window.cancel_button.click()  # closes the open preview: nothing applied
     qloop.until(lambda: not window.controller.busy)
-    assert window.history_model.rowCount() == 0
+    assert window.history.model.rowCount() == 0
     assert window.sync_button.isEnabled() and not window.cancel_button.isVisible()
     assert window.cards["tasks"].state == "attention"
 
@@ -142,21 +142,21 @@ def test_sync_for_one_kind_and_progress_with_cancel(qloop, window, previews):
 @pytest.mark.seed("demo")
 def test_opening_a_run_shows_its_item_changes(qloop, window, previews, sandbox_env):
     sync_and_apply(qloop, window, previews, ["contacts"])
-    run_id = window.history_model.runs[0]["id"]
-    window.changes_model.set_rows([])
+    run_id = window.history.model.runs[0]["id"]
+    window.history.changes_model.set_rows([])
 
     assert window.open_run(run_id)
 
     assert window.tabs.currentIndex() == 0
-    assert window.selected_run_id() == run_id
-    rows = window.changes_model.rows
+    assert window.history.selected_run_id() == run_id
+    rows = window.history.changes_model.rows
     created = [r for r in rows if r["what"] == "Created in Salesforce"]
     outlook_only = {c["displayName"] for c in sandbox_env.control("records/graph/contacts")["value"]}
     assert created and all(r["result"] == "Done" for r in created)
     assert {r["label"].split(" <")[0] for r in created} <= outlook_only
     assert any(f.startswith("Last name: ") for f in created[0]["fields"])  # field by field, by label
     assert any(r["what"] == "Paired" for r in rows)
-    assert f"Run {run_id}" in window.changes_title.text()
+    assert f"Run {run_id}" in window.history.changes_title.text()
     # A run that is not in the history says so instead of showing something else.
     assert not window.open_run(run_id + 999)
     assert window.banner.isVisible() and "no longer in the history" in window.banner.text.text()
@@ -183,27 +183,27 @@ def test_an_item_issue_is_listed_with_a_plain_explanation_and_links(
     window.banner.action.click()
     assert window.tabs.currentIndex() == 1
 
-    issues = window.issues_model.issues
+    issues = window.issues.model.issues
     (issue,) = [i for i in issues if i["outlook_id"] == item["id"]]
-    row = window.issues_model.row_of(issue["id"])
-    explanation = window.issues_model.index(row, 2).data()
+    row = window.issues.model.row_of(issue["id"])
+    explanation = window.issues.model.index(row, 2).data()
     assert explanation.startswith("Could not be synced.") and "Salesforce allows 128" in explanation
     assert window.tabs.tabText(1) == f"Issues ({len(issues)})"
     assert window.cards["contacts"].state == "attention"
-    assert window.issues_model.index(row, IssuesModelCols.OUTLOOK).data() == "Open in Outlook"
+    assert window.issues.model.index(row, IssuesModelCols.OUTLOOK).data() == "Open in Outlook"
 
     assert window.open_issue(issue["id"])
-    assert window.tabs.currentIndex() == 1 and window.selected_issue_id() == issue["id"]
-    assert "Open in Outlook" in window.issue_detail.text()
+    assert window.tabs.currentIndex() == 1 and window.issues.selected_issue_id() == issue["id"]
+    assert "Open in Outlook" in window.issues.detail.text()
 
-    index = window.issues_model.index(row, IssuesModelCols.OUTLOOK)
-    window.issues_view.clicked.emit(index)
+    index = window.issues.model.index(row, IssuesModelCols.OUTLOOK)
+    window.issues.view.clicked.emit(index)
     assert opened_urls and opened_urls[-1].startswith("https://outlook.office.com/")
     from urllib.parse import quote
 
     assert quote(item["id"], safe="") in opened_urls[-1]
     # The record was never created in Salesforce, so there is nothing to open there.
-    assert window.issues_model.index(row, IssuesModelCols.SALESFORCE).data() == "Not in Salesforce"
+    assert window.issues.model.index(row, IssuesModelCols.SALESFORCE).data() == "Not in Salesforce"
 
 
 class IssuesModelCols:
@@ -222,17 +222,17 @@ def test_an_issue_about_a_salesforce_record_links_to_it_on_the_instance(window, 
         label="Call Jonas about the renewal",
     )
     window.refresh()
-    (row,) = range(window.issues_model.rowCount())
-    assert window.issues_model.index(row, IssuesModelCols.OUTLOOK).data() == "Not in Outlook"
-    assert window.issues_model.index(row, IssuesModelCols.SALESFORCE).data() == "Open in Salesforce"
+    (row,) = range(window.issues.model.rowCount())
+    assert window.issues.model.index(row, IssuesModelCols.OUTLOOK).data() == "Not in Outlook"
+    assert window.issues.model.index(row, IssuesModelCols.SALESFORCE).data() == "Open in Salesforce"
     assert (
         window.cards["tasks"].state == "attention"
         and "1 open issue" in window.cards["tasks"].counts_label.text()
     )
 
-    window.issues_view.clicked.emit(window.issues_model.index(row, IssuesModelCols.OUTLOOK))
+    window.issues.view.clicked.emit(window.issues.model.index(row, IssuesModelCols.OUTLOOK))
     assert opened_urls == []  # nothing to open in Outlook
-    window.issues_view.clicked.emit(window.issues_model.index(row, IssuesModelCols.SALESFORCE))
+    window.issues.view.clicked.emit(window.issues.model.index(row, IssuesModelCols.SALESFORCE))
     instance = window.ctx.accounts.accounts.get("salesforce")["instance_url"].rstrip("/")
     assert opened_urls == [f"{instance}/00TDm0000000042IAA"]
     # An issue solved meanwhile (a toast clicked late) says so instead of showing another one.
@@ -250,9 +250,9 @@ def test_a_preview_applied_the_moment_it_opens_still_applies(qloop, window, monk
     module.PreviewDialog = EagerDialog
     monkeypatch.setitem(sys.modules, "ui.preview.widget", module)
     window.sync_now(["tasks"])
-    qloop.until(lambda: window.history_model.rowCount() == 1 and not window.controller.busy)
+    qloop.until(lambda: window.history.model.rowCount() == 1 and not window.controller.busy)
     assert not window.banner.isVisible()
-    assert window.history_model.index(0, 11).data() == "Done"
+    assert window.history.model.index(0, 11).data() == "Done"
 
 
 @pytest.mark.seed("demo")
@@ -298,10 +298,10 @@ def test_a_search_without_hits_says_so(qloop, window):
 @pytest.mark.seed("demo")
 def test_undo_last_run_previews_the_reversal(qloop, window, previews):
     sync_and_apply(qloop, window, previews, ["tasks"])
-    run_id = window.history_model.runs[0]["id"]
+    run_id = window.history.model.runs[0]["id"]
     created = (
-        window.history_model.totals(0)["salesforce"]["create"]
-        + window.history_model.totals(0)["outlook"]["create"]
+        window.history.model.totals(0)["salesforce"]["create"]
+        + window.history.model.totals(0)["outlook"]["create"]
     )
     assert created > 0
 
@@ -313,9 +313,9 @@ def test_undo_last_run_previews_the_reversal(qloop, window, previews):
     deletes = [a for a in plan.actions() if a.op == "delete"]
     assert len(deletes) == created  # each record the run created goes again
     previews[1].apply_requested.emit(Decisions())
-    qloop.until(lambda: window.history_model.rowCount() == 2 and not window.controller.busy)
-    assert window.history_model.index(0, 1).data() == f"Undo of run {run_id}"
-    assert window.history_model.index(1, 11).data() == "Undone"
+    qloop.until(lambda: window.history.model.rowCount() == 2 and not window.controller.busy)
+    assert window.history.model.index(0, 1).data() == f"Undo of run {run_id}"
+    assert window.history.model.index(1, 11).data() == "Undone"
 
 
 @pytest.mark.seed("demo")
@@ -402,12 +402,12 @@ def test_a_run_larger_than_a_page_shows_the_first_page_and_can_show_more(qloop, 
     from ui.dashboard.models import change_rows
 
     sync_and_apply(qloop, window, previews, ["contacts"])
-    run_id = window.history_model.runs[0]["id"]
+    run_id = window.history.model.runs[0]["id"]
     journal = window.ctx.store.journal(run_id=run_id)
     everything = change_rows(journal)
     writes = sum(1 for r in everything if r["op"] in ("create", "update", "delete"))
     assert len(journal) > 9, "the demo's first contacts sync should have more than three pages of 3"
-    model = window.changes_model
+    model = window.history.changes_model
     model.page_size = 3
     model.set_rows([])  # forget what the finished run showed (with the ordinary page size)
 
@@ -415,40 +415,40 @@ def test_a_run_larger_than_a_page_shows_the_first_page_and_can_show_more(qloop, 
 
     # The first page only, the counts of the whole run, and the way to more.
     assert model.entries_loaded == 3 and model.rowCount() <= 3
-    assert model.has_more and window.changes_more.isVisible()
-    assert f"Showing {model.rowCount()} of {len(everything)} rows" in window.changes_more_label.text()
-    assert f"{writes} change" in window.changes_title.text()
+    assert model.has_more and window.history.changes_more.isVisible()
+    assert f"Showing {model.rowCount()} of {len(everything)} rows" in window.history.changes_more_label.text()
+    assert f"{writes} change" in window.history.changes_title.text()
 
-    window.changes_more_button.click()
+    window.history.changes_more_button.click()
     assert model.entries_loaded == 6
     presses = 1
-    while window.changes_more.isVisible():
-        window.changes_more_button.click()
+    while window.history.changes_more.isVisible():
+        window.history.changes_more_button.click()
         presses += 1
         assert presses < len(journal)
     # Everything is shown once, nothing twice; the button is gone.
     assert model.entries_loaded == len(journal) and not model.has_more
     assert sorted(r["id"] for r in model.rows) == sorted(r["id"] for r in everything)
-    assert not window.changes_more.isVisible()
+    assert not window.history.changes_more.isVisible()
 
     # A refresh (another run recorded, auto sync) keeps what was read of the run shown ...
     window.refresh()
-    assert window.selected_run_id() == run_id and model.entries_loaded == len(journal)
+    assert window.history.selected_run_id() == run_id and model.entries_loaded == len(journal)
     # ... and showing another run, then this one again, starts from the first page.
-    window.show_run(run_id + 1000)
-    assert model.rowCount() == 0 and not window.changes_more.isVisible()
-    assert "changed nothing" in window.changes_title.text()
-    window.show_run(run_id)
-    assert model.entries_loaded == 3 and window.changes_more.isVisible()
+    window.history.show_run(run_id + 1000)
+    assert model.rowCount() == 0 and not window.history.changes_more.isVisible()
+    assert "changed nothing" in window.history.changes_title.text()
+    window.history.show_run(run_id)
+    assert model.entries_loaded == 3 and window.history.changes_more.isVisible()
 
 
 @pytest.mark.seed("demo")
 def test_a_run_within_one_page_shows_everything_without_show_more(qloop, window, previews):
     sync_and_apply(qloop, window, previews, ["contacts"])
-    run_id = window.history_model.runs[0]["id"]
+    run_id = window.history.model.runs[0]["id"]
     assert window.open_run(run_id)
-    assert not window.changes_model.has_more and not window.changes_more.isVisible()
-    assert window.changes_model.entries_loaded == len(window.ctx.store.journal(run_id=run_id))
+    assert not window.history.changes_model.has_more and not window.history.changes_more.isVisible()
+    assert window.history.changes_model.entries_loaded == len(window.ctx.store.journal(run_id=run_id))
 
 
 @pytest.mark.seed("demo")
@@ -456,7 +456,7 @@ def test_run_counts_from_the_count_query_match_the_rows(qloop, window, previews)
     from ui.dashboard.models import journal_counts
 
     sync_and_apply(qloop, window, previews, ["contacts"])
-    run_id = window.history_model.runs[0]["id"]
+    run_id = window.history.model.runs[0]["id"]
     store = window.ctx.store
 
     class RowsOnly:  # a store without SQL access: counted from its rows
@@ -480,5 +480,5 @@ def test_a_run_whose_changes_were_all_prevented_says_so_instead_of_nothing(qloop
     assert prevented > 0
     run_id = window.ctx.service.history(limit=1)[0]["id"]
     assert window.open_run(run_id)
-    title = window.changes_title.text()
+    title = window.history.changes_title.text()
     assert f"Not sent: {prevented} prevented by your direction settings" in title, title

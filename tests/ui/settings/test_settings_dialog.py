@@ -14,7 +14,8 @@ from app.policy import Policy
 from app.settings import Settings
 from sync.plan import Decisions
 from ui.controller import SyncController
-from ui.settings.dialog import PAGES, SettingsDialog, slot_to_time, window_to_slots
+from ui.settings.auto_sync import slot_to_time, window_to_slots
+from ui.settings.dialog import PAGES, SettingsDialog
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def open_dialog(qtbot, qloop, ctx, controller=None) -> SettingsDialog:
     dialog = SettingsDialog(ctx, controller)
     qtbot.addWidget(dialog)
     dialog.show()
-    qloop.until(lambda: not dialog._tasks)  # folder and campaign lists arrived
+    qloop.until(lambda: not dialog.form.tasks)  # folder and campaign lists arrived
     return dialog
 
 
@@ -82,7 +83,7 @@ def test_prevent_create_in_outlook_is_saved_and_the_next_preview_obeys_it(
     assert not dialog.apply_button.isEnabled()  # nothing changed yet
 
     check(dialog, "contacts.outlook_no_create").click()
-    assert dialog.preset_boxes["contacts"].currentText() == "Custom"
+    assert dialog.sync_jobs_page.preset_boxes["contacts"].currentText() == "Custom"
     assert dialog.apply_button.isEnabled()
     dialog.apply_button.click()
 
@@ -151,7 +152,7 @@ def test_a_setting_locked_by_policy_shows_locked_and_cannot_be_changed(qtbot, ql
     box = check(dialog, "contacts.salesforce_no_delete")
     assert not box.isEnabled() and not box.isChecked()
     assert "Set by your administrator" in box.toolTip()
-    assert dialog._switch_notes["contacts"].isVisible()
+    assert dialog.sync_jobs_page.directions["contacts"].lock_note.isVisible()
     dialog.show_page("Accounts")
     host = dialog.fields["accounts.salesforce_login_host"]
     assert host.widget.text() == "https://acme.my.salesforce.com" and not host.widget.isEnabled()
@@ -162,7 +163,7 @@ def test_a_setting_locked_by_policy_shows_locked_and_cannot_be_changed(qtbot, ql
     box.click()  # a disabled box does not toggle
     assert not box.isChecked()
     # A preset leaves the locked switch alone: "Salesforce to Outlook only" cannot be reached.
-    preset = dialog.preset_boxes["contacts"]
+    preset = dialog.sync_jobs_page.preset_boxes["contacts"]
     preset.setCurrentIndex(preset.findData("to_outlook"))
     preset.activated.emit(preset.currentIndex())
     assert not box.isChecked()
@@ -184,10 +185,10 @@ def test_auto_sync_page_is_locked_until_a_manual_sync_was_applied(qtbot, qloop, 
     dialog = open_dialog(qtbot, qloop, demo_ctx, controller)
     dialog.show_page("Auto Background Sync")
     enabled = check(dialog, "auto.enabled")
-    assert dialog.auto_sync_locked
-    assert dialog.auto_locked_note.isVisible()
-    assert "first manual sync" in dialog.auto_locked_note.text()
-    assert not enabled.isEnabled() and not dialog.window_slider.isEnabled()
+    assert dialog.auto_page.auto_sync_locked
+    assert dialog.auto_page.auto_locked_note.isVisible()
+    assert "first manual sync" in dialog.auto_page.auto_locked_note.text()
+    assert not enabled.isEnabled() and not dialog.auto_page.window_slider.isEnabled()
     enabled.click()
     assert not enabled.isChecked()
 
@@ -199,8 +200,8 @@ def test_auto_sync_page_is_locked_until_a_manual_sync_was_applied(qtbot, qloop, 
     controller.apply_preview(Decisions())
     qloop.until(lambda: reports and not controller.busy)
 
-    assert not dialog.auto_sync_locked  # the open window noticed
-    assert not dialog.auto_locked_note.isVisible()
+    assert not dialog.auto_page.auto_sync_locked  # the open window noticed
+    assert not dialog.auto_page.auto_locked_note.isVisible()
     enabled.click()
     frequency = check(dialog, "auto.frequency_min")
     frequency.setCurrentIndex(frequency.findData(60))
@@ -214,8 +215,8 @@ def test_auto_sync_page_is_locked_until_a_manual_sync_was_applied(qtbot, qloop, 
 
 def test_presets_and_the_six_switches_stay_in_step(qtbot, qloop, fresh_ctx):
     dialog = open_dialog(qtbot, qloop, fresh_ctx)
-    dialog.kind_picker.setCurrentIndex(1)  # Calendar
-    preset = dialog.preset_boxes["events"]
+    dialog.sync_jobs_page.kind_picker.setCurrentIndex(1)  # Calendar
+    preset = dialog.sync_jobs_page.preset_boxes["events"]
     switches = {
         op: check(dialog, f"events.{op}")
         for op in (
@@ -251,7 +252,7 @@ def test_presets_and_the_six_switches_stay_in_step(qtbot, qloop, fresh_ctx):
     assert dialog.apply()
     assert reread(fresh_ctx).preset("events") == "to_outlook"
     # Contacts keep "do not delete in Salesforce" on in Both ways (the safe default).
-    contacts = dialog.preset_boxes["contacts"]
+    contacts = dialog.sync_jobs_page.preset_boxes["contacts"]
     assert contacts.currentText() == "Both ways"
     assert check(dialog, "contacts.salesforce_no_delete").isChecked()
 
@@ -263,19 +264,19 @@ def test_the_time_window_slider_maps_to_the_window_settings(qtbot, qloop, fresh_
     fresh_ctx.settings.set("auto.window_start", "08:00")
     fresh_ctx.settings.set("auto.window_end", "17:30")
     dialog = open_dialog(qtbot, qloop, fresh_ctx)
-    slider = dialog.window_slider
+    slider = dialog.auto_page.window_slider
     assert slider.value() == (32, 70)  # 15-minute steps
-    assert dialog.window_label.text() == "From 08:00 until 17:30"
+    assert dialog.auto_page.window_label.text() == "From 08:00 until 17:30"
 
     slider.setValue((30, 72))
-    assert dialog.window_label.text() == "From 07:30 until 18:00"
+    assert dialog.auto_page.window_label.text() == "From 07:30 until 18:00"
     assert dialog.pending() == {"auto.window_start": "07:30", "auto.window_end": "18:00"}
     assert dialog.apply()
     settings = reread(fresh_ctx)
     assert (settings.get("auto.window_start"), settings.get("auto.window_end")) == ("07:30", "18:00")
 
     slider.setValue((0, 96))  # the whole bar: all day
-    assert dialog.window_label.text() == "All day"
+    assert dialog.auto_page.window_label.text() == "All day"
     assert dialog.apply()
     assert (reread(fresh_ctx).get("auto.window_start"), reread(fresh_ctx).get("auto.window_end")) == (
         "00:00",
@@ -301,10 +302,10 @@ def test_a_window_across_midnight_is_kept_unless_the_slider_moves(qtbot, qloop, 
     fresh_ctx.settings.set("auto.window_end", "06:00")
     dialog = open_dialog(qtbot, qloop, fresh_ctx)
     dialog.show_page("Auto Background Sync")
-    assert "across midnight" in dialog.window_label.text()
-    assert dialog.window_note.isVisible()
+    assert "across midnight" in dialog.auto_page.window_label.text()
+    assert dialog.auto_page.window_note.isVisible()
     assert dialog.pending() == {}
-    dialog.window_slider.setValue((36, 68))
+    dialog.auto_page.window_slider.setValue((36, 68))
     assert dialog.pending() == {"auto.window_start": "09:00", "auto.window_end": "17:00"}
 
 
@@ -353,7 +354,7 @@ def test_outlook_folder_picker_is_filled_from_discovery_and_saves_the_id(
     qtbot, qloop, fresh_ctx, no_discovery
 ):
     dialog = open_dialog(qtbot, qloop, fresh_ctx)
-    folders = dialog.folder_boxes["contacts"]
+    folders = dialog.sync_jobs_page.folder_boxes["contacts"]
     assert [folders.itemText(i) for i in range(folders.count())] == ["Contacts (default)", "Contacts / VIP"]
     folders.setCurrentIndex(1)
     assert dialog.apply()
@@ -362,9 +363,9 @@ def test_outlook_folder_picker_is_filled_from_discovery_and_saves_the_id(
 
 def test_folder_picker_falls_back_to_the_default_when_outlook_is_not_connected(qtbot, qloop, fresh_ctx):
     dialog = open_dialog(qtbot, qloop, fresh_ctx)  # the real discovery: not signed in
-    folders = dialog.folder_boxes["tasks"]
+    folders = dialog.sync_jobs_page.folder_boxes["tasks"]
     assert folders.count() == 1 and folders.currentData() is None
-    assert "could not list your Outlook folders" in dialog.folder_notes["tasks"].text()
+    assert "could not list your Outlook folders" in dialog.sync_jobs_page.folder_notes["tasks"].text()
     assert dialog.pending() == {}
 
 
@@ -377,28 +378,28 @@ def test_accounts_show_who_is_connected_reconnect_asks_the_window_and_sign_out_c
 ):
     dialog = open_dialog(qtbot, qloop, demo_ctx)
     dialog.show_page("Accounts")
-    outlook = dialog.account_labels["outlook"]
+    outlook = dialog.accounts_page.account_labels["outlook"]
     assert outlook.text().startswith("Connected as Morgan Reyes")
-    assert dialog.account_labels["salesforce"].text().startswith("Connected as Morgan Reyes")
+    assert dialog.accounts_page.account_labels["salesforce"].text().startswith("Connected as Morgan Reyes")
 
     with qtbot.waitSignal(dialog.reconnect_requested) as asked:
-        dialog.reconnect_buttons["salesforce"].click()
+        dialog.accounts_page.reconnect_buttons["salesforce"].click()
     assert asked.args == ["salesforce"]
 
-    dialog.signout_buttons["outlook"].click()
+    dialog.accounts_page.signout_buttons["outlook"].click()
     answer(dialog, yes=False)  # changed their mind
     assert demo_ctx.signed_in()["outlook"] is not None
 
     signed_out = []
     dialog.signed_out.connect(signed_out.append)
-    dialog.signout_buttons["outlook"].click()
+    dialog.accounts_page.signout_buttons["outlook"].click()
     assert "Sign out of Outlook?" in dialog.question.text()
     answer(dialog, yes=True)
     qloop.until(lambda: signed_out)
     assert demo_ctx.signed_in()["outlook"] is None
     assert outlook.text() == "Not connected"
-    assert dialog.reconnect_buttons["outlook"].text() == "Connect"
-    assert not dialog.signout_buttons["outlook"].isEnabled()
+    assert dialog.accounts_page.reconnect_buttons["outlook"].text() == "Connect"
+    assert not dialog.accounts_page.signout_buttons["outlook"].isEnabled()
     assert demo_ctx.signed_in()["salesforce"] is not None
 
 
@@ -415,20 +416,20 @@ def test_rebuild_asks_first_then_forgets_the_links_of_that_kind(qtbot, qloop, de
     controller.history_changed.connect(lambda: changed.append(True))
     dialog = open_dialog(qtbot, qloop, demo_ctx, controller)
     dialog.show_page("Support")
-    dialog.rebuild_kind.setCurrentIndex(dialog.rebuild_kind.findData("contacts"))
+    dialog.support_page.rebuild_kind.setCurrentIndex(dialog.support_page.rebuild_kind.findData("contacts"))
 
-    dialog.rebuild_button.click()
+    dialog.support_page.rebuild_button.click()
     assert "Nothing is changed or deleted in Outlook or Salesforce" in dialog.question.informativeText()
     answer(dialog, yes=False)
     qloop.sleep(0.1)
     assert demo_ctx.store.link_count("contacts") == linked
 
-    dialog.rebuild_button.click()
+    dialog.support_page.rebuild_button.click()
     answer(dialog, yes=True)
-    qloop.until(lambda: "forgot" in dialog.support_status.text())
+    qloop.until(lambda: "forgot" in dialog.support_page.support_status.text())
     assert demo_ctx.store.link_count("contacts") == 0
     assert demo_ctx.store.link_count("tasks") > 0  # only the chosen kind
-    assert f"forgot {linked} pairs of contacts" in dialog.support_status.text()
+    assert f"forgot {linked} pairs of contacts" in dialog.support_page.support_status.text()
     assert changed  # the dashboard hears about it
 
 
@@ -436,14 +437,14 @@ def test_rebuild_asks_first_then_forgets_the_links_of_that_kind(qtbot, qloop, de
 def test_export_diagnostics_asks_where_and_writes_the_zip(qtbot, qloop, demo_ctx, no_discovery, tmp_path):
     dialog = open_dialog(qtbot, qloop, demo_ctx)
     dialog.show_page("Support")
-    dialog.export_button.click()
-    picker = dialog.file_dialog
+    dialog.support_page.export_button.click()
+    picker = dialog.support_page.file_dialog
     assert picker is not None and picker.isVisible()
     target = tmp_path / "for-support.zip"
     picker.selectFile(str(target))
     picker.accept()
-    qloop.until(lambda: "saved to" in dialog.support_status.text())
-    assert str(target) in dialog.support_status.text()
+    qloop.until(lambda: "saved to" in dialog.support_page.support_status.text())
+    assert str(target) in dialog.support_page.support_status.text()
     with zipfile.ZipFile(target) as zf:
         assert {"settings.json", "environment.json", "accounts.json"} <= set(zf.namelist())
         assert b"Morgan Reyes" in zf.read("accounts.json")
@@ -459,7 +460,7 @@ def test_every_page_is_listed_and_reachable(qtbot, qloop, fresh_ctx):
 
 
 def test_open_log_folder_opens_the_profile_logs_or_says_where_they_are(qtbot, qloop, fresh_ctx, monkeypatch):
-    import ui.settings.dialog as module
+    import ui.settings.support as module
 
     opened, answer_with = [], [True]
 
@@ -472,11 +473,11 @@ def test_open_log_folder_opens_the_profile_logs_or_says_where_they_are(qtbot, ql
     dialog.show_page("Support")
     dialog.findChild(module.QPushButton, "openLogs").click()
     assert opened == [str(fresh_ctx.paths.log_dir)]
-    assert dialog.support_status.text() == ""
+    assert dialog.support_page.support_status.text() == ""
 
     answer_with[0] = False  # no file manager on this desktop
     dialog.findChild(module.QPushButton, "openLogs").click()
-    assert str(fresh_ctx.paths.log_dir) in dialog.support_status.text()
+    assert str(fresh_ctx.paths.log_dir) in dialog.support_page.support_status.text()
 
 
 def test_start_at_login_writes_and_removes_the_autostart_entry(

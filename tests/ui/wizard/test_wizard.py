@@ -143,7 +143,7 @@ def test_demo_walkthrough_signs_in_chooses_previews_applies_and_unlocks_auto_syn
     assert auto.enabled.isEnabled() and not auto.locked_note.isVisible()
     auto.enabled.setChecked(True)
     auto.frequency.setCurrentIndex(auto.frequency.findData(60))
-    auto.window.setValue((16, 40))  # half-hour steps: 08:00 to 20:00
+    auto.window_slider.setValue((16, 40))  # half-hour steps: 08:00 to 20:00
     auto.day_buttons[5].setChecked(True)  # Saturday too
     go_next(wizard, Page.DONE)
     assert "every 1 hour" in wizard.done_page.summary.text()
@@ -410,3 +410,29 @@ def test_without_an_app_registration_the_sign_in_page_asks_for_it_and_goes_on(
     wait_page_ready(qloop, wizard)
     assert not page.app_form.isVisible() and "Connected to Outlook as" in page.connected.text()
     assert fresh_ctx.settings.get("accounts.microsoft_client_id") == "11111111-2222-3333-4444-555555555555"
+
+
+def test_a_preset_leaves_a_switch_locked_by_policy_alone_on_the_direction_page(qtbot, fresh_ctx):
+    from types import SimpleNamespace
+
+    from app.policy import Policy
+    from ui.wizard.choices import DirectionPage
+
+    fresh_ctx.settings.policy = Policy(locked={"contacts.salesforce_no_delete": False})
+    page = DirectionPage(SimpleNamespace(ctx=fresh_ctx))
+    qtbot.addWidget(page)
+    page.initializePage()
+    editor = page.editors["contacts"]
+    locked = editor.switches["salesforce_no_delete"]
+    assert not locked.isEnabled() and not locked.isChecked()
+    assert editor.lock_note.isVisibleTo(page)
+
+    # "Salesforce to Outlook only" would switch on "do not delete in Salesforce": it stays off.
+    editor.preset.setCurrentIndex(editor.preset.findData("to_outlook"))
+    editor.preset.activated.emit(editor.preset.currentIndex())
+    assert not locked.isChecked()
+    assert editor.switches["salesforce_no_create"].isChecked()
+    assert editor.preset.currentData() == "custom"
+    assert page.validatePage()
+    assert fresh_ctx.settings.get("contacts.salesforce_no_create") is True
+    assert fresh_ctx.store.setting("contacts.salesforce_no_delete", "unset") == "unset"

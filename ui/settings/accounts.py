@@ -1,0 +1,125 @@
+"""The settings window's Accounts page: who Tandem is signed in as on each service,
+Reconnect and Sign out, and the sign-in settings (client ids, the Salesforce login address),
+which take effect the next time Tandem starts."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.settings import SPECS
+from ui.settings.form import SERVICE_NAMES, SettingsForm, hint, who, words
+
+SIGN_IN_KEYS = (
+    "accounts.salesforce_login_host",
+    "accounts.salesforce_client_id",
+    "accounts.microsoft_client_id",
+    "accounts.microsoft_authority",
+)
+
+
+class AccountsPage(QWidget):
+    reconnect_requested = pyqtSignal(str)  # "outlook" | "salesforce"
+    signed_out = pyqtSignal(str)
+
+    def __init__(self, form: SettingsForm, ctx: Any) -> None:
+        super().__init__()
+        self.form, self.ctx = form, ctx
+        layout = QVBoxLayout(self)
+        self.account_labels: dict[str, QLabel] = {}
+        self.reconnect_buttons: dict[str, QPushButton] = {}
+        self.signout_buttons: dict[str, QPushButton] = {}
+        for service in ("outlook", "salesforce"):
+            group = QGroupBox(SERVICE_NAMES[service])
+            g = QVBoxLayout(group)
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setObjectName(f"{service}Account")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.account_labels[service] = label
+            g.addWidget(label)
+            row = QHBoxLayout()
+            reconnect = QPushButton("Reconnect")
+            reconnect.clicked.connect(lambda _c, s=service: self.reconnect_requested.emit(s))
+            signout = QPushButton("Sign out…")
+            signout.clicked.connect(lambda _c, s=service: self.ask_sign_out(s))
+            self.reconnect_buttons[service] = reconnect
+            self.signout_buttons[service] = signout
+            row.addWidget(reconnect)
+            row.addWidget(signout)
+            row.addStretch(1)
+            g.addLayout(row)
+            layout.addWidget(group)
+        advanced = QGroupBox("Sign-in settings")
+        a = QFormLayout(advanced)
+        a.addRow(
+            hint(
+                "Usually set by your administrator. Changes take effect the next time "
+                "Tandem starts; sign in again afterwards."
+            )
+        )
+        for key in SIGN_IN_KEYS:
+            a.addRow(SPECS[key].label + ":", form.line(key))
+        layout.addWidget(advanced)
+        self.accounts_status = QLabel()
+        self.accounts_status.setWordWrap(True)
+        self.accounts_status.setObjectName("accountsStatus")
+        layout.addWidget(self.accounts_status)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        try:
+            signed_in = self.ctx.signed_in()
+        except Exception as exc:
+            signed_in = {"outlook": None, "salesforce": None}
+            self.accounts_status.setText(words(exc))
+        for service, label in self.account_labels.items():
+            facts = signed_in.get(service)
+            if facts:
+                text = f"Connected as {who(facts)}"
+                if service == "salesforce" and facts.get("instance_url"):
+                    text += f"\nOrg {facts.get('organization_id')}, {facts.get('instance_url')}"
+                elif facts.get("tenant_id"):
+                    text += f"\nTenant {facts.get('tenant_id')}"
+            else:
+                text = "Not connected"
+            label.setText(text)
+            self.reconnect_buttons[service].setText("Reconnect" if facts else "Connect")
+            self.signout_buttons[service].setEnabled(bool(facts))
+
+    def ask_sign_out(self, service: str) -> None:
+        name = SERVICE_NAMES[service]
+        self.form.ask(
+            f"Sign out of {name}?",
+            f"Tandem forgets your {name} sign-in on this computer"
+            + (" and asks Salesforce to revoke it" if service == "salesforce" else "")
+            + ". Nothing is synced until you connect again; your data in Outlook and "
+            "Salesforce is not touched.",
+            "Sign out",
+            lambda: self.form.spawn(self._sign_out(service)),
+        )
+
+    async def _sign_out(self, service: str) -> None:
+        name = SERVICE_NAMES[service]
+        self.accounts_status.setText(f"Signing out of {name}…")
+        try:
+            if service == "outlook":
+                await asyncio.to_thread(lambda: self.ctx.accounts.outlook().logout())
+                done = f"Signed out of {name}; the sign-in was forgotten on this computer."
+            else:
+                result = await self.ctx.accounts.salesforce().logout()
+                done = (
+                    f"Signed out of {name}; the sign-in was revoked and forgotten."
+                    if result.get("revoked")
+                    else f"Signed out of {name}; the sign-in was forgotten on this computer. "
+                    + (result.get("warning") or "")
+                )
+        except Exception as exc:
+            self.accounts_status.setText(words(exc))
+            return
+        self.accounts_status.setText(done.strip())
+        self.refresh()
+        self.signed_out.emit(service)
