@@ -1,4 +1,4 @@
-"""The demo world and the scale world, built on top of ``seed.base_world``.
+"""The demo world and the scale world, built on top of ``base_world.base_world``.
 
 ``populate(state)`` fills a small, believable B2B world for Morgan Reyes, an account executive
 at Northwind in Berlin; ``populate_scale(state, C, E, T)`` makes C contacts, E events and T
@@ -42,8 +42,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox import ids
+from sandbox.base_world import ME, default_calendar, default_todo_list, root_contact_folder, sf_user_by_alias
 from sandbox.clock import graph_instant, graph_wallclock, sf_datetime
-from sandbox.seed import ME, default_calendar, default_todo_list, root_contact_folder, sf_user_by_alias
 from sandbox.state import SandboxState
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -22,11 +22,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sandbox import console, control, entra
 from sandbox.errors import GraphError, OAuthError, SalesforceError, ServiceError, graph_error_body
+from sandbox.graph import routes as graph
 from sandbox.responses import graph_json, oauth_json, service_of, sf_json
+from sandbox.salesforce import oauth as sf_oauth
+from sandbox.salesforce import routes as salesforce
 from sandbox.state import SandboxState
 
 log = logging.getLogger("sandbox")
+
 
 # Each module exposes ``routes(state) -> list[Route]`` (and optionally ``middleware(app, state)``).
 class DroppedConnection(Exception):
@@ -241,12 +246,6 @@ def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
     """Build the ASGI app serving every emulated service over ``state``."""
     routes: list = []
     wrappers = []
-    # imported here: the service modules import this one for its error bodies
-    from sandbox import console, control, entra
-    from sandbox.graph import routes as graph
-    from sandbox.salesforce import oauth as sf_oauth
-    from sandbox.salesforce import routes as salesforce
-
     for module in (control, console, entra, graph, sf_oauth, salesforce):
         routes.extend(module.routes(state))
         if hasattr(module, "middleware"):

@@ -28,6 +28,8 @@ from typing import Any
 
 from sandbox import ids
 from sandbox.clock import Clock, graph_instant, sf_datetime
+from sandbox.salesforce import schema as sf_schema
+from sandbox.salesforce.derived import derive
 from sandbox.tokens import TokenStore
 
 STATE_VERSION = 1
@@ -209,8 +211,6 @@ class SandboxState:
 
     def sf_create(self, sobject: str, fields: dict, user_id: str | None = None) -> dict:
         """Insert a Salesforce row with system fields set; derived fields filled in."""
-        from sandbox.salesforce import schema as sf_schema
-
         with self.lock:
             now = sf_datetime(self.now())
             user_id = user_id or self.sf["me"]
@@ -227,20 +227,18 @@ class SandboxState:
             )
             if "OwnerId" in rec and not rec.get("OwnerId"):
                 rec["OwnerId"] = user_id
-            sf_schema.derive(sobject, rec, self)
+            derive(sobject, rec, self)
             self.sf["records"][sobject][rec["Id"]] = rec
             self.dirty = True
             return rec
 
     def sf_update(self, sobject: str, record_id: str, fields: dict, user_id: str | None = None) -> dict:
-        from sandbox.salesforce import schema as sf_schema
-
         with self.lock:
             rec = self.sf["records"][sobject][record_id]
             rec.update(copy.deepcopy({k: v for k, v in fields.items() if k != "Id"}))
             now = sf_datetime(self.now())
             rec.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id or self.sf["me"])
-            sf_schema.derive(sobject, rec, self)
+            derive(sobject, rec, self)
             self.dirty = True
             return rec
 

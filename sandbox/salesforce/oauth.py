@@ -55,6 +55,7 @@ from starlette.routing import Route
 
 from sandbox.errors import OAuthError
 from sandbox.responses import oauth_json
+from sandbox.salesforce.http import base_url_of
 from sandbox.state import SandboxState
 
 SIGNATURE_SECRET = b"tandem-sandbox-salesforce-connected-app-secret"
@@ -102,8 +103,6 @@ def _with_params(uri: str, params: dict[str, str]) -> str:
 
 
 def base_url(request: Request) -> str:
-    from sandbox.salesforce.routes import base_url_of
-
     return base_url_of(request.headers, request.scope)
 
 

@@ -269,7 +269,7 @@ def _instant(value: str | None) -> datetime | None:
 def _event_rules(changes: dict, existing: dict | None) -> None:
     """Event timing: start and end or duration, at most 14 days, end not before start.
 
-    Normalises ``changes`` so ``sf_schema.derive`` computes the rest: a timed event gets its
+    Normalises ``changes`` so ``derived.derive`` computes the rest: a timed event gets its
     ``EndDateTime`` (moving the start keeps the duration, as Salesforce does); an all-day event
     gets ``DurationInMinutes`` in whole days.
     """
