@@ -271,7 +271,6 @@ def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
         exception_handlers={ServiceError: _service_error, HTTPException: _http_error, Exception: _crash},
     )
     app.router.redirect_slashes = False
-    app.state.sandbox = state
     asgi: ASGIApp = app
     for wrap in wrappers:
         asgi = wrap(asgi, state)

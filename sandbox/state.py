@@ -22,7 +22,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -308,7 +308,3 @@ class SandboxState:
         state = cls()
         state.load_json(json.loads(Path(path).read_text(encoding="utf-8")))
         return state
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -310,11 +310,6 @@ def dtz_in(value: dict | None, zone_name: str) -> dict | None:
     return {"dateTime": fmt_wall(moment.astimezone(zone).replace(tzinfo=None)), "timeZone": zone_name}
 
 
-def normal_dtz(value: dict, zone: ZoneInfo) -> dict:
-    """A posted ``dateTimeTimeZone`` in the stored form (7-digit fraction)."""
-    return {"dateTime": fmt_wall(parse_wall(value["dateTime"], zone)), "timeZone": value["timeZone"]}
-
-
 def output_zone(req: GraphRequest) -> str:
     """The zone named by ``Prefer: outlook.timezone`` (recorded as applied), else UTC."""
     name = req.prefer.get("outlook.timezone")

@@ -102,10 +102,6 @@ def resolve_sobject(name: str) -> str:
     return sobject
 
 
-def id_shaped(value: Any) -> bool:
-    return isinstance(value, str) and ids.sf_id_valid(value)
-
-
 def to_18(value: str) -> str:
     return ids.sf_id_to_18(value)
 

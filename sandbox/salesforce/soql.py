@@ -538,7 +538,7 @@ def _parse_datetime(text: str) -> datetime | None:
     m = _DATETIME.match(text.strip())
     if not m:
         return None
-    y, mo, d, h, mi, s, frac, zulu, sign, oh, om = m.groups()
+    y, mo, d, h, mi, s, frac, _zulu, sign, oh, om = m.groups()
     try:
         micro = int((frac or "0")[:6].ljust(6, "0"))
         offset = timedelta(0)
