@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import console, control, entra
 from sandbox.errors import GraphError, OAuthError, SalesforceError, ServiceError, graph_error_body
@@ -136,7 +136,7 @@ class SandboxMiddleware:
         service = service_of(path)
         started = False
 
-        async def tracking_send(message: dict) -> None:
+        async def tracking_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 if not started and service != "control":
@@ -180,7 +180,7 @@ class SandboxMiddleware:
             try:
                 if fault == "drop_after":
                     # The request is processed, then the reply is lost on the way back.
-                    async def swallow(message: dict) -> None:
+                    async def swallow(message: Message) -> None:
                         return None
 
                     await self._guarded(scope, receive, swallow, service, lambda: False)
@@ -263,7 +263,8 @@ def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
                 saver.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await saver
-                state.save(state_file)
+                if state_file is not None:
+                    state.save(state_file)
 
     app = Starlette(
         routes=routes,

@@ -214,7 +214,7 @@ class SandboxState:
         with self.lock:
             now = sf_datetime(self.now())
             user_id = user_id or self.sf["me"]
-            rec = {f: None for f in sf_schema.field_names(sobject)}
+            rec: dict[str, Any] = {f: None for f in sf_schema.field_names(sobject)}
             rec.update(copy.deepcopy(fields))
             rec["Id"] = fields.get("Id") or self.sf_new_id(sobject)
             rec.update(

@@ -34,8 +34,10 @@ class ConsoleFacts:
         )
 
     def user_name(self, user_id: str | None) -> str:
-        user = self.state.sf_user(user_id or "") if user_id else None
-        return user.get("Name") or user.get("Username") or user_id if user else (user_id or "")
+        user = self.state.sf_user(user_id) if user_id else None
+        if not user:
+            return user_id or ""
+        return str(user.get("Name") or user.get("Username") or user_id)
 
     def colleague_id(self) -> str:
         for user in self.state.sf["records"]["User"].values():

@@ -28,7 +28,7 @@ class OutlookForms(FormSpecs):
                 middle=form_text(form, "middle"),
                 title=form_text(form, "title"),
                 generation=form_text(form, "generation"),
-                emails=[form_text(form, "email")] if form_text(form, "email") else [],
+                emails=[email] if (email := form_text(form, "email")) else [],
                 business_phones=[p for p in [form_text(form, "business_phone")] if p],
                 home_phones=[p for p in [form_text(form, "home_phone")] if p],
                 mobile=form_text(form, "mobile"),
@@ -139,7 +139,7 @@ class OutlookForms(FormSpecs):
         show_as = form_text(form, "show_as") or "busy"
         if show_as not in SHOW_AS:
             raise FormProblem(f"Show as must be one of {', '.join(SHOW_AS)}.")
-        new = {
+        new: dict[str, Any] = {
             "subject": subject,
             "start": start_tz,
             "end": end_tz,
@@ -182,11 +182,13 @@ class OutlookForms(FormSpecs):
         if recurrence and "start" in changes:
             # A series master's first occurrence moved: the series starts on that day.
             recurrence = json.loads(json.dumps(recurrence))
+            moment = graph_moment(changes["start"])
             first_local = (
                 graph_day(changes["start"])
-                if all_day
-                else graph_moment(changes["start"]).astimezone(self.zone).date()
-            )  # type: ignore[union-attr]
+                if all_day or moment is None
+                else moment.astimezone(self.zone).date()
+            )
+            assert first_local is not None  # changes["start"] was built from a valid start
             recurrence["range"]["startDate"] = first_local.isoformat()
             pattern = recurrence.get("pattern") or {}
             if pattern.get("type") == "weekly" and len(pattern.get("daysOfWeek") or []) == 1:

@@ -32,6 +32,11 @@ def _redirect(kind: str, msg: str | None = None, error: str | None = None) -> Re
     return RedirectResponse(f"/_sandbox/?{urlencode(params)}", status_code=303)
 
 
+async def _form_of(request: Request) -> dict[str, str]:
+    """The posted form's fields as text (the console's forms have no file fields)."""
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
 def _int(value: str | None, default: int = 1) -> int:
     try:
         return int(value or default)
@@ -98,7 +103,7 @@ def routes(state: SandboxState) -> list[Route]:
             side, kind = check_side_kind(request)
         except LookupError:
             return html_response(console.page("Not found", "<p>No such list.</p>"), 404)
-        form = dict(await request.form())
+        form = await _form_of(request)
         with state.lock:
             try:
                 if side == "outlook":
@@ -117,7 +122,7 @@ def routes(state: SandboxState) -> list[Route]:
             side, kind = check_side_kind(request)
         except LookupError:
             return html_response(console.page("Not found", "<p>No such list.</p>"), 404)
-        form = dict(await request.form())
+        form = await _form_of(request)
         with state.lock:
             item = console.find(side, kind, request.path_params["item_id"])
             if item is None:
@@ -165,7 +170,7 @@ def routes(state: SandboxState) -> list[Route]:
         action = request.path_params["action"]
         if action not in ("approve", "decline"):
             return html_response(console.page("Not found", "<p>No such action.</p>"), 404)
-        form = dict(await request.form())
+        form = await _form_of(request)
         code = (form.get("user_code") or "").strip()
         with state.lock:
             record = next((d for d in state.tokens.device_codes.values() if d.get("user_code") == code), None)
@@ -192,7 +197,7 @@ def routes(state: SandboxState) -> list[Route]:
     async def reset(request: Request) -> Response:
         if not _same_origin(request):
             return await forbidden()
-        form = dict(await request.form())
+        form = await _form_of(request)
         seed = form.get("seed") if form.get("seed") in ("demo", "empty") else "demo"
         with state.lock:
             seeding.apply(state, seed)

@@ -37,7 +37,7 @@ def redirect_uri_ok(uri: str) -> bool:
     return bool(re.fullmatch(r"[a-z][a-z0-9+.-]*", parts.scheme))
 
 
-def _with_params(uri: str, params: dict[str, str], mode: str = "query") -> str:
+def _with_params(uri: str, params: dict[str, str | None], mode: str = "query") -> str:
     params = {k: v for k, v in params.items() if v is not None}
     if mode == "fragment":
         return f"{uri}#{urlencode(params)}"
@@ -53,7 +53,7 @@ def routes(state: SandboxState) -> list[Route]:
             status=400,
         )
 
-    def _redirect(params: dict[str, str], uri: str, mode: str) -> Response:
+    def _redirect(params: dict[str, str | None], uri: str, mode: str) -> Response:
         if mode == "form_post":
             fields = "".join(
                 f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
@@ -171,7 +171,7 @@ def routes(state: SandboxState) -> list[Route]:
                 "nonce": params.get("nonce") or None,
             }
             state.dirty = True
-        out = {"code": code}
+        out: dict[str, str | None] = {"code": code}
         if params.get("client_info") == "1":
             out["client_info"] = client_info(state, user_id)
         out["state"] = params.get("state") or None

@@ -93,7 +93,9 @@ def routes(state: SandboxState) -> list[Route]:
         return oauth_json(
             {
                 "sub": b64url(
-                    hashlib.sha256(f"{check.user}:{check.grant['client_id']}".encode()).digest()[:32]
+                    hashlib.sha256(f"{check.user}:{(check.grant or {}).get('client_id')}".encode()).digest()[
+                        :32
+                    ]
                 ),
                 "name": user.get("displayName", ""),
                 "family_name": user.get("surname", ""),

@@ -375,7 +375,8 @@ def composite(req: SfRequest, router: Router) -> Reply:
         try:
             version, rest = split_versioned(parts.path)
         except SalesforceError as exc:
-            reply_status, reply_body, reply_headers = exc.status, exc.body(), {}
+            reply_headers: dict[str, str] = {}
+            reply_status, reply_body = exc.status, exc.body()
         else:
             if rest.rstrip("/") == "composite":
                 reply_status, reply_body, reply_headers = (

@@ -69,7 +69,7 @@ _CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43,128}")
 
 
 def client_ok(client_id: str | None) -> bool:
-    return bool(client_id) and _CLIENT_ID.fullmatch(client_id) is not None
+    return client_id is not None and _CLIENT_ID.fullmatch(client_id) is not None
 
 
 def redirect_ok(uri: str | None) -> bool:
@@ -90,7 +90,7 @@ def redirect_ok(uri: str | None) -> bool:
     )
 
 
-def _with_params(uri: str, params: dict[str, str]) -> str:
+def _with_params(uri: str, params: dict[str, str | None]) -> str:
     parts = urlsplit(uri)
     query = parse_qsl(parts.query, keep_blank_values=True) + [
         (k, v) for k, v in params.items() if v is not None

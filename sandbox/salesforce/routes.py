@@ -35,7 +35,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.clock import parse_instant
 from sandbox.errors import SalesforceError
@@ -123,7 +123,7 @@ def middleware(app: ASGIApp, state: SandboxState) -> ASGIApp:
             info = f"api-usage={sf['api_usage']}/{sf['api_limit']}"
         scope.setdefault("state", {})["sf_user"] = check.user
 
-        async def send_with_usage(message: dict) -> None:
+        async def send_with_usage(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
                 message["headers"] = list(message.get("headers", [])) + [
