@@ -198,7 +198,7 @@ def routes(state: SandboxState) -> list[Route]:
         if not _same_origin(request):
             return await forbidden()
         form = await _form_of(request)
-        seed = form.get("seed") if form.get("seed") in ("demo", "empty") else "demo"
+        seed = form["seed"] if form.get("seed") in ("demo", "empty") else "demo"
         with state.lock:
             seeding.apply(state, seed)
         return _redirect("contacts", msg=f"Started over with the {seed} world.")

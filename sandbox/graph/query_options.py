@@ -132,6 +132,18 @@ _ANY_EMAIL = re.compile(
 _SIMPLE = re.compile(r"\s*(\w+)\s+(eq|ne)\s+('(?:[^']|'')*'|true|false|null)\s*", re.IGNORECASE)
 
 
+def _has_address(address: str) -> Callable[[dict], bool]:
+    """A test: one of the item's email addresses is ``address`` (already lowercased)."""
+
+    def test(item: dict) -> bool:
+        return any(
+            isinstance(e, dict) and str(e.get("address") or "").lower() == address
+            for e in item.get("emailAddresses") or []
+        )
+
+    return test
+
+
 def filter_items(
     req: GraphRequest, items: list[dict], props: Iterable[str], emails: bool = False
 ) -> list[dict]:
@@ -146,12 +158,7 @@ def filter_items(
         m = _ANY_EMAIL.fullmatch(term) if emails else None
         if m:
             address = m.group(2).replace("''", "'").lower()
-            tests.append(
-                lambda i, a=address: any(
-                    isinstance(e, dict) and str(e.get("address") or "").lower() == a
-                    for e in i.get("emailAddresses") or []
-                )
-            )
+            tests.append(_has_address(address))
             continue
         m = _SIMPLE.fullmatch(term)
         if m and m.group(1).lower() in known:

@@ -66,7 +66,8 @@ def _token_of(value: Any) -> str:
 
 
 def _parser_error(f: Field, value: Any) -> SalesforceError:
-    shown = {dict: "{", list: "["}.get(type(value), str(value).lower() if isinstance(value, bool) else value)
+    braces: dict[type, str] = {dict: "{", list: "["}
+    shown = braces.get(type(value), str(value).lower() if isinstance(value, bool) else value)
     type_name = _JSON_TYPE_NAMES.get(f.type, "string" if f.type in _TEXT else "id")
     return bad_request(
         "JSON_PARSER_ERROR",
