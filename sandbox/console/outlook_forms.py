@@ -119,8 +119,8 @@ class OutlookForms(FormSpecs):
         if start is None or end is None:
             raise FormProblem("An event needs a start and an end.")
         if all_day:
-            first = form_text(form, "start")[:10]  # type: ignore[index]
-            last = form_text(form, "end")[:10]  # type: ignore[index]
+            first = (form_text(form, "start") or "")[:10]
+            last = (form_text(form, "end") or "")[:10]
             first_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
             if last_day < first_day:
                 raise FormProblem("The last day is before the first day.")

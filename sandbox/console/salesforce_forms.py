@@ -78,8 +78,8 @@ class SalesforceForms(FormSpecs):
         if start is None or end is None:
             raise FormProblem("An event needs a start and an end.")
         if fields.get("IsAllDayEvent"):
-            first = date.fromisoformat(form_text(form, "StartDateTime")[:10])  # type: ignore[index]
-            last = date.fromisoformat(form_text(form, "EndDateTime")[:10])  # type: ignore[index]
+            first = date.fromisoformat((form_text(form, "StartDateTime") or "")[:10])
+            last = date.fromisoformat((form_text(form, "EndDateTime") or "")[:10])
             days = (last - first).days + 1
             if days < 1:
                 raise FormProblem("The last day is before the first day.")

@@ -1152,12 +1152,12 @@ def _compare(op: str, value: object, lit: Literal, cat: str, ctx: _Context) -> b
         return value != other
     try:
         if op == "<":
-            return value < other  # type: ignore[operator]
+            return value < other  # type: ignore[operator]  # both sides are of one sort category
         if op == ">":
-            return value > other  # type: ignore[operator]
+            return value > other  # type: ignore[operator]  # both sides are of one sort category
         if op == "<=":
-            return value <= other  # type: ignore[operator]
-        return value >= other  # type: ignore[operator]
+            return value <= other  # type: ignore[operator]  # both sides are of one sort category
+        return value >= other  # type: ignore[operator]  # both sides are of one sort category
     except TypeError:
         return False
 
