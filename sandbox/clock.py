@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -32,10 +32,6 @@ def sf_datetime(dt: datetime) -> str:
     """Salesforce datetime output, e.g. ``2026-09-01T12:00:00.000+0000``."""
     dt = dt.astimezone(UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}+0000"
-
-
-def sf_date(d: date) -> str:
-    return d.isoformat()
 
 
 def parse_instant(text: str) -> datetime:

@@ -21,6 +21,7 @@ from typing import Any
 
 import uvicorn
 
+from sandbox import seed as seeding
 from sandbox.server import DroppedConnection, create_app
 from sandbox.state import SandboxState
 from sandbox.tls import ensure_tls
@@ -74,8 +75,6 @@ class SandboxServer:
         self.info: dict[str, Any] = {}
 
     def _load_or_seed(self) -> SandboxState:
-        from sandbox import seed as seeding
-
         if self.state_file is not None and self.state_file.exists():
             return SandboxState.load(self.state_file)
         state = SandboxState()

@@ -1,4 +1,4 @@
-"""The demo world and the scale world, built on top of ``seed.base_world``.
+"""The demo world and the scale world, built on top of ``base_world.base_world``.
 
 ``populate(state)`` fills a small, believable B2B world for Morgan Reyes, an account executive
 at Northwind in Berlin; ``populate_scale(state, C, E, T)`` makes C contacts, E events and T
@@ -39,11 +39,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox import ids
+from sandbox.base_world import ME, default_calendar, default_todo_list, root_contact_folder, sf_user_by_alias
 from sandbox.clock import graph_instant, graph_wallclock, sf_datetime
-from sandbox.seed import ME, default_calendar, default_todo_list, root_contact_folder, sf_user_by_alias
 from sandbox.state import SandboxState
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -727,7 +728,7 @@ CONTACTS = [
 ]
 
 # Outlook copies of Salesforce contacts, matched by email: key -> differences in Outlook.
-OUTLOOK_SAME = {
+OUTLOOK_SAME: dict[str, dict[str, Any]] = {
     "lvogt": {"mobile": "+49 171 5550 9876"},  # a new mobile number, so far only in Outlook
     "jbecker": {"job_title": "Procurement Manager"},  # promoted: new title only in Salesforce
     "ademir": {"department": None},  # department never filled in Outlook
@@ -743,7 +744,7 @@ OUTLOOK_SAME = {
 OUTLOOK_NO_EMAIL = ("bkrueger", "icarvalho")
 
 # People only in Outlook (they would become private contacts in Salesforce).
-OUTLOOK_ONLY = [
+OUTLOOK_ONLY: list[dict[str, Any]] = [
     dict(
         given="Yuki",
         surname="Tanaka",
@@ -867,7 +868,7 @@ OUTLOOK_ONLY = [
     ),
 ]
 
-PARTNER = dict(
+PARTNER: dict[str, Any] = dict(
     given="Oskar",
     surname="Lindgren",
     company="Fjordline Consulting AS",
@@ -927,19 +928,19 @@ def populate(state: SandboxState) -> None:
 
     # --- Salesforce: accounts, account team, contacts, campaign
     accounts: dict[str, dict] = {}
-    for acc in ACCOUNTS:
-        accounts[acc.key] = state.sf_create(
+    for account in ACCOUNTS:
+        accounts[account.key] = state.sf_create(
             "Account",
             {
-                "Name": acc.name,
-                "Industry": acc.industry,
-                "BillingCity": acc.city,
-                "BillingCountry": acc.country,
-                "Phone": acc.phone,
-                "Website": f"https://www.{acc.domain}",
-                "OwnerId": users[acc.owner],
+                "Name": account.name,
+                "Industry": account.industry,
+                "BillingCity": account.city,
+                "BillingCountry": account.country,
+                "Phone": account.phone,
+                "Website": f"https://www.{account.domain}",
+                "OwnerId": users[account.owner],
             },
-            user_id=users[acc.owner],
+            user_id=users[account.owner],
         )
     for key in ("kast", "bv"):
         state.sf_create(
@@ -1100,7 +1101,7 @@ def _demo_events(
             user_id=owner,
         )
 
-    def ol_event(subject: str, start: datetime, end: datetime, **kw: object) -> None:
+    def ol_event(subject: str, start: datetime, end: datetime, **kw: Any) -> None:
         state.graph_create(
             "events", outlook_event(subject=subject, start=start, end=end, **kw), container=cal
         )
@@ -1373,7 +1374,7 @@ def _demo_tasks(state: SandboxState, d0: date, me: str, sam: str, accounts: dict
             user_id=owner,
         )
 
-    def ol_task(title: str, status: str, importance: str, due: date | None, **kw: object) -> None:
+    def ol_task(title: str, status: str, importance: str, due: date | None, **kw: Any) -> None:
         state.graph_create(
             "todoTasks",
             outlook_task(

@@ -20,10 +20,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox import console, control, entra
 from sandbox.errors import GraphError, OAuthError, SalesforceError, ServiceError, graph_error_body
+from sandbox.graph import routes as graph
 from sandbox.responses import graph_json, oauth_json, service_of, sf_json
+from sandbox.salesforce import oauth as sf_oauth
+from sandbox.salesforce import routes as salesforce
 from sandbox.state import SandboxState
 
 log = logging.getLogger("sandbox")
@@ -132,7 +136,7 @@ class SandboxMiddleware:
         service = service_of(path)
         started = False
 
-        async def tracking_send(message: dict) -> None:
+        async def tracking_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 if not started and service != "control":
@@ -176,7 +180,7 @@ class SandboxMiddleware:
             try:
                 if fault == "drop_after":
                     # The request is processed, then the reply is lost on the way back.
-                    async def swallow(message: dict) -> None:
+                    async def swallow(message: Message) -> None:
                         return None
 
                     await self._guarded(scope, receive, swallow, service, lambda: False)
@@ -242,12 +246,6 @@ def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
     """Build the ASGI app serving every emulated service over ``state``."""
     routes: list = []
     wrappers = []
-    # imported here: the service modules import this one for its error bodies
-    from sandbox import console, control, entra
-    from sandbox.graph import routes as graph
-    from sandbox.salesforce import oauth as sf_oauth
-    from sandbox.salesforce import routes as salesforce
-
     for module in (control, console, entra, graph, sf_oauth, salesforce):
         routes.extend(module.routes(state))
         if hasattr(module, "middleware"):
@@ -265,7 +263,8 @@ def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
                 saver.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await saver
-                state.save(state_file)
+                if state_file is not None:
+                    state.save(state_file)
 
     app = Starlette(
         routes=routes,
@@ -273,7 +272,6 @@ def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:
         exception_handlers={ServiceError: _service_error, HTTPException: _http_error, Exception: _crash},
     )
     app.router.redirect_slashes = False
-    app.state.sandbox = state
     asgi: ASGIApp = app
     for wrap in wrappers:
         asgi = wrap(asgi, state)

@@ -22,12 +22,14 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sandbox import ids
 from sandbox.clock import Clock, graph_instant, sf_datetime
+from sandbox.salesforce import schema as sf_schema
+from sandbox.salesforce.derived import derive
 from sandbox.tokens import TokenStore
 
 STATE_VERSION = 1
@@ -209,12 +211,10 @@ class SandboxState:
 
     def sf_create(self, sobject: str, fields: dict, user_id: str | None = None) -> dict:
         """Insert a Salesforce row with system fields set; derived fields filled in."""
-        from sandbox.salesforce import schema as sf_schema
-
         with self.lock:
             now = sf_datetime(self.now())
             user_id = user_id or self.sf["me"]
-            rec = {f: None for f in sf_schema.field_names(sobject)}
+            rec: dict[str, Any] = {f: None for f in sf_schema.field_names(sobject)}
             rec.update(copy.deepcopy(fields))
             rec["Id"] = fields.get("Id") or self.sf_new_id(sobject)
             rec.update(
@@ -227,20 +227,18 @@ class SandboxState:
             )
             if "OwnerId" in rec and not rec.get("OwnerId"):
                 rec["OwnerId"] = user_id
-            sf_schema.derive(sobject, rec, self)
+            derive(sobject, rec, self)
             self.sf["records"][sobject][rec["Id"]] = rec
             self.dirty = True
             return rec
 
     def sf_update(self, sobject: str, record_id: str, fields: dict, user_id: str | None = None) -> dict:
-        from sandbox.salesforce import schema as sf_schema
-
         with self.lock:
             rec = self.sf["records"][sobject][record_id]
             rec.update(copy.deepcopy({k: v for k, v in fields.items() if k != "Id"}))
             now = sf_datetime(self.now())
             rec.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=user_id or self.sf["me"])
-            sf_schema.derive(sobject, rec, self)
+            derive(sobject, rec, self)
             self.dirty = True
             return rec
 
@@ -310,7 +308,3 @@ class SandboxState:
         state = cls()
         state.load_json(json.loads(Path(path).read_text(encoding="utf-8")))
         return state
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

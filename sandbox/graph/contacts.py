@@ -16,20 +16,22 @@ from sandbox.graph.core import (
     Reply,
     check_id,
     check_if_match,
-    check_options,
-    filter_items,
     item_reply,
     not_found,
-    order_items,
     ordered,
-    paged,
-    parse_select,
     public_copy,
-    select_props,
     user_context,
     with_context,
 )
 from sandbox.graph.model import ENTITIES, validate
+from sandbox.graph.query_options import (
+    check_options,
+    filter_items,
+    order_items,
+    paged,
+    parse_select,
+    select_props,
+)
 from sandbox.state import SandboxState
 
 CONTACT_PROPS = list(ENTITIES["contact"])

@@ -29,7 +29,8 @@ from typing import Any
 
 from sandbox import ids
 from sandbox.errors import GraphError
-from sandbox.graph.core import GRAPH_VERSION, GraphRequest, Reply, check_options, page_size, prune_tokens
+from sandbox.graph.core import GRAPH_VERSION, GraphRequest, Reply, prune_tokens
+from sandbox.graph.query_options import check_options, page_size
 from sandbox.state import SandboxState
 
 

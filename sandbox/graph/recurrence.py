@@ -142,12 +142,12 @@ def _candidates(pattern: dict, first: date) -> Iterator[date]:
                 return
             if ptype.startswith("absolute"):
                 day = min(int(pattern.get("dayOfMonth") or 1), calendar.monthrange(y, m)[1])
-                d: date | None = date(y, m, day)
+                hit: date | None = date(y, m, day)
             else:
                 days = [_weekday(x) for x in pattern.get("daysOfWeek") or []]
-                d = _nth_weekday(y, m, days, INDEX.get(pattern.get("index") or "first", 0))
-            if d is not None and d >= first:
-                yield d
+                hit = _nth_weekday(y, m, days, INDEX.get(pattern.get("index") or "first", 0))
+            if hit is not None and hit >= first:
+                yield hit
             k += 1
     else:  # pragma: no cover - validated on the way in
         return

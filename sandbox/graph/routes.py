@@ -101,11 +101,10 @@ from sandbox.graph.core import (
     Handler,
     Reply,
     authenticate,
-    check_options,
-    parse_select,
     user_context,
     with_context,
 )
+from sandbox.graph.query_options import check_options, parse_select
 from sandbox.responses import graph_json
 from sandbox.state import SandboxState
 

@@ -18,26 +18,28 @@ from sandbox.graph.core import (
     body_type_preference,
     check_id,
     check_if_match,
-    check_options,
     convert_body,
     dtz_in,
-    filter_items,
     fmt_wall,
     item_reply,
     not_found,
-    order_items,
     ordered,
     output_zone,
-    paged,
-    parse_select,
     parse_wall,
     public_copy,
     require_tz,
-    select_props,
     user_context,
     with_context,
 )
 from sandbox.graph.model import ENTITIES, validate
+from sandbox.graph.query_options import (
+    check_options,
+    filter_items,
+    order_items,
+    paged,
+    parse_select,
+    select_props,
+)
 from sandbox.graph.recurrence import normalise
 from sandbox.state import SandboxState
 

@@ -26,21 +26,20 @@ from starlette.datastructures import Headers, QueryParams
 from sandbox import ids
 from sandbox.errors import SalesforceError
 from sandbox.salesforce import schema as sf_schema
+from sandbox.salesforce.http import Reply, Router, SfRequest, split_versioned
 from sandbox.salesforce.records import (
     Ctx,
     bad_request,
     can_see,
-    commit_create,
-    commit_delete,
-    commit_update,
     error_items,
     lookup,
     parse_field_list,
-    prepare_create,
     render,
+    resolve_sobject,
     to_18,
 )
 from sandbox.salesforce.validation import validate_record
+from sandbox.salesforce.writes import commit_create, commit_delete, commit_update, prepare_create
 
 MAX_RECORDS = 200
 MAX_READ_IDS = 2000
@@ -51,9 +50,7 @@ ROLLED_BACK = (
 )
 
 
-def _reply(status: int, body: Any, headers: dict | None = None) -> Any:
-    from sandbox.salesforce.routes import Reply
-
+def _reply(status: int, body: Any, headers: dict | None = None) -> Reply:
     return Reply(status, body, headers or {})
 
 
@@ -227,8 +224,6 @@ def delete_many(req: Any) -> Any:
 
 def retrieve_many(req: Any) -> Any:
     """``GET ?ids=&fields=`` or ``POST {"ids": [...], "fields": [...]}``: records or null, in order."""
-    from sandbox.salesforce.records import resolve_sobject
-
     ctx = req.ctx
     sobject = resolve_sobject(req.params["sobject"])
     if req.method == "POST":
@@ -320,9 +315,8 @@ def _halted(reference_id: str, message: str) -> dict:
     }
 
 
-def composite(req: Any) -> Any:
-    from sandbox.salesforce.routes import SfRequest, router, split_versioned
-
+def composite(req: SfRequest, router: Router) -> Reply:
+    """Run the sub-requests through ``router``, the table the plain calls go through."""
     ctx = req.ctx
     body = req.json()
     subs = body.get("compositeRequest") if isinstance(body, dict) else None
@@ -381,7 +375,8 @@ def composite(req: Any) -> Any:
         try:
             version, rest = split_versioned(parts.path)
         except SalesforceError as exc:
-            reply_status, reply_body, reply_headers = exc.status, exc.body(), {}
+            reply_headers: dict[str, str] = {}
+            reply_status, reply_body = exc.status, exc.body()
         else:
             if rest.rstrip("/") == "composite":
                 reply_status, reply_body, reply_headers = (
@@ -408,7 +403,7 @@ def composite(req: Any) -> Any:
                 )
                 if sub_body is None and method in ("POST", "PATCH"):
                     sub_req.raw_body = b""
-                reply, _ = router().dispatch(sub_req, rest)
+                reply, _ = router.dispatch(sub_req, rest)
                 reply_status, reply_body, reply_headers = reply.status, reply.body, reply.headers
         out.append(
             {

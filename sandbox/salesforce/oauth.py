@@ -38,15 +38,8 @@ Salesforce does; later ones go to the redirect URI as ``error``/``error_descript
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import html
-import json
 import re
-import secrets
-import string
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
@@ -55,24 +48,28 @@ from starlette.routing import Route
 
 from sandbox.errors import OAuthError
 from sandbox.responses import oauth_json
+from sandbox.salesforce.http import base_url_of
+from sandbox.salesforce.oauth_tokens import (
+    ALNUM,
+    DEFAULT_SCOPE,
+    bearer_user,
+    identity_url,
+    issue_tokens,
+    pkce_challenge,
+    random_text,
+    split_scopes,
+)
 from sandbox.state import SandboxState
 
-SIGNATURE_SECRET = b"tandem-sandbox-salesforce-connected-app-secret"
 AUTH_CODE_LIFETIME_S = 15 * 60
 DEVICE_CODE_LIFETIME_S = 10 * 60
-DEFAULT_SCOPE = "api refresh_token"
-_ALNUM = string.ascii_letters + string.digits
 _USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ23456789"
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._\-]{8,256}")
 _CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43,128}")
 
 
-def _rand(n: int, alphabet: str = _ALNUM) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(n))
-
-
 def client_ok(client_id: str | None) -> bool:
-    return bool(client_id) and _CLIENT_ID.fullmatch(client_id) is not None
+    return client_id is not None and _CLIENT_ID.fullmatch(client_id) is not None
 
 
 def redirect_ok(uri: str | None) -> bool:
@@ -93,7 +90,7 @@ def redirect_ok(uri: str | None) -> bool:
     )
 
 
-def _with_params(uri: str, params: dict[str, str]) -> str:
+def _with_params(uri: str, params: dict[str, str | None]) -> str:
     parts = urlsplit(uri)
     query = parse_qsl(parts.query, keep_blank_values=True) + [
         (k, v) for k, v in params.items() if v is not None
@@ -102,109 +99,7 @@ def _with_params(uri: str, params: dict[str, str]) -> str:
 
 
 def base_url(request: Request) -> str:
-    from sandbox.salesforce.routes import base_url_of
-
     return base_url_of(request.headers, request.scope)
-
-
-def _scopes(scope: str) -> list[str]:
-    return [s for s in re.split(r"[\s+]+", scope or "") if s]
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def pkce_challenge(verifier: str) -> str:
-    return _b64url(hashlib.sha256(verifier.encode()).digest())
-
-
-# ---------------------------------------------------------------------------------- tokens
-def _id_url(base: str, state: SandboxState, user_id: str) -> str:
-    return f"{base}/id/{state.sf['org_id']}/{user_id}"
-
-
-def _id_token(state: SandboxState, base: str, user: dict, client_id: str, access: str, issued: int) -> str:
-    header = {"alg": "HS256", "typ": "JWT", "kid": "sandbox"}
-    at_hash = _b64url(hashlib.sha256(access.encode()).digest()[:16])
-    claims = {
-        "at_hash": at_hash,
-        "sub": _id_url(base, state, user["Id"]),
-        "aud": client_id,
-        "iss": base,
-        "exp": issued + 300,
-        "iat": issued,
-        "auth_time": issued,
-        "name": user.get("Name"),
-        "given_name": user.get("FirstName"),
-        "family_name": user.get("LastName"),
-        "preferred_username": user.get("Username"),
-        "nickname": user.get("Alias"),
-        "email": user.get("Email"),
-        "email_verified": True,
-        "zoneinfo": user.get("TimeZoneSidKey"),
-    }
-    signing_input = (
-        _b64url(json.dumps(header, separators=(",", ":")).encode())
-        + "."
-        + _b64url(json.dumps(claims, separators=(",", ":")).encode())
-    )
-    sig = hmac.new(SIGNATURE_SECRET, signing_input.encode(), hashlib.sha256).digest()
-    return signing_input + "." + _b64url(sig)
-
-
-def issue_tokens(
-    state: SandboxState, base: str, user_id: str, client_id: str, scope: str, refresh_token: str | None = None
-) -> dict:
-    """Issue tokens through the token store, shaped as Salesforce's, and build the response."""
-    store = state.tokens
-    scopes = _scopes(scope) or _scopes(DEFAULT_SCOPE)
-    scope_text = " ".join(scopes)
-    want_refresh = refresh_token is None and ("refresh_token" in scopes or "offline_access" in scopes)
-    access, refresh = store.issue(
-        "salesforce",
-        user_id,
-        client_id,
-        scope_text,
-        float(state.config.get("access_token_lifetime_s", 3600)),
-        refresh_token=refresh_token,
-        with_refresh=want_refresh,
-    )
-    org15 = state.sf["org_id"][:15]
-    new_access = f"{org15}!AQ{_rand(4)}.{_rand(88, _ALNUM + '._')}"
-    store.access[new_access] = store.access.pop(access)
-    out_refresh = None
-    if want_refresh and refresh is not None:
-        out_refresh = "5Aep861" + _rand(80, _ALNUM + "._")
-        store.refresh[out_refresh] = store.refresh.pop(refresh)
-        store.access[new_access]["refresh"] = out_refresh
-    state.dirty = True
-    issued = state.now()
-    issued_at = str(int(issued.timestamp() * 1000))
-    identity = _id_url(base, state, user_id)
-    signature = base64.b64encode(
-        hmac.new(SIGNATURE_SECRET, (identity + issued_at).encode(), hashlib.sha256).digest()
-    ).decode()
-    body: dict[str, Any] = {"access_token": new_access}
-    if out_refresh:
-        body["refresh_token"] = out_refresh
-    body["signature"] = signature
-    body["scope"] = scope_text
-    if "openid" in scopes:
-        user = state.sf_user(user_id) or {"Id": user_id}
-        body["id_token"] = _id_token(state, base, user, client_id, new_access, int(issued.timestamp()))
-    body.update(instance_url=base, id=identity, token_type="Bearer", issued_at=issued_at)
-    return body
-
-
-def _bearer_user(state: SandboxState, request: Request) -> str | None:
-    auth = request.headers.get("authorization") or ""
-    if not auth and request.query_params.get("oauth_token"):
-        auth = "Bearer " + request.query_params["oauth_token"]
-    if auth[:6].lower() == "oauth ":
-        auth = "Bearer " + auth[6:]
-    with state.lock:
-        return state.tokens.check("salesforce", auth).user
 
 
 # ------------------------------------------------------------------------------ HTML pages
@@ -286,7 +181,7 @@ def routes(state: SandboxState) -> list[Route]:
         )
 
     def grant_code(params: dict[str, str], user_id: str) -> Response:
-        code = "aPrx" + _rand(60, _ALNUM + "._") + "=="
+        code = "aPrx" + random_text(60, ALNUM + "._") + "=="
         with state.lock:
             state.tokens.auth_codes[code] = {
                 "service": "salesforce",
@@ -346,7 +241,7 @@ def routes(state: SandboxState) -> list[Route]:
         hidden = "".join(
             f'<input type=hidden name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in params.items()
         )
-        scopes = ", ".join(_scopes(params.get("scope") or DEFAULT_SCOPE))
+        scopes = ", ".join(split_scopes(params.get("scope") or DEFAULT_SCOPE))
         err = f"<p class=error>{html.escape(error)}</p>" if error else ""
         return _page(
             "Login | Salesforce",
@@ -428,8 +323,8 @@ def routes(state: SandboxState) -> list[Route]:
         client_id = params.get("client_id")
         if not client_ok(client_id):
             raise OAuthError(400, "invalid_client_id", "client identifier invalid")
-        device_code = _rand(43, _ALNUM + "._")
-        user_code = _rand(8, _USER_CODE_ALPHABET)
+        device_code = random_text(43, ALNUM + "._")
+        user_code = random_text(8, _USER_CODE_ALPHABET)
         interval = int(state.config.get("device_interval_s", 5))
         state.tokens.device_codes[device_code] = {
             "service": "salesforce",
@@ -513,7 +408,7 @@ def routes(state: SandboxState) -> list[Route]:
         }
         photo = f"{base}/profilephoto/005/F"
         return {
-            "id": _id_url(base, state, uid),
+            "id": identity_url(base, state, uid),
             "asserted_user": asserted,
             "user_id": uid,
             "organization_id": org,
@@ -546,7 +441,7 @@ def routes(state: SandboxState) -> list[Route]:
         }
 
     async def userinfo(request: Request) -> Response:
-        user_id = _bearer_user(state, request)
+        user_id = bearer_user(state, request)
         user = state.sf_user(user_id) if user_id else None
         if user is None:
             return Response("Bad_OAuth_Token", 403, media_type="text/plain")
@@ -582,7 +477,7 @@ def routes(state: SandboxState) -> list[Route]:
         )
 
     async def identity(request: Request) -> Response:
-        caller = _bearer_user(state, request)
+        caller = bearer_user(state, request)
         if caller is None:
             return Response("Bad_OAuth_Token", 403, media_type="text/plain")
         org, uid = request.path_params["org"], request.path_params["user"]

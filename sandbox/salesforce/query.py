@@ -25,6 +25,7 @@ from typing import Any
 from sandbox import ids
 from sandbox.clock import parse_instant, sf_datetime
 from sandbox.salesforce import soql
+from sandbox.salesforce.http import Reply
 from sandbox.salesforce.records import (
     Ctx,
     bad_request,
@@ -128,8 +129,6 @@ def run_soql(ctx: Ctx, text: str, include_deleted: bool) -> soql.Records:
 
 
 def _run(req: Any, include_deleted: bool) -> Any:
-    from sandbox.salesforce.routes import Reply
-
     text = req.query.get("q")
     if text is None or not text.strip():
         raise bad_request("MALFORMED_QUERY", "A query string has to be specified")
@@ -155,8 +154,6 @@ def query_all(req: Any) -> Any:
 
 
 def query_more(req: Any) -> Any:
-    from sandbox.salesforce.routes import Reply
-
     raw = req.params["locator"]
     key, _, offset_text = raw.rpartition("-")
     cursor = (
@@ -205,8 +202,6 @@ def _window(req: Any, max_days: int) -> tuple[datetime, datetime, datetime]:
 
 
 def get_updated(req: Any) -> Any:
-    from sandbox.salesforce.routes import Reply
-
     sobject = resolve_sobject(req.params["sobject"])
     start, end, covered = _window(req, UPDATED_WINDOW_DAYS)
     found = [
@@ -223,8 +218,6 @@ def get_updated(req: Any) -> Any:
 
 
 def get_deleted(req: Any) -> Any:
-    from sandbox.salesforce.routes import Reply
-
     sobject = resolve_sobject(req.params["sobject"])
     start, end, covered = _window(req, DELETED_WINDOW_DAYS)
     ctx = req.ctx

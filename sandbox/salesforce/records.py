@@ -1,9 +1,7 @@
 """Salesforce record operations shared by the sObject, Collections and Composite resources.
 
-One request runs as one ``Ctx`` (the caller, the API version, the instance's base URL). Each
-write is split into ``prepare_*`` (checks and validation, raises ``SalesforceError``, changes
-nothing) and ``commit_*`` (applies the prepared change through the state primitives), so the
-Collections resource can validate a whole batch before writing any of it (``allOrNone``).
+One request runs as one ``Ctx`` (the caller, the API version, the instance's base URL). The
+writes themselves are in ``sandbox.salesforce.writes``.
 
 Sharing model of the emulated org (BEHAVIOUR.md, API_CONTRACTS.md section 9):
 - Org-wide defaults are Public Read/Write, so every user sees and edits every record, except
@@ -22,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox import ids
+from sandbox.clock import parse_instant
 from sandbox.errors import SalesforceError
 from sandbox.salesforce import schema as sf_schema
 from sandbox.state import SandboxState
@@ -101,10 +100,6 @@ def resolve_sobject(name: str) -> str:
     if sobject is None:
         raise not_found()
     return sobject
-
-
-def id_shaped(value: Any) -> bool:
-    return isinstance(value, str) and ids.sf_id_valid(value)
 
 
 def to_18(value: str) -> str:
@@ -195,47 +190,6 @@ def parse_field_list(sobject: str, raw: str | Iterable[str] | None) -> list[str]
     return out
 
 
-# ---------------------------------------------------------------------------------- writes
-def prepare_create(ctx: Ctx, sobject: str, body: Any) -> dict:
-    from sandbox.salesforce.validation import validate_record
-
-    if not sf_schema.OBJECT_INFO[sobject].createable:
-        raise bad_request("INVALID_TYPE_FOR_OPERATION", f"entity type cannot be inserted: {sobject}")
-    return validate_record(ctx, sobject, body, existing=None)
-
-
-def commit_create(ctx: Ctx, sobject: str, fields: dict) -> dict:
-    return ctx.state.sf_create(sobject, fields, user_id=ctx.user)
-
-
-def prepare_update(ctx: Ctx, sobject: str, record_id: str, body: Any) -> tuple[dict, dict]:
-    from sandbox.salesforce.validation import validate_record
-
-    rec = get_writable(ctx, sobject, record_id)
-    return rec, validate_record(ctx, sobject, body, existing=rec)
-
-
-def commit_update(ctx: Ctx, sobject: str, rec: dict, fields: dict) -> dict:
-    return ctx.state.sf_update(sobject, rec["Id"], fields, user_id=ctx.user)
-
-
-def prepare_delete(ctx: Ctx, sobject: str, record_id: str) -> dict:
-    if not sf_schema.OBJECT_INFO[sobject].deletable:
-        raise bad_request("INVALID_TYPE_FOR_OPERATION", f"entity type cannot be deleted: {sobject}")
-    return get_writable(ctx, sobject, record_id)
-
-
-def commit_delete(ctx: Ctx, sobject: str, rec: dict) -> None:
-    """Delete a row and, as Salesforce does, its cascade-delete children."""
-    state = ctx.state
-    state.sf_delete(sobject, rec["Id"])
-    for child, fk in sf_schema.CASCADE_DELETE:
-        if sobject not in sf_schema.FIELDS[child][fk].reference_to:
-            continue
-        for row in [r for r in state.sf["records"][child].values() if r.get(fk) == rec["Id"]]:
-            commit_delete(ctx, child, row)
-
-
 # ----------------------------------------------------------------------------- row sources
 def recycle_cutoff(state: SandboxState) -> datetime:
     return state.now() - timedelta(days=RECYCLE_BIN_DAYS)
@@ -252,8 +206,6 @@ def visible_rows(ctx: Ctx, sobject: str, include_deleted: bool = False) -> list[
     ]
     if include_deleted:
         cutoff = recycle_cutoff(state)
-        from sandbox.clock import parse_instant
-
         for r in state.sf["deleted"].get(sobject, {}).values():
             if r.get("_deletedDate") and parse_instant(r["_deletedDate"]) < cutoff:
                 continue

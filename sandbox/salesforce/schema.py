@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from sandbox.state import SandboxState
+from sandbox import ids
 
 
 @dataclass(frozen=True)
@@ -307,75 +304,6 @@ def field_names(sobject: str) -> list[str]:
     return [f.name for f in OBJECTS[sobject]]
 
 
-def _parse_dt(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    from sandbox.clock import parse_instant
-
-    return parse_instant(value)
-
-
-def derive(sobject: str, rec: dict, state: SandboxState | None = None) -> None:
-    """Fill the fields Salesforce computes itself (Name, IsClosed, ActivityDate...)."""
-    from sandbox.clock import sf_datetime
-
-    for f in OBJECTS[sobject]:
-        if rec.get(f.name) is None and f.default is not None:
-            rec[f.name] = f.default
-    if sobject in ("Contact", "User"):
-        rec["Name"] = " ".join(p for p in (rec.get("FirstName"), rec.get("LastName")) if p)
-    elif sobject == "Task":
-        rec["IsClosed"] = rec.get("Status") in CLOSED_TASK_STATUSES
-        rec["IsHighPriority"] = rec.get("Priority") == "High"
-        if rec["IsClosed"] and not rec.get("CompletedDateTime"):
-            rec["CompletedDateTime"] = rec.get("LastModifiedDate")
-        if not rec["IsClosed"]:
-            rec["CompletedDateTime"] = None
-        _derive_account(rec, state)
-    elif sobject == "Event":
-        start = _parse_dt(rec.get("StartDateTime"))
-        if rec.get("IsAllDayEvent"):
-            day = rec.get("ActivityDate") or (start.date().isoformat() if start else None)
-            if day:
-                d = date.fromisoformat(day)
-                minutes = rec.get("DurationInMinutes") or 1440
-                rec["ActivityDate"] = d.isoformat()
-                rec["DurationInMinutes"] = minutes
-                start = (
-                    datetime(d.year, d.month, d.day, tzinfo=start.tzinfo if start else None)
-                    if start
-                    else datetime.fromisoformat(d.isoformat() + "T00:00:00+00:00")
-                )
-                rec["StartDateTime"] = sf_datetime(start)
-                rec["EndDateTime"] = sf_datetime(start + timedelta(minutes=minutes))
-        elif start is not None:
-            end = _parse_dt(rec.get("EndDateTime"))
-            if end is None and rec.get("DurationInMinutes") is not None:
-                end = start + timedelta(minutes=int(rec["DurationInMinutes"]))
-            if end is not None:
-                rec["EndDateTime"] = sf_datetime(end)
-                rec["DurationInMinutes"] = int((end - start).total_seconds() // 60)
-            rec["StartDateTime"] = sf_datetime(start)
-            rec["ActivityDate"] = start.date().isoformat()
-        rec["ActivityDateTime"] = rec.get("StartDateTime")
-        _derive_account(rec, state)
-
-
-def _derive_account(rec: dict, state: SandboxState | None) -> None:
-    """Activities' AccountId follows WhatId (an Account) or the Who contact's account."""
-    if state is None:
-        return
-    account = None
-    what = rec.get("WhatId")
-    if what and state.sf_get("Account", what):
-        account = what
-    elif rec.get("WhoId"):
-        who = state.sf_get("Contact", rec["WhoId"])
-        if who:
-            account = who.get("AccountId")
-    rec["AccountId"] = account
-
-
 # ------------------------------------------------------------------ labels and object metadata
 # Field labels as a standard org shows them; they appear in error messages such as
 # "Last Name: data value too large: ... (max length=80)".
@@ -518,179 +446,14 @@ def canonical_field(sobject: str, name: str) -> str | None:
 
 
 def key_prefix(sobject: str) -> str:
-    from sandbox import ids
-
     return ids.SF_PREFIXES[sobject]
 
 
 def object_for_id(record_id: str) -> str | None:
     """The sObject a record id belongs to, by its key prefix."""
     if not _PREFIX_OBJECTS:
-        from sandbox import ids
-
         _PREFIX_OBJECTS.update({p: o for o, p in ids.SF_PREFIXES.items()})
     return _PREFIX_OBJECTS.get((record_id or "")[:3])
-
-
-# ---------------------------------------------------------------------------------- describe
-_SOAP_TYPES = {
-    "id": "tns:ID",
-    "reference": "tns:ID",
-    "boolean": "xsd:boolean",
-    "int": "xsd:int",
-    "double": "xsd:double",
-    "date": "xsd:date",
-    "datetime": "xsd:dateTime",
-}
-_TEXT_TYPES = {"string", "textarea", "email", "phone", "picklist", "combobox", "url"}
-
-
-def _urls(sobject: str, version: str) -> dict:
-    base = f"/services/data/v{version}/sobjects/{sobject}"
-    return {
-        "compactLayouts": f"{base}/describe/compactLayouts",
-        "rowTemplate": f"{base}/{{ID}}",
-        "approvalLayouts": f"{base}/describe/approvalLayouts",
-        "defaultValues": f"{base}/defaultValues?recordTypeId&fields",
-        "describe": f"{base}/describe",
-        "quickActions": f"{base}/quickActions",
-        "layouts": f"{base}/describe/layouts",
-        "sobject": base,
-    }
-
-
-def describe_basic(sobject: str, version: str) -> dict:
-    """One entry of the global describe (``GET /sobjects``) and ``objectDescribe``."""
-    info = OBJECT_INFO[sobject]
-    return {
-        "activateable": False,
-        "associateEntityType": None,
-        "associateParentEntity": None,
-        "createable": info.createable,
-        "custom": False,
-        "customSetting": False,
-        "deepCloneable": False,
-        "deletable": info.deletable,
-        "deprecatedAndHidden": False,
-        "feedEnabled": sobject in ("Account", "Contact", "User"),
-        "hasSubtypes": False,
-        "isInterface": False,
-        "isSubtype": False,
-        "keyPrefix": key_prefix(sobject),
-        "label": info.label,
-        "labelPlural": info.label_plural,
-        "layoutable": True,
-        "mergeable": sobject in ("Account", "Contact"),
-        "mruEnabled": True,
-        "name": sobject,
-        "queryable": True,
-        "replicateable": True,
-        "retrieveable": True,
-        "searchable": True,
-        "triggerable": True,
-        "undeletable": info.deletable,
-        "updateable": info.updateable,
-        "urls": {
-            k: v
-            for k, v in _urls(sobject, version).items()
-            if k in ("rowTemplate", "defaultValues", "describe", "sobject")
-        },
-    }
-
-
-def describe_field(sobject: str, f: Field) -> dict:
-    text = f.type in _TEXT_TYPES
-    name_field = f.name == "Name"
-    return {
-        "aggregatable": f.type not in ("textarea", "boolean") or f.length <= 255,
-        "autoNumber": False,
-        "byteLength": f.length * 3 if text else (18 if f.type in ("id", "reference") else 0),
-        "calculated": False,
-        "cascadeDelete": False,
-        "caseSensitive": False,
-        "createable": f.createable,
-        "custom": False,
-        "defaultValue": bool(f.default) if f.type == "boolean" else None,
-        "defaultValueFormula": None,
-        "defaultedOnCreate": f.defaulted_on_create,
-        "dependentPicklist": False,
-        "deprecatedAndHidden": False,
-        "digits": 9 if f.type == "int" else 0,
-        "externalId": False,
-        "filterable": not (f.type == "textarea" and f.length > 255),
-        "groupable": f.type not in ("textarea", "datetime", "double"),
-        "htmlFormatted": False,
-        "idLookup": f.name == "Id" or (f.name in ("Email", "Name", "Username") and f.type != "textarea"),
-        "inlineHelpText": None,
-        "label": label_of(sobject, f),
-        "length": f.length if text else 0,
-        "name": f.name,
-        "nameField": name_field or (sobject in ("Event", "Task") and f.name == "Subject"),
-        "namePointing": f.name in ("WhoId", "WhatId"),
-        "nillable": f.nillable,
-        "permissionable": f.nillable and f.createable,
-        "picklistValues": [
-            {
-                "active": True,
-                "defaultValue": v == f.default,
-                "label": PICKLIST_LABELS.get(v, v),
-                "validFor": None,
-                "value": v,
-            }
-            for v in f.picklist
-        ],
-        "polymorphicForeignKey": f.name in ("WhoId", "WhatId"),
-        "precision": 0,
-        "referenceTo": list(f.reference_to),
-        "relationshipName": f.relationship_name,
-        "relationshipOrder": None,
-        "restrictedPicklist": f.restricted,
-        "scale": 0,
-        "soapType": _SOAP_TYPES.get(f.type, "xsd:string"),
-        "sortable": not (f.type == "textarea" and f.length > 255),
-        "type": f.type,
-        "unique": f.name == "Username",
-        "updateable": f.updateable,
-    }
-
-
-def describe_sobject(sobject: str, version: str) -> dict:
-    """``GET /sobjects/{sobject}/describe``."""
-    children = []
-    for child, fields in OBJECTS.items():
-        for f in fields:
-            if sobject in f.reference_to and (f.createable or (child, f.name) in CHILD_RELATIONSHIPS):
-                children.append(
-                    {
-                        "cascadeDelete": (child, f.name) in CASCADE_DELETE,
-                        "childSObject": child,
-                        "deprecatedAndHidden": False,
-                        "field": f.name,
-                        "junctionIdListNames": [],
-                        "junctionReferenceTo": [],
-                        "relationshipName": CHILD_RELATIONSHIPS.get((child, f.name)),
-                        "restrictedDelete": False,
-                    }
-                )
-    return {
-        **describe_basic(sobject, version),
-        "actionOverrides": [],
-        "childRelationships": children,
-        "compactLayoutable": True,
-        "fields": [describe_field(sobject, f) for f in OBJECTS[sobject]],
-        "listviewable": None,
-        "lookupLayoutable": None,
-        "namedLayoutInfos": [],
-        "networkScopeFieldName": None,
-        "recordTypeInfos": [],
-        "searchLayoutable": True,
-        "sobjectDescribeOption": "FULL",
-        "supportedScopes": [
-            {"label": "All " + OBJECT_INFO[sobject].label_plural.lower(), "name": "everything"},
-            {"label": "My " + OBJECT_INFO[sobject].label_plural.lower(), "name": "mine"},
-        ],
-        "urls": _urls(sobject, version),
-    }
 
 
 # ------------------------------------------------------------------- the SOQL schema protocol

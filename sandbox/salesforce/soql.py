@@ -326,6 +326,20 @@ def _pos(tok: Token) -> Pos:
     return (tok.line or 1, tok.column or 1)
 
 
+def _token(node: Tree | Token) -> Token:
+    """A parse-tree child the grammar makes a token."""
+    if not isinstance(node, Token):
+        raise TypeError(f"expected a token in the SOQL parse tree, got {node!r}")
+    return node
+
+
+def _tree(node: Tree | Token) -> Tree:
+    """A parse-tree child the grammar makes a subtree."""
+    if not isinstance(node, Tree):
+        raise TypeError(f"expected a subtree in the SOQL parse tree, got {node!r}")
+    return node
+
+
 _ESCAPES = {
     "n": "\n",
     "N": "\n",
@@ -385,7 +399,7 @@ class _Builder:
         if select_list.data == "count_select":
             fn = select_list.children[0]
             if str(fn).lower() != "count":
-                raise _unexpected(self.text, str(fn), _pos(fn))
+                raise _unexpected(self.text, str(fn), _pos(_token(fn)))
             fields: tuple[FieldPath, ...] = ()
         else:
             fields = tuple(self.field(f) for f in select_list.children)
@@ -400,8 +414,8 @@ class _Builder:
             order_by=tuple(self.order_item(i) for i in clauses["order"].children[2:])
             if "order" in clauses
             else (),
-            limit=self.count(clauses["limit"].children[1]) if "limit" in clauses else None,
-            offset=self.count(clauses["offset"].children[1]) if "offset" in clauses else None,
+            limit=self.count(_token(clauses["limit"].children[1])) if "limit" in clauses else None,
+            offset=self.count(_token(clauses["offset"].children[1])) if "offset" in clauses else None,
         )
 
     def subquery(self, tree: Tree) -> Query:
@@ -423,7 +437,7 @@ class _Builder:
 
     def field(self, tree: Tree) -> FieldPath:
         parts = tree.children
-        return FieldPath(tuple(str(p) for p in parts), _pos(parts[0]))
+        return FieldPath(tuple(str(p) for p in parts), _pos(_token(parts[0])))
 
     def count(self, tok: Token) -> int:
         if not re.fullmatch(r"[0-9]{1,9}", str(tok)):
@@ -431,7 +445,7 @@ class _Builder:
         return int(str(tok))
 
     def order_item(self, tree: Tree) -> OrderItem:
-        kinds = {c.type for c in tree.children[1:]}
+        kinds = {_token(c).type for c in tree.children[1:]}
         descending = "DESC" in kinds
         if "FIRST" in kinds:
             nulls_first = True
@@ -441,7 +455,8 @@ class _Builder:
             nulls_first = not descending
         return OrderItem(self.field(tree.children[0]), descending, nulls_first)
 
-    def condition(self, tree: Tree | Token) -> Condition:
+    def condition(self, node: Tree | Token) -> Condition:
+        tree = _tree(node)
         kind = tree.data
         ch = tree.children
         if kind == "and_chain":
@@ -452,12 +467,12 @@ class _Builder:
             return Not(self.condition(ch[1]))
         if kind == "compare":
             op = "!=" if str(ch[1]) == "<>" else str(ch[1])
-            return Comparison(self.field(ch[0]), op, self.literal(ch[2]))
+            return Comparison(self.field(_tree(ch[0])), op, self.literal(_token(ch[2])))
         if kind == "like":
-            return Comparison(self.field(ch[0]), "LIKE", self.literal(ch[2]))
+            return Comparison(self.field(_tree(ch[0])), "LIKE", self.literal(_token(ch[2])))
         negated = isinstance(ch[1], Token) and ch[1].type == "NOT"
         if kind == "in_list":
-            values = tuple(self.literal(c) for c in ch[(3 if negated else 2) :])
+            values = tuple(self.literal(_token(c)) for c in ch[(3 if negated else 2) :])
             return InList(self.field(ch[0]), values, negated)
         if kind == "semi_join":
             return SemiJoin(self.field(ch[0]), self.subquery(ch[-1]), negated)
@@ -538,7 +553,7 @@ def _parse_datetime(text: str) -> datetime | None:
     m = _DATETIME.match(text.strip())
     if not m:
         return None
-    y, mo, d, h, mi, s, frac, zulu, sign, oh, om = m.groups()
+    y, mo, d, h, mi, s, frac, _zulu, sign, oh, om = m.groups()
     try:
         micro = int((frac or "0")[:6].ljust(6, "0"))
         offset = timedelta(0)
@@ -1010,7 +1025,9 @@ class _Context:
 
     def relative(self, lit: Literal, cat: str) -> tuple:
         """The half-open [start, end) of a relative date literal, as dates or as instants."""
-        name, n = lit.value  # type: ignore[misc]
+        value = lit.value
+        assert isinstance(value, tuple)  # a relative date literal's value is (name, n)
+        name, n = value
         key = (name, n, cat)
         if key not in self.ranges:
             now = self.now if self.now.tzinfo else self.now.replace(tzinfo=UTC)
@@ -1064,11 +1081,12 @@ def _sort_key(value: object, cat: str) -> object:
 
 
 def _field_value(rec: dict, f: FieldPath, ctx: _Context) -> object:
-    current: dict | None = rec
+    current: dict = rec
     for hop in f.hops:
-        current = ctx.parent(hop.target, current.get(hop.foreign_key))
-        if current is None:
+        parent = ctx.parent(hop.target, current.get(hop.foreign_key))
+        if parent is None:
             return None
+        current = parent
     return current.get(f.name) if f.name else None
 
 
@@ -1134,12 +1152,12 @@ def _compare(op: str, value: object, lit: Literal, cat: str, ctx: _Context) -> b
         return value != other
     try:
         if op == "<":
-            return value < other  # type: ignore[operator]
+            return value < other  # type: ignore[operator]  # both sides are of one sort category
         if op == ">":
-            return value > other  # type: ignore[operator]
+            return value > other  # type: ignore[operator]  # both sides are of one sort category
         if op == "<=":
-            return value <= other  # type: ignore[operator]
-        return value >= other  # type: ignore[operator]
+            return value <= other  # type: ignore[operator]  # both sides are of one sort category
+        return value >= other  # type: ignore[operator]  # both sides are of one sort category
     except TypeError:
         return False
 

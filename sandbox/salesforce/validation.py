@@ -66,7 +66,8 @@ def _token_of(value: Any) -> str:
 
 
 def _parser_error(f: Field, value: Any) -> SalesforceError:
-    shown = {dict: "{", list: "["}.get(type(value), str(value).lower() if isinstance(value, bool) else value)
+    braces: dict[type, str] = {dict: "{", list: "["}
+    shown = braces.get(type(value), str(value).lower() if isinstance(value, bool) else value)
     type_name = _JSON_TYPE_NAMES.get(f.type, "string" if f.type in _TEXT else "id")
     return bad_request(
         "JSON_PARSER_ERROR",
@@ -269,7 +270,7 @@ def _instant(value: str | None) -> datetime | None:
 def _event_rules(changes: dict, existing: dict | None) -> None:
     """Event timing: start and end or duration, at most 14 days, end not before start.
 
-    Normalises ``changes`` so ``sf_schema.derive`` computes the rest: a timed event gets its
+    Normalises ``changes`` so ``derived.derive`` computes the rest: a timed event gets its
     ``EndDateTime`` (moving the start keeps the duration, as Salesforce does); an all-day event
     gets ``DurationInMinutes`` in whole days.
     """

@@ -16,7 +16,7 @@ import requests
 from simple_salesforce import Salesforce
 
 from sandbox.clock import sf_datetime
-from sandbox.salesforce import oauth as sf_oauth
+from sandbox.salesforce.oauth_tokens import issue_tokens
 from sandbox.seed import sf_user_by_alias
 
 CLIENT_ID = "3MVG9TandemSandboxTestClient"
@@ -29,9 +29,7 @@ def user_id(sandbox, alias: str = "mreyes") -> str:
 
 def token_for(sandbox, alias: str = "mreyes", scope: str = "api refresh_token") -> dict:
     with sandbox.state.lock:
-        return sf_oauth.issue_tokens(
-            sandbox.state, sandbox.base_url, user_id(sandbox, alias), CLIENT_ID, scope
-        )
+        return issue_tokens(sandbox.state, sandbox.base_url, user_id(sandbox, alias), CLIENT_ID, scope)
 
 
 def sf_client(sandbox, alias: str = "mreyes", token: str | None = None) -> httpx.Client:

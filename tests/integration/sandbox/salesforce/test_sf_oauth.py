@@ -15,7 +15,7 @@ import httpx
 import pytest
 from salesforce_support import API, CLIENT_ID, sf_client, user_id
 
-from sandbox.salesforce import oauth as sf_oauth
+from sandbox.salesforce.oauth_tokens import SIGNATURE_SECRET
 
 REDIRECT = "http://localhost:1717/OauthRedirect"
 
@@ -129,9 +129,7 @@ def test_web_server_flow_with_pkce_end_to_end(sandbox) -> None:
         assert tok["token_type"] == "Bearer" and tok["scope"] == "api refresh_token openid"
         assert tok["issued_at"].isdigit() and abs(int(tok["issued_at"]) - before_ms) < 5000
         expected = base64.b64encode(
-            hmac.new(
-                sf_oauth.SIGNATURE_SECRET, (tok["id"] + tok["issued_at"]).encode(), hashlib.sha256
-            ).digest()
+            hmac.new(SIGNATURE_SECRET, (tok["id"] + tok["issued_at"]).encode(), hashlib.sha256).digest()
         )
         assert tok["signature"] == expected.decode()
         assert tok["id_token"].count(".") == 2
