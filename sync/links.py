@@ -131,19 +131,6 @@ class Link:
             "snapshot": json.loads(self.snapshot_json()),
         }
 
-    @classmethod
-    def from_image(cls, kind: Kind, image: dict[str, Any]) -> Link:
-        return cls(
-            kind=kind,
-            id=image.get("id"),
-            outlook_id=image["outlook_id"],
-            salesforce_id=image["salesforce_id"],
-            outlook_version=image.get("outlook_version"),
-            salesforce_version=image.get("salesforce_version"),
-            state=image["state"],
-            snapshot=decode_record(kind, image["snapshot"]),
-        )
-
     def __repr__(self) -> str:
         return (
             f"Link(id={self.id}, {self.kind}, outlook={self.outlook_id}, "

@@ -34,7 +34,6 @@ from .settings import KindSettings
 
 Op = Literal["create", "update", "delete", "conflict", "prevented", "held", "match", "refresh"]
 ActionSide = Literal["outlook", "salesforce", "both"]
-Choice = Literal["keep_outlook", "keep_salesforce", "keep_both", "confirm"]
 
 
 @dataclass
@@ -183,5 +182,7 @@ class Decisions:
     """What the person decided in the preview. Apply never decides anything else."""
 
     excluded: set[str] = field(default_factory=set)  # action ids not to apply
-    choices: dict[str, str] = field(default_factory=dict)  # action id -> Choice
+    choices: dict[str, str] = field(
+        default_factory=dict
+    )  # action id -> keep_outlook | keep_salesforce | keep_both | confirm
     confirm_mass_delete: set[str] = field(default_factory=set)  # kinds whose held deletes go ahead

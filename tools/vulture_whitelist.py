@@ -43,3 +43,26 @@ _._stay_unlinked
 _._tombstone_outlook_deleted
 _._tombstone_salesforce_deleted
 _._keep_deleted
+
+# Starlette calls a URL convertor's to_string when it builds a URL.
+_.to_string
+
+# Dataclass fields read by name: the six switches through SWITCHES / getattr (sync.settings),
+# the Outlook account facts through asdict() into accounts.json (app.auth.outlook).
+_.outlook_no_create
+_.outlook_no_update
+_.outlook_no_delete
+_.salesforce_no_create
+_.salesforce_no_update
+_.salesforce_no_delete
+_.tenant_id
+_.object_id
+_.home_account_id
+
+# peewee model columns, read and written through SQL by their names (sync.store_schema).
+_.updated_at
+_.finished_at
+_.undone_by
+_.first_run
+_.last_run
+_.resolved_run

@@ -222,8 +222,3 @@ CHECKS = [
     check_find_matches_by_key,
     check_full_batch,
 ]
-
-
-async def run_all(make: SourceFactory, side: Side, kind: Kind) -> None:
-    for check in CHECKS:
-        await check(make, side, kind)

@@ -483,7 +483,6 @@ class MainWindow(QMainWindow):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(lambda button: self.rebuild(kind) if button is rebuild else None)
         box.open()
-        self.rebuild_box = box
         return box
 
     def rebuild(self, kind: str) -> None:

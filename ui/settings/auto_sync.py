@@ -46,11 +46,6 @@ def slot_to_time(slot: int, *, end: bool = False) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def slot_label(slot: int) -> str:
-    minutes = slot * STEP_MIN
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def window_to_slots(start: str, end: str) -> tuple[int, int] | None:
     """The slider positions of a stored window; None when it spans midnight (start > end)."""
     s, e = time_to_slot(start), time_to_slot(end)
