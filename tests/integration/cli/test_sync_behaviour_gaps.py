@@ -84,3 +84,31 @@ def test_changing_many_occurrences_of_one_series_works_in_one_run(cli) -> None:
         if e.get("type") == "exception" and (e.get("location") or {}).get("displayName") == "Room 4.12"
     ]
     assert len(rooms) == 5
+
+
+# -- 2. the empty-side guard on an incremental read ------------------------------------------------
+
+
+def test_a_delta_that_empties_a_side_stops_the_kind_with_the_empty_side_message(cli) -> None:
+    from sandbox.seed import default_todo_list
+
+    box = cli.sandbox
+    code, first, err = sync(cli, "--kind", "tasks")
+    assert code == 0, err
+    linked = cli.run("status", "--json")[1]["kinds"]["tasks"]["linked"]
+    tasks = box.state.graph_items("todoTasks", default_todo_list(box.state)["id"])
+    assert linked > 0 and tasks
+    for task in tasks:
+        box.state.graph_delete("todoTasks", task["id"])
+    sf_before = dict(box.state.sf["records"]["Task"])
+    code, result, err = sync(cli, "--kind", "tasks")
+    assert code == 3, err
+    kind = result["kinds"]["tasks"]
+    assert [(a["op"], a["label"]) for a in kind["actions"]] == [("held", "All tasks")], kind["actions"][:3]
+    assert kind["actions"][0]["reason"].startswith(
+        f"Outlook returned no tasks at all, while {linked} are linked"
+    )
+    assert "Outlook returned no tasks at all" in err and "nothing was changed" in err
+    assert "would delete" not in err  # not the mass-delete explanation
+    assert kind["counts"]["salesforce"] == {"create": 0, "update": 0, "delete": 0}
+    assert box.state.sf["records"]["Task"] == sf_before
