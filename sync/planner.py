@@ -58,10 +58,25 @@ class _Planner(Pairing):
             else "unchanged"
         )
 
+    def _side_empty(self, side: Side) -> bool:
+        """The side holds nothing in range: a full listing without one, or an incremental
+        read whose confirmed deletions take away every record linked on this side, more of
+        them than the mass-delete guard lets through (a few deleted one by one are the
+        person's doing and go ahead like any delete)."""
+        ch = self.changes[side]
+        if any(self.in_range(i) for i in ch.items.values()):
+            return False
+        if ch.full:
+            return True
+        linked = [i for i, link in self.by_id[side].items() if link.state == "linked"]
+        return len(linked) > self._delete_limit() and all(i in ch.deleted for i in linked)
+
+    def _delete_limit(self) -> int:
+        return max(self.settings.mass_delete_min, int(self.settings.mass_delete_ratio * self.linked))
+
     def run(self) -> KindPlan:
         for side in SIDES:
-            ch = self.changes[side]
-            if ch.full and self.linked and not any(self.in_range(i) for i in ch.items.values()):
+            if self.linked and self._side_empty(side):
                 msg = (
                     f"{SIDE_NAME[side]} returned no {KIND_NAME[self.kind]} at all, while "
                     f"{self.linked} are linked. To protect your data nothing was changed for "
@@ -347,7 +362,7 @@ class _Planner(Pairing):
     # -- guards -------------------------------------------------------------------------------
 
     def mass_delete_guard(self) -> None:
-        limit = max(self.settings.mass_delete_min, int(self.settings.mass_delete_ratio * self.linked))
+        limit = self._delete_limit()
         for side in SIDES:
             deletes = [a for a in self.plan.actions if a.op == "delete" and a.side == side]
             if len(deletes) <= limit:

@@ -365,6 +365,10 @@ def create_event(state: SandboxState, req: GraphRequest) -> Reply:
 
 
 def _bump(state: SandboxState, master: dict) -> None:
+    """A change to any occurrence or exception is a change to the series: the master gets a
+    new changeKey, which its occurrences share (Exchange: "If either the recurring master or
+    any of its occurrences change, the ChangeKey changes. The ChangeKey is the same for the
+    recurring master and all occurrences.")."""
     state.graph_update("events", master["id"], {})
 
 
@@ -404,12 +408,15 @@ def event_item(state: SandboxState, req: GraphRequest) -> Reply:
         exception = {k: v for k, v in {**item, **changes}.items() if not k.startswith("_")}
         exception["type"] = "exception"
         stored = state.graph_create("events", exception, container=item["_container"])
+        _bump(state, events[item["seriesMasterId"]])  # the series changed: a new shared changeKey
         return item_reply(req, with_context(ctx, EventView(req)(stored)))
     changes = prepare_event(data, item, series_member=kind == "exception")
     if kind == "seriesMaster" and any(k in changes for k in ("start", "end", "recurrence", "isAllDay")):
         _drop_exceptions(state, item)  # Outlook drops exceptions when the series is re-timed
         item.pop("_cancelled", None)
     updated = state.graph_update("events", item["id"], changes)
+    if kind == "exception" and item.get("seriesMasterId") in events:
+        _bump(state, events[item["seriesMasterId"]])
     return item_reply(req, with_context(ctx, EventView(req)(updated)))
 
 

@@ -18,7 +18,11 @@ Each implements ``sync.source.Source`` for one kind over a shared ``GraphClient`
 Writes go through ``$batch`` (20 per envelope); PATCH and DELETE carry ``If-Match`` with the
 stored version: 412 -> ``ItemError("stale")``, 404 -> ``"not_found"`` (a DELETE of a missing
 item is ok). A 412 right after Exchange bumped the changeKey by itself (the mapped content is
-still what we read at that version) is retried once with the new version. Updates send only
+still what we read at that version) is retried once with the new version. Occurrences of a
+series share one changeKey with their master, so a write to one of them makes the others'
+versions stale: several writes to one series are sent in rounds, one per series per round,
+and each later round first reads its items again and uses their new version when their mapped
+content is unchanged. Updates send only
 the mapped fields; collection slots (``emailAddresses[0]``...) are merged into the item's
 current collections, which the source remembers from its last read at that version, or
 fetches in one batch first.
@@ -27,8 +31,9 @@ fetches in one batch first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sync.errors import SourceError
@@ -49,6 +54,7 @@ from sync.pace import Pacer, paced_map
 from sync.records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update
 
 UTC = dt.UTC
+WriteT = TypeVar("WriteT", Update, Delete)
 PAGE_PREF = "odata.maxpagesize=200"
 UTC_PREF = 'outlook.timezone="UTC"'
 TEXT_PREF = 'outlook.body-content-type="text"'
@@ -164,6 +170,66 @@ class GraphSource:
         return results
 
     async def update_many(self, updates: Sequence[Update]) -> list[ItemResult]:
+        return await self._series_rounds(updates, self._update_round)
+
+    async def delete_many(self, deletes: Sequence[Delete]) -> list[ItemResult]:
+        return await self._series_rounds(deletes, self._delete_round)
+
+    async def _series_rounds(
+        self, writes: Sequence[WriteT], send: Callable[[list[WriteT]], Awaitable[list[ItemResult]]]
+    ) -> list[ItemResult]:
+        """Writes in rounds with at most one write per recurring series each: a write to one
+        occurrence gives the whole series a new changeKey (Exchange keeps one for the master
+        and all its occurrences), so a second write to the series in the same envelope would
+        fail as stale. Before each later round the items are read again, and one whose mapped
+        content is still what was read at the planned version is sent with its new version."""
+        rounds: list[list[int]] = []
+        depth: dict[str, int] = {}
+        for n, w in enumerate(writes):
+            series = self._series_of(w.id)
+            k = 0
+            if series is not None:
+                k = depth.get(series, 0)
+                depth[series] = k + 1
+            while len(rounds) <= k:
+                rounds.append([])
+            rounds[k].append(n)
+        if len(rounds) <= 1:
+            return await send(list(writes))
+        results: list[ItemResult | None] = [None] * len(writes)
+        for k, indexes in enumerate(rounds):
+            batch = [writes[i] for i in indexes]
+            if k:
+                batch = await self._fresh_versions(batch)
+            for i, result in zip(indexes, await send(batch), strict=True):
+                results[i] = result
+        return [r for r in results if r is not None]
+
+    def _series_of(self, item_id: str) -> str | None:
+        raw = self._raw.get(item_id)
+        return raw.get("seriesMasterId") or None if raw else None
+
+    async def _fresh_versions(self, writes: list[WriteT]) -> list[WriteT]:
+        """``writes`` with the current version of each item whose mapped content has not
+        changed since it was read at the planned version (only this run's own writes to its
+        series moved the version on); any other is left as it was (the service decides)."""
+        known = [w for w in writes if w.id in self._raw and etag(self._raw[w.id]) == w.version]
+        if not known:
+            return writes
+        fetched = await self._fetch([w.id for w in known])
+        fresh: dict[str, str] = {}
+        for w in known:
+            reply = fetched.get(w.id)
+            if reply is None or reply.status != 200 or not isinstance(reply.body, dict):
+                continue
+            now = dict(reply.body)
+            before = to_record(self.kind, self._raw[w.id], self.time_zone)
+            if to_record(self.kind, now, self.time_zone) == before:
+                self._raw[w.id] = now
+                fresh[w.id] = etag(now)
+        return [replace(w, version=fresh[w.id]) if w.id in fresh else w for w in writes]
+
+    async def _update_round(self, updates: Sequence[Update]) -> list[ItemResult]:
         current: dict[str, dict] = {}
         fetch = []
         for u in updates:
@@ -254,7 +320,7 @@ class GraphSource:
             headers["If-Match"] = version
         return {"method": "PATCH", "url": url, "headers": headers, "body": body}
 
-    async def delete_many(self, deletes: Sequence[Delete]) -> list[ItemResult]:
+    async def _delete_round(self, deletes: Sequence[Delete]) -> list[ItemResult]:
         requests = []
         for d in deletes:
             headers = self._headers()
@@ -407,6 +473,9 @@ class GraphEvents(GraphSource):
     kind: Kind = "events"
     what = "your Outlook calendar"
     preferences = (UTC_PREF, TEXT_PREF)
+    # Writes to one series go one per round (see ``_series_rounds``); a larger call lets the
+    # rounds of a whole series' worth of occurrences share their envelopes within one run.
+    batch_size = 100
 
     def __init__(
         self,

@@ -267,6 +267,34 @@ def test_empty_side_stops_the_kind():
     assert [(a.op, a.side) for a in kplan.actions] == [("held", "salesforce")]
 
 
+def test_a_delta_that_deletes_every_linked_record_stops_the_kind():
+    # Twelve linked, all deleted in Outlook between two syncs: the empty-side rule, not the
+    # mass-delete guard, explains it, and nothing is held for confirming.
+    links = [linked(BASE, link_id=i, outlook_id=f"O{i}", salesforce_id=f"S{i}") for i in range(12)]
+    kplan = plan(links, changes(deleted=tuple(f"O{i}" for i in range(12))), changes())
+    assert kplan.stopped and kplan.stopped.startswith(
+        "Outlook returned no contacts at all, while 12 are linked"
+    )
+    assert [(a.op, a.side) for a in kplan.actions] == [("held", "outlook")]
+
+
+def test_a_delta_that_leaves_a_record_or_deletes_only_a_few_is_not_an_empty_side():
+    links = [linked(BASE, link_id=i, outlook_id=f"O{i}", salesforce_id=f"S{i}") for i in range(12)]
+    one_left = changes(deleted=tuple(f"O{i}" for i in range(11)))
+    kplan = plan(links, one_left, changes())
+    assert kplan.stopped is None and sum(a.op == "held" for a in kplan.actions) == 11  # mass delete
+    new = changes(
+        item("O99", contact(Email="new@example.com", LastName="New")),
+        deleted=tuple(f"O{i}" for i in range(12)),
+    )
+    assert plan(links, new, changes()).stopped is None
+    out = changes(item("O11", BASE, in_range=False), deleted=tuple(f"O{i}" for i in range(11)))
+    assert plan(links, out, changes()).stopped is None  # out of range: unlinked, never deleted
+    few = [linked(BASE, link_id=i, outlook_id=f"O{i}", salesforce_id=f"S{i}") for i in range(3)]
+    kplan = plan(few, changes(deleted=("O0", "O1", "O2")), changes())
+    assert kplan.stopped is None and sum(a.op == "delete" for a in kplan.actions) == 3
+
+
 def test_mass_delete_is_held_until_confirmed():
     links = [linked(BASE, link_id=i, outlook_id=f"O{i}", salesforce_id=f"S{i}") for i in range(40)]
     gone = changes(deleted=tuple(f"O{i}" for i in range(11)))

@@ -411,6 +411,35 @@ def test_editing_an_occurrence_makes_an_exception(sandbox, graph, graph_schema) 
     assert bad.status_code == 400
 
 
+def test_editing_one_occurrence_gives_the_series_a_new_shared_change_key(sandbox, graph) -> None:
+    # Exchange: the master and its occurrences share one changeKey, which changes when any
+    # occurrence changes; so the version read for another occurrence is stale afterwards.
+    master = post(
+        graph,
+        event(
+            "Sync",
+            "2027-03-01T09:00:00",
+            "2027-03-01T09:15:00",
+            recurrence=weekly("2027-03-01", ["monday"], count=3),
+        ),
+    )
+    occ = view(graph)
+    assert len({o["changeKey"] for o in occ} | {master["changeKey"]}) == 1
+    r = graph.patch(
+        f"me/events/{occ[0]['id']}",
+        json={"subject": "Sync (moved)"},
+        headers={"If-Match": occ[0]["@odata.etag"]},
+    )
+    assert r.status_code == 200, r.text
+    now = graph.get(f"me/events/{master['id']}").json()
+    assert now["changeKey"] != master["changeKey"]
+    assert graph.get(f"me/events/{occ[1]['id']}").json()["changeKey"] == now["changeKey"]
+    stale = graph.patch(
+        f"me/events/{occ[1]['id']}", json={"subject": "x"}, headers={"If-Match": occ[1]["@odata.etag"]}
+    )
+    assert stale.status_code == 412
+
+
 def test_deleting_an_occurrence_cancels_it(sandbox, graph) -> None:
     master = post(
         graph,

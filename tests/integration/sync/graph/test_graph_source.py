@@ -122,7 +122,9 @@ def test_sources_satisfy_the_protocol(sandbox):
         for kind in ("contacts", "events", "tasks"):
             source = await make(kind)
             assert isinstance(source, Source)
-            assert source.side == "outlook" and source.kind == kind and source.batch_size == 20
+            assert source.side == "outlook" and source.kind == kind
+            # events: writes to one series go in rounds, so a call holds several envelopes
+            assert source.batch_size == (100 if kind == "events" else 20)
 
     run(sandbox, body)
 
@@ -371,8 +373,11 @@ def test_recurring_occurrences_are_separate_items(sandbox):
         [res] = await source.update_many([Update(second.id, second.version, {"Location": "Room 9"})])
         assert res.ok, res.error
         delta = await source.list_changes(full.cursor)
-        assert [i.id for i in delta.items] == [second.id]
-        assert delta.items[0].record["Location"] == "Room 9"
+        # The series has a new shared changeKey, so the other occurrences come again too,
+        # at a new version with their content as it was.
+        edited = [i for i in delta.items if i.record["Location"] == "Room 9"]
+        assert [i.id for i in edited] == [second.id]
+        assert all(i.record["Location"] is None for i in delta.items if i.id != second.id)
         others = await source.get_many([i.id for i in full.items if i.id != second.id])
         assert all(i.record["Location"] is None for i in others.values())
 
