@@ -200,11 +200,46 @@ def embedded_sandbox(state_dir: str | os.PathLike[str]) -> tuple[SandboxServer, 
     return server, server.start()
 
 
+PROFILE_COMMANDS = (
+    "sync",
+    "history",
+    "rebuild",
+    "undo",
+    "status",
+    "login",
+    "logout",
+    "settings",
+    "diagnostics",
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "sandbox" and args.sandbox_command == "serve":
         return cmd_sandbox_serve(args)
+    if args.command in PROFILE_COMMANDS:
+        return run_command(args)
+    if args.command is None:
+        return run_desktop(args)
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """One command of the command line, with the profile's support log open around it."""
+    from app.endpoints import ProfileOptions
+    from app.logging_setup import command_log
+
+    try:
+        paths = ProfileOptions(args.sandbox_url, args.sandbox_ca).paths(args.profile)
+    except Exception:  # a profile the command itself refuses in plain words
+        return dispatch(args)
+    with command_log(paths):
+        return dispatch(args)
+
+
+def dispatch(args: argparse.Namespace) -> int:
     if args.command in ("sync", "history", "rebuild", "undo", "status"):
         from app.cli import sync as sync_cli
 
@@ -221,22 +256,23 @@ def main(argv: list[str] | None = None) -> int:
         from app.cli import diagnostics as diagnostics_cli
 
         return diagnostics_cli.run(args)
-    if args.command is None:
-        # The desktop app: the wizard on first run, else the dashboard, tray and auto sync.
-        # `--sandbox` runs the demo against an embedded sandbox (started here: ui/ may not
-        # import sandbox/).
-        try:
-            from ui.shell import run_gui
-        except ImportError as exc:
-            print(
-                f"tandem: the desktop window cannot start here ({exc}). The command line "
-                "works: run `python main.py --help`.",
-                file=sys.stderr,
-            )
-            return EXIT_FAILED
-        return run_gui(args, sandbox_factory=embedded_sandbox)
-    parser.print_help(sys.stderr)
-    return EXIT_USAGE
+    raise AssertionError(f"no command group for {args.command!r}")
+
+
+def run_desktop(args: argparse.Namespace) -> int:
+    """The desktop app: the wizard on first run, else the dashboard, tray and auto sync.
+    `--sandbox` runs the demo against an embedded sandbox (started here: ui/ may not import
+    sandbox/)."""
+    try:
+        from ui.shell import run_gui
+    except ImportError as exc:
+        print(
+            f"tandem: the desktop window cannot start here ({exc}). The command line "
+            "works: run `python main.py --help`.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return run_gui(args, sandbox_factory=embedded_sandbox)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The desktop app's log file: ``<profile log dir>/tandem.log``, rotated, always redacted.
 
     setup_logging(paths)            # once, at start-up of the GUI
+    with command_log(paths): ...    # around one command-line command (sync, login, ...)
 
 One rotating file (1 MB x 5) per profile at INFO (DEBUG with ``TANDEM_DEBUG=1``); every record
 passes through :mod:`app.redaction` first, so no token reaches the file. Diagnostics bundles
@@ -10,9 +11,11 @@ passes through :mod:`app.redaction` first, so no token reaches the file. Diagnos
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from app import redaction
@@ -50,3 +53,27 @@ def setup_logging(paths: ProfilePaths, *, level: int | None = None) -> Path | No
     root.addHandler(handler)
     redaction.install(root)
     return path
+
+
+def _remove_file_log() -> None:
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if getattr(old, "_tandem", False):
+            root.removeHandler(old)
+            old.close()
+
+
+@contextlib.contextmanager
+def command_log(paths: ProfilePaths) -> Iterator[Path | None]:
+    """The profile's log file for one command-line command, so that what a command did is in
+    the support log (and so in a diagnostics bundle) as it is for the desktop app. A log folder
+    that cannot be written means no file: the command's own words on stderr stay as they are."""
+    saved = logging.getLogger().level
+    path = setup_logging(paths)
+    if path is None:  # no file: do not send log lines to the command's stderr
+        _remove_file_log()
+    try:
+        yield path
+    finally:
+        _remove_file_log()
+        logging.getLogger().setLevel(saved)

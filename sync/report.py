@@ -94,6 +94,24 @@ class RunReport:
         self.plan.duration_s = self.duration_s
         return self.plan.to_json()
 
+    def support_line(self) -> str:
+        """Counts only (no names, no values): the run's line in the support log."""
+        bits = []
+        for kind, entry in (self.to_json().get("kinds") or {}).items():
+            counts = (entry or {}).get("counts") or {}
+            sides = ", ".join(
+                f"{side} "
+                + "/".join(str((counts.get(side) or {}).get(op, 0)) for op in ("create", "update", "delete"))
+                for side in ("outlook", "salesforce")
+            )
+            extra = ", ".join(
+                f"{key} {counts[key]}"
+                for key in ("held", "conflict", "prevented", "errors")
+                if counts.get(key)
+            )
+            bits.append(f"{kind}: {sides} (c/u/d)" + (f", {extra}" if extra else ""))
+        return "; ".join(bits) or "nothing"
+
     def summary(self) -> str:
         """One paragraph for people (summary window, toast, CLI stderr)."""
         parts = []

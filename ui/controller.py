@@ -29,23 +29,6 @@ from sync.plan import Decisions, Plan
 log = logging.getLogger(__name__)
 
 
-def _counts_line(report: Any) -> str:
-    """Counts only (no names, no values): what a support log needs."""
-    bits = []
-    for kind, entry in (report.to_json().get("kinds") or {}).items():
-        counts = (entry or {}).get("counts") or {}
-        sides = ", ".join(
-            f"{side} "
-            + "/".join(str((counts.get(side) or {}).get(op, 0)) for op in ("create", "update", "delete"))
-            for side in ("outlook", "salesforce")
-        )
-        extra = ", ".join(
-            f"{key} {counts[key]}" for key in ("held", "conflict", "prevented", "errors") if counts.get(key)
-        )
-        bits.append(f"{kind}: {sides} (c/u/d)" + (f", {extra}" if extra else ""))
-    return "; ".join(bits) or "nothing"
-
-
 class SyncController(QObject):
     busy_changed = pyqtSignal(bool)  # a run (or an open preview) holds the profile
     run_started = pyqtSignal(str, list)  # trigger ("manual" | "auto" | "undo"), kinds
@@ -155,7 +138,7 @@ class SyncController(QObject):
         finally:
             await self._close_session()
             self.history_changed.emit()
-        log.info("%s run %s finished: %s", self._trigger, report.run_id, _counts_line(report))
+        log.info("%s run %s finished: %s", self._trigger, report.run_id, report.support_line())
         self.run_finished.emit(report)
 
     def discard_preview(self) -> None:
@@ -192,7 +175,7 @@ class SyncController(QObject):
                 return
             finally:
                 self.history_changed.emit()
-            log.info("auto run %s finished: %s", report.run_id, _counts_line(report))
+            log.info("auto run %s finished: %s", report.run_id, report.support_line())
             self.run_finished.emit(report)
             future.set_result(report)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -39,6 +40,8 @@ from sync.report import RunReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_HELD = 0, 1, 2, 3
 MAX_LINES = 40  # actions listed per kind in the human plan
+
+log = logging.getLogger(__name__)
 
 
 def _say(text: str) -> None:
@@ -204,6 +207,7 @@ async def _sync(args: argparse.Namespace, service: SyncService, kinds: list[str]
                 return EXIT_OK
         decisions = _decisions(args, plan, asked=not getattr(args, "yes", False))
         report = await run.apply(plan, decisions, trigger="manual")
+    log.info("command-line run %s finished: %s", report.run_id, report.support_line())
     _say(f"Run {report.run_id}: {report.summary()}")
     _emit(args, report.plan_json())
     return _report_exit(report)
@@ -239,6 +243,7 @@ async def _undo(args: argparse.Namespace, service: SyncService) -> int:
                 _emit(args, dict(plan.to_json(), undo_of=plan.undo_of))
                 return _plan_exit(plan) if decision is None else EXIT_OK
         report = await run.apply(plan, trigger="manual")
+    log.info("command-line undo run %s finished: %s", report.run_id, report.support_line())
     _say(f"Run {report.run_id} undid run {plan.undo_of}: {report.summary()}")
     _emit(args, dict(report.plan_json(), undo_of=plan.undo_of))
     return _report_exit(report)
