@@ -4,9 +4,11 @@ Used on the first sync, after a rebuild, and for any record that is not linked y
 (BEHAVIOUR.md, "Matching"). Rules, tried in order on what is still unpaired:
 
 - contacts: ``email`` (case-insensitive), then ``name_company`` (first + last name +
-  company), then ``name`` (first + last name where at least one side has no company, e.g.
-  a private Salesforce contact created from Outlook). Name rules never pair two contacts
-  whose emails are both set and differ.
+  company). Those two are the only rules that pair (BEHAVIOUR.md). A third, ``name`` (first
+  + last name where at least one side has no company), never pairs: two people can share a
+  name, so such a candidate is held for the person ("needs your choice"), never guessed and
+  never created twice. Name rules never match two contacts whose emails are both set and
+  differ. (Crash recovery still finds Tandem's own writes by every key, ``name`` included.)
 - events: ``subject_start_end`` (subject, start, end; all-day: date and length).
 - tasks: ``subject_due`` (subject, due date).
 
@@ -25,6 +27,8 @@ from typing import Any
 
 from .fields import Kind
 from .records import SourceItem, Value
+
+HOLD_ONLY = {"name"}  # rules whose candidates are held for the person, never paired
 
 RULES: dict[Kind, tuple[str, ...]] = {
     "contacts": ("email", "name_company", "name"),
@@ -134,7 +138,7 @@ def match(kind: Kind, outlook: Iterable[SourceItem], salesforce: Iterable[Source
             compat = [(o, s) for o in o_items for s in s_items if _compatible(kind, rule, o.record, s.record)]
             if not compat:
                 continue
-            if len(compat) == 1:
+            if len(compat) == 1 and rule not in HOLD_ONLY:
                 o, s = compat[0]
                 result.pairs.append((o, s, rule))
                 del o_left[o.id], s_left[s.id]

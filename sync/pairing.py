@@ -9,7 +9,7 @@ from .decisions import Outcome
 from .errors import ItemError
 from .fields import FIELDS, Side, other_side
 from .links import Link
-from .matching import match
+from .matching import HOLD_ONLY, match
 from .merge import MergeResult, merge
 from .plan import Action, LinkEffect
 from .plan_words import SIDE_NAME, rule_words
@@ -31,11 +31,20 @@ class Pairing(PlannerCore):
             for side, items, others in held:
                 where = SIDE_NAME[other_side(side)]
                 for item in items:
-                    reason = (
-                        f"Matches {len(others)} records in {where} ({rule_words(group.rule)}), so "
-                        "Tandem cannot tell which one is the same. Nothing was created or linked. "
-                        "Remove the duplicates or make them differ, then sync again."
-                    )
+                    if group.rule in HOLD_ONLY:
+                        reason = (
+                            f"Has the same {rule_words(group.rule)} as "
+                            f"{_count(len(others), 'record')} in {where}, but no email address "
+                            "or company that shows it is the same person. Nothing was created or "
+                            "linked. If it is the same person, give both the same email address (or "
+                            "company); if not, make the names differ. Then sync again."
+                        )
+                    else:
+                        reason = (
+                            f"Matches {len(others)} records in {where} ({rule_words(group.rule)}), so "
+                            "Tandem cannot tell which one is the same. Nothing was created or linked. "
+                            "Remove the duplicates or make them differ, then sync again."
+                        )
                     action = self._action(
                         "held",
                         side,
@@ -166,3 +175,7 @@ class Pairing(PlannerCore):
                         action.link.link_id = None  # found through the match's link at apply time
                     out.append(action)
         return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"one {noun}" if n == 1 else f"{n} {noun}s"
