@@ -22,6 +22,7 @@ from app import redaction
 from app.paths import ProfilePaths
 
 LOG_NAME = "tandem.log"
+NOISY = ("httpx", "httpcore", "urllib3", "msal", "uvicorn", "uvicorn.access")  # kept at WARNING
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -31,7 +32,7 @@ def setup_logging(paths: ProfilePaths, *, level: int | None = None) -> Path | No
     if level is None:
         level = logging.DEBUG if os.environ.get("TANDEM_DEBUG") == "1" else logging.INFO
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "urllib3", "msal", "uvicorn", "uvicorn.access"):
+    for noisy in NOISY:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     log_file = Path(paths.log_dir) / LOG_NAME
     for old in list(root.handlers):
@@ -68,7 +69,8 @@ def command_log(paths: ProfilePaths) -> Iterator[Path | None]:
     """The profile's log file for one command-line command, so that what a command did is in
     the support log (and so in a diagnostics bundle) as it is for the desktop app. A log folder
     that cannot be written means no file: the command's own words on stderr stay as they are."""
-    saved = logging.getLogger().level
+    names = ("", *NOISY)
+    saved = {name: logging.getLogger(name).level for name in names}
     path = setup_logging(paths)
     if path is None:  # no file: do not send log lines to the command's stderr
         _remove_file_log()
@@ -76,4 +78,5 @@ def command_log(paths: ProfilePaths) -> Iterator[Path | None]:
         yield path
     finally:
         _remove_file_log()
-        logging.getLogger().setLevel(saved)
+        for name, level in saved.items():  # leave the process's loggers as they were
+            logging.getLogger(name).setLevel(level)
