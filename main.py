@@ -136,7 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--state", metavar="FILE", help="keep the data in FILE across runs")
-    serve.add_argument("--seed", default="demo", help="demo | empty | scale:CONTACTS,EVENTS,TASKS")
+    serve.add_argument(
+        "--seed",
+        default="demo",
+        help="demo | edge (the demo plus child, recurring, private and multi-day events, custom "
+        "task statuses) | empty | scale:CONTACTS,EVENTS,TASKS",
+    )
     serve.add_argument("--latency-ms", type=int, default=0)
     serve.add_argument(
         "--fault-rate",
@@ -148,16 +153,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--auto-approve", action="store_true", help="device codes and the authorize pages approve at once"
     )
+    serve.add_argument(
+        "--sf-org-features",
+        metavar="LIST",
+        help="the Salesforce org's switches, comma-separated, each on unless named with no-: "
+        "no-middle-name, no-suffix, no-multiday-events",
+    )
+    serve.add_argument(
+        "--sf-hidden-fields",
+        metavar="LIST",
+        help="fields hidden by field-level security, comma-separated Object.Field (e.g. Contact.Title)",
+    )
     return parser
 
 
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from sandbox.org_features import parse_features, parse_hidden_fields
     from sandbox.runner import SandboxServer
-    from sandbox.seed import SeedError, parse_spec
+    from sandbox.seed import parse_spec
 
     try:
         parse_spec(args.seed)
-    except SeedError as exc:
+        parse_features(args.sf_org_features)
+        parse_hidden_fields(args.sf_hidden_fields)
+    except ValueError as exc:
         print(f"tandem: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not 0 <= args.fault_rate <= 1:
@@ -173,6 +192,8 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
             fault_rate=args.fault_rate,
             fault_seed=args.fault_seed,
             auto_approve=args.auto_approve,
+            sf_org_features=args.sf_org_features,
+            sf_hidden_fields=args.sf_hidden_fields,
         )
         info = server.start()
     except (OSError, ValueError, RuntimeError) as exc:

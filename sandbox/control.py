@@ -1,13 +1,15 @@
 """The control API under ``/_sandbox/`` for tests and the demo (JSON in, JSON out).
 
 =====================================  ==================================================
-``POST /_sandbox/reset``               ``{"seed": "demo"|"empty"|"scale:C,E,T"}``: new world
+``POST /_sandbox/reset``               ``{"seed": "demo"|"edge"|"empty"|"scale:C,E,T"}``: new world
 ``POST /_sandbox/faults``              ``{"latency_ms", "fault_rate", "seed", "kinds"}``;
                                        kinds from ``429``, ``503``, ``drop`` (connection
                                        dropped before the request is handled) and
                                        ``drop_after`` (handled, then the reply is lost)
 ``POST /_sandbox/config``              change ``access_token_lifetime_s``, ``auto_approve``,
-                                       ``query_batch_size``, ``graph_concurrency``, ...
+                                       ``query_batch_size``, ``graph_concurrency``,
+                                       ``sf_org_features`` ("no-suffix,..."),
+                                       ``sf_hidden_fields`` ("Contact.Title,..."), ...
 ``POST /_sandbox/tokens/expire``       ``{"service": "microsoft"|"salesforce"|null}``
 ``POST /_sandbox/tokens/revoke``       revoke every refresh token (of one service)
 ``GET  /_sandbox/device``              pending device codes (both services)
@@ -35,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox import seed as seeding
+from sandbox.org_features import parse_features, parse_hidden_fields
 from sandbox.state import GRAPH_COLLECTIONS, SF_OBJECTS, SandboxState, public
 
 CONFIG_KEYS = {
@@ -46,6 +49,8 @@ CONFIG_KEYS = {
     "graph_delta_page_max": int,
     "graph_concurrency": int,
     "device_interval_s": int,
+    "sf_org_features": parse_features,
+    "sf_hidden_fields": parse_hidden_fields,
 }
 FAULT_KINDS = ("429", "503", "drop", "drop_after")
 

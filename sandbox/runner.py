@@ -22,6 +22,7 @@ from typing import Any
 import uvicorn
 
 from sandbox import seed as seeding
+from sandbox.org_features import parse_features, parse_hidden_fields
 from sandbox.server import DroppedConnection, create_app
 from sandbox.state import SandboxState
 from sandbox.tls import ensure_tls
@@ -54,6 +55,8 @@ class SandboxServer:
         fault_seed: int = 0,
         auto_approve: bool = False,
         state_dir: str | Path | None = None,
+        sf_org_features: str | None = None,
+        sf_hidden_fields: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -70,6 +73,10 @@ class SandboxServer:
         self.state = self._load_or_seed()
         self.state.config["auto_approve"] = bool(auto_approve) or self.state.config.get("auto_approve", False)
         self.state.set_faults(latency_ms=latency_ms, fault_rate=fault_rate, seed=fault_seed)
+        if sf_org_features is not None:
+            self.state.config["sf_org_features"] = parse_features(sf_org_features)
+        if sf_hidden_fields is not None:
+            self.state.config["sf_hidden_fields"] = parse_hidden_fields(sf_hidden_fields)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.info: dict[str, Any] = {}

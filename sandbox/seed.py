@@ -1,7 +1,8 @@
 """Seed data for the emulator: the named seeds.
 
 ``apply(state, spec)`` with spec ``empty`` (the base world, ``sandbox.base_world``), ``demo``
-or ``scale:CONTACTS,EVENTS,TASKS`` (``sandbox.seed_demo``). The lookups of the base world's
+or ``scale:CONTACTS,EVENTS,TASKS`` (``sandbox.seed_demo``), or ``edge`` (the demo plus the
+records real orgs hold that the demo does not, ``sandbox.seed_edge``). The lookups of the base world's
 fixed parts are importable from here too.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from sandbox import seed_demo
+from sandbox import seed_demo, seed_edge
 from sandbox.base_world import (
     base_world,
     default_calendar,
@@ -37,11 +38,11 @@ class SeedError(ValueError):
 
 def parse_spec(spec: str) -> tuple[str, tuple[int, int, int] | None]:
     spec = (spec or "demo").strip()
-    if spec in ("demo", "empty"):
+    if spec in ("demo", "edge", "empty"):
         return spec, None
     m = re.fullmatch(r"scale:(\d+),(\d+),(\d+)", spec)
     if not m:
-        raise SeedError(f"unknown seed {spec!r}: use demo, empty or scale:CONTACTS,EVENTS,TASKS")
+        raise SeedError(f"unknown seed {spec!r}: use demo, edge, empty or scale:CONTACTS,EVENTS,TASKS")
     return "scale", (int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
@@ -52,6 +53,8 @@ def apply(state: SandboxState, spec: str = "demo") -> None:
     base_world(state)
     if name == "demo":
         seed_demo.populate(state)
+    elif name == "edge":
+        seed_edge.populate(state)
     elif counts is not None:
         seed_demo.populate_scale(state, *counts)
     state.dirty = True

@@ -56,6 +56,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "graph_delta_page_max": 200,
     "graph_concurrency": 4,
     "device_interval_s": 5,
+    # The Salesforce org's switches (sandbox.org_features): all on, nothing hidden.
+    "sf_org_features": {"middle-name": True, "suffix": True, "multiday-events": True},
+    "sf_hidden_fields": [],
 }
 
 
@@ -93,7 +96,7 @@ class SandboxState:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.clock = Clock()
-        self.config: dict[str, Any] = dict(DEFAULT_CONFIG)
+        self.config: dict[str, Any] = copy.deepcopy(DEFAULT_CONFIG)
         self.seq = 0
         self.graph: dict = _empty_graph()
         self.sf: dict = _empty_sf()
@@ -109,6 +112,15 @@ class SandboxState:
         self.dirty = False
 
     # ----------------------------------------------------------------- general
+    def sf_feature(self, name: str) -> bool:
+        """Whether the org has the named feature on (``sandbox.org_features.FEATURES``)."""
+        return bool(self.config.get("sf_org_features", {}).get(name, True))
+
+    def sf_field_hidden(self, sobject: str, field: str) -> bool:
+        """Whether field-level security hides ``sobject.field`` from the signed-in user."""
+        wanted = f"{sobject}.{field}".lower()
+        return any(h.lower() == wanted for h in self.config.get("sf_hidden_fields", []))
+
     def now(self) -> datetime:
         return self.clock.now()
 

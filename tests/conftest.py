@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import ssl
@@ -67,7 +68,7 @@ class Sandbox:
     def reset(self, seed: str = "empty") -> None:
         # Clock and config first: the seed stamps its records with the sandbox's "now".
         self.state.clock.offset = timedelta(0)
-        self.state.config.update(DEFAULT_CONFIG)
+        self.state.config.update(copy.deepcopy(DEFAULT_CONFIG))
         seeding.apply(self.state, seed)
         self.state.set_faults(latency_ms=0, fault_rate=0.0, seed=0, kinds=["429", "503", "drop"])
         self.state.requests.clear()
