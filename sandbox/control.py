@@ -30,6 +30,7 @@ The console page for people (``GET /_sandbox/``) lives in ``sandbox.console``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -40,7 +41,7 @@ from sandbox import seed as seeding
 from sandbox.org_features import parse_features, parse_hidden_fields
 from sandbox.state import GRAPH_COLLECTIONS, SF_OBJECTS, SandboxState, public
 
-CONFIG_KEYS = {
+CONFIG_KEYS: dict[str, Callable[[Any], Any]] = {
     "access_token_lifetime_s": float,
     "auto_approve": bool,
     "query_batch_size": int,
