@@ -8,15 +8,6 @@ from __future__ import annotations
 import pytest
 from salesforce_support import account, contact, error_of, sf_client
 
-DESCRIBE = (
-    "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm"
-)
-METADATA_CHANGES = (
-    "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/"
-    "sobject_describe_with_ifmodified_header.htm"
-)
-ERRORS = "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm"
-
 
 def _fields(api) -> set[str]:
     r = api.get("sobjects/Contact/describe")
@@ -24,7 +15,9 @@ def _fields(api) -> set[str]:
     return {f["name"] for f in r.json()["fields"]}
 
 
-@pytest.mark.doc(DESCRIBE)
+@pytest.mark.doc(
+    "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm"
+)
 def test_describe_leaves_out_switched_off_and_hidden_fields(sandbox) -> None:
     with sf_client(sandbox) as api:
         assert {"MiddleName", "Suffix", "Title"} <= _fields(api)
@@ -37,7 +30,7 @@ def test_describe_leaves_out_switched_off_and_hidden_fields(sandbox) -> None:
     assert {"FirstName", "LastName", "Email"} <= fields
 
 
-@pytest.mark.doc(ERRORS)
+@pytest.mark.doc("https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm")
 def test_soql_and_reads_naming_a_missing_field_are_invalid_field(sandbox) -> None:
     made = contact(sandbox, LastName="Okafor", AccountId=account(sandbox)["Id"])
     sandbox.control("POST config", {"sf_org_features": "no-middle-name", "sf_hidden_fields": "Contact.Title"})
@@ -59,7 +52,7 @@ def test_soql_and_reads_naming_a_missing_field_are_invalid_field(sandbox) -> Non
         assert r.status_code == 200
 
 
-@pytest.mark.doc(ERRORS)
+@pytest.mark.doc("https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm")
 def test_writes_naming_a_missing_or_read_only_field_are_refused(sandbox) -> None:
     sandbox.control("POST config", {"sf_org_features": "no-suffix"})
     acc = account(sandbox)
@@ -84,7 +77,9 @@ def test_writes_naming_a_missing_or_read_only_field_are_refused(sandbox) -> None
         assert sandbox.state.sf["records"]["Contact"] == {}
 
 
-@pytest.mark.doc(METADATA_CHANGES)
+@pytest.mark.doc(
+    "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/sobject_describe_with_ifmodified_header.htm"
+)
 def test_describe_answers_304_to_a_conditional_get(sandbox) -> None:
     with sf_client(sandbox) as api:
         first = api.get("sobjects/Contact/describe")
