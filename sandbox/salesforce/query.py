@@ -24,7 +24,7 @@ from typing import Any
 
 from sandbox import ids
 from sandbox.clock import parse_instant, sf_datetime
-from sandbox.salesforce import soql
+from sandbox.salesforce import soql, task_status
 from sandbox.salesforce.http import Reply
 from sandbox.salesforce.org_view import OrgView
 from sandbox.salesforce.records import (
@@ -110,6 +110,8 @@ def run_soql(ctx: Ctx, text: str, include_deleted: bool) -> soql.Records:
     state = ctx.state
 
     def rows(sobject: str) -> list[dict]:
+        if sobject == "TaskStatus":
+            return task_status.rows(state)  # the picklist: the standard values on first use
         return visible_rows(ctx, sobject, include_deleted)
 
     def get(sobject: str, record_id: str) -> dict | None:
