@@ -23,6 +23,7 @@ from typing import Any
 from sync.fields import FIELDS, SPECS, Kind, fields_to
 from sync.normalise import clean_record
 from sync.records import Record, Value
+from sync.salesforce.task_status import record_status
 
 UTC = dt.UTC
 SOBJECTS: dict[Kind, str] = {"contacts": "Contact", "events": "Event", "tasks": "Task"}
@@ -40,7 +41,7 @@ def select_fields(kind: Kind, present: Collection[str] | None = None) -> list[st
     """The SOQL SELECT list for ``kind``; with ``present`` (the object's fields in describe),
     mapped fields the org lacks or hides are left out (naming one fails the whole query)."""
     paths = READ_PATHS[kind]
-    extra = ["AccountId"] if kind == "contacts" else []
+    extra = {"contacts": ["AccountId"], "tasks": ["IsClosed"]}.get(kind, [])  # tasks: open/closed
     mapped = [
         f.name for f in FIELDS[kind] if present is None or f.name in READ_PATHS[kind] or f.name in present
     ]
@@ -89,6 +90,8 @@ def from_row(kind: Kind, row: Mapping[str, Any]) -> Record:
             elif spec.type == "date":
                 value = dt.date.fromisoformat(value[:10])
         raw[spec.name] = value
+    if kind == "tasks":  # by the row's IsClosed and the org's words (sync.salesforce.task_status)
+        raw["Status"] = record_status(row)
     return clean_record(kind, raw)
 
 

@@ -63,7 +63,6 @@ Writes
     up without the range filter (queries of 200 emails, five per composite request) and the
     engine holds the creates whose email exists, with the owner's name in the reason.
 
-Fields the org lacks: see ``sync.salesforce.described`` (describe before the first read).
 ``api_calls`` is the client's count: give each source its own ``SalesforceClient`` for
 per-kind numbers.
 """
@@ -93,6 +92,7 @@ from sync.salesforce.client import (
 )
 from sync.salesforce.described import DescribedFields
 from sync.salesforce.mapping import SOBJECTS, encode, from_row, parse_sf_datetime, select_fields, to_body
+from sync.salesforce.task_status import TaskStatusWrites
 
 UTC = dt.UTC
 DELETE_LOG_DAYS = 15
@@ -138,7 +138,7 @@ def _decode_cursor(cursor: str) -> dict[str, Any]:
 
 
 class SalesforceSource(DescribedFields):
-    """Common part of the three Salesforce sources (one kind each)."""
+    """Common part of the three Salesforce sources (fields from describe: ``described``)."""
 
     side: Side = "salesforce"
     kind: Kind
@@ -577,7 +577,7 @@ class SalesforceEvents(SalesforceSource):
         return body
 
 
-class SalesforceTasks(SalesforceSource):
+class SalesforceTasks(TaskStatusWrites, SalesforceSource):  # Status: sync.salesforce.task_status
     kind: Kind = "tasks"
 
     def __init__(self, client: SalesforceClient, user_id: str, *, closed_days: int = 30) -> None:

@@ -377,7 +377,7 @@ def test_request_counts(world: _World) -> None:
     costs = world.run(body)
     print(costs)
     assert costs == {
-        "create 3": 1 + 2,  # the source's first request reads the describe
+        "create 3": 1 + 1 + 2,  # first: the describe, and the org's statuses (a Status is written)
         "full listing": 2,
         "get_many 3": 2,
         "update 3": 3,
