@@ -371,7 +371,9 @@ class SyncSession:
         graph_root = ctx.endpoints.graph_url.rstrip("/").removesuffix("/v1.0")
         options = self.service.client_options
         self.graph = GraphClient(graph_root, verify=verify, auth=outlook_auth, **options)
-        self.salesforce = SalesforceClient(instance_url, sf_auth, verify=verify, **options)
+        self.salesforce = SalesforceClient(
+            instance_url, sf_auth, verify=verify, describe_cache=self.service.store, **options
+        )
         user = sf_facts["user_id"]
         # The wrappers delegate to the sources (__getattr__), which mypy cannot match with the
         # Source protocol: the engine gets them as what they stand for.

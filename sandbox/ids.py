@@ -21,6 +21,7 @@ SF_PREFIXES = {
     "Campaign": "701",
     "CampaignMember": "00v",
     "AccountTeamMember": "01M",
+    "TaskStatus": "01J",
 }
 
 

@@ -29,7 +29,33 @@ def salesforce_events(state: SandboxState) -> None:
 
 
 def salesforce_tasks(state: SandboxState) -> None:
-    """Custom task statuses and tasks that use them."""
+    """Custom task statuses and tasks that use them: "Waiting on customer" (open) and "Done"
+    (closed, besides "Completed"), each on one open task of the signed-in user."""
+    from datetime import timedelta
+
+    from sandbox.salesforce import task_status
+
+    task_status.rows(state)  # the standard five first
+    task_status.add(state, "Waiting on customer", closed=False)
+    task_status.add(state, "Done", closed=True)
+    me = state.sf["me"]
+    today = state.now().date()
+    for subject, status, days in (
+        ("Chase the signed order form", "Waiting on customer", 3),
+        ("Archive the pilot feedback", "Done", -2),
+    ):
+        state.sf_create(
+            "Task",
+            {
+                "Subject": subject,
+                "Status": status,
+                "Priority": "Normal",
+                "ActivityDate": (today + timedelta(days=days)).isoformat(),
+                "OwnerId": me,
+                "TaskSubtype": "Task",
+            },
+            user_id=me,
+        )
 
 
 def outlook_items(state: SandboxState) -> None:

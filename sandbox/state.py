@@ -44,6 +44,7 @@ SF_OBJECTS = (
     "Campaign",
     "CampaignMember",
     "AccountTeamMember",
+    "TaskStatus",
 )
 
 

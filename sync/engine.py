@@ -180,7 +180,11 @@ class SyncEngine:
         except CursorExpired:
             log.info("%s %s: cursor expired, reading everything", kind, side)
             changeset = await source.list_changes(None)
-        ch = SideChanges(items={i.id: i for i in changeset.items}, full=changeset.full)
+        ch = SideChanges(
+            items={i.id: i for i in changeset.items},
+            full=changeset.full,
+            lacks=frozenset(getattr(source, "missing_fields", ())),  # fields this side lacks
+        )
         gone = {i for i in changeset.deleted_ids if i in linked and i not in ch.items}
         if changeset.full and ch.items:  # an empty full listing is left to the empty-side guard
             gone.update(i for i in linked if i not in ch.items)

@@ -75,7 +75,7 @@ class Pairing(PlannerCore):
                 )
 
     def _pair(self, o_item: SourceItem, s_item: SourceItem, rule: str) -> None:
-        o_rec, s_rec = o_item.record, s_item.record
+        o_rec, s_rec = self.fill_lacking(o_item.record, s_item.record)
 
         def merged(policy: str) -> MergeResult:
             return merge(

@@ -109,6 +109,8 @@ class KindPlan:
     internal: list[Action] = field(default_factory=list)
     matched_by: dict[str, int] = field(default_factory=dict)
     stopped: str | None = None  # the empty-side guard's message
+    # Plain sentences the preview shows above the actions (a field the org does not have).
+    notes: list[str] = field(default_factory=list)
     error: dict[str, str] | None = None  # {"title", "message"}: the kind could not be read
     cursors: dict[Side, str | None] = field(default_factory=dict)
     revisit: list[tuple[str | None, str | None]] = field(default_factory=list)
@@ -138,7 +140,10 @@ class KindPlan:
         return c
 
     def to_json(self) -> dict[str, Any]:
-        return {"counts": self.counts(), "actions": [a.to_json() for a in self.actions]}
+        out: dict[str, Any] = {"counts": self.counts(), "actions": [a.to_json() for a in self.actions]}
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
 
     def action(self, action_id: str) -> Action:
         for a in self.actions:

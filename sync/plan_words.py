@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from .fields import FIELDS, Kind
 from .records import Value
@@ -62,3 +63,24 @@ def conflict_reason(kind: Kind, conflicts: dict[str, tuple[Value, Value]], paire
         head + "; ".join(parts) + ". Choose which to keep: the Outlook version, the Salesforce "
         "version, or both (a second copy on purpose)."
     )
+
+
+# What each mapped field holds, in the plural, for the note on a field a side lacks.
+_FIELD_PLURAL = {"MiddleName": "middle names", "Suffix": "suffixes", "Title": "job titles"}
+
+
+def missing_fields_note(kind: Kind, side: str, fields: Iterable[str]) -> str:
+    """The preview's note on mapped fields ``side`` does not have, e.g. "This Salesforce org
+    has no Middle name field: Outlook's middle names are not sent."."""
+    order = {f.name: n for n, f in enumerate(FIELDS[kind])}
+    labels = {f.name: f.label for f in FIELDS[kind]}
+    names = sorted(fields, key=lambda n: (order.get(n, len(order)), n))
+    shown = [labels.get(n) or n for n in names]
+    plural = [_FIELD_PLURAL.get(n) or f"{(labels.get(n) or n).lower()} values" for n in names]
+    where = "This Salesforce org has" if side == "salesforce" else "This Outlook account has"
+    other = "Outlook" if side == "salesforce" else "Salesforce"
+    return f"{where} no {_joined(shown, 'or')} field: {other}'s {_joined(plural, 'and')} are not sent."
+
+
+def _joined(parts: list[str], word: str) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {word} " + parts[-1]

@@ -26,7 +26,7 @@ from .links import Link, deleted_state, out_of_range_state, side_hash
 from .merge import MergeResult, merge
 from .pairing import Pairing
 from .plan import Action, KindPlan, LinkEffect
-from .plan_words import KIND_NAME, SIDE_NAME
+from .plan_words import KIND_NAME, SIDE_NAME, missing_fields_note
 from .records import Record, SideChanges, SourceItem
 from .settings import KindSettings
 
@@ -52,10 +52,9 @@ class _Planner(Pairing):
             return "out_of_range"
         if link.state == f"{side}_out_of_range":
             return "changed"  # seen again, in range
+        seen = self.as_seen(link, side, item.record)
         return (
-            "changed"
-            if side_hash(self.kind, side, item.record, self.region) != link.hash_on(side)
-            else "unchanged"
+            "changed" if side_hash(self.kind, side, seen, self.region) != link.hash_on(side) else "unchanged"
         )
 
     def _side_empty(self, side: Side) -> bool:
@@ -75,6 +74,9 @@ class _Planner(Pairing):
         return max(self.settings.mass_delete_min, int(self.settings.mass_delete_ratio * self.linked))
 
     def run(self) -> KindPlan:
+        for side in SIDES:
+            if self.changes[side].lacks:
+                self.plan.notes.append(missing_fields_note(self.kind, side, self.changes[side].lacks))
         for side in SIDES:
             if self.linked and self._side_empty(side):
                 msg = (
@@ -133,7 +135,9 @@ class _Planner(Pairing):
 
     def _hash_differs(self, link: Link, side: Side) -> bool:
         item = self.item(link, side)
-        return item is not None and side_hash(self.kind, side, item.record, self.region) != link.hash_on(side)
+        return item is not None and side_hash(
+            self.kind, side, self.as_seen(link, side, item.record), self.region
+        ) != link.hash_on(side)
 
     def _refresh(self, link: Link, *, agreed: Record | None = None, relink: bool = False) -> None:
         other: dict[str, tuple[str | None, str | None]] = {}
@@ -170,7 +174,7 @@ class _Planner(Pairing):
 
     def _sync_pair(self, link: Link, outcome: Outcome, relink: bool) -> None:
         o_item, s_item = self.item(link, "outlook"), self.item(link, "salesforce")
-        o_rec, s_rec = self.record(link, "outlook"), self.record(link, "salesforce")
+        o_rec, s_rec = self.fill_lacking(self.record(link, "outlook"), self.record(link, "salesforce"))
         o_time = o_item.modified_at if o_item else None
         s_time = s_item.modified_at if s_item else None
 

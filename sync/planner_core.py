@@ -113,6 +113,25 @@ class PlannerCore:
         item = self.item(link, side)
         return item.record if item else link.snapshot
 
+    def as_seen(self, link: Link, side: Side, record: Record) -> Record:
+        """``record`` of ``side`` with the fields that side lacks taken from the snapshot: a
+        field the side does not have never counts as a change there."""
+        lacks = self.changes[side].lacks
+        if not lacks:
+            return record
+        snapshot = link.snapshot
+        return {**record, **{f: snapshot.get(f) for f in lacks}}
+
+    def fill_lacking(self, o_rec: Record, s_rec: Record) -> tuple[Record, Record]:
+        """Both records for a merge: a field one side lacks holds the other side's value, so
+        the merge neither copies it there nor takes the empty value back."""
+        o_lacks, s_lacks = self.changes["outlook"].lacks, self.changes["salesforce"].lacks
+        if o_lacks:
+            o_rec = {**o_rec, **{f: s_rec.get(f) for f in o_lacks}}
+        if s_lacks:
+            s_rec = {**s_rec, **{f: o_rec.get(f) for f in s_lacks}}
+        return o_rec, s_rec
+
     def version(self, link: Link, side: Side) -> str | None:
         item = self.item(link, side)
         return item.version if item else link.version_on(side)
@@ -178,10 +197,11 @@ class PlannerCore:
         )
         if not self._validate(action, side, creating=False):
             return action
+        lacks = self.changes[side].lacks
         fields = {
             k: v
             for k, v in (action.fields or {}).items()
-            if not same_value(self.kind, k, v, current.get(k), self.region)
+            if k not in lacks and not same_value(self.kind, k, v, current.get(k), self.region)
         }
         if not fields:
             return None
@@ -263,8 +283,9 @@ class PlannerCore:
         add: bool = False,
     ) -> Action:
         src_side = other_side(side)
-        allowed = fields_to(self.kind, side)
-        cleaned = clean_record(self.kind, {f: source.get(f) for f in allowed})
+        lacks = self.changes[side].lacks  # fields that side does not have: not sent
+        allowed = [f for f in fields_to(self.kind, side) if f not in lacks]
+        cleaned = clean_record(self.kind, {f: source.get(f) for f in fields_to(self.kind, side)})
         record = {f: cleaned[f] for f in allowed}  # only what may be written there
         effect = LinkEffect(link_id, other={src_side: (source_id, source_version)}, state="linked")
         action = self._action(
@@ -280,7 +301,8 @@ class PlannerCore:
             link=effect,
         )
         if self._validate(action, side, creating=True):
-            effect.snapshot = clean_record(self.kind, action.record or {})
+            kept = {f: cleaned[f] for f in lacks if f in cleaned}  # the source's, for the next merge
+            effect.snapshot = clean_record(self.kind, {**kept, **(action.record or {})})
             if self.settings.prevents(side, "create"):
                 self._prevent(action, side, "create")
         if add:

@@ -155,8 +155,12 @@ class SideChanges:
 
     ``items``: records the engine has in hand for this run (changed, re-read, or all).
     ``deleted``: ids confirmed gone. ``full``: ``items`` lists everything in range.
+    ``lacks``: mapped fields the side does not have (the source's ``missing_fields``).
     """
 
     items: dict[str, SourceItem] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
     full: bool = False
+    # Mapped fields this side does not have (an org that switched them off or hides them):
+    # never compared on this side, never written there (``sync.planner``).
+    lacks: frozenset[str] = frozenset()

@@ -99,6 +99,7 @@ def describe_plan(plan: Plan) -> str:
         lines.append(f"{kind}: " + ("; ".join(bits) if bits else "nothing to do"))
         if kplan.stopped:
             lines.append(f"  stopped: {kplan.stopped}")
+        lines.extend(f"  note: {note}" for note in kplan.notes)
         for action in kplan.actions[:MAX_LINES]:
             a = action.to_json()
             reason = f" — {a['reason']}" if a.get("reason") else ""

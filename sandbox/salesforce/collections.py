@@ -244,7 +244,7 @@ def retrieve_many(req: Any) -> Any:
             "EXCEEDED_ID_LIMIT",
             f"The number of ids in a single request cannot exceed {MAX_READ_IDS}: {len(id_list)} were sent",
         )
-    names = parse_field_list(sobject, field_list)
+    names = parse_field_list(sobject, field_list, ctx.state)
     out = []
     for raw_id in id_list:
         if not isinstance(raw_id, str) or not ids.sf_id_valid(raw_id):

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from sandbox.clock import parse_instant, sf_datetime
 from sandbox.salesforce.schema import CLOSED_TASK_STATUSES, OBJECTS
+from sandbox.salesforce.task_status import closed_labels
 
 
 class RecordSource(Protocol):
@@ -31,7 +32,9 @@ def derive(sobject: str, rec: dict, state: RecordSource | None = None) -> None:
     if sobject in ("Contact", "User"):
         rec["Name"] = " ".join(p for p in (rec.get("FirstName"), rec.get("LastName")) if p)
     elif sobject == "Task":
-        rec["IsClosed"] = rec.get("Status") in CLOSED_TASK_STATUSES
+        rec["IsClosed"] = rec.get("Status") in (
+            closed_labels(state) if state is not None else set(CLOSED_TASK_STATUSES)
+        )
         rec["IsHighPriority"] = rec.get("Priority") == "High"
         if rec["IsClosed"] and not rec.get("CompletedDateTime"):
             rec["CompletedDateTime"] = rec.get("LastModifiedDate")

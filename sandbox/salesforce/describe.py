@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sandbox.salesforce.org_view import present_fields
 from sandbox.salesforce.schema import (
     CASCADE_DELETE,
     CHILD_RELATIONSHIPS,
@@ -134,8 +137,8 @@ def describe_field(sobject: str, f: Field) -> dict:
     }
 
 
-def describe_sobject(sobject: str, version: str) -> dict:
-    """``GET /sobjects/{sobject}/describe``."""
+def describe_sobject(sobject: str, version: str, state: Any = None) -> dict:
+    """``GET /sobjects/{sobject}/describe`` (with ``state``: only the fields the user sees)."""
     children = []
     for child, fields in OBJECTS.items():
         for f in fields:
@@ -157,7 +160,10 @@ def describe_sobject(sobject: str, version: str) -> dict:
         "actionOverrides": [],
         "childRelationships": children,
         "compactLayoutable": True,
-        "fields": [describe_field(sobject, f) for f in OBJECTS[sobject]],
+        "fields": [
+            describe_field(sobject, f)
+            for f in (OBJECTS[sobject] if state is None else present_fields(state, sobject))
+        ],
         "listviewable": None,
         "lookupLayoutable": None,
         "namedLayoutInfos": [],

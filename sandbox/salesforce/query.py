@@ -24,8 +24,9 @@ from typing import Any
 
 from sandbox import ids
 from sandbox.clock import parse_instant, sf_datetime
-from sandbox.salesforce import soql
+from sandbox.salesforce import soql, task_status
 from sandbox.salesforce.http import Reply
+from sandbox.salesforce.org_view import OrgView
 from sandbox.salesforce.records import (
     Ctx,
     bad_request,
@@ -35,7 +36,6 @@ from sandbox.salesforce.records import (
     to_18,
     visible_rows,
 )
-from sandbox.salesforce.schema import SCHEMA
 
 LOCATOR_TTL_S = 15 * 60
 MAX_OPEN_LOCATORS = 10
@@ -110,6 +110,8 @@ def run_soql(ctx: Ctx, text: str, include_deleted: bool) -> soql.Records:
     state = ctx.state
 
     def rows(sobject: str) -> list[dict]:
+        if sobject == "TaskStatus":
+            return task_status.rows(state)  # the picklist: the standard values on first use
         return visible_rows(ctx, sobject, include_deleted)
 
     def get(sobject: str, record_id: str) -> dict | None:
@@ -122,7 +124,12 @@ def run_soql(ctx: Ctx, text: str, include_deleted: bool) -> soql.Records:
 
     try:
         return soql.execute(
-            soql.parse(text), schema=SCHEMA, rows=rows, get=get, now=state.now(), api_version=ctx.version
+            soql.parse(text),
+            schema=OrgView(state),
+            rows=rows,
+            get=get,
+            now=state.now(),
+            api_version=ctx.version,
         )
     except soql.SoqlError as exc:
         raise bad_request(exc.error_code, exc.message) from None

@@ -23,6 +23,7 @@ from sandbox import ids
 from sandbox.clock import parse_instant
 from sandbox.errors import SalesforceError
 from sandbox.salesforce import schema as sf_schema
+from sandbox.salesforce.org_view import field_present
 from sandbox.state import SandboxState
 
 ADMIN_PROFILE = "System Administrator"
@@ -160,13 +161,18 @@ def get_writable(ctx: Ctx, sobject: str, record_id: str) -> dict:
 def render(ctx: Ctx, sobject: str, rec: dict, fields: Iterable[str] | None = None) -> dict:
     """A record as the REST API returns it: ``attributes`` first, then the fields."""
     out: dict[str, Any] = {"attributes": {"type": sobject, "url": ctx.url(sobject, rec["Id"])}}
-    for name in fields if fields is not None else sf_schema.field_names(sobject):
+    if fields is None:
+        fields = [n for n in sf_schema.field_names(sobject) if field_present(ctx.state, sobject, n)]
+    for name in fields:
         out[name] = rec.get(name)
     return out
 
 
-def parse_field_list(sobject: str, raw: str | Iterable[str] | None) -> list[str] | None:
-    """``fields=A,b`` -> canonical names (plus ``Id`` last); INVALID_FIELD for unknown ones."""
+def parse_field_list(
+    sobject: str, raw: str | Iterable[str] | None, state: SandboxState | None = None
+) -> list[str] | None:
+    """``fields=A,b`` -> canonical names (plus ``Id`` last); INVALID_FIELD for unknown ones
+    (with ``state``: also for fields the org switched off or hides)."""
     if raw is None:
         return None
     names = [n.strip() for n in raw.split(",")] if isinstance(raw, str) else list(raw)
@@ -175,6 +181,8 @@ def parse_field_list(sobject: str, raw: str | Iterable[str] | None) -> list[str]
         if not name:
             continue
         canonical = sf_schema.canonical_field(sobject, name) if isinstance(name, str) else None
+        if canonical is not None and state is not None:
+            canonical = canonical if field_present(state, sobject, canonical) else None
         if canonical is None:
             raise bad_request(
                 "INVALID_FIELD",

@@ -55,6 +55,7 @@ from sandbox.salesforce.http import (
     split_versioned,
     to_response,
 )
+from sandbox.salesforce.org_view import validators
 from sandbox.salesforce.records import (
     Ctx,
     bad_request,
@@ -213,8 +214,21 @@ def sobject_root(req: SfRequest) -> Reply:
 
 
 def describe(req: SfRequest) -> Reply:
+    """The object's describe, with ETag and Last-Modified; 304 to a matching If-None-Match
+    or an If-Modified-Since not before Last-Modified (``sandbox.salesforce.org_view``)."""
     sobject = resolve_sobject(req.params["sobject"])
-    return Reply(200, describe_sobject(sobject, req.ctx.version))
+    body = describe_sobject(sobject, req.ctx.version, req.ctx.state)
+    etag, modified = validators(req.ctx.state, sobject, body)
+    headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
+    none_match = req.headers.get("if-none-match")
+    if none_match is not None:
+        if etag in [t.strip() for t in none_match.split(",")] or none_match.strip() == "*":
+            return Reply(304, None, headers)
+        return Reply(200, body, headers)
+    since = _http_date(req, "if-modified-since")
+    if since is not None and modified <= since:
+        return Reply(304, None, headers)
+    return Reply(200, body, headers)
 
 
 def create(req: SfRequest, sobject: str) -> Reply:
@@ -269,7 +283,7 @@ def row(req: SfRequest) -> Reply:
     ctx = req.ctx
     if req.method == "GET":
         rec = get_visible(ctx, sobject, record_id)
-        names = parse_field_list(sobject, req.query.get("fields"))
+        names = parse_field_list(sobject, req.query.get("fields"), ctx.state)
         headers = {"Last-Modified": format_datetime(parse_instant(rec["LastModifiedDate"]), usegmt=True)}
         if sobject == "Account":
             headers["ETag"] = _etag(rec)

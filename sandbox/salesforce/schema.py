@@ -280,6 +280,15 @@ OBJECTS: dict[str, list[Field]] = {
         Field("Status", "picklist", 40, picklist=("Planned", "Sent", "Responded")),
         Field("HasResponded", "boolean", createable=False, updateable=False, default=False),
     ],
+    # The Task Status picklist as an object (query-only): one row per status value.
+    "TaskStatus": [f for f in _system(owner=False)]
+    + [
+        Field("ApiName", "string", 255, nillable=False, createable=False, updateable=False),
+        Field("MasterLabel", "string", 255, createable=False, updateable=False),
+        Field("IsClosed", "boolean", nillable=False, createable=False, updateable=False, default=False),
+        Field("IsDefault", "boolean", nillable=False, createable=False, updateable=False, default=False),
+        Field("SortOrder", "int", createable=False, updateable=False),
+    ],
     "AccountTeamMember": [f for f in _system(owner=False)]
     + [
         Field(
@@ -410,6 +419,9 @@ OBJECT_INFO: dict[str, ObjectInfo] = {
     "Campaign": ObjectInfo("Campaign", "Campaigns"),
     "CampaignMember": ObjectInfo("Campaign Member", "Campaign Members"),
     "AccountTeamMember": ObjectInfo("Account Team Member", "Account Team Members"),
+    "TaskStatus": ObjectInfo(
+        "Task Status Value", "Task Status Values", createable=False, updateable=False, deletable=False
+    ),
 }
 
 # (child object, foreign key) -> the parent's child relationship name (None: unnamed).

@@ -30,6 +30,7 @@ from sandbox import ids
 from sandbox.clock import parse_instant, sf_datetime
 from sandbox.errors import SalesforceError
 from sandbox.salesforce import schema as sf_schema
+from sandbox.salesforce.org_view import field_present
 from sandbox.salesforce.records import Ctx, SfErrors, bad_request, can_see, lookup, to_18
 from sandbox.salesforce.schema import Field
 
@@ -153,7 +154,7 @@ def validate_record(ctx: Ctx, sobject: str, body: Any, existing: dict | None) ->
         if key == "attributes":
             continue
         name = sf_schema.canonical_field(sobject, key)
-        if name is None:
+        if name is None or not field_present(ctx.state, sobject, name):  # switched off or hidden
             raise bad_request("INVALID_FIELD", f"No such column '{key}' on sobject of type {sobject}")
         if name == "Id":
             if creating:

@@ -5,6 +5,9 @@ What it does
     * sObject Collections create / update / delete in chunks of 200 with ``allOrNone=false``;
       per-record results are turned into ``ItemResult`` values (errors in plain words).
     * ``getDeleted`` (``/sobjects/T/deleted/?start=&end=``).
+    * ``describe_fields``: the fields an object has for this user (an org can switch off
+      MiddleName / Suffix, field-level security can hide any field), cached in the profile's
+      store with ETag / Last-Modified and revalidated each run (304 Not Modified).
     * Parses ``Sforce-Limit-Info: api-usage=used/max`` after every response and keeps
       ``limit_used`` / ``limit_max`` for the run report and the status view.
 
@@ -24,7 +27,8 @@ from __future__ import annotations
 import re
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -35,10 +39,28 @@ from sync.http import ServiceClient
 from sync.records import ItemResult
 
 T = TypeVar("T")
+DESCRIBE_KEY = "salesforce.describe"  # store key (+ ".Contact"): the cached describe of an object
 DEFAULT_VERSION = "v67.0"
 COLLECTION_SIZE = 200
 COMPOSITE_QUERIES = 5  # query subrequests Salesforce allows in one composite request
 _LIMIT_RE = re.compile(r"api-usage=(\d+)/(\d+)")
+
+
+class DescribeCache(Protocol):
+    """Where the describe of each object is kept between runs: the profile's store (its
+    ``setting`` key-value table; ``sync.store.Store`` fits)."""
+
+    def setting(self, key: str, default: object = None) -> Any: ...
+
+    def set_setting(self, key: str, value: object) -> None: ...
+
+
+@dataclass(frozen=True)
+class FieldAccess:
+    """What describe says the user may do with one field."""
+
+    createable: bool
+    updateable: bool
 
 
 class SalesforceError(SourceError):
@@ -168,6 +190,7 @@ class SalesforceClient:
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
         timeout_s: float = 60.0,
+        describe_cache: DescribeCache | None = None,
     ) -> None:
         self.instance_url = instance_url.rstrip("/")
         self.version = version if version.startswith("v") else f"v{version}"
@@ -184,6 +207,8 @@ class SalesforceClient:
         )
         self.limit_used: int | None = None
         self.limit_max: int | None = None
+        self.describe_cache = describe_cache
+        self._described: dict[str, dict[str, FieldAccess]] = {}
 
     @property
     def api_calls(self) -> int:
@@ -220,10 +245,13 @@ class SalesforceClient:
         idempotent: bool | None = None,
         params: Mapping[str, str] | None = None,
         json: object = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send ``method path`` (relative to the API base unless it starts with /services)."""
         url = path if path.startswith("/services/") else f"{self.base}/{path.lstrip('/')}"
-        response = await self.service.request(method, url, idempotent=idempotent, params=params, json=json)
+        response = await self.service.request(
+            method, url, idempotent=idempotent, params=params, json=json, headers=headers
+        )
         self._note_limits(response)
         if response.status_code in ok:
             return response
@@ -310,6 +338,49 @@ class SalesforceClient:
                     records.extend(body.get("records", []))
                 out.append(records)
         return out
+
+    async def describe_fields(self, sobject: str) -> dict[str, FieldAccess]:
+        """The fields of ``sobject`` the user can see, each with whether it can be written on
+        create and on update (``GET sobjects/T/describe``).
+
+        Asked once per client (one run); the answer is kept in ``describe_cache`` (the
+        profile's store) with its ETag and Last-Modified, and the next run revalidates it
+        with ``If-None-Match`` / ``If-Modified-Since``: a 304 reuses the cached fields."""
+        if sobject in self._described:
+            return self._described[sobject]
+        key = f"{DESCRIBE_KEY}.{sobject}"
+        cached = self.describe_cache.setting(key, None) if self.describe_cache is not None else None
+        headers: dict[str, str] = {}
+        if isinstance(cached, dict) and isinstance(cached.get("fields"), dict):
+            if cached.get("etag"):
+                headers["If-None-Match"] = str(cached["etag"])
+            if cached.get("last_modified"):
+                headers["If-Modified-Since"] = str(cached["last_modified"])
+        else:
+            cached = None
+        response = await self.request(
+            "GET", f"sobjects/{sobject}/describe", ok=(200, 304), headers=headers or None
+        )
+        if response.status_code == 304 and cached is not None:
+            fields = {n: FieldAccess(bool(a[0]), bool(a[1])) for n, a in cached["fields"].items()}
+        else:
+            body = response.json()
+            fields = {
+                str(f["name"]): FieldAccess(bool(f.get("createable")), bool(f.get("updateable")))
+                for f in body.get("fields", [])
+                if isinstance(f, dict) and f.get("name")
+            }
+            if self.describe_cache is not None:
+                self.describe_cache.set_setting(
+                    key,
+                    {
+                        "etag": response.headers.get("ETag"),
+                        "last_modified": response.headers.get("Last-Modified"),
+                        "fields": {n: [a.createable, a.updateable] for n, a in fields.items()},
+                    },
+                )
+        self._described[sobject] = fields
+        return fields
 
     async def get_deleted(self, sobject: str, start: str, end: str) -> dict[str, Any]:
         """``getDeleted``: ``{"deletedRecords": [{"id","deletedDate"}], "latestDateCovered", ...}``.

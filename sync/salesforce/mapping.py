@@ -4,6 +4,10 @@ Reading: a SOQL row (``{"Id", "SystemModstamp", "FirstName", "Account": {"Name"}
 a cleaned record. ``AccountName`` is read from ``Account.Name`` (Salesforce -> Outlook only);
 an event's ``WhoEmail`` is read from ``Who.Email``.
 
+Fields an org lacks: the sources read the object's describe first (``select_fields`` and
+``to_body`` take what it lists), so a switched-off MiddleName / Suffix or a field hidden by
+field-level security is neither selected nor written.
+
 Writing: a record (or the changed fields of one) becomes a JSON body with only the mapped,
 writable fields. ``AccountName`` is never written; ``WhoEmail`` is resolved to ``WhoId`` by
 the source. Event timing is sent in one consistent shape: all-day events carry
@@ -13,12 +17,13 @@ the source. Event timing is sent in one consistent shape: all-day events carry
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sync.fields import FIELDS, SPECS, Kind, fields_to
 from sync.normalise import clean_record
 from sync.records import Record, Value
+from sync.salesforce.task_status import record_status
 
 UTC = dt.UTC
 SOBJECTS: dict[Kind, str] = {"contacts": "Contact", "events": "Event", "tasks": "Task"}
@@ -32,11 +37,24 @@ READ_PATHS: dict[Kind, dict[str, str]] = {
 NOT_WRITTEN = {"AccountName", "WhoEmail"}  # WhoEmail is turned into WhoId by the source
 
 
-def select_fields(kind: Kind) -> list[str]:
-    """The SOQL SELECT list for ``kind``."""
+def select_fields(kind: Kind, present: Collection[str] | None = None) -> list[str]:
+    """The SOQL SELECT list for ``kind``; with ``present`` (the object's fields in describe),
+    mapped fields the org lacks or hides are left out (naming one fails the whole query)."""
     paths = READ_PATHS[kind]
-    extra = ["AccountId"] if kind == "contacts" else []
-    return list(SYSTEM_FIELDS) + extra + [paths.get(f.name, f.name) for f in FIELDS[kind]]
+    extra = {"contacts": ["AccountId"], "tasks": ["IsClosed"]}.get(kind, [])  # tasks: open/closed
+    mapped = [
+        f.name for f in FIELDS[kind] if present is None or f.name in READ_PATHS[kind] or f.name in present
+    ]
+    return list(SYSTEM_FIELDS) + extra + [paths.get(name, name) for name in mapped]
+
+
+def missing_fields(kind: Kind, present: Collection[str]) -> list[str]:
+    """Mapped fields of ``kind`` the org does not have (or hides), in FIELD_MAPPING order."""
+    return [
+        f.name
+        for f in FIELDS[kind]
+        if f.name not in READ_PATHS[kind] and f.name not in NOT_WRITTEN and f.name not in present
+    ]
 
 
 def parse_sf_datetime(text: str | None) -> dt.datetime | None:
@@ -72,6 +90,8 @@ def from_row(kind: Kind, row: Mapping[str, Any]) -> Record:
             elif spec.type == "date":
                 value = dt.date.fromisoformat(value[:10])
         raw[spec.name] = value
+    if kind == "tasks":  # by the row's IsClosed and the org's words (sync.salesforce.task_status)
+        raw["Status"] = record_status(row)
     return clean_record(kind, raw)
 
 
@@ -83,9 +103,15 @@ def encode(value: Value) -> Any:
     return value
 
 
-def to_body(kind: Kind, fields: Mapping[str, Value]) -> dict[str, Any]:
-    """The JSON body for the mapped ``fields`` (only writable ones; ``None`` clears a field)."""
+def to_body(
+    kind: Kind, fields: Mapping[str, Value], allowed: Collection[str] | None = None
+) -> dict[str, Any]:
+    """The JSON body for the mapped ``fields`` (only writable ones; ``None`` clears a field).
+    ``allowed``: the fields describe says may be written here (create or update); others are
+    left out, so a field the org lacks, hides or keeps read-only is never sent."""
     writable = set(fields_to(kind, "salesforce")) - NOT_WRITTEN
+    if allowed is not None:
+        writable &= set(allowed)
     body = {name: encode(value) for name, value in fields.items() if name in writable and name in SPECS[kind]}
     if kind == "events":
         all_day = fields.get("IsAllDayEvent")

@@ -90,7 +90,9 @@ from sync.salesforce.client import (
     soql_ids,
     soql_quote,
 )
+from sync.salesforce.described import DescribedFields
 from sync.salesforce.mapping import SOBJECTS, encode, from_row, parse_sf_datetime, select_fields, to_body
+from sync.salesforce.task_status import TaskStatusWrites
 
 UTC = dt.UTC
 DELETE_LOG_DAYS = 15
@@ -135,8 +137,8 @@ def _decode_cursor(cursor: str) -> dict[str, Any]:
         ) from None
 
 
-class SalesforceSource:
-    """Common part of the three Salesforce sources (one kind each)."""
+class SalesforceSource(DescribedFields):
+    """Common part of the three Salesforce sources (fields from describe: ``described``)."""
 
     side: Side = "salesforce"
     kind: Kind
@@ -183,6 +185,7 @@ class SalesforceSource:
     # -- reading -----------------------------------------------------------------------
 
     async def list_changes(self, cursor: str | None) -> ChangeSet:
+        await self._described()
         if cursor is None:
             return await self._full_listing()
         state = _decode_cursor(cursor)
@@ -314,6 +317,7 @@ class SalesforceSource:
         return await paced_map(lambda r: self._item(r, r["Id"] in inside), rows)
 
     async def get_many(self, ids: Sequence[str]) -> dict[str, SourceItem]:
+        await self._described()
         rows: list[dict[str, Any]] = []
         for chunk in chunks(list(dict.fromkeys(ids)), IDS_PER_QUERY):
             rows.extend(
@@ -330,6 +334,7 @@ class SalesforceSource:
         where = self._match_condition(record)
         if where is None:
             return []
+        await self._described()
         rows = await self.client.query(f"SELECT {self._select} FROM {self.sobject} WHERE {where}")
         items = await self._items(rows)
         return [i for i in items if keys & set(match_keys(self.kind, i.record))]
@@ -343,7 +348,7 @@ class SalesforceSource:
         return {}
 
     def _body(self, fields: Record, who: dict[str, str], creating: bool) -> dict[str, Any]:
-        body = to_body(self.kind, fields)
+        body = to_body(self.kind, fields, self._allowed(creating))
         if creating:
             body["OwnerId"] = self.user_id
         return body
@@ -351,6 +356,7 @@ class SalesforceSource:
     async def create_many(self, records: Sequence[Record]) -> list[ItemResult]:
         if not records:
             return []
+        await self._described()
         who = await self._who_ids(records)
         bodies = await paced_map(lambda r: self._body(r, who, creating=True), records)
         results = await self.client.create_records(self.kind, self.sobject, bodies)
@@ -359,6 +365,7 @@ class SalesforceSource:
     async def update_many(self, updates: Sequence[Update]) -> list[ItemResult]:
         if not updates:
             return []
+        await self._described()
         current = await self._versions([u.id for u in updates])
         results: list[ItemResult | None] = [None] * len(updates)
         send: list[tuple[int, dict[str, Any]]] = []
@@ -570,7 +577,7 @@ class SalesforceEvents(SalesforceSource):
         return body
 
 
-class SalesforceTasks(SalesforceSource):
+class SalesforceTasks(TaskStatusWrites, SalesforceSource):  # Status: sync.salesforce.task_status
     kind: Kind = "tasks"
 
     def __init__(self, client: SalesforceClient, user_id: str, *, closed_days: int = 30) -> None:

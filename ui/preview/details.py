@@ -115,6 +115,7 @@ class DetailsPane(QScrollArea):
             lines.append(f"{kp.error.get('title', 'Could not be read')}. {kp.error.get('message', '')}")
         if kp.stopped:
             lines.append(kp.stopped)
+        lines.extend(kp.notes)  # e.g. a field this Salesforce org does not have
         matched = matched_text(kind, kp.matched_by)
         if matched:
             lines.append(matched)

@@ -189,6 +189,8 @@ class PreviewWidget(QWidget):
                     self.notice_layout.addWidget(_Notice(text, warning=True))
                 if kp.stopped:
                     self.notice_layout.addWidget(_Notice(f"{title}: {kp.stopped}", warning=True))
+                for note in kp.notes:  # e.g. a field this Salesforce org does not have
+                    self.notice_layout.addWidget(_Notice(f"{title}: {note}", warning=False))
                 held = self.model.mass_held(kind)
                 if held:
                     sample = next(a for a in kp.actions if is_mass_delete(a))

@@ -45,7 +45,8 @@ def test_a_first_sync_of_2000_contacts_stays_within_1_2_times_the_minimum(cli) -
         math.ceil(c["outlook"][op] / batch) for op in ("create", "update", "delete")
     )
     sf_writes = sum(math.ceil(c["salesforce"][op] / COLLECTION_SIZE) for op in ("create", "update", "delete"))
-    sf_min = 1 + math.ceil(sf_n / query_page) + sf_writes  # getDeleted, the listing, collections
+    # describe (the fields this org has), getDeleted, the listing, collections
+    sf_min = 2 + math.ceil(sf_n / query_page) + sf_writes
     # What crash-safe writes add on top: each batch of the executor (5 collections) reads back
     # its new versions in one retrieve, and creates towards the scoped range ("mine") are first
     # looked up without the scope (5 queries of 200 emails a request), so no twin is duplicated.
@@ -70,12 +71,12 @@ def test_a_first_sync_of_2000_contacts_stays_within_1_2_times_the_minimum(cli) -
     code, result, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
     assert code == 0 and result["kinds"]["contacts"]["actions"] == [], err
     second = cli.api_requests()
-    assert second["salesforce"] <= 2, (second, endpoints(box))
+    assert second["salesforce"] <= 3, (second, endpoints(box))  # with the describe's 304
     assert second["graph"] <= math.ceil(c["outlook"]["create"] / graph_page) + 1, (second, endpoints(box))
 
     box.control("POST requests/reset")
     code, result, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
     assert code == 0 and result["kinds"]["contacts"]["actions"] == [], err
     third = cli.api_requests()
-    assert third.get("graph", 0) <= 2 and third.get("salesforce", 0) <= 2, third
+    assert third.get("graph", 0) <= 2 and third.get("salesforce", 0) <= 3, third
     print(f"{note}; second sync: {second}; no-change sync: {third}")  # after the last run

@@ -325,6 +325,17 @@ def test_a_kind_that_failed_or_stopped_says_so_in_plain_words(qtbot):
     assert widget.stack.currentWidget() is widget.splitter
 
 
+def test_a_field_the_org_lacks_is_a_note_even_when_nothing_changes(qtbot):
+    note = "This Salesforce org has no Middle name field: Outlook's middle names are not sent."
+    widget = PreviewWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.set_plan(Plan(kinds={"contacts": KindPlan("contacts", notes=[note])}))
+    texts = [label.text() for label in widget.notices.findChildren(QLabel) if label.isVisible()]
+    assert any(note in t for t in texts)
+    assert widget.stack.currentWidget() is widget.empty
+
+
 def test_an_empty_plan_says_everything_is_up_to_date(qtbot):
     widget = PreviewWidget()
     qtbot.addWidget(widget)
