@@ -216,8 +216,9 @@ async def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> 
                 reply = concurrency.refusal()
             else:
                 try:
-                    if latency:
-                        await asyncio.sleep(latency)  # the sub-request's service time
+                    # The sub-request's service time; even without latency it runs alongside
+                    # the envelope's others (every one takes its slot before any finishes).
+                    await asyncio.sleep(latency)
                     reply = _throttled(state) or dispatch(made)
                 finally:
                     concurrency.release(state, mailbox)
