@@ -156,7 +156,7 @@ class SandboxMiddleware:
         # a $batch envelope holds none: its sub-requests take theirs (sandbox.graph.batch).
         mailbox = None
         if service == "graph" and not _is_batch(path):
-            mailbox = mailbox_of(path)
+            mailbox = mailbox_of(state, path)
             if not take_slot(state, mailbox):
                 self._count(scope, service, fault="concurrency")
                 resp = error_response("graph", None, 429)

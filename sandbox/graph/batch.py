@@ -188,7 +188,6 @@ async def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> 
             "is set and payload is of valid JSON format."
         ) from None
     requests = _order(_check_envelope(data))
-    mailbox = concurrency.mailbox_of(req.path)
     latency = float(state.faults.get("latency_ms") or 0) / 1000
     done: dict[str, asyncio.Future[int]] = {
         sub["id"].lower(): asyncio.get_running_loop().create_future() for sub in requests
@@ -212,7 +211,7 @@ async def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> 
             made = _sub_request(req, sub)
             if isinstance(made, Reply):
                 reply = made
-            elif not concurrency.take(state, mailbox):
+            elif not concurrency.take(state, mailbox := concurrency.mailbox_of(state, made.path)):
                 reply = concurrency.refusal()
             else:
                 try:

@@ -23,13 +23,17 @@ RETRY_AFTER_S = "1"
 MESSAGE = "Application is over its MailboxConcurrency limit."
 
 
-def mailbox_of(path: str) -> str:
-    """The mailbox a path below ``/v1.0`` addresses: ``me`` or the ``users/{id}`` segment."""
+def mailbox_of(state: SandboxState, path: str) -> str:
+    """The mailbox a path addresses: ``me`` (also ``users/{the user's id or UPN}``) or the
+    ``users/{id}`` segment."""
     parts = [p for p in path.split("/") if p]
     if parts and parts[0] == "v1.0":
         parts = parts[1:]
     if len(parts) >= 2 and parts[0].lower() == "users":
-        return parts[1].lower()
+        user = state.graph.get("user") or {}
+        who = parts[1].lower()
+        if who not in (str(user.get("id", "")).lower(), str(user.get("userPrincipalName", "")).lower()):
+            return who
     return "me"
 
 
