@@ -350,7 +350,8 @@ class SyncSession:
         from app.auth.salesforce import SalesforceTokenSource
         from sync.engine import SyncEngine
         from sync.graph.client import GraphClient
-        from sync.graph.source import GraphContacts, GraphEvents, GraphTasks
+        from sync.graph.source import GraphContacts, GraphEvents
+        from sync.graph.tasks import GraphTasks
         from sync.salesforce.client import SalesforceClient
         from sync.salesforce.source import SalesforceContacts, SalesforceEvents, SalesforceTasks
 

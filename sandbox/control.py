@@ -38,6 +38,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox import seed as seeding
+from sandbox.graph import concurrency as graph_concurrency
 from sandbox.org_features import parse_features, parse_hidden_fields
 from sandbox.state import GRAPH_COLLECTIONS, SF_OBJECTS, SandboxState, public
 
@@ -49,6 +50,7 @@ CONFIG_KEYS: dict[str, Callable[[Any], Any]] = {
     "graph_page_max": int,
     "graph_delta_page_max": int,
     "graph_concurrency": int,
+    "graph_calendar_delta_per_calendar": bool,
     "device_interval_s": int,
     "sf_org_features": parse_features,
     "sf_hidden_fields": parse_hidden_fields,
@@ -177,11 +179,16 @@ def routes(state: SandboxState) -> list[Route]:
                 entry = services.setdefault(service, {"total": 0, "endpoints": {}})
                 entry["total"] += count
                 entry["endpoints"][endpoint_name] = count
-        return {"total": sum(s["total"] for s in services.values()), "services": services}
+        return {
+            "total": sum(s["total"] for s in services.values()),
+            "services": services,
+            "graph_concurrency": graph_concurrency.report(state),
+        }
 
     def requests_reset(request: Request, data: dict) -> dict:
         with state.lock:
             state.requests.clear()
+        graph_concurrency.reset(state)
         return {"ok": True}
 
     def delta_expire(request: Request, data: dict) -> dict:

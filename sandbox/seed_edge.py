@@ -11,7 +11,12 @@ Each part lives in its own function so each can grow on its own.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sandbox import seed_demo
+from sandbox.base_world import default_calendar
+from sandbox.graph.core import fmt_wall
+from sandbox.graph.series import series_starts, synthesize
 from sandbox.state import SandboxState
 
 
@@ -60,3 +65,48 @@ def salesforce_tasks(state: SandboxState) -> None:
 
 def outlook_items(state: SandboxState) -> None:
     """A recurring series with one moved occurrence, and a private event."""
+    cal = default_calendar(state)["id"]
+    d0 = state.now().date()
+    # A weekly Wednesday series from two weeks back for ten weeks; its third occurrence
+    # (next Wednesday or so) moved by two hours: an exception of the series.
+    first = d0 - timedelta(days=14 + (d0.weekday() - 2) % 7)
+    master = seed_demo._add_outlook_item(
+        state,
+        "events",
+        seed_demo.outlook_event(
+            subject="Weekly key-account sync",
+            start=seed_demo.at(first, "10:00"),
+            end=seed_demo.at(first, "10:45"),
+            location="Microsoft Teams meeting",
+            online=True,
+            recurrence=seed_demo.weekly(first, ["wednesday"], end_day=first + timedelta(weeks=9)),
+        ),
+        cal,
+    )
+    until = seed_demo.at(first + timedelta(weeks=10), "00:00")
+    original, start, end, _s, _e = list(series_starts(master, until))[2]
+    moved = synthesize(master, original, start, end)
+    moved.update(
+        {
+            "type": "exception",
+            "start": {"dateTime": fmt_wall(_s + timedelta(hours=2)), "timeZone": "UTC"},
+            "end": {"dateTime": fmt_wall(_e + timedelta(hours=2)), "timeZone": "UTC"},
+            "subject": "Weekly key-account sync (moved)",
+        }
+    )
+    moved.pop("_container", None)
+    seed_demo._add_outlook_item(state, "events", moved, cal)
+    # A private appointment (sensitivity private) in the coming week.
+    private_day = d0 + timedelta(days=3)
+    seed_demo._add_outlook_item(
+        state,
+        "events",
+        seed_demo.outlook_event(
+            subject="Doctor's appointment",
+            start=seed_demo.at(private_day, "08:00"),
+            end=seed_demo.at(private_day, "09:00"),
+            sensitivity="private",
+            show_as="oof",
+        ),
+        cal,
+    )

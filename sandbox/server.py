@@ -25,6 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sandbox import console, control, entra
 from sandbox.errors import GraphError, OAuthError, SalesforceError, ServiceError, graph_error_body
 from sandbox.graph import routes as graph
+from sandbox.graph.concurrency import RETRY_AFTER_S, mailbox_of
+from sandbox.graph.concurrency import release as release_slot
+from sandbox.graph.concurrency import take as take_slot
 from sandbox.responses import graph_json, oauth_json, service_of, sf_json
 from sandbox.salesforce import oauth as sf_oauth
 from sandbox.salesforce import routes as salesforce
@@ -125,7 +128,6 @@ class SandboxMiddleware:
     def __init__(self, app: ASGIApp, state: SandboxState) -> None:
         self.app = app
         self.state = state
-        self.graph_in_flight: dict[str, int] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -150,8 +152,30 @@ class SandboxMiddleware:
             await self._guarded(scope, receive, tracking_send, service, lambda: started)
             return
 
+        # A Graph call holds its mailbox's slot for its whole service time (latency included);
+        # a $batch envelope holds none: its sub-requests take theirs (sandbox.graph.batch).
+        mailbox = None
+        if service == "graph" and not _is_batch(path):
+            mailbox = mailbox_of(state, path)
+            if not take_slot(state, mailbox):
+                self._count(scope, service, fault="concurrency")
+                resp = error_response("graph", None, 429)
+                resp.headers["Retry-After"] = RETRY_AFTER_S
+                await resp(scope, receive, send)
+                return
+        try:
+            await self._serve(scope, receive, send, service, tracking_send, lambda: started)
+        finally:
+            if mailbox is not None:
+                release_slot(state, mailbox)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, service: str, tracking_send: Send, started: Any
+    ) -> None:
+        state = self.state
+        path = scope["path"]
         latency = state.faults.get("latency_ms", 0)
-        if latency:
+        if latency and not (service == "graph" and _is_batch(path)):
             await asyncio.sleep(latency / 1000)
 
         fault = self._draw_fault()
@@ -167,29 +191,15 @@ class SandboxMiddleware:
                 self._count(scope, service, fault=fault)
                 await self._drop(send)
 
-            key = None
-            if service == "graph":
-                key = self._mailbox_key(scope)
-                if self.graph_in_flight.get(key, 0) >= state.config["graph_concurrency"]:
-                    self._count(scope, service, fault="concurrency")
-                    resp = error_response("graph", None, 429)
-                    resp.headers["Retry-After"] = "1"
-                    await resp(scope, receive, send)
-                    return
-                self.graph_in_flight[key] = self.graph_in_flight.get(key, 0) + 1
-            try:
-                if fault == "drop_after":
-                    # The request is processed, then the reply is lost on the way back.
-                    async def swallow(message: Message) -> None:
-                        return None
+            if fault == "drop_after":
+                # The request is processed, then the reply is lost on the way back.
+                async def swallow(message: Message) -> None:
+                    return None
 
-                    await self._guarded(scope, receive, swallow, service, lambda: False)
-                    self._count(scope, service, fault=fault)
-                    await self._drop(send)
-                await self._guarded(scope, receive, tracking_send, service, lambda: started)
-            finally:
-                if key is not None:
-                    self.graph_in_flight[key] -= 1
+                await self._guarded(scope, receive, swallow, service, lambda: False)
+                self._count(scope, service, fault=fault)
+                await self._drop(send)
+            await self._guarded(scope, receive, tracking_send, service, started)
         except DroppedConnection:
             raise
 
@@ -225,13 +235,6 @@ class SandboxMiddleware:
                 return None
             return self.state.rng.choice(faults["kinds"])
 
-    @staticmethod
-    def _mailbox_key(scope: Scope) -> str:
-        for name, value in scope.get("headers", []):
-            if name == b"authorization":
-                return value.decode("latin-1")
-        return ""
-
     def _count(self, scope: Scope, service: str, fault: str | None = None) -> None:
         route = scope.get("route")
         template = getattr(route, "path", None) or scope["path"]
@@ -240,6 +243,10 @@ class SandboxMiddleware:
             endpoint += f" [fault {fault}]"
         with self.state.lock:
             self.state.requests[(service, endpoint)] += 1
+
+
+def _is_batch(path: str) -> bool:
+    return path.rstrip("/").lower().endswith("/$batch")
 
 
 def create_app(state: SandboxState, state_file: Path | None = None) -> ASGIApp:

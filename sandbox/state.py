@@ -56,6 +56,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "graph_page_max": 1000,
     "graph_delta_page_max": 200,
     "graph_concurrency": 4,
+    # Whether /me/calendars/{id}/calendarView/delta is served (the delta-query guide shows it;
+    # the v1.0 reference documents only /me/calendarView/delta): false refuses it with 400.
+    "graph_calendar_delta_per_calendar": True,
     "device_interval_s": 5,
     # The Salesforce org's switches (sandbox.org_features): all on, nothing hidden.
     "sf_org_features": {"middle-name": True, "suffix": True, "multiday-events": True},
@@ -110,6 +113,10 @@ class SandboxState:
         }
         self.rng = random.Random(0)
         self.requests: Counter[tuple[str, str]] = Counter()
+        # Graph's concurrent requests per mailbox (sandbox.graph.concurrency).
+        self.graph_in_flight: dict[str, int] = {}
+        self.graph_peak_demand: dict[str, int] = {}
+        self.graph_refused: dict[str, int] = {}
         self.dirty = False
 
     # ----------------------------------------------------------------- general

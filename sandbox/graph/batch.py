@@ -4,20 +4,25 @@ The envelope is checked first (a malformed one is a 400 for the whole batch): at
 requests, each with ``id`` (unique, case-insensitive), ``method`` and a relative ``url``;
 ``headers`` with ``Content-Type`` whenever there is a ``body``; ``dependsOn`` naming other
 requests of the batch. Each sub-request then runs through the same handlers as a direct call
-(not over the network), in an order that honours ``dependsOn``; a request whose dependency
-failed gets ``424 Failed Dependency``. The envelope reply is ``200 {"responses": [...]}``.
+(not over the network). Sub-requests without ``dependsOn`` run concurrently, as Graph runs
+them; one with ``dependsOn`` starts when those it names have finished, and gets ``424 Failed
+Dependency`` when one of them failed. Each running sub-request holds one of the mailbox's
+concurrent-request slots (``sandbox.graph.concurrency``): those over the limit get their own
+``429`` with ``Retry-After``. The envelope reply is ``200 {"responses": [...]}``.
 With fault injection on, each sub-request may get its own ``429``/``503`` with
 ``Retry-After``, as Graph throttles batched requests one by one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from sandbox.errors import GraphError, graph_error_body
+from sandbox.graph import concurrency
 from sandbox.graph.core import GraphRequest, Reply, bad_request
 from sandbox.responses import GRAPH_CONTENT_TYPE
 from sandbox.state import SandboxState
@@ -171,7 +176,10 @@ def _throttled(state: SandboxState) -> Reply | None:
     )
 
 
-def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> Reply:
+async def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> Reply:
+    """Run the envelope's sub-requests as Graph does: those without ``dependsOn`` all at once
+    (each takes a slot of the mailbox's limit as it starts: the excess gets its own 429),
+    the others as soon as what they depend on has finished."""
     try:
         data = json.loads(req.body or b"")
     except (ValueError, UnicodeDecodeError):
@@ -180,11 +188,18 @@ def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> Reply:
             "is set and payload is of valid JSON format."
         ) from None
     requests = _order(_check_envelope(data))
-    statuses: dict[str, int] = {}
-    responses = []
-    for sub in requests:
+    latency = float(state.faults.get("latency_ms") or 0) / 1000
+    done: dict[str, asyncio.Future[int]] = {
+        sub["id"].lower(): asyncio.get_running_loop().create_future() for sub in requests
+    }
+    replies: dict[str, Reply] = {}
+
+    async def run(sub: dict) -> None:
         rid = sub["id"]
-        failed = [d for d in sub.get("dependsOn") or [] if statuses.get(d.lower(), 0) >= 400]
+        deps = [d.lower() for d in sub.get("dependsOn") or []]
+        for dep in deps:
+            await asyncio.shield(done[dep])
+        failed = [d for d in sub.get("dependsOn") or [] if done[d.lower()].result() >= 400]
         if failed:
             reply = Reply(
                 424,
@@ -194,7 +209,21 @@ def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> Reply:
             )
         else:
             made = _sub_request(req, sub)
-            reply = made if isinstance(made, Reply) else (_throttled(state) or dispatch(made))
-        statuses[rid.lower()] = reply.status
-        responses.append(_response(rid, reply))
-    return Reply(200, {"responses": responses})
+            if isinstance(made, Reply):
+                reply = made
+            elif not concurrency.take(state, mailbox := concurrency.mailbox_of(state, made.path)):
+                reply = concurrency.refusal()
+            else:
+                try:
+                    # The sub-request's service time; even without latency it runs alongside
+                    # the envelope's others (every one takes its slot before any finishes).
+                    await asyncio.sleep(latency)
+                    reply = _throttled(state) or dispatch(made)
+                finally:
+                    concurrency.release(state, mailbox)
+        replies[rid.lower()] = reply
+        done[rid.lower()].set_result(reply.status)
+
+    # Tasks start in envelope order, each taking its slot before its first pause.
+    await asyncio.gather(*(run(sub) for sub in requests))
+    return Reply(200, {"responses": [_response(sub["id"], replies[sub["id"].lower()]) for sub in requests]})

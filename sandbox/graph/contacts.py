@@ -20,6 +20,7 @@ from sandbox.graph.core import (
     not_found,
     ordered,
     public_copy,
+    undocumented,
     user_context,
     with_context,
 )
@@ -298,7 +299,7 @@ ROUTES = [
     (["GET", "PATCH", "DELETE"], "/me/contactFolders/{folder_id}", folder_item),
     (["GET"], "/me/contactFolders/{folder_id}/childFolders", list_child_folders),
     (["POST"], "/me/contactFolders/{folder_id}/childFolders", create_child_folder),
-    (["GET"], "/me/contacts/delta", contacts_delta),
+    (["GET"], "/me/contacts/delta", undocumented),  # v1.0: delta is per contact folder
     (["GET"], "/me/contacts", list_contacts),
     (["POST"], "/me/contacts", create_contact),
     (["GET", "PATCH", "DELETE"], "/me/contacts/{contact_id}", contact_item),

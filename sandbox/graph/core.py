@@ -36,6 +36,12 @@ def bad_request(message: str, code: str = "BadRequest") -> GraphError:
     return GraphError(400, code, message)
 
 
+def undocumented(state: SandboxState, req: GraphRequest) -> Reply:
+    """A path v1.0 does not document (``/me/contacts/delta``...): Graph's docs do not say
+    what it answers; the sandbox refuses it with 400 ``BadRequest``."""
+    raise bad_request("Unsupported request: this path is not part of Microsoft Graph v1.0.")
+
+
 def body_read_error(message: str) -> GraphError:
     return GraphError(400, "RequestBodyRead", message)
 

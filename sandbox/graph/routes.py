@@ -101,6 +101,7 @@ from sandbox.graph.core import (
     Handler,
     Reply,
     authenticate,
+    bad_request,
     user_context,
     with_context,
 )
@@ -178,7 +179,17 @@ def supported_time_zones(state: SandboxState, req: GraphRequest) -> Reply:
 
 
 def batch(state: SandboxState, req: GraphRequest) -> Reply:
-    return graph_batch.handle(state, req, lambda sub: dispatch(state, sub))
+    """Stands in the route table; ``$batch`` is served by ``_batch_endpoint`` (asynchronous:
+    its sub-requests run concurrently)."""
+    raise bad_request("A batch can't contain a batch.")
+
+
+async def run_batch(state: SandboxState, req: GraphRequest) -> Reply:
+    try:
+        req.user = authenticate(state, req.headers.get("authorization"), req.base)
+        return await graph_batch.handle(state, req, lambda sub: dispatch(state, sub))
+    except GraphError as exc:
+        return Reply(exc.status, exc.body(), dict(exc.headers))
 
 
 TABLE: list[tuple[list[str], str, Handler]] = [
@@ -272,7 +283,7 @@ def _endpoint(state: SandboxState, handler: Handler) -> Any:
             body=body,
             base=str(request.base_url).rstrip("/"),
         )
-        reply = execute(state, handler, req)
+        reply = await run_batch(state, req) if handler is batch else execute(state, handler, req)
         return graph_json(request, reply.body, reply.status, reply.headers)
 
     endpoint.__name__ = getattr(handler, "__name__", "graph")

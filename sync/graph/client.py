@@ -10,9 +10,16 @@ requests in flight - Outlook allows about 4 per mailbox - and the request count)
   headers do not stand for them).
 * ``pages`` follows ``@odata.nextLink`` verbatim and returns the final ``@odata.deltaLink``.
   410 (``SyncStateNotFound`` / ``resyncRequired``) raises ``CursorExpired``.
-* ``batch`` sends sub-requests in envelopes of 20 (concurrently, capped by the service
-  client), returns one response per request in request order, and re-sends the
-  sub-requests that came back 429/503/504 after their Retry-After.
+* Outlook lets an app run 4 requests at once against one mailbox, and counts the
+  sub-requests of a ``$batch`` one by one (Graph runs them in parallel unless ``dependsOn``
+  orders them). The client keeps a budget of ``max_in_flight`` request slots: a plain call
+  takes one; an envelope takes one per sub-request that can run at once. ``batch`` sends
+  envelopes of up to 20 one at a time, their sub-requests in ``max_in_flight`` lanes, each
+  lane ordered by ``dependsOn`` (sub-request n depends on n - lanes), so at most
+  ``max_in_flight`` of them run at once. A sub-request whose lane predecessor failed comes
+  back ``424`` (not carried out) and is sent again in the next envelope, with those that
+  came back 429/503/504 (after their Retry-After). Returns one response per request, in
+  request order.
 * A failure of a whole call (401, 403, 5xx after retries, a malformed reply) raises a
   ``SourceError`` with words for people.
 """
@@ -20,8 +27,9 @@ requests in flight - Outlook allows about 4 per mailbox - and the request count)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +150,8 @@ class GraphClient:
             headers={"Prefer": prefer()},
         )
         self.batch_retries = batch_retries
+        self.lanes = max(1, max_in_flight)
+        self.slots = SlotBudget(self.lanes)
 
     @property
     def api_calls(self) -> int:
@@ -171,18 +181,21 @@ class GraphClient:
         json: object = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        slots: int = 1,
     ) -> tuple[int, Any]:
-        """One request; returns (status, parsed body or None). Transport trouble raises."""
+        """One request; returns (status, parsed body or None). Transport trouble raises.
+        ``slots``: how many of the mailbox's concurrent requests it stands for."""
         hdrs = {"Prefer": prefer(*preferences)}
         hdrs.update(headers or {})
-        response = await self.service.request(
-            method,
-            self._url(url),
-            idempotent=idempotent,
-            headers=hdrs,
-            params=dict(params) if params else None,
-            json=json,
-        )
+        async with self.slots.hold(slots):
+            response = await self.service.request(
+                method,
+                self._url(url),
+                idempotent=idempotent,
+                headers=hdrs,
+                params=dict(params) if params else None,
+                json=json,
+            )
         body: Any = None
         if response.content:
             try:
@@ -243,27 +256,31 @@ class GraphClient:
             list(range(i, min(i + BATCH_LIMIT, len(requests)))) for i in range(0, len(requests), BATCH_LIMIT)
         ]
         results: list[SubResponse | None] = [None] * len(requests)
-        await asyncio.gather(*(self._send_chunk(requests, idx, results) for idx in chunks))
+        for idx in chunks:  # one envelope at a time: each takes the whole budget
+            await self._send_chunk(requests, idx, results)
         return [r for r in results if r is not None]
 
     async def _send_chunk(
         self, requests: list[dict], indexes: list[int], results: list[SubResponse | None]
     ) -> None:
         pending = list(indexes)
-        for attempt in range(self.batch_retries):
-            envelope = {"requests": [_sub(str(n), requests[i]) for n, i in enumerate(pending)]}
+        attempt = 0  # rounds that were throttled; a round of 424s only always makes progress
+        while True:
+            envelope = {"requests": [_sub(str(n), requests[i], self.lanes) for n, i in enumerate(pending)]}
             # A dropped connection repeats a batch only when it creates nothing (reads,
             # If-Match PATCHes and DELETEs are safe to repeat); for creates the engine's
             # journal finds out on the next run whether they arrived.
             safe = all(str(requests[i]["method"]).upper() != "POST" for i in pending)
-            status, body = await self.call("POST", "$batch", json=envelope, idempotent=safe)
+            status, body = await self.call(
+                "POST", "$batch", json=envelope, idempotent=safe, slots=min(len(pending), self.lanes)
+            )
             if status >= 400:
                 raise_for_call(status, body, "a batch of changes")
             replies = {
                 str(r.get("id")): r for r in (body or {}).get("responses") or [] if isinstance(r, dict)
             }
             throttled: list[int] = []
-            wait = 0.0
+            wait: float | None = None
             for n, i in enumerate(pending):
                 reply = replies.get(str(n))
                 if reply is None:
@@ -274,16 +291,23 @@ class GraphClient:
                 headers = {str(k).lower(): str(v) for k, v in (reply.get("headers") or {}).items()}
                 sub = SubResponse(int(reply.get("status") or 0), headers, reply.get("body"))
                 results[i] = sub
-                if sub.status in RETRY_STATUSES:
+                if sub.status == 424:  # its lane predecessor failed: not carried out
+                    throttled.append(i)
+                elif sub.status in RETRY_STATUSES:
                     throttled.append(i)
                     hinted = retry_after_seconds(headers.get("retry-after"))
                     wait = max(
-                        wait, hinted if hinted is not None else self.service.backoff_base_s * (2**attempt)
+                        wait or 0.0,
+                        hinted if hinted is not None else self.service.backoff_base_s * (2**attempt),
                     )
-            if not throttled or attempt + 1 >= self.batch_retries:
+            if not throttled:
                 return
-            self.service.retried += 1
-            await asyncio.sleep(min(wait, self.service.backoff_cap_s))
+            if wait is not None:
+                attempt += 1
+                if attempt >= self.batch_retries:
+                    return
+                self.service.retried += 1
+                await asyncio.sleep(min(wait, self.service.backoff_cap_s))
             pending = throttled
 
     # -- discovery for the settings ----------------------------------------------------
@@ -339,12 +363,36 @@ class GraphClient:
         ]
 
 
-def _sub(rid: str, request: Mapping[str, Any]) -> dict:
+class SlotBudget:
+    """``size`` request slots shared by one client's calls (a call may take several)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.free = size
+        self._changed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, n: int) -> AsyncIterator[None]:
+        n = max(1, min(n, self.size))
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.free >= n)
+            self.free -= n
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self.free += n
+                self._changed.notify_all()
+
+
+def _sub(rid: str, request: Mapping[str, Any], lanes: int) -> dict:
     sub: dict[str, Any] = {
         "id": rid,
         "method": request["method"],
         "url": "/" + str(request["url"]).lstrip("/"),
     }
+    if int(rid) >= lanes:  # one lane runs in order: Graph runs the lanes side by side
+        sub["dependsOn"] = [str(int(rid) - lanes)]
     headers = dict(request.get("headers") or {})
     if request.get("body") is not None:
         sub["body"] = request["body"]

@@ -3,17 +3,17 @@
 Each implements ``sync.source.Source`` for one kind over a shared ``GraphClient``:
 
 * ``GraphContacts(client, folder_id=None)``: one contacts folder (``None`` = the default
-  Contacts folder); ``contacts/delta`` of that folder with ``$select`` of the mapped
-  properties and ``Prefer: odata.maxpagesize=200``; the cursor is the deltaLink.
+  Contacts folder, addressed by its id: ``sync.graph.paths``); ``contacts/delta`` of that
+  folder with ``$select`` and ``Prefer: odata.maxpagesize=200``; the cursor is the deltaLink.
 * ``GraphEvents(client, days_back=30, days_ahead=90, calendar_id=None, time_zone="UTC")``:
-  ``calendarView/delta`` over [today - days_back, today + days_ahead] (whole UTC days), read
+  ``calendarView/delta`` (a chosen calendar falls back to listing: ``sync.graph.paths``)
+  over [today - days_back, today + days_ahead] (whole UTC days), read
   in UTC; occurrences of series are separate items. Graph fixes the window at the first
   call, so the cursor remembers it; when the window has moved on (a new day), the next
   ``list_changes`` quietly makes a full listing over the new window. ``@removed`` entries
   (deleted, or moved out of the window) become ``deleted_ids``; the engine tells them apart
   with ``get_many`` (``in_range=False`` outside the window).
-* ``GraphTasks(client, list_id=None, time_zone="UTC")``: one To Do list (``None`` = the
-  default list), ``tasks/delta``.
+* ``GraphTasks`` (``sync.graph.tasks``): one To Do list, ``tasks/delta``.
 
 Writes go through ``$batch`` (20 per envelope); PATCH and DELETE carry ``If-Match`` with the
 stored version: 412 -> ``ItemError("stale")``, 404 -> ``"not_found"`` (a DELETE of a missing
@@ -38,6 +38,7 @@ from urllib.parse import quote
 
 from sync.errors import SourceError
 from sync.fields import Kind, Side
+from sync.graph import paths
 from sync.graph.client import GraphClient, SubResponse, prefer, raise_for_call
 from sync.graph.mapping import (
     CONTACT_SELECT,
@@ -149,16 +150,14 @@ class GraphSource:
                 raise_for_call(reply.status, reply.body, self.what)
         return out
 
+    def _create_bodies(self, records: Sequence[Record]) -> list[dict]:
+        return [to_body(self.kind, r, None, self.time_zone) for r in records]
+
     async def create_many(self, records: Sequence[Record]) -> list[ItemResult]:
         url = await self.collection_url()
         requests = [
-            {
-                "method": "POST",
-                "url": url,
-                "headers": self._headers(),
-                "body": to_body(self.kind, r, None, self.time_zone),
-            }
-            for r in records
+            {"method": "POST", "url": url, "headers": self._headers(), "body": body}
+            for body in self._create_bodies(records)
         ]
         results = []
         for reply in await self.client.batch(requests):
@@ -430,7 +429,14 @@ class GraphContacts(GraphSource):
         return self._root_id is None or parent == self._root_id
 
     async def list_changes(self, cursor: str | None) -> ChangeSet:
-        changes = await self._delta(self._base() + "/delta", {"$select": CONTACT_SELECT}, cursor)
+        cursor = None if paths.stale_cursor(cursor) else cursor
+        folder = self.folder_id or self._root_id
+        if folder is None and cursor is None:
+            folder = self._root_id = await paths.default_contact_folder_id(self.client)
+            if folder is None:  # no contact and no folder: the default folder is empty
+                return ChangeSet(items=[], deleted_ids=[], cursor=paths.NO_FOLDER, full=True)
+        delta = f"me/contactFolders/{_q(folder or '')}/contacts/delta"
+        changes = await self._delta(delta, {"$select": CONTACT_SELECT}, cursor)
         if not self.folder_id and self._root_id is None:
             parents = {self._raw[i.id].get("parentFolderId") for i in changes.items if i.id in self._raw}
             if len(parents) == 1:
@@ -531,14 +537,42 @@ class GraphEvents(GraphSource):
             held, _, link = cursor.partition("|")
             if held != stamp or not link:
                 cursor = None  # the window moved on: list everything in the new window
-        changes = await self._delta(
-            f"{self._cal()}/calendarView/delta",
-            {"startDateTime": self._fmt(start), "endDateTime": self._fmt(end)},
-            link if cursor is not None else None,
-        )
+        if paths.stale_cursor(link):
+            cursor = None
+        window = {"startDateTime": self._fmt(start), "endDateTime": self._fmt(end)}
+        if self.calendar_id and (cursor is None or link == paths.LISTED):
+            changes = await self._delta_or_listing(window, cursor is not None)
+        else:
+            changes = await self._delta(self._view() + "/delta", window, link if cursor is not None else None)
         changes.cursor = f"{stamp}|{changes.cursor}"
         changes.items = [i for i in changes.items if i.in_range] if changes.full else changes.items
         return changes
+
+    def _view(self) -> str:
+        """The documented calendarView path (the primary calendar: ``/me/calendarView``)."""
+        return f"me/calendars/{_q(self.calendar_id)}/calendarView" if self.calendar_id else "me/calendarView"
+
+    async def _delta_or_listing(self, window: dict[str, str], listed: bool) -> ChangeSet:
+        """A chosen calendar: its calendarView delta, or (refused) a full listing each run."""
+        if not listed:
+            try:
+                return await self._delta(self._view() + "/delta", window, None)
+            except SourceError as exc:
+                if not paths.refused(exc):
+                    raise
+        items = await self._list(self._view(), {**window, "$select": EVENT_SELECT, "$top": "1000"})
+        return ChangeSet(
+            items=[i for i in items if i.in_range], deleted_ids=[], cursor=paths.LISTED, full=True
+        )
+
+    def _create_bodies(self, records: Sequence[Record]) -> list[dict]:
+        bodies = super()._create_bodies(records)
+        seen: dict[str, int] = {}
+        for body in bodies:  # the same intent gets the same transactionId (sync.graph.paths)
+            key = repr(sorted(body.items()))
+            body["transactionId"] = paths.transaction_id(self.calendar_id or "", body, seen.get(key, 0))
+            seen[key] = seen.get(key, 0) + 1
+        return bodies
 
     async def find_matches(self, record: Record) -> list[SourceItem]:
         when = record.get("StartDateTime") if not record.get("IsAllDayEvent") else record.get("ActivityDate")
@@ -559,40 +593,4 @@ class GraphEvents(GraphSource):
                 "$top": "1000",
             },
         )
-        return self._matching(self.kind, record, items)
-
-
-class GraphTasks(GraphSource):
-    """Tasks of one Microsoft To Do list (``list_id=None``: the default list)."""
-
-    kind: Kind = "tasks"
-    what = "your To Do tasks"
-    preferences = (TEXT_PREF,)
-
-    def __init__(self, client: GraphClient, list_id: str | None = None, *, time_zone: str = "UTC") -> None:
-        super().__init__(client, time_zone=time_zone)
-        self.list_id = list_id
-        self.range_key = f"list={list_id or ''}"  # set before the default list is looked up
-
-    async def _list_id(self) -> str:
-        if self.list_id is None:
-            lists = await self.client.todo_lists()
-            default = next((t for t in lists if t["is_default"]), None)
-            if default is None:
-                raise SourceError(message="Your Microsoft To Do has no default task list.")
-            self.list_id = default["id"]
-        return self.list_id
-
-    async def collection_url(self) -> str:
-        return f"/me/todo/lists/{_q(await self._list_id())}/tasks"
-
-    async def item_url(self, item_id: str) -> str:
-        return f"{await self.collection_url()}/{_q(item_id)}"
-
-    async def list_changes(self, cursor: str | None) -> ChangeSet:
-        base = (await self.collection_url()).lstrip("/")
-        return await self._delta(base + "/delta", None, cursor)
-
-    async def find_matches(self, record: Record) -> list[SourceItem]:
-        items = await self._list((await self.collection_url()).lstrip("/"), {"$top": "1000"})
         return self._matching(self.kind, record, items)

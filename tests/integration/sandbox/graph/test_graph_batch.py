@@ -28,6 +28,8 @@ def by_id(response) -> dict[str, dict]:
 def test_mixed_batch_runs_every_request(sandbox, graph, graph_schema) -> None:
     existing = graph.post("me/contacts", json={"givenName": "Existing"}).json()
     sandbox.state.requests.clear()
+    # More than 4 run at once here: the mailbox's concurrency limit is tested in test_graph_limits.
+    sandbox.control("POST config", {"graph_concurrency": 20})
     r = batch(
         graph,
         [
@@ -181,6 +183,7 @@ def test_batch_limits_and_auth(sandbox, graph) -> None:
 
 def test_sub_requests_are_throttled_one_by_one(sandbox, graph) -> None:
     requests = [{"id": str(i), "method": "GET", "url": "/me"} for i in range(20)]
+    sandbox.control("POST config", {"graph_concurrency": 20})  # only the injected faults here
     sandbox.state.set_faults(fault_rate=0.5, seed=7, kinds=["429"])
     for _ in range(5):  # the envelope itself may be throttled by the same fault source
         r = batch(graph, requests)

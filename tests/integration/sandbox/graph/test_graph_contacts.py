@@ -355,10 +355,10 @@ def test_malformed_bodies(sandbox, graph) -> None:
 # ---------------------------------------------------------------------- delta
 def test_contacts_delta_rounds(sandbox, graph, graph_schema) -> None:
     made = seed_contacts(sandbox, 5)
-    r = graph.get("me/contacts/delta", headers={"Prefer": "odata.maxpagesize=2"})
+    r = graph.get(root_delta(sandbox), headers={"Prefer": "odata.maxpagesize=2"})
     assert r.status_code == 200 and r.headers["preference-applied"] == "odata.maxpagesize=2"
     assert r.json()["@odata.context"].endswith("$metadata#Collection(contact)")
-    items, pages = follow(graph, "me/contacts/delta", headers={"Prefer": "odata.maxpagesize=2"})
+    items, pages = follow(graph, root_delta(sandbox), headers={"Prefer": "odata.maxpagesize=2"})
     assert [len(p["value"]) for p in pages] == [2, 2, 1]
     for p in pages:
         assert_page(graph_schema, "contact", p)
@@ -389,7 +389,7 @@ def test_contacts_delta_rounds(sandbox, graph, graph_schema) -> None:
 
 def test_delta_select_is_baked_into_the_token(sandbox, graph) -> None:
     seed_contacts(sandbox, 2)
-    first = graph.get("me/contacts/delta", params={"$select": "givenName"}).json()
+    first = graph.get(root_delta(sandbox), params={"$select": "givenName"}).json()
     assert all(set(i) == {"@odata.type", "@odata.etag", "id", "givenName"} for i in first["value"])
     cid = first["value"][0]["id"]
     graph.patch(f"me/contacts/{cid}", json={"surname": "Later"})
@@ -399,10 +399,10 @@ def test_delta_select_is_baked_into_the_token(sandbox, graph) -> None:
 
 def test_delta_page_size_caps_at_200(sandbox, graph) -> None:
     seed_contacts(sandbox, 205)
-    r = graph.get("me/contacts/delta", headers={"Prefer": "odata.maxpagesize=500"})
+    r = graph.get(root_delta(sandbox), headers={"Prefer": "odata.maxpagesize=500"})
     assert len(r.json()["value"]) == 200
     assert r.headers["preference-applied"] == "odata.maxpagesize=200"
-    default = graph.get("me/contacts/delta").json()
+    default = graph.get(root_delta(sandbox)).json()
     assert len(default["value"]) == 10 and "@odata.nextLink" in default
 
 
@@ -429,7 +429,7 @@ def test_delta_per_folder_and_expired_tokens(sandbox, graph) -> None:
 
 def test_changes_made_while_paging_come_in_the_next_round(sandbox, graph) -> None:
     made = seed_contacts(sandbox, 4)
-    first = graph.get("me/contacts/delta", headers={"Prefer": "odata.maxpagesize=2"}).json()
+    first = graph.get(root_delta(sandbox), headers={"Prefer": "odata.maxpagesize=2"}).json()
     graph.patch(f"me/contacts/{made[3]['id']}", json={"jobTitle": "Mid-round"})
     rest, pages = follow(graph, first["@odata.nextLink"], headers={"Prefer": "odata.maxpagesize=2"})
     seen = {i["id"] for i in first["value"] + rest}
@@ -458,7 +458,7 @@ def test_head_requests_change_nothing(sandbox, graph) -> None:
 def test_immutable_id_preference_is_echoed(sandbox, graph) -> None:
     r = graph.get("me/contacts", headers={"Prefer": 'IdType="ImmutableId"'})
     assert r.headers["preference-applied"] == 'IdType="ImmutableId"'
-    both = graph.get("me/contacts/delta", headers={"Prefer": 'IdType="ImmutableId", odata.maxpagesize=5'})
+    both = graph.get(root_delta(sandbox), headers={"Prefer": 'IdType="ImmutableId", odata.maxpagesize=5'})
     assert set(both.headers["preference-applied"].split(", ")) == {
         'IdType="ImmutableId"',
         "odata.maxpagesize=5",
@@ -467,7 +467,7 @@ def test_immutable_id_preference_is_echoed(sandbox, graph) -> None:
 
 def test_delta_items_carry_their_type(sandbox, graph) -> None:
     seed_contacts(sandbox, 1)
-    item = graph.get("me/contacts/delta").json()["value"][0]
+    item = graph.get(root_delta(sandbox)).json()["value"][0]
     assert item["@odata.type"] == "#microsoft.graph.contact" and item["@odata.etag"]
 
 
@@ -477,3 +477,8 @@ def test_birthday_is_normalised_to_a_utc_instant(sandbox, graph, graph_schema) -
     assert_valid(graph_schema, "contact", made.json())
     bad = graph.post("me/contacts", json={"givenName": "B", "birthday": "1980-05-01"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "RequestBodyRead"
+
+
+def root_delta(sandbox) -> str:
+    """Contacts delta of the default folder, as v1.0 documents it (by the folder's id)."""
+    return f"me/contactFolders/{seeding.root_contact_folder(sandbox.state)['id']}/contacts/delta"
