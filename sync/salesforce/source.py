@@ -536,6 +536,10 @@ class SalesforceEvents(SalesforceSource):
         cond = (
             f"OwnerId = {soql_quote(self.user_id)} AND ActivityDate >= N_DAYS_AGO:{self.days_back} "
             f"AND ActivityDate <= NEXT_N_DAYS:{self.days_ahead}"
+            # Child events (an invitee's copy of a colleague's meeting: the meeting is
+            # already in the invitee's Outlook) and legacy recurring masters (not events
+            # themselves) are never read, so never duplicated in Outlook nor written back.
+            " AND IsChild = false AND IsRecurrence = false"
         )
         return cond if self.include_private else cond + " AND IsPrivate = false"
 
