@@ -34,3 +34,26 @@ def test_child_events_and_recurring_masters_are_not_read(world: _World) -> None:
         assert child["Id"] not in ids and master["Id"] not in ids
 
     world.run(body)
+
+
+def test_a_private_event_is_created_without_its_contact(world: _World) -> None:
+    from sync.normalise import clean_record
+
+    start = world.sandbox.state.clock.now().replace(microsecond=0) + dt.timedelta(days=2)
+    email = "private.guest@harbourlight.example"
+    world.sandbox.state.sf_create("Contact", {"LastName": "Guest", "Email": email, "OwnerId": world.me})
+    record = {
+        "Subject": "Doctor",
+        "StartDateTime": start,
+        "EndDateTime": start + dt.timedelta(minutes=30),
+        "IsPrivate": True,
+        "WhoEmail": email,
+    }
+
+    async def body() -> None:
+        (made,) = await world.source("events").create_many([clean_record("events", record)])
+        assert made.ok, made.error
+        row = world.sandbox.state.sf_get("Event", made.id)
+        assert row["IsPrivate"] is True and not row.get("WhoId")
+
+    world.run(body)
