@@ -57,3 +57,20 @@ def test_a_private_event_is_created_without_its_contact(world: _World) -> None:
         assert row["IsPrivate"] is True and not row.get("WhoId")
 
     world.run(body)
+
+
+@pytest.mark.seed("edge")
+def test_the_edge_seed_child_events_and_recurring_master_are_not_read(world: _World) -> None:
+    rows = world.sandbox.state.sf["records"]["Event"].values()
+    mine = [r for r in rows if r.get("OwnerId") == world.me and str(r.get("Subject", "")).startswith("Edge:")]
+    skipped = {r["Id"] for r in mine if r.get("IsChild") or r.get("IsRecurrence")}
+    occurrences = {r["Id"] for r in mine if r.get("RecurrenceActivityId")}
+    assert len(skipped) == 3 and len(occurrences) == 3
+
+    async def body() -> None:
+        listing = await world.source("events").list_changes(None)
+        ids = {i.id for i in listing.items}
+        assert not skipped & ids
+        assert occurrences <= ids
+
+    world.run(body)
