@@ -543,6 +543,9 @@ class SalesforceEvents(SalesforceSource):
         cond = (
             f"OwnerId = {soql_quote(self.user_id)} AND ActivityDate >= N_DAYS_AGO:{self.days_back} "
             f"AND ActivityDate <= NEXT_N_DAYS:{self.days_ahead}"
+            # not read: child events (an invitee's copy, already in Outlook) and legacy
+            # recurring masters (not events themselves): never duplicated, never written
+            " AND IsChild = false AND IsRecurrence = false"
         )
         return cond if self.include_private else cond + " AND IsPrivate = false"
 
@@ -574,6 +577,10 @@ class SalesforceEvents(SalesforceSource):
             who_id = who.get(str(email).casefold()) if email else None
             if who_id or not creating:
                 body["WhoId"] = who_id
+        if fields.get("IsPrivate"):
+            # Salesforce relates a private event to no contact or record: written without them
+            body.pop("WhoId", None)
+            body.pop("WhatId", None)
         return body
 
 
