@@ -104,6 +104,21 @@ def soql_ids(ids: Iterable[str]) -> str:
     return "(" + ",".join(soql_quote(i) for i in ids) + ")"
 
 
+def chunks_by_length(values: Sequence[str], most: int, chars: int) -> list[list[str]]:
+    """``values`` in chunks of at most ``most`` items whose quoted literals, URL-encoded, fit
+    in ``chars`` (a query travels in a URL: Salesforce refuses URLs over 16 KB)."""
+    out: list[list[str]] = []
+    size = 0
+    for value in values:
+        cost = len(quote(soql_quote(value) + ",", safe=""))
+        if not out or len(out[-1]) >= most or size + cost > chars:
+            out.append([])
+            size = 0
+        out[-1].append(value)
+        size += cost
+    return out
+
+
 def chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]

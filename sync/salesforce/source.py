@@ -87,6 +87,7 @@ from sync.salesforce.client import (
     SalesforceClient,
     SalesforceRequestFailed,
     chunks,
+    chunks_by_length,
     soql_ids,
     soql_quote,
 )
@@ -104,21 +105,6 @@ Scope = Literal["mine", "all", "team", "campaign"]
 
 def _sf_minute(when: dt.datetime) -> str:
     return when.astimezone(UTC).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _chunks_by_length(values: Sequence[str], most: int, chars: int) -> list[list[str]]:
-    """``values`` in chunks of at most ``most`` items whose quoted literals, URL-encoded, fit
-    in ``chars`` (a query travels in a URL: Salesforce refuses URLs over 16 KB)."""
-    out: list[list[str]] = []
-    size = 0
-    for value in values:
-        cost = len(quote(soql_quote(value) + ",", safe=""))
-        if not out or len(out[-1]) >= most or size + cost > chars:
-            out.append([])
-            size = 0
-        out[-1].append(value)
-        size += cost
-    return out
 
 
 def _encode_cursor(data: dict[str, Any]) -> str:
@@ -483,7 +469,7 @@ class SalesforceContacts(SalesforceSource):
         tail = " ORDER BY CreatedDate, Id"
         soqls = [
             f"{head}{soql_ids(chunk)}{tail}"
-            for chunk in _chunks_by_length(
+            for chunk in chunks_by_length(
                 emails, IDS_PER_QUERY, TWIN_QUERY_CHARS - len(quote(head + tail, safe=""))
             )
         ]

@@ -7,7 +7,8 @@ import pytest
 from sf_world import _World
 
 from sync.normalise import clean_record
-from sync.salesforce.source import IDS_PER_QUERY, TWIN_QUERY_CHARS, _chunks_by_length
+from sync.salesforce.client import chunks_by_length
+from sync.salesforce.source import IDS_PER_QUERY, TWIN_QUERY_CHARS
 
 
 @pytest.fixture
@@ -110,7 +111,7 @@ def test_many_creates_are_looked_up_200_emails_a_query_five_queries_a_request(wo
 
 def test_long_emails_are_split_so_each_query_url_stays_short() -> None:
     emails = [f"{'x' * 70}{i}@example.com" for i in range(400)]
-    chunks = _chunks_by_length(emails, IDS_PER_QUERY, TWIN_QUERY_CHARS)
+    chunks = chunks_by_length(emails, IDS_PER_QUERY, TWIN_QUERY_CHARS)
     assert [e for c in chunks for e in c] == emails
     assert all(len(c) <= IDS_PER_QUERY for c in chunks)
     assert len(chunks) > 400 // IDS_PER_QUERY  # the length limit, not the count, split them
