@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import collections
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from cli_run import env, signed_in_profile, tandem, tandem_argv
 
 from sandbox.seed import root_contact_folder
 
@@ -24,34 +23,6 @@ WRITES = (
     "POST /services/data/v{version}/composite/sobjects",
     "PATCH /services/data/v{version}/composite/sobjects",
 )
-
-
-def tandem_argv(box, profile: Path, *args: str) -> list[str]:
-    return [
-        sys.executable,
-        "main.py",
-        "--sandbox-url",
-        box.base_url,
-        "--sandbox-ca",
-        box.ca_file,
-        "--profile",
-        str(profile),
-        *args,
-    ]
-
-
-def env() -> dict[str, str]:
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("PYTHON_KEYRING_BACKEND", "TANDEM_SANDBOX_URL", "TANDEM_SANDBOX_CA")
-    }
-
-
-def tandem(box, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        tandem_argv(box, profile, *args), cwd=ROOT, capture_output=True, text=True, timeout=180, env=env()
-    )
 
 
 def writes_seen(box, service: str) -> int:
@@ -65,17 +36,7 @@ def writes_seen(box, service: str) -> int:
 
 @pytest.fixture
 def profile(sandbox, tmp_path: Path) -> Path:
-    sandbox.state.config["auto_approve"] = True
-    sandbox.state.config["device_interval_s"] = 1
-    profile = tmp_path / "profile"
-    for args in (
-        ("login", "outlook", "--json"),
-        ("login", "salesforce", "--device", "--json"),
-        ("settings", "set", "contacts.range", "all"),
-    ):
-        done = tandem(sandbox, profile, *args)
-        assert done.returncode == 0, done.stderr
-    return profile
+    return signed_in_profile(sandbox, tmp_path / "profile", ("contacts.range", "all"))
 
 
 def add_salesforce_only_contacts(box, n: int) -> None:
