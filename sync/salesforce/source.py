@@ -330,10 +330,12 @@ class SalesforceSource(DescribedFields):
 
     # -- writing -----------------------------------------------------------------------
 
-    async def _who_ids(self, records: Sequence[Record]) -> dict[str, str]:
+    async def _lookups(self, records: Sequence[Record]) -> dict[str, str]:
+        """What the bodies of ``records`` need from the org, asked once per batch of writes
+        (events: a WhoId per email; tasks: the org's statuses, kept on the source)."""
         return {}
 
-    def _body(self, fields: Record, who: dict[str, str], creating: bool) -> dict[str, Any]:
+    def _body(self, fields: Record, lookups: dict[str, str], creating: bool) -> dict[str, Any]:
         body = to_body(self.kind, fields, self._allowed(creating))
         if creating:
             body["OwnerId"] = self.user_id
@@ -343,8 +345,8 @@ class SalesforceSource(DescribedFields):
         if not records:
             return []
         await self._described()
-        who = await self._who_ids(records)
-        bodies = await paced_map(lambda r: self._body(r, who, creating=True), records)
+        lookups = await self._lookups(records)
+        bodies = await paced_map(lambda r: self._body(r, lookups, creating=True), records)
         results = await self.client.create_records(self.kind, self.sobject, bodies)
         return await self._with_versions(results)
 
@@ -355,7 +357,7 @@ class SalesforceSource(DescribedFields):
         current = await self._versions([u.id for u in updates])
         results: list[ItemResult | None] = [None] * len(updates)
         send: list[tuple[int, dict[str, Any]]] = []
-        who = await self._who_ids([u.fields for u in updates])
+        lookups = await self._lookups([u.fields for u in updates])
         pace = Pacer()
         for n, update in enumerate(updates):
             await pace()
@@ -372,7 +374,7 @@ class SalesforceSource(DescribedFields):
                     id=update.id,
                 )
             else:
-                send.append((n, {"Id": update.id, **self._body(update.fields, who, creating=False)}))
+                send.append((n, {"Id": update.id, **self._body(update.fields, lookups, creating=False)}))
         if send:
             sent = await self.client.update_records(self.kind, self.sobject, [b for _, b in send])
             for (n, _), result in zip(send, await self._with_versions(sent), strict=False):
@@ -450,8 +452,8 @@ class SalesforceContacts(SalesforceSource):
             parts.append(f"LastName = {soql_quote(str(record['LastName']))}")
         return " OR ".join(parts) or None
 
-    def _body(self, fields: Record, who: dict[str, str], creating: bool) -> dict[str, Any]:
-        body = super()._body(fields, who, creating)
+    def _body(self, fields: Record, lookups: dict[str, str], creating: bool) -> dict[str, Any]:
+        body = super()._body(fields, lookups, creating)
         body.pop("AccountId", None)  # created from Outlook: a private contact, no account
         return body
 
@@ -545,7 +547,7 @@ class SalesforceEvents(SalesforceSource):
             return f"{me} AND StartDateTime = {encode(record['StartDateTime'])}"
         return None
 
-    async def _who_ids(self, records: Sequence[Record]) -> dict[str, str]:
+    async def _lookups(self, records: Sequence[Record]) -> dict[str, str]:
         emails = sorted({str(r["WhoEmail"]).casefold() for r in records if r.get("WhoEmail")})
         out: dict[str, str] = {}
         for chunk in chunks(emails, IDS_PER_QUERY):
@@ -556,11 +558,11 @@ class SalesforceEvents(SalesforceSource):
                 out.setdefault(str(row["Email"]).casefold(), row["Id"])
         return out
 
-    def _body(self, fields: Record, who: dict[str, str], creating: bool) -> dict[str, Any]:
-        body = super()._body(fields, who, creating)
+    def _body(self, fields: Record, lookups: dict[str, str], creating: bool) -> dict[str, Any]:
+        body = super()._body(fields, lookups, creating)
         if "WhoEmail" in fields:
             email = fields.get("WhoEmail")
-            who_id = who.get(str(email).casefold()) if email else None
+            who_id = lookups.get(str(email).casefold()) if email else None
             if who_id or not creating:
                 body["WhoId"] = who_id
         if fields.get("IsPrivate"):

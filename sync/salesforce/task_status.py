@@ -92,18 +92,18 @@ STANDARD_ORG = OrgStatuses(tuple((v, v == CLOSED, v == "Not Started") for v in S
 
 class TaskStatusWrites:
     """The writing side for ``SalesforceTasks`` (before ``SalesforceSource`` in its bases): the
-    org's statuses are asked once, before the first write that carries a Status."""
+    org's statuses are asked once, by the lookups before the first write that carries a Status."""
 
     client: Any
     _statuses: OrgStatuses | None = None
 
-    async def _who_ids(self, records: Sequence[Record]) -> dict[str, str]:
+    async def _lookups(self, records: Sequence[Record]) -> dict[str, str]:
         if self._statuses is None and any(r.get("Status") for r in records):
             self._statuses = OrgStatuses.from_rows(await self.client.query(STATUS_QUERY))
         return {}
 
-    def _body(self, fields: Record, who: dict[str, str], creating: bool) -> dict[str, Any]:
-        body: dict[str, Any] = super()._body(fields, who, creating)  # type: ignore[misc]  # SalesforceSource's
+    def _body(self, fields: Record, lookups: dict[str, str], creating: bool) -> dict[str, Any]:
+        body: dict[str, Any] = super()._body(fields, lookups, creating)  # type: ignore[misc]  # SalesforceSource's
         if body.get("Status"):
             body["Status"] = (self._statuses or STANDARD_ORG).to_org(str(body["Status"]))
         return body
