@@ -142,7 +142,7 @@ class GraphClient:
             self.root,
             verify=verify,
             auth=auth,
-            max_in_flight=max_in_flight,
+            max_in_flight=None,  # the slot budget below caps requests in flight, sub-requests counted
             retries=retries,
             backoff_base_s=backoff_base_s,
             backoff_cap_s=backoff_cap_s,
