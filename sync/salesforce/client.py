@@ -24,6 +24,7 @@ Whole-call failures become ``SourceError`` subclasses:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +38,7 @@ from sync.errors import SourceError
 from sync.fields import SPECS, Kind
 from sync.http import ServiceClient
 from sync.records import ItemResult
+from sync.salesforce.timestamps import replication_datetime
 
 T = TypeVar("T")
 DESCRIBE_KEY = "salesforce.describe"  # store key (+ ".Contact"): the cached describe of an object
@@ -397,14 +399,19 @@ class SalesforceClient:
         self._described[sobject] = fields
         return fields
 
-    async def get_deleted(self, sobject: str, start: str, end: str) -> dict[str, Any]:
+    async def get_deleted(self, sobject: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         """``getDeleted``: ``{"deletedRecords": [{"id","deletedDate"}], "latestDateCovered", ...}``.
 
-        A window the service no longer covers raises ``SalesforceRequestFailed`` with
-        ``ids["code"] == "INVALID_REPLICATION_DATE"``.
+        ``start`` and ``end`` go out as the REST page's example has them (ISO 8601 with an
+        offset, ``2026-12-04T10:00:00+00:00``, to the minute: Salesforce ignores seconds).
+        A refused window raises ``SalesforceRequestFailed`` with ``ids["code"]``:
+        ``INVALID_REPLICATION_DATE`` (start older than the delete log, or the window shorter
+        than a minute) or ``EXCEEDED_ID_LIMIT`` (more than 600,000 ids in the window).
         """
         response = await self.request(
-            "GET", f"sobjects/{sobject}/deleted/", params={"start": start, "end": end}
+            "GET",
+            f"sobjects/{sobject}/deleted/",
+            params={"start": replication_datetime(start), "end": replication_datetime(end)},
         )
         return response.json()
 

@@ -24,6 +24,7 @@ from sync.fields import FIELDS, SPECS, Kind, fields_to
 from sync.normalise import clean_record
 from sync.records import Record, Value
 from sync.salesforce.task_status import record_status
+from sync.salesforce.timestamps import soql_datetime
 
 UTC = dt.UTC
 SOBJECTS: dict[Kind, str] = {"contacts": "Contact", "events": "Event", "tasks": "Task"}
@@ -96,8 +97,8 @@ def from_row(kind: Kind, row: Mapping[str, Any]) -> Record:
 
 
 def encode(value: Value) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.datetime):  # the documented SOQL literal, also fine in a JSON body
+        return soql_datetime(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

@@ -20,30 +20,8 @@ Ranges (BEHAVIOUR.md), as SOQL conditions evaluated by Salesforce
               ahead (server "today"); private events (IsPrivate) only with ``include_private``.
     tasks     ``OwnerId = me`` and (open, or due / completed in the last ``closed_days`` days).
 
-Incremental reads (the cursor)
-    The cursor holds ``m``: the newest ``SystemModstamp`` seen, ``ids``: the ids seen with
-    exactly that stamp, ``d``: the start of the next getDeleted window (a minute, as
-    Salesforce ignores seconds there) and ``dids``: ids already reported deleted inside that
-    minute. A delta is two requests when nothing changed:
-      1. ``GET /sobjects/T/deleted/?start=d&end=...`` -> ``deleted_ids``;
-      2. ``SELECT ... WHERE SystemModstamp >= m ORDER BY SystemModstamp, Id`` (``>=`` and the
-         ``ids`` list instead of ``>``: two records saved in the same millisecond are both
-         seen, the one already seen is skipped).
-    The change query has no range condition, so a record that leaves the range (reassigned,
-    closed long ago, moved out of the window, left the campaign...) is still reported, with
-    ``in_range=False``. When something changed, one more query (``Id IN (...) AND <range>``)
-    tells in-range from out-of-range records; rows still at the version the engine stored for
-    them (``remember_versions``: Tandem's own writes read back) are in range without asking. A ``d`` older than the delete log (15 days) ->
-    ``CursorExpired`` (checked locally, and on Salesforce's INVALID_REPLICATION_DATE); the
-    engine then asks for a full listing.
-    A full listing is also two requests (getDeleted to fix the delete window's start before
-    the listing, then the ranged query); its cursor starts the change query at the newest
-    listed stamp, so an out-of-range record changed after it shows up once, ``in_range=False``.
-    The delete window starts at our clock's "now"; when Salesforce's clock is more than 15
-    days ahead (a test clock) one more getDeleted with a future window reads Salesforce's now.
-    Not covered: a record that stops being *visible* to the user (sharing change) is neither
-    changed nor deleted for them; only a full listing notices it. The change query has no
-    range condition, so in a big org "mine" deltas carry other people's edits (out of range).
+Incremental reads (the cursor): see ``sync.salesforce.cursor`` (change query, getDeleted
+    window and its limits, the fallback to a full listing).
 
 Writes
     Collections of 200, ``allOrNone=false``. Creates set ``OwnerId = me``; contacts get no
@@ -69,9 +47,7 @@ per-kind numbers.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Literal
@@ -85,42 +61,30 @@ from sync.records import ChangeSet, Delete, ItemResult, Record, SourceItem, Upda
 from sync.salesforce.client import (
     COLLECTION_SIZE,
     SalesforceClient,
-    SalesforceRequestFailed,
     chunks,
     chunks_by_length,
     soql_ids,
     soql_quote,
 )
+from sync.salesforce.cursor import (
+    decode_cursor,
+    delete_window_start,
+    deleted_since,
+    encode_cursor,
+    salesforce_minute,
+    seen_in_second,
+    stamp_second,
+)
 from sync.salesforce.described import DescribedFields
 from sync.salesforce.mapping import SOBJECTS, encode, from_row, parse_sf_datetime, select_fields, to_body
 from sync.salesforce.task_status import TaskStatusWrites
+from sync.salesforce.timestamps import soql_datetime
 
 UTC = dt.UTC
-DELETE_LOG_DAYS = 15
 IDS_PER_QUERY = 200
 READ_IDS_PER_CALL = 2000
 TWIN_QUERY_CHARS = 14000  # URL-encoded SOQL per email lookup: below Salesforce's 16 KB URLs
 Scope = Literal["mine", "all", "team", "campaign"]
-
-
-def _sf_minute(when: dt.datetime) -> str:
-    return when.astimezone(UTC).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _encode_cursor(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(data, dict) or data.get("v") != 1:
-            raise ValueError
-        return data
-    except (ValueError, TypeError):
-        raise CursorExpired(
-            message="Tandem will read everything from Salesforce again.", service="salesforce"
-        ) from None
 
 
 class SalesforceSource(DescribedFields):
@@ -174,27 +138,17 @@ class SalesforceSource(DescribedFields):
         await self._described()
         if cursor is None:
             return await self._full_listing()
-        state = _decode_cursor(cursor)
-        start = parse_sf_datetime(state["d"])
-        assert start is not None
-        now = dt.datetime.now(UTC)
-        if start < now - dt.timedelta(days=DELETE_LOG_DAYS) + dt.timedelta(minutes=5):
-            raise CursorExpired(
-                message="Tandem last synced Salesforce too long ago to read only the "
-                "changes; it reads everything again.",
-                service="salesforce",
-            )
+        state = decode_cursor(cursor)
+        start = delete_window_start(state)
         deleted, d, dids = await self._deleted_since(start, set(state.get("dids", [])))
         rows = await self.client.query(
-            f"SELECT {self._select} FROM {self.sobject} WHERE SystemModstamp >= {state['m']} "
-            "ORDER BY SystemModstamp, Id"
+            f"SELECT {self._select} FROM {self.sobject} "
+            f"WHERE SystemModstamp >= {soql_datetime(stamp_second(state['m']))} ORDER BY SystemModstamp, Id"
         )
-        seen_at_m = set(state.get("ids", []))
-        fresh = [r for r in rows if not (r["SystemModstamp"] == state["m"] and r["Id"] in seen_at_m)]
-        m, ids = state["m"], list(seen_at_m)
-        if fresh:
-            m = fresh[-1]["SystemModstamp"]
-            ids = [r["Id"] for r in rows if r["SystemModstamp"] == m]
+        seen = {(i, stamp) for i, stamp in state.get("seen", [])}
+        fresh = [r for r in rows if (r["Id"], r["SystemModstamp"]) not in seen]
+        m = rows[-1]["SystemModstamp"] if rows else state["m"]
+        seen_now = seen_in_second(rows, m) if rows else [list(p) for p in seen]
         # Rows at the version Tandem stored for them are its own writes read back: in range
         # when written, so the range query is not asked about them again.
         known = [r for r in fresh if r["Id"] in self._known and self._known[r["Id"]] == r["SystemModstamp"]]
@@ -206,7 +160,7 @@ class SalesforceSource(DescribedFields):
         return ChangeSet(
             items=items,
             deleted_ids=[i for i in deleted if i not in fresh_ids],
-            cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
+            cursor=encode_cursor({"v": 2, "m": m, "seen": seen_now, "d": d, "dids": dids}),
             full=False,
         )
 
@@ -214,12 +168,8 @@ class SalesforceSource(DescribedFields):
         # The delete window starts before the listing, so nothing deleted during it is missed.
         try:
             _, d, dids = await self._deleted_since(dt.datetime.now(UTC), set())
-        except CursorExpired:
-            # Salesforce's clock runs far ahead of ours (only seen with a test clock): ask it
-            # for its "now" with a window that starts in the future, and start from there.
-            far = _sf_minute(dt.datetime.now(UTC) + dt.timedelta(days=365))
-            body = await self.client.get_deleted(self.sobject, far, far)
-            d, dids = _sf_minute(parse_sf_datetime(body["latestDateCovered"]) or dt.datetime.now(UTC)), []
+        except CursorExpired:  # Salesforce's clock runs far ahead of ours (a test clock)
+            d, dids = await salesforce_minute(self.client, self.sobject), []
         conditions = self.range_conditions()
         rows: list[dict[str, Any]] = []
         wheres: list[str | None] = list(conditions) if conditions else [None]
@@ -235,43 +185,19 @@ class SalesforceSource(DescribedFields):
             rows = sorted({r["Id"]: r for r in rows}.values(), key=lambda r: (r["SystemModstamp"], r["Id"]))
         if rows:  # changes after the listing get a later stamp than its newest row
             m = rows[-1]["SystemModstamp"]
-            ids = [r["Id"] for r in rows if r["SystemModstamp"] == m]
+            seen = seen_in_second(rows, m)
         else:
-            m, ids = d, []
+            m, seen = d, []
         items = await paced_map(lambda r: self._item(r, True), rows)
         return ChangeSet(
             items=items,
             deleted_ids=[],
-            cursor=_encode_cursor({"v": 1, "m": m, "ids": ids, "d": d, "dids": dids}),
+            cursor=encode_cursor({"v": 2, "m": m, "seen": seen, "d": d, "dids": dids}),
             full=True,
         )
 
     async def _deleted_since(self, start: dt.datetime, known: set[str]) -> tuple[list[str], str, list[str]]:
-        """Ids deleted since ``start``; the next window start; ids reported in that minute."""
-        now = dt.datetime.now(UTC)
-        end = max(now, start) + dt.timedelta(days=1)  # "now" is Salesforce's: it caps the window
-        try:
-            body = await self.client.get_deleted(self.sobject, _sf_minute(start), _sf_minute(end))
-        except SalesforceRequestFailed as exc:
-            if exc.ids.get("code") == "INVALID_REPLICATION_DATE":
-                raise CursorExpired(
-                    message="Salesforce no longer keeps the list of deletions from "
-                    "the last sync; Tandem reads everything again.",
-                    service="salesforce",
-                ) from exc
-            raise
-        covered = parse_sf_datetime(body.get("latestDateCovered")) or start
-        next_start = _sf_minute(covered)
-        since = parse_sf_datetime(next_start)
-        deleted, minute_ids = [], []
-        for entry in body.get("deletedRecords", []):
-            rid = entry.get("id")
-            when = parse_sf_datetime(entry.get("deletedDate"))
-            if rid not in known:
-                deleted.append(rid)
-            if when is not None and since is not None and when >= since:
-                minute_ids.append(rid)  # the next window starts at this minute: skip it then
-        return deleted, next_start, minute_ids
+        return await deleted_since(self.client, self.sobject, start, known)
 
     def _item(self, row: dict[str, Any], in_range: bool) -> SourceItem:
         return SourceItem(

@@ -71,7 +71,10 @@ def test_a_first_sync_of_2000_contacts_stays_within_1_2_times_the_minimum(cli) -
     code, result, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
     assert code == 0 and result["kinds"]["contacts"]["actions"] == [], err
     second = cli.api_requests()
-    assert second["salesforce"] <= 3, (second, endpoints(box))  # with the describe's 304
+    # getDeleted, the describe's 304 and the change query, which starts at the whole second of
+    # the newest stamp (SOQL literals are whole seconds) and so pages again through the rows
+    # the first run wrote in that second: at most one page more.
+    assert second["salesforce"] <= 4, (second, endpoints(box))
     assert second["graph"] <= math.ceil(c["outlook"]["create"] / graph_page) + 1, (second, endpoints(box))
 
     box.control("POST requests/reset")
