@@ -353,7 +353,8 @@ class SyncSession:
         from sync.graph.source import GraphContacts, GraphEvents
         from sync.graph.tasks import GraphTasks
         from sync.salesforce.client import SalesforceClient
-        from sync.salesforce.source import SalesforceContacts, SalesforceEvents, SalesforceTasks
+        from sync.salesforce.events import SalesforceEvents
+        from sync.salesforce.source import SalesforceContacts, SalesforceTasks
 
         ctx, settings = self.service.ctx, self.service.settings
         sf_facts = ctx.accounts.get("salesforce")

@@ -31,8 +31,7 @@ def populate(state: SandboxState) -> None:
 
 def salesforce_events(state: SandboxState) -> None:
     """Child events, a legacy recurring event, an IsRecurrence2 series, a private event and a
-    three-day all-day event, all owned by the signed-in user. (The IsRecurrence2 series is not
-    seeded yet: the schema has no Recurrence2 fields.)"""
+    three-day all-day event, all owned by the signed-in user."""
     me = seed_demo.sf_user_by_alias(state, "mreyes")["Id"]
     sam = seed_demo.sf_user_by_alias(state, "sokafor")["Id"]
     d0 = seed_demo.anchor_day(state)
@@ -59,6 +58,22 @@ def salesforce_events(state: SandboxState) -> None:
             me,
             RecurrenceActivityId=master["Id"],
         )
+    # A Lightning event series (IsRecurrence2): four weekly occurrences; the first one is the
+    # series record and carries the RRULE, the third was moved (an exception).
+    series = timed(
+        "Edge: weekly forecast call",
+        seed_demo.workday(d0, 1),
+        me,
+        IsRecurrence2=True,
+        Recurrence2PatternText="RRULE:FREQ=WEEKLY;INTERVAL=1;COUNT=4",
+    )
+    series["_series"] = series["Id"]
+    for week in range(1, 4):
+        day = seed_demo.workday(d0, 1) + timedelta(days=7 * week)
+        row = timed(
+            "Edge: weekly forecast call", day, me, IsRecurrence2=True, IsRecurrence2Exception=week == 2
+        )
+        row["_series"] = series["Id"]
     timed("Edge: private appointment", seed_demo.workday(d0, 4), me, IsPrivate=True)
     state.sf_create(
         "Event",

@@ -37,8 +37,8 @@ from .executor import Executor, empty_counts
 from .fields import KINDS, SIDES, Kind, Side, other_side
 from .links import Link
 from .plan import Decisions, KindPlan, Plan
-from .planner import hold_existing, plan_kind
-from .records import SideChanges, SourceItem
+from .planner import hold_action, hold_existing, plan_kind
+from .records import NEEDS_ORG_FEATURE, SideChanges, SourceItem
 from .report import KindReport, RunReport
 from .settings import KindSettings
 from .source import Source
@@ -147,6 +147,9 @@ class SyncEngine:
         # Planning is pure: a large set is planned in a worker thread so the loop stays responsive.
         kplan = await asyncio.to_thread(plan_kind, *args) if size > THREAD_ABOVE else plan_kind(*args)
         await self._hold_twins(kplan, sources["salesforce"])
+        for side in SIDES:
+            self._hold_unwritable(kplan, sources[side], side)
+            kplan.notes.extend(getattr(sources[side], "read_notes", ()))  # e.g. events left alone
         kplan.cursors = cursors
         _notify(progress, kind, "planning", 1, 1)
         return kplan
@@ -163,6 +166,18 @@ class SyncEngine:
         for action, reason in zip(creates, reasons, strict=False):
             if reason:
                 hold_existing(action, reason)
+
+    @staticmethod
+    def _hold_unwritable(kplan: KindPlan, source: Source, side: Side) -> None:
+        """Hold the writes towards ``side`` that its service is known to refuse (an org
+        setting switched off), with the source's reason, instead of sending them."""
+        check = getattr(source, "unwritable", None)
+        writes = [a for a in kplan.actions if a.op in ("create", "update") and a.side == side]
+        if check is None or not writes:
+            return
+        for action, reason in zip(writes, check([a.record or {} for a in writes]), strict=False):
+            if reason:
+                hold_action(action, reason, outcome="refused_by_service", code=NEEDS_ORG_FEATURE)
 
     async def _read(
         self, kind: Kind, side: Side, source: Source, linked: dict[str, Link], scope: str

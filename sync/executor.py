@@ -50,7 +50,7 @@ from .links import Link
 from .normalise import same_value
 from .pace import Pacer, paced_map
 from .plan import Action, Decisions, KindPlan, LinkEffect
-from .records import Delete, ItemResult, Update, decode_record, encode_record
+from .records import HELD_RESULT_CODES, Delete, ItemResult, Update, decode_record, encode_record
 from .settings import KindSettings
 from .source import Source
 from .store import Store
@@ -355,6 +355,8 @@ class Executor:
                 outcome.counts[side][op] += 1
                 if action.truncated:
                     outcome.truncated.append((action.label, action.truncated))
+            elif result.error is not None and result.error.code in HELD_RESULT_CODES:
+                outcome.counts["held"] += 1
             else:
                 outcome.counts["errors"] += 1
 
@@ -380,11 +382,12 @@ class Executor:
                         "outlook_id": action.outlook_id if action else None,
                         "salesforce_id": action.salesforce_id if action else None,
                     }
+                held = error.code in HELD_RESULT_CODES  # waits for the person, not a failure
                 self.store.record_issue(
                     kind=self.kind,
-                    category="error",
+                    category="held" if held else "error",
                     code=error.code,
-                    message=_explain(op, side, error),
+                    message=error.message if held else _explain(op, side, error),
                     field=error.field,
                     run_id=self.run_id,
                     label=action.label if action else label,

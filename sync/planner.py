@@ -389,10 +389,15 @@ class _Planner(Pairing):
 
 def hold_existing(action: Action, reason: str) -> None:
     """Turn a create into a held item: its twin already exists on the target side."""
+    hold_action(action, reason, outcome="exists_outside_range", code="exists")
+
+
+def hold_action(action: Action, reason: str, *, outcome: str, code: str) -> None:
+    """Turn a write into a held item with ``reason`` (the preview shows it; nothing is sent)."""
     action.op = "held"
     action.reason = reason
-    action.outcome = "exists_outside_range"
-    action.issue = ItemError("exists", reason)
+    action.outcome = outcome
+    action.issue = ItemError(code, reason)
     action.issue_category = "held"
     action.link = None
     action.choices = {}

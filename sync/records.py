@@ -73,6 +73,12 @@ class Delete:
     version: str
 
 
+# Item results that wait for the person (or their admin) rather than failed: the executor
+# records them as held, and the run is not a failed one (e.g. an org setting switched off).
+NEEDS_ORG_FEATURE = "needs_org_feature"
+HELD_RESULT_CODES = frozenset({NEEDS_ORG_FEATURE})
+
+
 @dataclass(frozen=True)
 class ItemResult:
     """The outcome of one item of a batch call, in the order of the request.

@@ -223,6 +223,28 @@ OBJECTS: dict[str, list[Field]] = {
             reference_to=("Event",),
         ),
         Field("IsArchived", "boolean", nillable=False, createable=False, updateable=False, default=False),
+        Field("IsReminderSet", "boolean", nillable=False, default=False),
+        Field("ReminderDateTime", "datetime"),
+        # Lightning Experience event series (API 58.0 and later): every occurrence has
+        # IsRecurrence2; the first occurrence (the series record) carries the RRULE.
+        Field("IsRecurrence2", "boolean", nillable=False, createable=False, updateable=False, default=False),
+        Field(
+            "IsRecurrence2Exception",
+            "boolean",
+            nillable=False,
+            createable=False,
+            updateable=False,
+            default=False,
+        ),
+        Field(
+            "IsRecurrence2Exclusion",
+            "boolean",
+            nillable=False,
+            createable=False,
+            updateable=False,
+            default=False,
+        ),
+        Field("Recurrence2PatternText", "textarea", 1000, createable=False, updateable=False),
     ],
     "Task": _system()
     + [

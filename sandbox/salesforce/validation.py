@@ -206,6 +206,7 @@ def validate_record(ctx: Ctx, sobject: str, body: Any, existing: dict | None) ->
             changes[name] = _reference(ctx, sobject, f, value)
 
     if sobject == "Event":
+        _child_event_rule(changes, existing)
         _event_rules(changes, existing)
         _event_org_rules(ctx, changes, existing)
     elif sobject == "CampaignMember" and creating:
@@ -353,6 +354,25 @@ def _event_rules(changes: dict, existing: dict | None) -> None:
     changes["EndDateTime"] = sf_datetime(end)
     changes["DurationInMinutes"] = int((end - start).total_seconds() // 60)
     changes["ActivityDate"] = start.astimezone(UTC).date().isoformat()
+
+
+REMINDER_FIELDS = frozenset({"IsReminderSet", "ReminderDateTime"})
+
+
+def _child_event_rule(changes: dict, existing: dict | None) -> None:
+    """An invitee's copy of a meeting (IsChild) takes changes to its reminder only. The error
+    code is not documented; the sandbox answers INVALID_FIELD_FOR_INSERT_UPDATE, the refusal of
+    a field the caller may not write (docs/api-notes.md)."""
+    if existing is None or not existing.get("IsChild"):
+        return
+    other = sorted(set(changes) - REMINDER_FIELDS)
+    if other:
+        raise bad_request(
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "Unable to update fields on a child event (an invitee's copy): "
+            f"{', '.join(other)}. Only the reminder fields can be changed.",
+            other,
+        )
 
 
 def _event_org_rules(ctx: Ctx, changes: dict, existing: dict | None) -> None:

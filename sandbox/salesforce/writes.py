@@ -43,6 +43,10 @@ def commit_delete(ctx: Ctx, sobject: str, rec: dict) -> None:
     """Delete a row and, as Salesforce does, its cascade-delete children."""
     state = ctx.state
     state.sf_delete(sobject, rec["Id"])
+    if sobject == "Event" and rec.get("IsRecurrence2") and rec.get("Recurrence2PatternText"):
+        # Deleting the first occurrence of a Lightning event series deletes the whole series
+        for row in [r for r in state.sf["records"]["Event"].values() if r.get("_series") == rec["Id"]]:
+            state.sf_delete("Event", row["Id"])
     for child, fk in sf_schema.CASCADE_DELETE:
         if sobject not in sf_schema.FIELDS[child][fk].reference_to:
             continue

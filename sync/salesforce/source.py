@@ -1,5 +1,5 @@
-"""The Salesforce sources of the sync engine: ``SalesforceContacts``, ``SalesforceEvents``,
-``SalesforceTasks`` (protocol: ``sync.source``).
+"""The Salesforce sources of the sync engine: ``SalesforceContacts``, ``SalesforceTasks`` and
+the base of ``SalesforceEvents`` (``sync.salesforce.events``) (protocol: ``sync.source``).
 
 Ranges (BEHAVIOUR.md), as SOQL conditions evaluated by Salesforce
     contacts  mine: ``OwnerId = me``; all: every contact I can see; team: ``AccountId IN
@@ -17,7 +17,8 @@ Ranges (BEHAVIOUR.md), as SOQL conditions evaluated by Salesforce
               (``range_conditions``), each asked in its own query and the rows merged by Id:
               one more query for a listing or an in-range check under team / campaign.
     events    ``OwnerId = me`` and ``ActivityDate`` from ``days_back`` ago to ``days_ahead``
-              ahead (server "today"); private events (IsPrivate) only with ``include_private``.
+              ahead (server "today"); private events (IsPrivate) only with ``include_private``;
+              child events and recurring series are left alone (``sync.salesforce.events``).
     tasks     ``OwnerId = me`` and (open, or due / completed in the last ``closed_days`` days).
 
 Incremental reads (the cursor): see ``sync.salesforce.cursor`` (change query, getDeleted
@@ -434,68 +435,6 @@ class SalesforceContacts(SalesforceSource):
                     "contacts, or give this one another email."
                 )
         return out
-
-
-class SalesforceEvents(SalesforceSource):
-    kind: Kind = "events"
-
-    def __init__(
-        self,
-        client: SalesforceClient,
-        user_id: str,
-        *,
-        days_back: int = 30,
-        days_ahead: int = 365,
-        include_private: bool = False,
-    ) -> None:
-        super().__init__(client, user_id)
-        self.days_back = days_back
-        self.days_ahead = days_ahead
-        self.include_private = include_private
-
-    def range_condition(self) -> str | None:
-        cond = (
-            f"OwnerId = {soql_quote(self.user_id)} AND ActivityDate >= N_DAYS_AGO:{self.days_back} "
-            f"AND ActivityDate <= NEXT_N_DAYS:{self.days_ahead}"
-            # not read: child events (an invitee's copy, already in Outlook) and legacy
-            # recurring masters (not events themselves): never duplicated, never written
-            " AND IsChild = false AND IsRecurrence = false"
-        )
-        return cond if self.include_private else cond + " AND IsPrivate = false"
-
-    def _match_condition(self, record: Record) -> str | None:
-        me = f"OwnerId = {soql_quote(self.user_id)}"
-        if record.get("Subject"):
-            return f"{me} AND Subject = {soql_quote(str(record['Subject']))}"
-        if record.get("IsAllDayEvent") and record.get("ActivityDate"):
-            return f"{me} AND ActivityDate = {encode(record['ActivityDate'])}"
-        if record.get("StartDateTime"):
-            return f"{me} AND StartDateTime = {encode(record['StartDateTime'])}"
-        return None
-
-    async def _lookups(self, records: Sequence[Record]) -> dict[str, str]:
-        emails = sorted({str(r["WhoEmail"]).casefold() for r in records if r.get("WhoEmail")})
-        out: dict[str, str] = {}
-        for chunk in chunks(emails, IDS_PER_QUERY):
-            rows = await self.client.query(
-                f"SELECT Id, Email FROM Contact WHERE Email IN {soql_ids(chunk)} ORDER BY CreatedDate"
-            )
-            for row in rows:
-                out.setdefault(str(row["Email"]).casefold(), row["Id"])
-        return out
-
-    def _body(self, fields: Record, lookups: dict[str, str], creating: bool) -> dict[str, Any]:
-        body = super()._body(fields, lookups, creating)
-        if "WhoEmail" in fields:
-            email = fields.get("WhoEmail")
-            who_id = lookups.get(str(email).casefold()) if email else None
-            if who_id or not creating:
-                body["WhoId"] = who_id
-        if fields.get("IsPrivate"):
-            # Salesforce relates a private event to no contact or record: written without them
-            body.pop("WhoId", None)
-            body.pop("WhatId", None)
-        return body
 
 
 class SalesforceTasks(TaskStatusWrites, SalesforceSource):  # Status: sync.salesforce.task_status

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from sync.salesforce.client import SalesforceClient
-from sync.salesforce.source import SalesforceContacts, SalesforceEvents, SalesforceSource, SalesforceTasks
+from sync.salesforce.events import SalesforceEvents
+from sync.salesforce.source import SalesforceContacts, SalesforceSource, SalesforceTasks
 
 KINDS = ("contacts", "events", "tasks")
 
