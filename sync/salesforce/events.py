@@ -79,23 +79,32 @@ def left_alone_note(rows: Sequence[dict[str, Any]]) -> list[str]:
             groups["series"].append(row)
         elif row.get("IsRecurrence"):
             groups["legacy"].append(row)
-    why = {
+    why = {  # (one, many): what the rows are, and why they are left alone
         "child": (
-            "your copies of meetings someone else organises in Salesforce (already in your "
-            "Outlook as invitations)"
+            "copy of a meeting someone else organises",
+            "copies of meetings someone else organises",
         ),
-        "legacy": "recurring event patterns of Salesforce Classic (their occurrences are synced one by one)",
-        "series": ("occurrences of Lightning event series (a change to one could change the whole series)"),
+        "legacy": (
+            "recurring event pattern of Salesforce Classic",
+            "recurring event patterns of Salesforce Classic",
+        ),
+        "series": ("occurrence of a Lightning recurring series", "occurrences of Lightning recurring series"),
+    }
+    because = {
+        "child": "they are already in your Outlook as invitations",
+        "legacy": "their occurrences sync one by one",
+        "series": "a change to one could change the whole series",
     }
     notes = []
     for group, found in groups.items():
         if not found:
             continue
-        names = sorted({f'"{r.get("Subject") or "(no subject)"}" ({_when(r)})' for r in found})
+        names = list(dict.fromkeys(f'"{r.get("Subject") or "(no subject)"}" ({_when(r)})' for r in found))
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         more = "+" if len(rows) >= LEFT_ALONE_SHOWN else ""
-        count = f"{len(found)}{more} events that are" if len(found) > 1 else "1 event that is one of"
-        notes.append(f"Left as they are in Salesforce: {count} {why[group]}: {shown}.")
+        one, many = why[group]
+        what = f"1 {one}" if len(found) == 1 else f"{len(found)}{more} {many}"
+        notes.append(f"Left as they are in Salesforce ({because[group]}): {what}: {shown}.")
     return notes
 
 

@@ -87,7 +87,7 @@ def test_edge_world_in_a_lean_org_syncs_with_reasons_and_then_settles(sandbox, t
 
     events = report["kinds"]["events"]
     notes = " ".join(events.get("notes") or [])
-    assert "copies of meetings someone else organises" in notes and "Lightning event series" in notes
+    assert "copies of meetings someone else organises" in notes and "Lightning recurring series" in notes
     assert events["counts"]["held"] >= 1, "the multi-day event is held, not a failed run"
     longer = [r for r in sf_rows(sandbox, "Event") if (r.get("DurationInMinutes") or 0) > 1440]
     assert [r["Subject"] for r in longer] == ["Edge: three-day trade fair"], "no multi-day event sent"
