@@ -80,6 +80,7 @@ class SettingSpec:
     minimum: int | None = None
     maximum: int | None = None
     nullable: bool = False
+    pattern: tuple[str, str] | None = None  # (regular expression the text matches, what to use)
 
     @property
     def group(self) -> str:
@@ -115,6 +116,8 @@ class SettingSpec:
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(str(c) for c in self.choices)
             raise _invalid(self, value, f"choose one of: {allowed}")
+        if self.pattern is not None and not re.fullmatch(self.pattern[0], str(value)):
+            raise _invalid(self, value, self.pattern[1])
         if self.minimum is not None and value < self.minimum:
             raise _invalid(self, value, f"the smallest allowed value is {self.minimum}")
         if self.maximum is not None and value > self.maximum:
@@ -556,6 +559,21 @@ def _declare() -> dict[str, SettingSpec]:
             "The consumer key of the connected app Tandem signs in with. Your organisation's "
             "administrator gives it to you, or sets it in the policy file.",
             nullable=True,
+        )
+    )
+    add(
+        SettingSpec(
+            "accounts.salesforce_callback_url",
+            "str",
+            "http://localhost:1717/OauthRedirect",
+            "Salesforce callback URL",
+            "Where Salesforce sends the browser back after you sign in: an http://localhost "
+            "address with a fixed port, registered as a Callback URL in your organisation's "
+            "connected app.",
+            pattern=(
+                r"http://(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}/\S*",
+                "use an address like http://localhost:1717/OauthRedirect",
+            ),
         )
     )
     add(

@@ -63,6 +63,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # The Salesforce org's switches (sandbox.org_features): all on, nothing hidden.
     "sf_org_features": {"middle-name": True, "suffix": True, "multiday-events": True},
     "sf_hidden_fields": [],
+    # The connected app's registered callback URLs: a redirect_uri must be one of them exactly.
+    "sf_callback_urls": ["http://localhost:1717/OauthRedirect"],
 }
 
 

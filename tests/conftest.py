@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import socket
 import ssl
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,28 @@ from sandbox.state import DEFAULT_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# Salesforce's callback for the tests' sign-ins: a free port of this machine (the product's
+# default, port 1717, may be taken here), registered in the sandbox's connected app.
+TEST_CALLBACK_URL = f"http://localhost:{_free_port()}/OauthRedirect"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_callback() -> Iterator[None]:
+    saved = os.environ.get("TANDEM_SALESFORCE_CALLBACK_URL")
+    os.environ["TANDEM_SALESFORCE_CALLBACK_URL"] = TEST_CALLBACK_URL
+    yield
+    if saved is None:
+        os.environ.pop("TANDEM_SALESFORCE_CALLBACK_URL", None)
+    else:
+        os.environ["TANDEM_SALESFORCE_CALLBACK_URL"] = saved
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -69,6 +92,7 @@ class Sandbox:
         # Clock and config first: the seed stamps its records with the sandbox's "now".
         self.state.clock.offset = timedelta(0)
         self.state.config.update(copy.deepcopy(DEFAULT_CONFIG))
+        self.state.config["sf_callback_urls"] = [*DEFAULT_CONFIG["sf_callback_urls"], TEST_CALLBACK_URL]
         seeding.apply(self.state, seed)
         self.state.set_faults(latency_ms=0, fault_rate=0.0, seed=0, kinds=["429", "503", "drop"])
         self.state.requests.clear()

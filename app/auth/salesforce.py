@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 SERVICE = "salesforce"
 SCOPE = "api refresh_token openid"
 CREDENTIALS_SECRET = "salesforce.credentials"
-REDIRECT_PATH = "/OauthRedirect"
+DEFAULT_CALLBACK_URL = "http://localhost:1717/OauthRedirect"  # register this in the connected app
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 LOGIN_TIMEOUT_S = 300.0
 
 OpenBrowser = Callable[[str], Any]
@@ -92,6 +93,27 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+def parse_callback_url(url: str) -> tuple[str, int, str]:
+    """``(host, port, path)`` of a loopback callback URL such as the default
+    ``http://localhost:1717/OauthRedirect``; ``InvalidSetting``-style AuthError otherwise."""
+    parts = urlsplit(url.strip())
+    host = (parts.netloc.rsplit(":", 1)[0] if parts.port else parts.netloc).lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme != "http" or host not in LOOPBACK_HOSTS or not port or not parts.path:
+        raise AuthError(
+            "The Salesforce callback URL cannot be used",
+            f"{url!r} is not a callback Tandem can listen on. Use http://localhost:PORT/PATH "
+            f"(the default is {DEFAULT_CALLBACK_URL}), the same URL as registered in your "
+            "organisation's connected app.",
+            service=SERVICE,
+            error="bad_callback_url",
+        )
+    return host, port, parts.path
+
+
 class SalesforceAuth:
     def __init__(
         self,
@@ -103,7 +125,7 @@ class SalesforceAuth:
         verify: ssl.SSLContext,
         client_secret: str | None = None,
         timeout: float = 30.0,
-        redirect_port: int = 0,
+        callback_url: str = DEFAULT_CALLBACK_URL,
     ) -> None:
         self.client_id = client_id
         self.login_url = require_https(login_url, "The Salesforce login host").rstrip("/")
@@ -112,7 +134,8 @@ class SalesforceAuth:
         self.accounts = accounts
         self.verify = verify
         self.timeout = timeout
-        self.redirect_port = redirect_port
+        self.callback = parse_callback_url(callback_url)
+        self.callback_url = callback_url.strip()
         self._refresh_lock: asyncio.Lock | None = None
 
     # -- HTTP --------------------------------------------------------------------------
@@ -250,9 +273,9 @@ class SalesforceAuth:
         loop = asyncio.get_running_loop()
         outcome: asyncio.Future[str] = loop.create_future()
 
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> None:
             try:
-                status, title, text = await self._handle_redirect(reader, state, outcome)
+                status, title, text = await self._handle_redirect(reader, state, outcome, path)
             except (TimeoutError, ConnectionError, ValueError, UnicodeDecodeError):
                 status, title, text = 400, "Bad request", "Tandem did not understand this request."
             body = _PAGE.format(title=title, text=text).encode("utf-8")
@@ -270,11 +293,28 @@ class SalesforceAuth:
             finally:
                 writer.close()
 
-        server = await asyncio.start_server(handle, "127.0.0.1", self.redirect_port)
+        host, port, path = self.callback
+        try:
+            server = await asyncio.start_server(
+                lambda r, w: handle(r, w, path),
+                "127.0.0.1" if host == "localhost" else host.strip("[]"),
+                port,
+            )
+        except OSError as exc:
+            raise AuthError(
+                "The Salesforce sign-in port is taken",
+                f"Tandem waits for Salesforce's answer on port {port} of this computer "
+                f"({self.callback_url}), and another program is using that port. Close the other "
+                "program (another Tandem, or a developer tool) and try again, or set another "
+                "callback URL in Settings > Accounts; it must also be registered in your "
+                "organisation's connected app.",
+                service=SERVICE,
+                error="callback_port_in_use",
+                detail=type(exc).__name__,
+            ) from None
         browser_task: asyncio.Future | None = None
         try:
-            port = server.sockets[0].getsockname()[1]
-            redirect_uri = f"http://127.0.0.1:{port}{REDIRECT_PATH}"
+            redirect_uri = self.callback_url
             url = f"{self.login_url}/services/oauth2/authorize?" + urlencode(
                 {
                     "response_type": "code",
@@ -340,7 +380,7 @@ class SalesforceAuth:
 
     @staticmethod
     async def _handle_redirect(
-        reader: asyncio.StreamReader, state: str, outcome: asyncio.Future
+        reader: asyncio.StreamReader, state: str, outcome: asyncio.Future, path: str
     ) -> tuple[int, str, str]:
         request_line = (await asyncio.wait_for(reader.readline(), 10)).decode("latin-1")
         while True:  # skip the headers
@@ -349,7 +389,7 @@ class SalesforceAuth:
                 break
         method, target, _ = request_line.split(" ", 2)
         parts = urlsplit(target)
-        if method != "GET" or parts.path != REDIRECT_PATH:
+        if method != "GET" or parts.path != path:
             return 404, "Not found", "This address is only for Tandem's sign-in."
         if outcome.done():
             return 410, "Already used", "This sign-in link was already used. Return to Tandem."

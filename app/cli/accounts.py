@@ -33,7 +33,13 @@ from typing import Any
 from app import redaction
 from app.accounts import AccountsFile
 from app.auth.outlook import CACHE_SECRET, OutlookAuth
-from app.auth.salesforce import CREDENTIALS_SECRET, LOGIN_TIMEOUT_S, SalesforceAccount, SalesforceAuth
+from app.auth.salesforce import (
+    CREDENTIALS_SECRET,
+    DEFAULT_CALLBACK_URL,
+    LOGIN_TIMEOUT_S,
+    SalesforceAccount,
+    SalesforceAuth,
+)
 from app.auth.secrets import SecretStore
 from app.endpoints import (
     SANDBOX_OUTLOOK_CLIENT_ID,
@@ -63,7 +69,7 @@ class AccountSettings:
     salesforce_client_id: str | None = None
     salesforce_client_secret: str | None = None
     salesforce_login_host: str | None = None
-    salesforce_redirect_port: int = 0  # 0: a random free port; a fixed one for strict apps
+    salesforce_callback_url: str | None = None  # None: DEFAULT_CALLBACK_URL
 
     @classmethod
     def from_settings(cls, settings: SettingValues) -> AccountSettings:
@@ -80,6 +86,7 @@ class AccountSettings:
             outlook_authority=get("accounts.microsoft_authority"),
             salesforce_client_id=get("accounts.salesforce_client_id"),
             salesforce_login_host=get("accounts.salesforce_login_host"),
+            salesforce_callback_url=get("accounts.salesforce_callback_url"),
         )
 
 
@@ -169,7 +176,9 @@ class AccountsContext:
             accounts=self.accounts,
             verify=self.endpoints.ssl_context(),
             client_secret=self.settings.salesforce_client_secret,
-            redirect_port=self.settings.salesforce_redirect_port,
+            callback_url=self.settings.salesforce_callback_url
+            or os.environ.get("TANDEM_SALESFORCE_CALLBACK_URL")
+            or DEFAULT_CALLBACK_URL,
         )
 
 

@@ -17,9 +17,10 @@
 
 The connected app: any ``client_id`` of 8 to 256 characters from ``[A-Za-z0-9._-]`` is a
 registered consumer key (so real-looking keys and the sfdx CLI's ``PlatformCLI`` work; short
-junk such as ``bogus`` is ``invalid_client_id``). Its callback URLs are loopback
-``http://localhost|127.0.0.1|[::1][:port]/...``, any ``https://`` URL and custom schemes
-(``myapp://cb``); anything else is ``redirect_uri_mismatch``. The web-server flow needs no
+junk such as ``bogus`` is ``invalid_client_id``). Its callback URLs are the config's
+``sf_callback_urls`` (default ``http://localhost:1717/OauthRedirect``), compared exactly as
+Salesforce compares a ``redirect_uri`` with the connected app's Callback URL list: any other
+URL (another port, host or path) is ``redirect_uri_mismatch``. The web-server flow needs no
 client secret (as with "Require Secret for Web Server Flow" cleared); a secret sent is ignored.
 
 Tokens: access tokens look like ``00D…!AQ…``, refresh tokens like ``5Aep861…``; ``issued_at``
@@ -70,24 +71,6 @@ _CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43,128}")
 
 def client_ok(client_id: str | None) -> bool:
     return client_id is not None and _CLIENT_ID.fullmatch(client_id) is not None
-
-
-def redirect_ok(uri: str | None) -> bool:
-    if not uri:
-        return False
-    parts = urlsplit(uri)
-    if not parts.scheme or parts.fragment:
-        return False
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    if parts.scheme == "http":
-        return parts.hostname in ("localhost", "127.0.0.1", "::1")
-    return re.fullmatch(r"[a-z][a-z0-9+.\-]*", parts.scheme) is not None and parts.scheme not in (
-        "javascript",
-        "data",
-        "file",
-        "vbscript",
-    )
 
 
 def _with_params(uri: str, params: dict[str, str | None]) -> str:
@@ -167,7 +150,7 @@ def routes(state: SandboxState) -> list[Route]:
         """A page for errors shown before the redirect URI is trusted, else None."""
         if not client_ok(params.get("client_id")):
             return _error_page("invalid_client_id", "client identifier invalid")
-        if not redirect_ok(params.get("redirect_uri")):
+        if params.get("redirect_uri") not in state.config.get("sf_callback_urls", []):
             return _error_page("redirect_uri_mismatch", "redirect_uri must match configuration")
         return None
 

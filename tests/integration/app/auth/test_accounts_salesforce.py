@@ -4,6 +4,7 @@ refresh, one refresh for many 401s, revocation, logout, and the loopback's refus
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from accounts_helpers import make_browser, redirect_uri_of, state_of, token_post
 
 from app.auth.salesforce import CREDENTIALS_SECRET, SalesforceAuth, SalesforceTokenSource
 from app.auth.token_provider import BearerAuth
+from app.cli.accounts import AccountSettings
 from app.errors import (
     AuthError,
     ConsentDeclined,
@@ -232,3 +234,43 @@ async def test_wrong_client_id_says_so(ctx, sandbox) -> None:
     with pytest.raises(WrongClientId) as info:
         await auth.start_device_login()
     assert info.value.action == "settings" and "client id" in info.value.message
+
+
+def test_the_callback_is_the_fixed_registered_one_unless_set(ctx, monkeypatch) -> None:
+    monkeypatch.delenv("TANDEM_SALESFORCE_CALLBACK_URL")
+    assert ctx.salesforce().callback_url == "http://localhost:1717/OauthRedirect"
+    ctx.settings = AccountSettings(salesforce_callback_url="http://localhost:8443/callback")
+    assert ctx.salesforce().callback_url == "http://localhost:8443/callback"
+    for bad in ("https://localhost:1717/OauthRedirect", "http://example.com:1717/cb", "http://localhost/cb"):
+        ctx.settings = AccountSettings(salesforce_callback_url=bad)
+        with pytest.raises(AuthError) as info:
+            ctx.salesforce()
+        assert (
+            info.value.ids["error"] == "bad_callback_url"
+            and "http://localhost:1717/OauthRedirect" in info.value.message
+        )
+
+
+@pytest.mark.asyncio
+async def test_the_sign_in_uses_the_callback_and_says_so_when_its_port_is_taken(ctx, sandbox) -> None:
+    sandbox.control("config", {"auto_approve": True})
+    auth = ctx.salesforce()
+    seen: list[str] = []
+    browser = make_browser(sandbox)
+
+    async def recording(url: str) -> None:
+        seen.append(url)
+        await browser(url)
+
+    await auth.login_browser(recording, timeout_s=20)
+    assert redirect_uri_of(seen[0]) == auth.callback_url
+    port = int(auth.callback_url.split(":")[2].split("/")[0])
+    with socket.socket() as taken:  # another program listens there now
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the last sign-in's TIME_WAIT
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        with pytest.raises(AuthError) as info:
+            await auth.login_browser(recording, timeout_s=5)
+    assert info.value.ids["error"] == "callback_port_in_use"
+    assert str(port) in info.value.message and "Settings > Accounts" in info.value.message
+    assert len(seen) == 1  # no browser was opened for a sign-in that cannot finish

@@ -400,3 +400,30 @@ def test_expired_access_token_gets_401_and_refresh_recovers(sandbox) -> None:
         ).json()
         with sf_client(sandbox, token=fresh["access_token"]) as api:
             assert api.get("limits").status_code == 200
+
+
+@pytest.mark.doc(
+    "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_defining_remote_access_applications.htm"
+)
+@pytest.mark.doc("https://help.salesforce.com/s/articleView?id=001122778&language=en_US&type=1")
+def test_only_the_connected_apps_registered_callback_urls_are_accepted(sandbox) -> None:
+    _, challenge = pkce_pair()
+    sandbox.control("config", {"sf_callback_urls": [REDIRECT]})
+    with sandbox.client() as c:
+        for other in (
+            "http://localhost:1718/OauthRedirect",  # another port
+            "http://127.0.0.1:1717/OauthRedirect",  # another host name for the same loopback
+            "http://localhost:1717/oauth",  # another path
+            "https://localhost:1717/OauthRedirect",
+        ):
+            r = c.get("/services/oauth2/authorize", params=authorize_params(challenge, redirect_uri=other))
+            assert r.status_code == 400 and "location" not in r.headers, other
+            assert "redirect_uri_mismatch" in r.text
+        r = c.get("/services/oauth2/authorize", params=authorize_params(challenge))
+        assert r.status_code == 200  # the registered one: the sign-in page
+        sandbox.control("config", {"sf_callback_urls": [REDIRECT, "http://localhost:1718/OauthRedirect"]})
+        r = c.get(
+            "/services/oauth2/authorize",
+            params=authorize_params(challenge, redirect_uri="http://localhost:1718/OauthRedirect"),
+        )
+        assert r.status_code == 200
