@@ -54,6 +54,7 @@ CONFIG_KEYS: dict[str, Callable[[Any], Any]] = {
     "device_interval_s": int,
     "sf_org_features": parse_features,
     "sf_hidden_fields": parse_hidden_fields,
+    "sf_replication_id_limit": int,
     "sf_callback_urls": lambda urls: [str(u) for u in urls] if isinstance(urls, list) else [str(urls)],
 }
 FAULT_KINDS = ("429", "503", "drop", "drop_after")

@@ -104,6 +104,7 @@ class SandboxServer:
             ssl_keyfile=str(tls.key_file),
             log_level="warning",
             access_log=False,
+            date_header=False,  # the app sends Date by the sandbox clock (sandbox.server)
             lifespan="on",
             timeout_graceful_shutdown=2,
         )

@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import json
 import logging
+from datetime import UTC
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +135,7 @@ class SandboxMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = self._dated(send)
         state = self.state
         path = scope["path"]
         service = service_of(path)
@@ -168,6 +171,19 @@ class SandboxMiddleware:
         finally:
             if mailbox is not None:
                 release_slot(state, mailbox)
+
+    def _dated(self, send: Send) -> Send:
+        """Every reply carries ``Date`` (RFC 9110) by the sandbox's clock, which tests move:
+        clients read the services' "now" from it (uvicorn's own Date header is off)."""
+
+        async def dated_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                stamp = format_datetime(self.state.now().astimezone(UTC), usegmt=True)
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                message = {**message, "headers": [*headers, (b"date", stamp.encode())]}
+            await send(message)
+
+        return dated_send
 
     async def _serve(
         self, scope: Scope, receive: Receive, send: Send, service: str, tracking_send: Send, started: Any

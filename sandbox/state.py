@@ -65,6 +65,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "sf_hidden_fields": [],
     # The connected app's registered callback URLs: a redirect_uri must be one of them exactly.
     "sf_callback_urls": ["http://localhost:1717/OauthRedirect"],
+    # getDeleted / getUpdated list at most this many ids (EXCEEDED_ID_LIMIT above it).
+    "sf_replication_id_limit": 600_000,
 }
 
 

@@ -9,9 +9,11 @@ locator lives 15 minutes after its last use, at most 10 stay open per user (open
 the oldest), and an unknown or expired one is 400 INVALID_QUERY_LOCATOR.
 
 Replication windows (SOAP/REST getUpdated/getDeleted documentation): seconds are ignored,
-``start`` may go back at most 30 days (updated) or 15 days (deleted: the recycle bin's age),
-``end`` must not precede ``start``; otherwise 400 INVALID_REPLICATION_DATE. getUpdated uses
-SystemModstamp; ``latestDateCovered`` is ``end``, or now when ``end`` is in the future.
+``start`` must precede ``end`` by more than one minute (so, whole minutes, two at least),
+``end`` must not be in the future, ``start`` may go back at most 30 days (updated) or 15 days
+(deleted: the recycle bin's age); otherwise 400 INVALID_REPLICATION_DATE. At most the config's
+``sf_replication_id_limit`` ids (600,000 as documented), else 400 EXCEEDED_ID_LIMIT.
+getUpdated uses SystemModstamp; ``latestDateCovered`` is ``end``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from sandbox.salesforce.records import (
 
 LOCATOR_TTL_S = 15 * 60
 MAX_OPEN_LOCATORS = 10
-MAX_UPDATED_IDS = 600_000
+MAX_REPLICATION_IDS = 600_000
 UPDATED_WINDOW_DAYS = 30
 DELETED_WINDOW_DAYS = 15
 
@@ -196,16 +198,33 @@ def _window_param(req: Any, name: str) -> datetime:
 def _window(req: Any, max_days: int) -> tuple[datetime, datetime, datetime]:
     start, end = _window_param(req, "start"), _window_param(req, "end")
     now = req.ctx.state.now().astimezone(UTC)
-    if end < start:
-        raise bad_request("INVALID_REPLICATION_DATE", "startDate must chronologically precede endDate")
+    if end - start <= timedelta(minutes=1):
+        raise bad_request(
+            "INVALID_REPLICATION_DATE",
+            "startDate must chronologically precede endDate by more than one minute",
+        )
+    if end > now:
+        raise bad_request(
+            "INVALID_REPLICATION_DATE", f"endDate cannot be in the future (now: {sf_datetime(now)})"
+        )
     earliest = (now - timedelta(days=max_days)).replace(second=0, microsecond=0)
     if start < earliest:
         raise bad_request(
             "INVALID_REPLICATION_DATE",
             f"startDate cannot be more than {max_days} days ago (earliest allowed: {sf_datetime(earliest)})",
         )
-    covered = min(end, now.replace(second=0, microsecond=0))
-    return start, end, covered
+    return start, end, end
+
+
+def _id_limit(req: Any) -> int:
+    return int(req.ctx.state.config.get("sf_replication_id_limit", MAX_REPLICATION_IDS))
+
+
+def _too_many(req: Any) -> Exception:
+    return bad_request(
+        "EXCEEDED_ID_LIMIT",
+        f"more than {_id_limit(req)} ids in the window: choose start and end dates closer together",
+    )
 
 
 def get_updated(req: Any) -> Any:
@@ -216,10 +235,8 @@ def get_updated(req: Any) -> Any:
         for r in visible_rows(req.ctx, sobject)
         if r.get("SystemModstamp") and start <= parse_instant(r["SystemModstamp"]) < end
     ]
-    if len(found) > MAX_UPDATED_IDS:
-        raise bad_request(
-            "EXCEEDED_ID_LIMIT", f"more than {MAX_UPDATED_IDS} ids in the window: use a smaller time window"
-        )
+    if len(found) > _id_limit(req):
+        raise _too_many(req)
     found.sort()
     return Reply(200, {"ids": [rid for _, rid in found], "latestDateCovered": sf_datetime(covered)})
 
@@ -236,6 +253,8 @@ def get_deleted(req: Any) -> Any:
             continue
         if can_see(ctx.state, ctx.user, sobject, r):
             found.append((when, r["Id"], r["_deletedDate"]))
+    if len(found) > _id_limit(req):
+        raise _too_many(req)
     found.sort()
     earliest = cutoff.astimezone(UTC).replace(second=0, microsecond=0)
     return Reply(

@@ -27,8 +27,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import ssl
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -226,6 +228,7 @@ class SalesforceClient:
         self.limit_max: int | None = None
         self.describe_cache = describe_cache
         self._described: dict[str, dict[str, FieldAccess]] = {}
+        self._clock: tuple[dt.datetime, float] | None = None
 
     @property
     def api_calls(self) -> int:
@@ -270,6 +273,7 @@ class SalesforceClient:
             method, url, idempotent=idempotent, params=params, json=json, headers=headers
         )
         self._note_limits(response)
+        self._note_clock(response)
         if response.status_code in ok:
             return response
         code, message = _whole_error(response)
@@ -299,6 +303,26 @@ class SalesforceClient:
         m = _LIMIT_RE.search(response.headers.get("Sforce-Limit-Info", ""))
         if m:
             self.limit_used, self.limit_max = int(m.group(1)), int(m.group(2))
+
+    def _note_clock(self, response: httpx.Response) -> None:
+        try:
+            when = parsedate_to_datetime(response.headers.get("Date", ""))
+        except (TypeError, ValueError):
+            return
+        if when.tzinfo is not None:
+            self._clock = (when.astimezone(dt.UTC), time.monotonic())
+
+    async def server_now(self) -> dt.datetime:
+        """Salesforce's clock now, never ahead of it: the ``Date`` of its latest reply (whole
+        seconds, so at or before the moment it was sent) plus the time since on our clock.
+        With no reply yet, one ``GET /services/data/`` (the versions list) asks for it; with
+        no ``Date`` at all (a proxy that strips it), our clock less a minute."""
+        if self._clock is None:
+            await self.request("GET", "/services/data/")
+        if self._clock is None:
+            return dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        when, at = self._clock
+        return when + dt.timedelta(seconds=time.monotonic() - at)
 
     # -- reads -------------------------------------------------------------------------
 

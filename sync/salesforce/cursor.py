@@ -19,18 +19,24 @@ Incremental reads (the cursor)
     tells in-range from out-of-range records; rows still at the version the engine stored for
     them (``remember_versions``: Tandem's own writes read back) are in range without asking.
     getDeleted's limits (REST "sObject Get Deleted", SOAP "getDeleted()"): the window's start
-    must be more than a minute before its end (Tandem's end is a day after the start: "now" is
-    Salesforce's and caps the window, ``latestDateCovered``), the start no older than the delete
-    log's 15 days (INVALID_REPLICATION_DATE), at most 600,000 ids (EXCEEDED_ID_LIMIT). A ``d``
-    older than 15 days (checked locally first), INVALID_REPLICATION_DATE or EXCEEDED_ID_LIMIT
-    -> ``CursorExpired``: the engine then asks for a full listing and reconciles ids with it
-    (``sync.engine``: a linked id missing from the listing is read again, found = still there,
-    out of range; missing = deleted), so no deletion is missed and none is invented.
-    A full listing is also two requests (getDeleted to fix the delete window's start before
-    the listing, then the ranged query); its cursor starts the change query at the newest
-    listed stamp, so an out-of-range record changed after it shows up once, ``in_range=False``.
-    The delete window starts at our clock's "now"; when Salesforce's clock is more than 15
-    days ahead (a test clock) one more getDeleted with a future window reads Salesforce's now.
+    must precede its end by more than a minute (seconds are ignored: two whole minutes), the end
+    must not be in the future, the start no older than the delete log's 15 days
+    (INVALID_REPLICATION_DATE), at most 600,000 ids (EXCEEDED_ID_LIMIT). "Now" is Salesforce's:
+    the ``Date`` header of its latest reply (``SalesforceClient.server_now``), so a clock of
+    ours that runs ahead never asks for the future. The window ends at that minute; a window
+    shorter than two minutes (a sync soon after the last) reads the recycle bin instead
+    (``queryAll``: ``IsDeleted = true AND SystemModstamp >= d``, SystemModstamp being the
+    deletion's time), keeps ``d`` and remembers the ids in ``dids``, so the getDeleted that
+    later covers the same minutes does not report them twice (and still reports what was
+    emptied from the recycle bin meanwhile). A ``d`` older than 15 days (checked first on
+    Salesforce's clock), INVALID_REPLICATION_DATE or EXCEEDED_ID_LIMIT -> ``CursorExpired``:
+    the engine then asks for a full listing and reconciles ids with it (``sync.engine``: a
+    linked id missing from the listing is read again, found = still there, out of range;
+    missing = deleted), so no deletion is missed and none is invented.
+    A full listing is one request per part of the range: the delete window starts at
+    Salesforce's minute read before the listing (the describe's ``Date``); its cursor starts
+    the change query at the newest listed stamp, so an out-of-range record changed after it
+    shows up once, ``in_range=False``.
     Not covered: a record that stops being *visible* to the user (sharing change) is neither
     changed nor deleted for them; only a full listing notices it. The change query has no
     range condition, so in a big org "mine" deltas carry other people's edits (out of range).
@@ -50,12 +56,20 @@ from typing import Any
 from sync.errors import CursorExpired
 from sync.salesforce.client import SalesforceClient, SalesforceRequestFailed
 from sync.salesforce.mapping import parse_sf_datetime
-from sync.salesforce.timestamps import replication_datetime, replication_minute, whole_second
+from sync.salesforce.timestamps import (
+    replication_datetime,
+    replication_minute,
+    soql_datetime,
+    whole_second,
+)
 
 UTC = dt.UTC
 DELETE_LOG_DAYS = 15
 _TOO_OLD = "INVALID_REPLICATION_DATE"
 _TOO_MANY = "EXCEEDED_ID_LIMIT"
+# getDeleted: "startDate must chronologically precede endDate by more than one minute", and
+# seconds are ignored: two whole minutes apart.
+MIN_WINDOW = dt.timedelta(minutes=2)
 
 
 def encode_cursor(data: dict[str, Any]) -> str:
@@ -92,11 +106,10 @@ def seen_in_second(rows: Sequence[dict[str, Any]], m: str) -> list[list[str]]:
     return [[r["Id"], r["SystemModstamp"]] for r in rows if stamp_second(r["SystemModstamp"]) == top]
 
 
-def delete_window_start(state: dict[str, Any]) -> dt.datetime:
+def delete_window_start(state: dict[str, Any], now: dt.datetime) -> dt.datetime:
     """The cursor's getDeleted start; ``CursorExpired`` when the delete log no longer reaches
-    it by our clock (with five minutes to spare, so Salesforce is not asked in vain)."""
+    it by Salesforce's clock ``now`` (with five minutes to spare, so it is not asked in vain)."""
     start = parse_sf_datetime(state.get("d"))
-    now = dt.datetime.now(UTC)
     if start is None or start < now - dt.timedelta(days=DELETE_LOG_DAYS) + dt.timedelta(minutes=5):
         raise CursorExpired(
             message="Tandem last synced Salesforce too long ago to read only the "
@@ -109,11 +122,24 @@ def delete_window_start(state: dict[str, Any]) -> dt.datetime:
 async def deleted_since(
     client: SalesforceClient, sobject: str, start: dt.datetime, known: set[str]
 ) -> tuple[list[str], str, list[str]]:
-    """Ids deleted since ``start`` (less ``known``: already reported in that minute); the next
-    window start; the ids reported in that minute. A window Salesforce refuses (start older
-    than the delete log, more than 600,000 ids) -> ``CursorExpired``."""
-    now = dt.datetime.now(UTC)
-    end = max(now, start) + dt.timedelta(days=1)  # "now" is Salesforce's: it caps the window
+    """Ids deleted since ``start`` (less ``known``: already reported); the next window start;
+    the ids already reported from it on.
+
+    The window ends at Salesforce's current minute (never in the future). When that is less
+    than ``MIN_WINDOW`` after ``start``, getDeleted would refuse it: the recycle bin answers
+    instead (``queryAll ... IsDeleted = true``, one request too), the window start stays, and
+    the ids it reported are remembered so that the next getDeleted does not report them again.
+    A window Salesforce refuses (start older than the delete log, more ids than it lists at
+    once) -> ``CursorExpired``: the engine reconciles a full listing instead."""
+    end = replication_minute(await client.server_now())
+    if end - replication_minute(start) < MIN_WINDOW:
+        rows = await client.query(
+            f"SELECT Id FROM {sobject} WHERE IsDeleted = true "
+            f"AND SystemModstamp >= {soql_datetime(replication_minute(start))}",
+            all_rows=True,
+        )
+        ids = [r["Id"] for r in rows if isinstance(r.get("Id"), str)]
+        return [i for i in ids if i not in known], replication_datetime(start), sorted(known | set(ids))
     try:
         body = await client.get_deleted(sobject, start, end)
     except SalesforceRequestFailed as exc:
@@ -143,9 +169,8 @@ async def deleted_since(
     return deleted, replication_datetime(since), minute_ids
 
 
-async def salesforce_minute(client: SalesforceClient, sobject: str) -> str:
-    """Salesforce's "now" (to the minute) as a window start, read from ``latestDateCovered`` of
-    a window in the future: for a Salesforce clock far ahead of ours (only a test clock)."""
-    far = dt.datetime.now(UTC) + dt.timedelta(days=365)
-    body = await client.get_deleted(sobject, far, far + dt.timedelta(days=1))
-    return replication_datetime(parse_sf_datetime(body.get("latestDateCovered")) or dt.datetime.now(UTC))
+async def listing_window_start(client: SalesforceClient) -> str:
+    """The delete window's start for a full listing: Salesforce's current minute, read
+    before the listing, so nothing deleted while it runs is missed (and no request is spent:
+    the clock comes from the ``Date`` of the describe Tandem has just asked)."""
+    return replication_datetime(await client.server_now())

@@ -54,7 +54,6 @@ from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import quote
 
-from sync.errors import CursorExpired
 from sync.fields import Kind, Side
 from sync.matching import match_keys
 from sync.pace import Pacer, paced_map
@@ -72,7 +71,7 @@ from sync.salesforce.cursor import (
     delete_window_start,
     deleted_since,
     encode_cursor,
-    salesforce_minute,
+    listing_window_start,
     seen_in_second,
     stamp_second,
 )
@@ -140,7 +139,7 @@ class SalesforceSource(DescribedFields):
         if cursor is None:
             return await self._full_listing()
         state = decode_cursor(cursor)
-        start = delete_window_start(state)
+        start = delete_window_start(state, await self.client.server_now())
         deleted, d, dids = await self._deleted_since(start, set(state.get("dids", [])))
         rows = await self.client.query(
             f"SELECT {self._select} FROM {self.sobject} "
@@ -167,10 +166,7 @@ class SalesforceSource(DescribedFields):
 
     async def _full_listing(self) -> ChangeSet:
         # The delete window starts before the listing, so nothing deleted during it is missed.
-        try:
-            _, d, dids = await self._deleted_since(dt.datetime.now(UTC), set())
-        except CursorExpired:  # Salesforce's clock runs far ahead of ours (a test clock)
-            d, dids = await salesforce_minute(self.client, self.sobject), []
+        d, dids = await listing_window_start(self.client), list[str]()
         conditions = self.range_conditions()
         rows: list[dict[str, Any]] = []
         wheres: list[str | None] = list(conditions) if conditions else [None]

@@ -78,7 +78,8 @@ def test_describe_limits_updated_and_deleted(sandbox) -> None:
     kept = contact(sandbox, AccountId=acc["Id"])
     dropped = contact(sandbox, AccountId=acc["Id"])
     sf.Contact.delete(dropped["Id"])
-    end = sandbox.state.now() + timedelta(minutes=5)
+    sandbox.state.clock.advance(180)  # a window must end by now, more than a minute after its start
+    end = sandbox.state.now()
     assert sf.Contact.updated(start, end)["ids"] == [kept["Id"]]
     assert [d["id"] for d in sf.Contact.deleted(start, end)["deletedRecords"]] == [dropped["Id"]]
 
