@@ -77,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     login_sf.add_argument("--login-host", metavar="HOST", help="production | test | a My Domain host or URL")
     login_sf.add_argument("--json", action="store_true")
 
+    login_check = login_service.add_parser(
+        "check",
+        parents=[common],
+        help="what is configured for each sign-in and what is wrong, without signing in "
+        "(also `login --check`)",
+    )
+    login_check.add_argument("--json", action="store_true")
+
     logout = commands.add_parser("logout", parents=[common], help="sign out and forget the tokens")
     logout.add_argument("service", choices=("outlook", "salesforce"))
     logout.add_argument("--json", action="store_true")
@@ -236,6 +244,9 @@ PROFILE_COMMANDS = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["login"] and "--check" in argv:  # `login --check` is `login check`
+        argv = ["login", "check", *(a for a in argv[1:] if a != "--check")]
     args = parser.parse_args(argv)
     if args.command == "sandbox" and args.sandbox_command == "serve":
         return cmd_sandbox_serve(args)
@@ -265,6 +276,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from app.cli import sync as sync_cli
 
         return sync_cli.run(args)
+    if args.command == "login" and args.service == "check":
+        from app.cli import check as check_cli
+
+        return check_cli.run(args)
     if args.command in ("login", "logout"):
         from app.cli import accounts as accounts_cli
 

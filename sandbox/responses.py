@@ -22,7 +22,11 @@ def service_of(path: str) -> str:
         return "graph"
     if path.startswith("/services/data"):
         return "salesforce"
-    if path.startswith("/services/oauth2") or path.startswith("/id/") or path == "/setup/connect":
+    if (
+        path.startswith("/services/oauth2")
+        or path.startswith("/id/")
+        or path in ("/setup/connect", "/.well-known/openid-configuration")
+    ):
         return "salesforce_auth"
     return "entra"
 

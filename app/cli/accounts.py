@@ -76,7 +76,12 @@ class AccountSettings:
         """From ``app.settings.Settings`` (policy already applied), or anything with ``get``."""
 
         def get(key: str) -> Any:
+            # A declared default is no choice of anyone's: the environment's TANDEM_* may
+            # replace it, and AccountsContext falls back to the same default.
             try:
+                state = getattr(settings, "state", None)
+                if state is not None and state(key).source == "default":
+                    return None
                 return settings.get(key) or None
             except Exception:  # an unknown key in an older settings declaration
                 return None

@@ -49,6 +49,7 @@ from starlette.routing import Route
 
 from sandbox.errors import OAuthError
 from sandbox.responses import oauth_json
+from sandbox.salesforce.discovery import openid_configuration
 from sandbox.salesforce.http import base_url_of
 from sandbox.salesforce.oauth_tokens import (
     ALNUM,
@@ -530,4 +531,5 @@ def routes(state: SandboxState) -> list[Route]:
         Route("/services/oauth2/userinfo", userinfo, methods=["GET", "POST"]),
         Route("/id/{org}/{user}", identity, methods=["GET", "POST"]),
         Route("/setup/connect", connect, methods=["GET", "POST"]),
+        Route("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
     ]
