@@ -5,6 +5,7 @@ which take effect the next time Tandem starts."""
 from __future__ import annotations
 
 import asyncio
+import html
 from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
@@ -16,6 +17,7 @@ from ui.settings.form import SERVICE_NAMES, SettingsForm, hint, who, words
 SIGN_IN_KEYS = (
     "accounts.salesforce_login_host",
     "accounts.salesforce_client_id",
+    "accounts.salesforce_callback_url",
     "accounts.microsoft_client_id",
     "accounts.microsoft_authority",
 )
@@ -63,6 +65,21 @@ class AccountsPage(QWidget):
         )
         for key in SIGN_IN_KEYS:
             a.addRow(SPECS[key].label + ":", form.line(key))
+        self.check_button = QPushButton("Check")
+        self.check_button.setToolTip(
+            "Ask Microsoft and Salesforce whether these settings can work, without signing in."
+        )
+        self.check_button.clicked.connect(lambda: self.form.spawn(self.check()))
+        check_row = QHBoxLayout()
+        check_row.addWidget(self.check_button)
+        check_row.addStretch(1)
+        a.addRow("", check_row)
+        self.check_result = QLabel()
+        self.check_result.setObjectName("checkResult")
+        self.check_result.setWordWrap(True)
+        self.check_result.setTextFormat(Qt.TextFormat.RichText)
+        self.check_result.hide()
+        a.addRow(self.check_result)
         layout.addWidget(advanced)
         self.accounts_status = QLabel()
         self.accounts_status.setWordWrap(True)
@@ -89,6 +106,37 @@ class AccountsPage(QWidget):
             label.setText(text)
             self.reconnect_buttons[service].setText("Reconnect" if facts else "Connect")
             self.signout_buttons[service].setEnabled(bool(facts))
+
+    async def check(self) -> None:
+        """``login --check`` for the values on this page, saved or not (nothing signed in)."""
+        from app.auth.check import check_accounts, summary
+        from app.cli.accounts import AccountsContext, AccountSettings
+
+        self.check_button.setEnabled(False)
+        self.check_result.setText("Checking…")
+        self.check_result.show()
+        try:
+            live = self.ctx.accounts  # stays as it is: changes apply when Tandem starts again
+            values = {key: self.form.fields[key].get() for key in SIGN_IN_KEYS}
+            trial = AccountsContext(live.paths, live.endpoints, AccountSettings.from_settings(values))
+            findings = await asyncio.to_thread(check_accounts, trial)
+        except Exception as exc:
+            self.check_result.setText(html.escape(words(exc)))
+            return
+        finally:
+            self.check_button.setEnabled(True)
+        report = summary(findings)
+        parts = []
+        for service in ("outlook", "salesforce"):
+            verdict = "ready to sign in" if report[service]["ok"] else "needs attention"
+            items = "".join(
+                f"<li>{'✔' if f.ok else ('✘' if f.ok is False else '•')} "
+                f"<b>{html.escape(f.what)}</b>: {html.escape(f.words)}</li>"
+                for f in findings
+                if f.service == service
+            )
+            parts.append(f"<p><b>{SERVICE_NAMES[service]}: {verdict}</b></p><ul>{items}</ul>")
+        self.check_result.setText("".join(parts))
 
     def ask_sign_out(self, service: str) -> None:
         name = SERVICE_NAMES[service]

@@ -403,6 +403,24 @@ def test_accounts_show_who_is_connected_reconnect_asks_the_window_and_sign_out_c
     assert demo_ctx.signed_in()["salesforce"] is not None
 
 
+@pytest.mark.seed("demo")
+def test_check_reports_per_service_and_names_an_unregistered_callback(qtbot, qloop, demo_ctx, no_discovery):
+    dialog = open_dialog(qtbot, qloop, demo_ctx)
+    dialog.show_page("Accounts")
+    page = dialog.accounts_page
+    page.check_button.click()
+    qloop.until(lambda: "Salesforce: " in page.check_result.text())
+    assert "Outlook: ready to sign in" in page.check_result.text()
+    assert "Salesforce: ready to sign in" in page.check_result.text(), page.check_result.text()
+
+    # an edited, unsaved callback URL is what gets checked; the live sign-in stays as it was
+    check(dialog, "accounts.salesforce_callback_url").setText("http://localhost:1999/elsewhere")
+    page.check_button.click()
+    qloop.until(lambda: "needs attention" in page.check_result.text())
+    assert "does not list http://localhost:1999/elsewhere as a Callback URL" in page.check_result.text()
+    assert demo_ctx.accounts.settings.salesforce_callback_url != "http://localhost:1999/elsewhere"
+
+
 # -- support -----------------------------------------------------------------------------------
 
 
