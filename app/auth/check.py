@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import secrets as _secrets
 import socket
@@ -179,6 +180,8 @@ def _salesforce(ctx: AccountsContext, http: httpx.Client) -> list[Finding]:
 def _port_free(host: str, port: int, callback: str) -> tuple[bool, str]:
     family = socket.AF_INET6 if host.startswith("[") else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
+        if os.name != "nt":  # as asyncio's listener does: a closed sign-in's TIME_WAIT is no owner
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", port))
         except OSError:

@@ -102,6 +102,7 @@ def test_an_unknown_consumer_key_and_a_taken_port_are_named(sandbox, tmp_path, m
     ctx.settings = AccountSettings(salesforce_client_id="not a key!", salesforce_callback_url=callback)
     port = int(callback.split(":")[2].split("/")[0])
     with socket.socket() as busy:
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # earlier sign-ins' TIME_WAIT
         busy.bind(("127.0.0.1", port))
         busy.listen()
         found = _by_what(check_accounts(ctx))

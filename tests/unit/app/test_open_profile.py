@@ -14,13 +14,16 @@ from app.settings import open_settings
 
 def test_open_profile_builds_every_service_of_the_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("TANDEM_SANDBOX_URL", raising=False)
+    monkeypatch.delenv("TANDEM_SALESFORCE_LOGIN_HOST", raising=False)
     ctx = open_profile(tmp_path / "p", ProfileOptions(client_options={"retries": 1}))
     try:
         assert ctx.paths.root == (tmp_path / "p").resolve()
         assert Path(ctx.store.path) == ctx.paths.database
         assert not ctx.sandbox
         assert ctx.service.client_options == {"retries": 1}
-        assert ctx.accounts.settings.salesforce_login_host == "https://login.salesforce.com"
+        # Nobody chose a login host: the default is no setting, and signs in at login.
+        assert ctx.accounts.settings.salesforce_login_host is None
+        assert ctx.accounts.endpoints.salesforce_login_url.startswith("https://login.salesforce.com")
     finally:
         ctx.close()
 
