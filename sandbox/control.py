@@ -2,10 +2,11 @@
 
 =====================================  ==================================================
 ``POST /_sandbox/reset``               ``{"seed": "demo"|"edge"|"empty"|"scale:C,E,T"}``: new world
-``POST /_sandbox/faults``              ``{"latency_ms", "fault_rate", "seed", "kinds"}``;
-                                       kinds from ``429``, ``503``, ``drop`` (connection
-                                       dropped before the request is handled) and
-                                       ``drop_after`` (handled, then the reply is lost)
+``POST /_sandbox/faults``              ``{"latency_ms", "fault_rate", "seed", "kinds",
+                                       "targets"}``; kinds from ``429``, ``503``, ``drop``
+                                       (connection dropped before the request is handled)
+                                       and ``drop_after`` (handled, then the reply is lost);
+                                       ``targets``: faults for chosen requests (``target``)
 ``POST /_sandbox/config``              change ``access_token_lifetime_s``, ``auto_approve``,
                                        ``query_batch_size``, ``graph_concurrency``,
                                        ``sf_org_features`` ("no-suffix,..."),
@@ -58,6 +59,36 @@ CONFIG_KEYS: dict[str, Callable[[Any], Any]] = {
     "sf_callback_urls": lambda urls: [str(u) for u in urls] if isinstance(urls, list) else [str(urls)],
 }
 FAULT_KINDS = ("429", "503", "drop", "drop_after")
+# Targeted faults add the gateway's 504, before the work (``504``) or after it (``504_after``).
+TARGET_KINDS = (*FAULT_KINDS, "504", "504_after")
+
+
+def target(spec: Any) -> dict:
+    """One targeted fault: ``{"service": "graph"|"salesforce", "method": "POST", "path": how
+    the path ends, "kind", "times": 1, "in_batch": false, "retry_after": true}``. ``in_batch``
+    aims at Graph ``$batch`` sub-requests (their own URL); ``retry_after`` (429/503) says
+    whether the refusal names a Retry-After (Salesforce's 503 does not)."""
+    if not isinstance(spec, dict):
+        raise ControlError("each target is an object")
+    kind = str(spec.get("kind", ""))
+    if kind not in TARGET_KINDS:
+        raise ControlError(f"unknown target kind {kind!r}; use {list(TARGET_KINDS)}")
+    service = str(spec.get("service", ""))
+    if service not in ("graph", "salesforce"):
+        raise ControlError("a target's service is graph or salesforce")
+    in_batch = bool(spec.get("in_batch", False))
+    if in_batch and (service != "graph" or kind in ("drop", "drop_after")):
+        raise ControlError("in_batch targets are Graph sub-requests, with 429, 503, 504 or 504_after")
+    return {
+        "service": service,
+        "method": str(spec.get("method", "POST")).upper(),
+        "path": str(spec.get("path", "")),
+        "kind": kind,
+        "times": int(spec.get("times", 1)),
+        "in_batch": in_batch,
+        "retry_after": bool(spec.get("retry_after", True)),
+        "hit": 0,
+    }
 
 
 class ControlError(Exception):
@@ -108,10 +139,17 @@ def routes(state: SandboxState) -> list[Route]:
         rate = data.get("fault_rate")
         if rate is not None and not 0 <= float(rate) <= 1:
             raise ControlError("fault_rate must be between 0 and 1")
+        targets = data.get("targets")
+        if targets is not None and not isinstance(targets, list):
+            raise ControlError("targets is a list")
         state.set_faults(
-            latency_ms=data.get("latency_ms"), fault_rate=rate, seed=data.get("seed"), kinds=kinds
+            latency_ms=data.get("latency_ms"),
+            fault_rate=rate,
+            seed=data.get("seed"),
+            kinds=kinds,
+            targets=[target(t) for t in targets] if targets is not None else None,
         )
-        return dict(state.faults)
+        return json.loads(json.dumps(state.faults))
 
     def config(request: Request, data: dict) -> dict:
         for key, value in data.items():

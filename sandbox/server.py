@@ -45,6 +45,11 @@ class DroppedConnection(Exception):
 
 def error_response(service: str, request: Request | None, status: int, *, detail: str = "") -> Response:
     """The error body a service sends for a bare HTTP status (unknown path, bad method, crash)."""
+    if status == 504 and service in ("graph", "salesforce"):
+        # A gateway's page, not the service's JSON: the gateway gave up waiting for it.
+        return Response(
+            "<html><body><h1>504 Gateway Time-out</h1></body></html>", 504, media_type="text/html"
+        )
     if service == "graph":
         if status == 404:
             code, msg = "BadRequest", f"Resource not found for the segment '{detail}'."
@@ -194,12 +199,13 @@ class SandboxMiddleware:
         if latency and not (service == "graph" and _is_batch(path)):
             await asyncio.sleep(latency / 1000)
 
-        fault = self._draw_fault()
+        targeted = state.take_fault(service, scope["method"], path) if service != "control" else None
+        fault = targeted["kind"] if targeted else self._draw_fault()
         try:
-            if fault in ("429", "503"):
-                status = int(fault)
-                resp = error_response(service, None, status)
-                resp.headers["Retry-After"] = "1"
+            if fault in ("429", "503", "504"):
+                resp = error_response(service, None, int(fault))
+                if fault != "504" and (targeted is None or targeted["retry_after"]):
+                    resp.headers["Retry-After"] = "1"
                 self._count(scope, service, fault=fault)
                 await resp(scope, receive, send)
                 return
@@ -207,13 +213,17 @@ class SandboxMiddleware:
                 self._count(scope, service, fault=fault)
                 await self._drop(send)
 
-            if fault == "drop_after":
-                # The request is processed, then the reply is lost on the way back.
+            if fault in ("drop_after", "504_after"):
+                # The request is processed, then the reply is lost on the way back (or a
+                # gateway in between gave up waiting and answers 504 instead).
                 async def swallow(message: Message) -> None:
                     return None
 
                 await self._guarded(scope, receive, swallow, service, lambda: False)
                 self._count(scope, service, fault=fault)
+                if fault == "504_after":
+                    await error_response(service, None, 504)(scope, receive, send)
+                    return
                 await self._drop(send)
             await self._guarded(scope, receive, tracking_send, service, started)
         except DroppedConnection:

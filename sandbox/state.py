@@ -114,6 +114,7 @@ class SandboxState:
             "fault_rate": 0.0,
             "seed": 0,
             "kinds": ["429", "503", "drop"],
+            "targets": [],
         }
         self.rng = random.Random(0)
         self.requests: Counter[tuple[str, str]] = Counter()
@@ -147,8 +148,11 @@ class SandboxState:
         fault_rate: float | None = None,
         seed: int | None = None,
         kinds: Iterable[str] | None = None,
+        targets: list[dict] | None = None,
     ) -> None:
         with self.lock:
+            if targets is not None:
+                self.faults["targets"] = targets
             if latency_ms is not None:
                 self.faults["latency_ms"] = int(latency_ms)
             if fault_rate is not None:
@@ -158,6 +162,24 @@ class SandboxState:
             if seed is not None:
                 self.faults["seed"] = int(seed)
             self.rng = random.Random(self.faults["seed"])
+
+    def take_fault(self, service: str, method: str, path: str, *, in_batch: bool = False) -> dict | None:
+        """The first targeted fault (``POST /_sandbox/faults`` ``targets``: service, method and
+        the end of the path) this request meets, spending one of its ``times``; ``in_batch``
+        for a Graph ``$batch`` sub-request."""
+        with self.lock:
+            for target in self.faults.get("targets") or []:
+                if (
+                    target["times"] > 0
+                    and target["service"] == service
+                    and target["method"] == method.upper()
+                    and target["in_batch"] == in_batch
+                    and path.lower().endswith(target["path"].lower())
+                ):
+                    target["times"] -= 1
+                    target["hit"] += 1
+                    return dict(target)
+        return None
 
     def reset(self) -> None:
         """Forget all data and sign-ins (config and faults stay)."""

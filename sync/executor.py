@@ -28,6 +28,16 @@ dead process left pending, by looking at the service:
   held for the person (never guessed).
 - update: ``get_many``; the sent fields hold the sent values -> applied, else failed.
 - delete: ``get_many``; gone -> applied (link dropped), present -> failed.
+
+Unknown outcomes
+----------------
+A create is never sent twice blindly (sync.http, "Retry rules"). When its reply is lost or is
+a failure after the service may have done the work (``OutcomeUnknown`` for the whole call,
+``OUTCOME_UNKNOWN`` for one item of a ``$batch``), the same read-back settles it at once: one
+match -> linked; several -> held; none to be seen -> the intent stays pending and ``recover``
+looks again at the start of the next run (then re-plans it). An event create carries its
+``transactionId``, so Graph itself turns a repeat into the event made the first time.
+
 Cursors are saved only after a kind was applied completely, so the next run re-reads the
 same changes; applying them again is idempotent because links compare content hashes.
 
@@ -46,11 +56,20 @@ from typing import Any
 
 from .errors import ItemError, LinkConflict
 from .fields import SIDES, Kind, Side
+from .http import OutcomeUnknown
 from .links import Link
 from .normalise import same_value
 from .pace import Pacer, paced_map
 from .plan import Action, Decisions, KindPlan, LinkEffect
-from .records import HELD_RESULT_CODES, Delete, ItemResult, Update, decode_record, encode_record
+from .records import (
+    HELD_RESULT_CODES,
+    OUTCOME_UNKNOWN,
+    Delete,
+    ItemResult,
+    Update,
+    decode_record,
+    encode_record,
+)
 from .settings import KindSettings
 from .source import Source
 from .store import Store
@@ -337,18 +356,37 @@ class Executor:
         for start in range(0, len(entries), INTENTS_PER_TRANSACTION):
             intents.extend(self.store.add_intents(entries[start : start + INTENTS_PER_TRANSACTION]))
             await asyncio.sleep(0)
-        if op == "create":
-            results = await source.create_many([a.record or {} for a in actions])
-        elif op == "update":
-            results = await source.update_many(
-                [Update(a.target_id or "", a.version or "", a.fields or {}) for a in actions]
-            )
-        else:
-            results = await source.delete_many([Delete(a.target_id or "", a.version or "") for a in actions])
+        try:
+            if op == "create":
+                results = await source.create_many([a.record or {} for a in actions])
+            elif op == "update":
+                results = await source.update_many(
+                    [Update(a.target_id or "", a.version or "", a.fields or {}) for a in actions]
+                )
+            else:
+                results = await source.delete_many(
+                    [Delete(a.target_id or "", a.version or "") for a in actions]
+                )
+        except OutcomeUnknown as exc:  # the reply to a write that is not safe to repeat was lost
+            log.warning("%s %s: outcome unknown (%s); reading back", op, side, exc.message)
+            results = [ItemResult.failure(OUTCOME_UNKNOWN, exc.message)] * len(actions)
         if len(results) != len(actions):
             raise AssertionError(f"{side} returned {len(results)} results for {len(actions)} items")
         pace = Pacer()
         for action, journal_id, result in zip(actions, intents, results, strict=False):
+            if result.error is not None and result.error.code == OUTCOME_UNKNOWN:
+                read = await self._read_back(
+                    op,
+                    source,
+                    record=action.record or {},
+                    fields=action.fields or {},
+                    target_id=action.target_id,
+                )
+                if read is None:  # nothing to be seen yet: the intent stays pending for the next run
+                    self._issue(action, "error", _unknown(side))
+                    outcome.counts["errors"] += 1
+                    continue
+                result = read
             self.settle(journal_id, op, side, action.link, result, action=action)
             await pace()
             if result.ok:
@@ -429,33 +467,47 @@ class Executor:
             effect = effect_from_json(self.kind, payload.get("effect"))
             ids = {"outlook_id": row["outlook_id"], "salesforce_id": row["salesforce_id"]}
             op = row["op"]
-            if op == "create":
-                result = await self._recover_create(side, source, decode_record(self.kind, payload["record"]))
-            elif op == "update":
-                found = await source.get_many([row["target_id"]])
-                item = found.get(row["target_id"])
-                sent = decode_record(self.kind, payload.get("fields") or {})
-                if item is None:
-                    result = ItemResult.failure("not_found", "The record was deleted meanwhile.")
-                elif all(
-                    same_value(self.kind, k, v, item.record.get(k), self.region) for k, v in sent.items()
-                ):
-                    result = ItemResult.success(item.id, item.version)
-                else:
-                    result = ItemResult.failure(
-                        "interrupted", "Tandem was interrupted before this change was saved."
-                    )
-            else:
-                found = await source.get_many([row["target_id"]])
-                result = (
-                    ItemResult.success(row["target_id"], "")
-                    if row["target_id"] not in found
-                    else ItemResult.failure("interrupted", "Tandem was interrupted before this delete.")
-                )
+            read = await self._read_back(
+                op,
+                source,
+                record=decode_record(self.kind, payload.get("record") or {}),
+                fields=decode_record(self.kind, payload.get("fields") or {}),
+                target_id=row["target_id"],
+            )
+            result = read or ItemResult.failure(
+                "interrupted",
+                "Tandem was interrupted before this record was created; it will be created on the next sync.",
+            )
             self.settle(row["id"], op, side, effect, result, ids=ids, label=row["label"] or "")
         return len(pending)
 
-    async def _recover_create(self, side: Side, source: Source, sent: dict[str, Any]) -> ItemResult:
+    async def _read_back(
+        self,
+        op: str,
+        source: Source,
+        *,
+        record: dict[str, Any],
+        fields: dict[str, Any],
+        target_id: str | None,
+    ) -> ItemResult | None:
+        """What a write of unknown outcome did, looked up on its side; None: a create that
+        cannot be seen (it never arrived, or not yet)."""
+        if op == "create":
+            return await self._find_created(source, record)
+        found = await source.get_many([target_id or ""])
+        item = found.get(target_id or "")
+        if op == "update":
+            if item is None:
+                return ItemResult.failure("not_found", "The record was deleted meanwhile.")
+            if all(same_value(self.kind, k, v, item.record.get(k), self.region) for k, v in fields.items()):
+                return ItemResult.success(item.id, item.version)
+            return ItemResult.failure("interrupted", "Tandem was interrupted before this change was saved.")
+        if item is None:
+            return ItemResult.success(target_id or "", "")
+        return ItemResult.failure("interrupted", "Tandem was interrupted before this delete.")
+
+    async def _find_created(self, source: Source, sent: dict[str, Any]) -> ItemResult | None:
+        side = source.side
         candidates = []
         for item in await source.find_matches(sent):
             if self.store.find_link(self.kind, side, item.id) is not None:
@@ -465,16 +517,22 @@ class Executor:
         if len(candidates) == 1:
             return ItemResult.success(candidates[0].id, candidates[0].version)
         if not candidates:
-            return ItemResult.failure(
-                "interrupted",
-                "Tandem was interrupted before this record was created; it will be created on the next sync.",
-            )
+            return None
         return ItemResult.failure(
             "ambiguous_recovery",
             "Tandem was interrupted while creating this record and "
             f"found {len(candidates)} identical copies in {side.title()}. Delete the extra "
             "copies, then sync again.",
         )
+
+
+def _unknown(side: Side) -> ItemError:
+    where = "Outlook" if side == "outlook" else "Salesforce"
+    return ItemError(
+        OUTCOME_UNKNOWN,
+        f"{where} did not say whether it saved this. Tandem looks for it again on the next sync "
+        "and sends it only if it is not there, so it is never made twice.",
+    )
 
 
 def _explain(op: str, side: Side, error: ItemError) -> str:

@@ -2,16 +2,19 @@
 service, retries that honour Retry-After, an optional cap on requests in flight, and a count
 of every request sent (for the run report and the API-economy tests).
 
-Retry rules
-    * 429, 503 and 504 are retried: the service says it did not do the work (Graph and
-      Salesforce both answer these before processing). The wait is Retry-After when given
-      (seconds or an HTTP date), else exponential back-off from ``backoff_base_s``; a
-      little jitter is added and every wait is capped at ``backoff_cap_s``.
-    * A dropped connection or timeout is retried when the request is ``idempotent``
-      (reads, and writes the engine's crash-safety makes safe to repeat: a PATCH of the
-      same values, a DELETE). A non-idempotent write (a create) is never sent twice
-      blindly: the error goes up, and the engine's intent journal finds out on the next
-      run whether the create happened.
+Retry rules (docs/api-notes.md, "No blind retry of a request that may have been carried out")
+    * A request that is safe to repeat (``idempotent``: reads, If-Match PATCHes, DELETEs,
+      event creates carrying a ``transactionId``) is retried on 429, 503 and 504 and on a
+      dropped connection or timeout.
+    * A request that is not (a create, a ``$batch`` or collection that creates) is sent
+      again only when the service says it did not carry it out: 429 (throttled requests
+      fail, Graph and Salesforce alike) or 503 with a Retry-After. Any other 5xx, a
+      timeout or a dropped connection leaves its outcome unknown: ``OutcomeUnknown`` goes
+      up, and the executor reads back what arrived (``Executor`` "Unknown outcomes").
+    * The wait is Retry-After when given (seconds or an HTTP date), else exponential
+      back-off from ``backoff_base_s``; a little jitter is added and every wait is capped
+      at ``backoff_cap_s``. A connection that could not be opened sent nothing: any
+      request is tried again.
     * After ``retries`` attempts, ``ServiceUnavailable`` (a ``SourceError``) stops the kind.
 
 TLS verification is always on; pass an ``ssl.SSLContext`` that trusts the right CA (the
@@ -31,14 +34,37 @@ import httpx
 
 from .errors import SourceError
 
-RETRY_STATUSES = frozenset({429, 503, 504})
+RETRY_STATUSES = frozenset({429, 503, 504})  # retried for a request that is safe to repeat
+# A failure of the service (or a gateway before it) while it may have been doing the work.
+UNKNOWN_OUTCOME_STATUSES = frozenset({500, 502, 503, 504})
 TRANSPORT_ERRORS = (httpx.TransportError,)  # connect/read/write errors, timeouts, protocol
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)  # no connection: nothing was sent
 
 
 class ServiceUnavailable(SourceError):
     """The service kept failing (throttled, down, or the network dropped) after retries."""
 
     title = "The service is not answering"
+
+
+class OutcomeUnknown(ServiceUnavailable):
+    """A request that is not safe to repeat may or may not have been carried out."""
+
+    title = "A change may not have arrived"
+
+
+def not_carried_out(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether the service says it did not do the work: 429, or 503 with a Retry-After."""
+    if status == 429:
+        return True
+    return status == 503 and any(k.lower() == "retry-after" for k in headers)
+
+
+def should_retry(status: int, headers: Mapping[str, str], idempotent: bool) -> bool:
+    """Whether a reply with ``status`` is sent again (see the module docstring)."""
+    if idempotent:
+        return status in RETRY_STATUSES
+    return not_carried_out(status, headers)
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -139,17 +165,25 @@ class ServiceClient:
                     response = await self.http.request(method, url, params=params, json=json, headers=headers)
             except TRANSPORT_ERRORS as exc:
                 last_error = exc
-                if not idempotent:
-                    raise ServiceUnavailable(
+                if not idempotent and not isinstance(exc, NOT_SENT_ERRORS):
+                    raise OutcomeUnknown(
                         message=f"The connection to {self.service} dropped while a change was "
-                        "being sent. Tandem will check on the next run whether it arrived.",
+                        "being sent. Tandem looks whether it arrived before sending it again.",
                         service=self.service,
                         error=type(exc).__name__,
                     ) from exc
             else:
-                if response.status_code not in RETRY_STATUSES:
+                if should_retry(response.status_code, response.headers, idempotent):
+                    last_error = None
+                elif not idempotent and response.status_code in UNKNOWN_OUTCOME_STATUSES:
+                    raise OutcomeUnknown(
+                        message=f"{self.service} failed ({response.status_code}) while a change was "
+                        "being sent. Tandem looks whether it arrived before sending it again.",
+                        service=self.service,
+                        error=str(response.status_code),
+                    )
+                else:
                     return response
-                last_error = None
             if attempt + 1 < self.retries:
                 self.retried += 1
                 await asyncio.sleep(self._wait(attempt, response))

@@ -77,6 +77,9 @@ class Delete:
 # records them as held, and the run is not a failed one (e.g. an org setting switched off).
 NEEDS_ORG_FEATURE = "needs_org_feature"
 HELD_RESULT_CODES = frozenset({NEEDS_ORG_FEATURE})
+# A create whose reply was lost or was a failure after the service may have done the work:
+# the executor reads back what arrived before anything is sent again (never a blind retry).
+OUTCOME_UNKNOWN = "outcome_unknown"
 
 
 @dataclass(frozen=True)

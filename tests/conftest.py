@@ -94,7 +94,7 @@ class Sandbox:
         self.state.config.update(copy.deepcopy(DEFAULT_CONFIG))
         self.state.config["sf_callback_urls"] = [*DEFAULT_CONFIG["sf_callback_urls"], TEST_CALLBACK_URL]
         seeding.apply(self.state, seed)
-        self.state.set_faults(latency_ms=0, fault_rate=0.0, seed=0, kinds=["429", "503", "drop"])
+        self.state.set_faults(latency_ms=0, fault_rate=0.0, seed=0, kinds=["429", "503", "drop"], targets=[])
         self.state.requests.clear()
 
 

@@ -176,6 +176,23 @@ def _throttled(state: SandboxState) -> Reply | None:
     )
 
 
+def _targeted(state: SandboxState, sub: dict, made: GraphRequest, dispatch: Dispatch) -> Reply | None:
+    """A targeted fault on this sub-request (``POST /_sandbox/faults`` ``targets`` with
+    ``in_batch``): refused before the work (429, 503, 504), or done and then answered 504."""
+    target = state.take_fault("graph", str(sub.get("method") or ""), made.path, in_batch=True)
+    if target is None:
+        return None
+    kind = target["kind"]
+    headers = {"Retry-After": "1"} if kind in ("429", "503") and target["retry_after"] else {}
+    if kind == "504_after":
+        dispatch(made)  # carried out; its reply is lost behind the gateway's 504
+    if kind == "429":
+        return Reply(429, graph_error_body("ApplicationThrottled", "Application is over its limit."), headers)
+    if kind == "503":
+        return Reply(503, graph_error_body("serviceNotAvailable", "The service is unavailable."), headers)
+    return Reply(504, graph_error_body("gatewayTimeout", "The request timed out."), headers)
+
+
 async def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> Reply:
     """Run the envelope's sub-requests as Graph does: those without ``dependsOn`` all at once
     (each takes a slot of the mailbox's limit as it starts: the excess gets its own 429),
@@ -218,7 +235,7 @@ async def handle(state: SandboxState, req: GraphRequest, dispatch: Dispatch) -> 
                     # The sub-request's service time; even without latency it runs alongside
                     # the envelope's others (every one takes its slot before any finishes).
                     await asyncio.sleep(latency)
-                    reply = _throttled(state) or dispatch(made)
+                    reply = _targeted(state, sub, made, dispatch) or _throttled(state) or dispatch(made)
                 finally:
                     concurrency.release(state, mailbox)
         replies[rid.lower()] = reply

@@ -36,7 +36,14 @@ from typing import Any
 import httpx
 
 from sync.errors import CursorExpired, SourceError
-from sync.http import RETRY_STATUSES, ServiceClient, retry_after_seconds
+from sync.http import (
+    RETRY_STATUSES,
+    UNKNOWN_OUTCOME_STATUSES,
+    ServiceClient,
+    not_carried_out,
+    retry_after_seconds,
+    should_retry,
+)
 
 GRAPH_SERVICE = "Microsoft Graph"
 BATCH_LIMIT = 20
@@ -114,6 +121,11 @@ class SubResponse:
     @property
     def message(self) -> str:
         return error_message(self.body) or f"Outlook answered {self.status}"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """A failure after which the work may have been done (not a refusal before it)."""
+        return self.status in UNKNOWN_OUTCOME_STATUSES and not not_carried_out(self.status, self.headers)
 
 
 class GraphClient:
@@ -267,10 +279,10 @@ class GraphClient:
         attempt = 0  # rounds that were throttled; a round of 424s only always makes progress
         while True:
             envelope = {"requests": [_sub(str(n), requests[i], self.lanes) for n, i in enumerate(pending)]}
-            # A dropped connection repeats a batch only when it creates nothing (reads,
-            # If-Match PATCHes and DELETEs are safe to repeat); for creates the engine's
-            # journal finds out on the next run whether they arrived.
-            safe = all(str(requests[i]["method"]).upper() != "POST" for i in pending)
+            # An envelope (and a sub-request) is sent again after a lost reply only when
+            # repeating it creates nothing twice (``repeatable``); otherwise the executor
+            # reads back what arrived (sync.http, "Retry rules").
+            safe = all(repeatable(requests[i]) for i in pending)
             status, body = await self.call(
                 "POST", "$batch", json=envelope, idempotent=safe, slots=min(len(pending), self.lanes)
             )
@@ -293,7 +305,7 @@ class GraphClient:
                 results[i] = sub
                 if sub.status == 424:  # its lane predecessor failed: not carried out
                     throttled.append(i)
-                elif sub.status in RETRY_STATUSES:
+                elif should_retry(sub.status, headers, repeatable(requests[i])):
                     throttled.append(i)
                     hinted = retry_after_seconds(headers.get("retry-after"))
                     wait = max(
@@ -383,6 +395,16 @@ class SlotBudget:
             async with self._changed:
                 self.free += n
                 self._changed.notify_all()
+
+
+def repeatable(request: Mapping[str, Any]) -> bool:
+    """Whether sending a sub-request twice does it once: anything but a POST, and an event
+    create that carries its ``transactionId`` (Graph then returns the event made the first
+    time instead of a second one)."""
+    if str(request.get("method") or "").upper() != "POST":
+        return True
+    body = request.get("body")
+    return isinstance(body, dict) and bool(body.get("transactionId"))
 
 
 def _sub(rid: str, request: Mapping[str, Any], lanes: int) -> dict:

@@ -52,7 +52,7 @@ from sync.graph.mapping import (
 )
 from sync.matching import match_keys
 from sync.pace import Pacer, paced_map
-from sync.records import ChangeSet, Delete, ItemResult, Record, SourceItem, Update
+from sync.records import OUTCOME_UNKNOWN, ChangeSet, Delete, ItemResult, Record, SourceItem, Update
 
 UTC = dt.UTC
 WriteT = TypeVar("WriteT", Update, Delete)
@@ -164,6 +164,8 @@ class GraphSource:
             if reply.status in (200, 201) and isinstance(reply.body, dict) and reply.body.get("id"):
                 item = self._item(reply.body)
                 results.append(ItemResult.success(item.id, item.version))
+            elif reply.outcome_unknown:
+                results.append(ItemResult.failure(OUTCOME_UNKNOWN, f"Outlook failed ({reply.status})."))
             else:
                 results.append(self._failure(reply))
         return results

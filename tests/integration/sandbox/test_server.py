@@ -120,6 +120,25 @@ def test_fault_injection_drops_connections(sandbox) -> None:
         c.get("/v1.0/me")
 
 
+def test_targeted_faults_meet_only_their_request_and_are_checked(sandbox) -> None:
+    target = {"service": "graph", "method": "GET", "path": "/me", "kind": "504", "times": 2}
+    sandbox.control("faults", {"targets": [target]})
+    with sandbox.client() as c:
+        statuses = [c.get("/v1.0/me").status_code for _ in range(3)]
+        assert c.get("/v1.0/me/contacts").status_code != 504  # another path: untouched
+        gateway = c.post("/_sandbox/faults", json={"targets": [{**target, "times": 1}]})
+        assert gateway.status_code == 200
+        page = c.get("/v1.0/me")
+        assert "text/html" in page.headers["content-type"]  # a gateway's page, not Graph's JSON
+        for wrong in (
+            {**target, "kind": "teapot"},
+            {**target, "service": "salesforce", "in_batch": True},
+            {**target, "service": "nowhere"},
+        ):
+            assert c.post("/_sandbox/faults", json={"targets": [wrong]}).status_code == 400
+    assert statuses[:2] == [504, 504] and statuses[2] == 401  # then the real answer (no token)
+
+
 def test_faults_follow_a_seeded_random_source(sandbox) -> None:
     def pattern() -> list[int]:
         sandbox.control("faults", {"fault_rate": 0.5, "kinds": ["503"], "seed": 42})
