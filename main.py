@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     login_outlook = login_service.add_parser(
         "outlook", parents=[common], help="device code sign-in to Microsoft"
     )
+    login_outlook.add_argument(
+        "--browser", action="store_true", help="sign in with your browser instead of a code"
+    )
     login_outlook.add_argument("--json", action="store_true")
     login_sf = login_service.add_parser(
         "salesforce", parents=[common], help="browser sign-in (PKCE) to Salesforce"

@@ -4,7 +4,8 @@ authorization code flow): one sign-in, one listener, one redirect (RFC 8252 sect
 * :meth:`RedirectListener.bind` listens on a loopback port (0: any free one) before the
   browser opens, so a taken port is said at once.
 * :meth:`RedirectListener.wait` opens the browser (``open_browser(url)``, sync or async, injected
-  so tests act as the browser) and answers the redirect on ``path``: a wrong ``state``, an
+  so tests act as the browser) and answers the redirect on ``path`` (a GET with the answer in
+  its query, or the POST of ``response_mode=form_post``): a wrong ``state``, an
   ``error=`` or a missing ``code`` end the sign-in with a typed error, a good one hands back the
   redirect's query. Other paths get 404 and do not end it; a second redirect gets 410. No answer
   within ``timeout_s`` ends it with :class:`SignInTimedOut`. The listener closes on the way out.
@@ -29,6 +30,7 @@ _PAGE = (
 )
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 410: "Gone"}
 _DONE = "You can close this window and return to Tandem."
+_MAX_BODY = 64 * 1024
 
 
 class RedirectListener:
@@ -109,7 +111,7 @@ class RedirectListener:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             status, title, text = await self._answer(reader)
-        except (TimeoutError, ConnectionError, ValueError, UnicodeDecodeError):
+        except (TimeoutError, ConnectionError, ValueError, UnicodeDecodeError, asyncio.IncompleteReadError):
             status, title, text = 400, "Bad request", "Tandem did not understand this request."
         body = _PAGE.format(title=title, text=text).encode("utf-8")
         try:
@@ -127,18 +129,31 @@ class RedirectListener:
 
     async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, str, str]:
         request_line = (await asyncio.wait_for(reader.readline(), 10)).decode("latin-1")
-        while True:  # skip the headers
+        length = 0
+        while True:  # the headers: only the body's length matters
             line = await asyncio.wait_for(reader.readline(), 10)
             if line in (b"\r\n", b"\n", b""):
                 break
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value.strip())
         method, target, _ = request_line.split(" ", 2)
         parts = urlsplit(target)
         outcome = self._outcome
-        if method != "GET" or (parts.path or "/") != self.path or outcome is None or not self.state:
+        if (
+            method not in ("GET", "POST")
+            or (parts.path or "/") != self.path
+            or outcome is None
+            or not self.state
+        ):
             return 404, "Not found", "This address is only for Tandem's sign-in."
+        if not 0 <= length <= _MAX_BODY:
+            raise ValueError("body too large")
+        # response_mode=form_post: the answer is the body (kept out of the browser's history).
+        body = (await asyncio.wait_for(reader.readexactly(length), 10)).decode("ascii") if length else ""
         if outcome.done():
             return 410, "Already used", "This sign-in link was already used. Return to Tandem."
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        query = {k: v[0] for k, v in parse_qs(body if method == "POST" else parts.query).items()}
         if not pysecrets.compare_digest(query.get("state", ""), self.state):
             outcome.set_exception(
                 AuthError(
