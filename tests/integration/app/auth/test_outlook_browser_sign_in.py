@@ -4,7 +4,6 @@ device code refused by a Conditional Access policy, through the app and through 
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -21,33 +20,6 @@ from app.errors import ConsentDeclined, DeviceCodeBlocked, SignInTimedOut
 EMAIL = "morgan.reyes@northwind-demo.example"
 
 
-def hidden_fields(page: str) -> dict[str, str]:
-    return {
-        html.unescape(k): html.unescape(v)
-        for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
-    }
-
-
-def on_the_page(sandbox, decide: str, seen: list[httpx.Response]):
-    """A browser on Entra's page: it presses Accept or Cancel, then posts the answer (Entra's
-    self-submitting form_post page) to the app's redirect URI."""
-
-    async def browser(url: str) -> None:
-        async with httpx.AsyncClient(verify=sandbox.ssl_context(), follow_redirects=True, timeout=30) as c:
-            page = await c.get(url)
-            seen.append(page)
-            if page.status_code != 200:
-                return
-            answer = await c.post(
-                str(page.url).split("?")[0], data={**hidden_fields(page.text), "action": decide}
-            )
-            target = re.search(r'<form method="post" action="([^"]+)">', answer.text)
-            assert target, answer.text
-            seen.append(await c.post(html.unescape(target.group(1)), data=hidden_fields(answer.text)))
-
-    return browser
-
-
 def files_under(folder) -> str:
     return "".join(p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file())
 
@@ -60,7 +32,7 @@ async def test_browser_sign_in_keeps_the_token_in_the_keyring_only(
     seen: list[httpx.Response] = []
     urls: list[str] = []
     auth = ctx.outlook()
-    account = await auth.login_browser(on_the_page(sandbox, "allow", seen), timeout_s=30, on_url=urls.append)
+    account = await auth.login_browser(make_browser(sandbox, seen=seen), timeout_s=30, on_url=urls.append)
     assert account.username.lower() == EMAIL and account.name == "Morgan Reyes"
     query = parse_qs(urlsplit(urls[0]).query)
     assert re.fullmatch(r"http://localhost:\d+", query["redirect_uri"][0])  # any port: Entra ignores it
@@ -79,7 +51,7 @@ async def test_browser_sign_in_keeps_the_token_in_the_keyring_only(
 @pytest.mark.asyncio
 async def test_cancel_on_the_page_is_a_declined_sign_in(ctx, sandbox) -> None:
     with pytest.raises(ConsentDeclined):
-        await ctx.outlook().login_browser(on_the_page(sandbox, "deny", []), timeout_s=30)
+        await ctx.outlook().login_browser(make_browser(sandbox, decide="deny"), timeout_s=30)
     assert ctx.accounts.get("outlook") is None and ctx.secrets.get(CACHE_SECRET) is None
 
 
@@ -92,7 +64,7 @@ async def test_an_unregistered_redirect_is_refused_with_aadsts50011(ctx, sandbox
     )
     seen: list[httpx.Response] = []
     with pytest.raises(SignInTimedOut):
-        await ctx.outlook().login_browser(on_the_page(sandbox, "allow", seen), timeout_s=2)
+        await ctx.outlook().login_browser(make_browser(sandbox, seen=seen), timeout_s=2)
     assert seen[0].status_code == 400 and "AADSTS50011" in seen[0].text
     assert ctx.secrets.get(CACHE_SECRET) is None
 
