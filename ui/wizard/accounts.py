@@ -241,12 +241,17 @@ class OutlookPage(SignInPage):
             "for organisations that do not allow signing in with a code."
         )
         self.browser.clicked.connect(self.start_browser)
+        self.use_code = QPushButton("Use a code instead")
+        self.use_code.setObjectName("codeSignIn")
+        self.use_code.clicked.connect(self.start)
+        self.use_code.hide()
         self.retry = QPushButton("Try again")
         self.retry.clicked.connect(self.again)
         self.retry.hide()
         row = QHBoxLayout()
         row.addWidget(self.retry)
         row.addWidget(self.browser)
+        row.addWidget(self.use_code)
         row.addWidget(self.other)
         row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -277,6 +282,7 @@ class OutlookPage(SignInPage):
             self.code.clear()
         browsing = self.waiting and self._mode == "browser"
         self.browser.setVisible(not self.account and not browsing)
+        self.use_code.setVisible(browsing and not self._code_blocked)  # the way back to a code
         if not browsing:
             self.link.hide()
 

@@ -3,6 +3,7 @@ page does when the organisation refuses the sign-in with a code (AADSTS53003).""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -55,8 +56,20 @@ def test_the_browser_sign_in_beside_the_code(qtbot, qloop, fresh_ctx, sandbox_en
     assert page.browser.isVisible() and page.browser.text() == "Sign in with your browser"
     shoot(wizard, "code", tmp_path)
     seen: list = []
-    wizard.open_browser = make_browser(sandbox_env, seen=seen)
+    gate = asyncio.Event()  # the person takes a moment before pressing Accept
+    accept = make_browser(sandbox_env, seen=seen)
+
+    async def browser(url: str) -> None:
+        await gate.wait()
+        await accept(url)
+
+    wizard.open_browser = browser
     page.browser.click()
+    qloop.until(lambda: page.link.isVisible())
+    assert "open the Microsoft sign-in page" in page.link.text() and not page.code.isVisible()
+    assert not page.browser.isVisible() and page.use_code.isVisible() and not next_enabled(wizard)
+    shoot(wizard, "browser", tmp_path)
+    gate.set()
     wait_page_ready(qloop, wizard)
     assert "Connected to Outlook as Morgan Reyes" in page.connected.text()
     assert not page.code.isVisible() and not page.browser.isVisible()
@@ -92,6 +105,7 @@ def test_a_refused_code_says_so_and_offers_the_browser_at_once(
 
     sandbox_env.state.config["auto_approve"] = True
     page.browser.click()
+    assert not page.use_code.isVisible()  # no way back to the refused code
     wait_page_ready(qloop, wizard)
     assert fresh_ctx.signed_in()["outlook"] and page.status.text() == ""
 
@@ -111,3 +125,21 @@ def test_a_browser_sign_in_that_fails_is_tried_again_in_the_browser(qtbot, qloop
     page.retry.click()  # the browser again, not a code
     wait_page_ready(qloop, wizard)
     assert not page.code.code.text() and fresh_ctx.signed_in()["outlook"]
+
+
+@pytest.mark.seed("demo")
+def test_from_the_browser_back_to_a_code(qtbot, qloop, fresh_ctx, sandbox_env):
+    sandbox_env.state.config["auto_approve"] = False
+    wizard, _ = make_wizard(qtbot, fresh_ctx, sandbox_env, demo=True)
+    wizard.open_browser = lambda url: None  # the browser opens, the person does nothing there
+    go_next(wizard, Page.OUTLOOK)
+    page = wizard.outlook_page
+    qloop.until(lambda: page.code.code.text())
+    page.browser.click()
+    qloop.until(lambda: page.use_code.isVisible())
+    page.use_code.click()
+    qloop.until(lambda: page.code.code.text())
+    assert not page.link.isVisible() and page.browser.isVisible()
+    sandbox_env.control("device/approve", {"user_code": page.code.code.text()})
+    wait_page_ready(qloop, wizard)
+    assert fresh_ctx.signed_in()["outlook"]
