@@ -147,3 +147,13 @@ def test_cli_browser_option_is_parsed() -> None:
     args = main.build_parser().parse_args(["login", "outlook", "--browser", "--json"])
     assert args.browser is True and args.service == "outlook"
     assert main.build_parser().parse_args(["login", "outlook"]).browser is False
+
+
+@pytest.mark.doc("https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes")
+def test_a_policy_block_elsewhere_is_not_called_an_expired_sign_in() -> None:
+    from app.errors import AccessBlocked, SignInExpired, oauth_error
+
+    body = {"error": "interaction_required", "error_codes": [53003], "suberror": "message_only"}
+    error = oauth_error("outlook", body, during="login")
+    assert isinstance(error, AccessBlocked) and not isinstance(error, SignInExpired)
+    assert "access policy" in error.message and "administrator" in error.message
