@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     login_outlook = login_service.add_parser(
         "outlook", parents=[common], help="device code sign-in to Microsoft"
     )
+    login_outlook.add_argument(
+        "--browser", action="store_true", help="sign in with your browser instead of a code"
+    )
     login_outlook.add_argument("--json", action="store_true")
     login_sf = login_service.add_parser(
         "salesforce", parents=[common], help="browser sign-in (PKCE) to Salesforce"
@@ -162,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--auto-approve", action="store_true", help="device codes and the authorize pages approve at once"
     )
     serve.add_argument(
+        "--entra-block-device-code",
+        action="store_true",
+        help="a Conditional Access policy blocks Microsoft's device code sign-in (AADSTS53003)",
+    )
+    serve.add_argument(
         "--sf-org-features",
         metavar="LIST",
         help="the Salesforce org's switches, comma-separated, each on unless named with no-: "
@@ -202,6 +210,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
             auto_approve=args.auto_approve,
             sf_org_features=args.sf_org_features,
             sf_hidden_fields=args.sf_hidden_fields,
+            entra_block_device_code=args.entra_block_device_code,
         )
         info = server.start()
     except (OSError, ValueError, RuntimeError) as exc:

@@ -110,6 +110,22 @@ class SignInTimedOut(AuthError):
     action = "reconnect"
 
 
+class AccessBlocked(AuthError):
+    """The organisation's Conditional Access policy allows no token (AADSTS53003)."""
+
+    title = "Blocked by your organisation's access policy"
+    action = "reconnect"
+
+
+class DeviceCodeBlocked(AccessBlocked):
+    """The policy blocks the sign-in with a code (the device code flow); the browser may work."""
+
+    title = "Your organisation does not allow signing in with a code"
+
+
+BLOCKED_BY_POLICY = 53003  # AADSTS53003 BlockedByConditionalAccess
+
+
 class InsecureEndpoint(AuthError):
     title = "The service answered with an unsafe address"
     action = "settings"
@@ -191,6 +207,13 @@ def oauth_error(
             f"{name} does not recognise Tandem's app registration",
             f"{name} does not know the client id Tandem used. Ask your "
             "administrator for the right client id and enter it in the settings.",
+            **ids,
+        )
+    if BLOCKED_BY_POLICY in codes:
+        return AccessBlocked(
+            f"{name} access is blocked by your organisation",
+            f"You signed in, but your organisation's access policy does not allow Tandem to use "
+            f"{name} this way. Ask your administrator which sign-in your organisation allows.",
             **ids,
         )
     if error in _DECLINED:

@@ -10,7 +10,8 @@
 ``POST /_sandbox/config``              change ``access_token_lifetime_s``, ``auto_approve``,
                                        ``query_batch_size``, ``graph_concurrency``,
                                        ``sf_org_features`` ("no-suffix,..."),
-                                       ``sf_hidden_fields`` ("Contact.Title,..."), ...
+                                       ``sf_hidden_fields`` ("Contact.Title,..."),
+                                       ``entra_block_device_code``, ``entra_redirect_uris``, ...
 ``POST /_sandbox/tokens/expire``       ``{"service": "microsoft"|"salesforce"|null}``
 ``POST /_sandbox/tokens/revoke``       revoke every refresh token (of one service)
 ``GET  /_sandbox/device``              pending device codes (both services)
@@ -53,6 +54,8 @@ CONFIG_KEYS: dict[str, Callable[[Any], Any]] = {
     "graph_concurrency": int,
     "graph_calendar_delta_per_calendar": bool,
     "device_interval_s": int,
+    "entra_redirect_uris": lambda urls: [str(u) for u in urls] if isinstance(urls, list) else [str(urls)],
+    "entra_block_device_code": bool,
     "sf_org_features": parse_features,
     "sf_hidden_fields": parse_hidden_fields,
     "sf_replication_id_limit": int,

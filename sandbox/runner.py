@@ -57,6 +57,7 @@ class SandboxServer:
         state_dir: str | Path | None = None,
         sf_org_features: str | None = None,
         sf_hidden_fields: str | None = None,
+        entra_block_device_code: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -73,6 +74,8 @@ class SandboxServer:
         self.state = self._load_or_seed()
         self.state.config["auto_approve"] = bool(auto_approve) or self.state.config.get("auto_approve", False)
         self.state.set_faults(latency_ms=latency_ms, fault_rate=fault_rate, seed=fault_seed)
+        if entra_block_device_code:
+            self.state.config["entra_block_device_code"] = True
         if sf_org_features is not None:
             self.state.config["sf_org_features"] = parse_features(sf_org_features)
         if sf_hidden_fields is not None:

@@ -60,6 +60,14 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # the v1.0 reference documents only /me/calendarView/delta): false refuses it with 400.
     "graph_calendar_delta_per_calendar": True,
     "device_interval_s": 5,
+    # The Entra app registration's redirect URIs (sandbox.entra.authorize.redirect_uri_registered):
+    # http://localhost matches any port, as Entra's localhost exception says.
+    "entra_redirect_uris": [
+        "http://localhost",
+        "https://login.microsoftonline.com/common/oauth2/nativeclient",
+    ],
+    # A Conditional Access policy that blocks the device code flow (AADSTS53003 once signed in).
+    "entra_block_device_code": False,
     # The Salesforce org's switches (sandbox.org_features): all on, nothing hidden.
     "sf_org_features": {"middle-name": True, "suffix": True, "multiday-events": True},
     "sf_hidden_fields": [],

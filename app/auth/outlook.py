@@ -1,9 +1,15 @@
-"""Outlook sign-in: MSAL's device-code flow, the token cache in the keyring, silent refresh.
+"""Outlook sign-in: MSAL's device-code flow (the default) or its authorization code flow with
+PKCE in the browser, the token cache in the keyring, silent refresh.
 
 * A fresh ``PublicClientApplication`` (and a fresh cache) for each login, so MSAL's
   throttling cache (400s replayed for 60 s) never carries a failure into a new attempt.
   Silent use keeps one app per :class:`OutlookAuth` (discovery cached) until a login or
   logout replaces it.
+* The browser sign-in redirects to ``http://localhost:PORT`` on a free port, received by
+  :class:`app.auth.loopback.RedirectListener`; the app registration lists ``http://localhost``
+  ("Mobile and desktop applications"). A tenant whose Conditional Access blocks the device
+  code ends that sign-in with :class:`DeviceCodeBlocked` (AADSTS53003): the browser may work.
+  MSAL's broker (WAM, the macOS broker) is not used.
 * ``instance_discovery=False`` only for a sandbox authority; the scopes never include the
   reserved ``openid``/``profile``/``offline_access`` (MSAL adds them).
 * The serialised cache is kept in the keyring (``outlook.token_cache``, chunked where the
@@ -31,15 +37,25 @@ import httpx
 import msal
 
 from app.accounts import AccountsFile
+from app.auth.loopback import OpenBrowser, RedirectListener
 from app.auth.msal_http import MsalHttpClient
 from app.auth.secrets import SecretStore
-from app.errors import AuthError, ServiceUnavailable, network_error, not_connected, oauth_error
+from app.errors import (
+    BLOCKED_BY_POLICY,
+    AuthError,
+    DeviceCodeBlocked,
+    ServiceUnavailable,
+    network_error,
+    not_connected,
+    oauth_error,
+)
 
 log = logging.getLogger(__name__)
 
 SERVICE = "outlook"
 OUTLOOK_SCOPES = ["Contacts.ReadWrite", "Calendars.ReadWrite", "Tasks.ReadWrite", "User.Read"]
 CACHE_SECRET = "outlook.token_cache"
+LOGIN_TIMEOUT_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -181,11 +197,78 @@ class OutlookAuth:
                     service=SERVICE,
                     error="cancelled",
                 )
+            if BLOCKED_BY_POLICY in (result.get("error_codes") or []):
+                raise DeviceCodeBlocked(
+                    "Your organisation does not allow signing in to Outlook with a code",
+                    "You signed in, but your organisation's access policy blocks the sign-in "
+                    "with a code. Sign in with your browser instead.",
+                    service=SERVICE,
+                    error=result.get("error", ""),
+                    during="login",
+                )
             if result.get("error") == "authorization_pending":
                 result = dict(result, error="expired_token")
             raise oauth_error(SERVICE, result, during="login")
+        return self._signed_in(login.app, login.cache, result)
+
+    async def login_browser(
+        self,
+        open_browser: OpenBrowser,
+        *,
+        timeout_s: float = LOGIN_TIMEOUT_S,
+        on_url: Callable[[str], None] | None = None,
+    ) -> OutlookAccount:
+        """Sign in in the browser: MSAL's authorization code flow with PKCE, its redirect to
+        ``http://localhost:PORT`` (a free port; Entra ignores the port of a registered
+        ``http://localhost``) received by Tandem's loopback listener. The answer comes as a form
+        post (``response_mode=form_post``), so the code never stands in the browser's history."""
+        cache = msal.SerializableTokenCache()
+        app = await asyncio.to_thread(self._new_app, cache)
+        listener = RedirectListener(SERVICE)
+        try:
+            port = await listener.bind("localhost", 0)
+        except OSError as exc:
+            raise AuthError(
+                "Tandem cannot wait for the Outlook sign-in",
+                "Tandem could not open a port on this computer to receive the answer from the "
+                "browser. Sign in with a code instead.",
+                service=SERVICE,
+                error="callback_port_in_use",
+                detail=type(exc).__name__,
+            ) from None
+        try:
+            redirect_uri = f"http://localhost:{port}"
+            with msal_errors(self.authority):
+                flow = app.initiate_auth_code_flow(
+                    OUTLOOK_SCOPES, redirect_uri=redirect_uri, response_mode="form_post"
+                )
+            if on_url is not None:
+                on_url(flow["auth_uri"])
+            query = await listener.wait(
+                flow["auth_uri"],
+                flow["state"],
+                open_browser,
+                timeout_s=timeout_s,
+                device_hint="sign in with a code instead",
+            )
+        finally:
+            await listener.close()
+
+        def redeem() -> dict[str, Any]:
+            with msal_errors(self.authority):
+                return app.acquire_token_by_auth_code_flow(flow, query)
+
+        result = await asyncio.to_thread(redeem)
+        if "access_token" not in result:
+            raise oauth_error(SERVICE, result, during="login")
+        return await asyncio.to_thread(self._signed_in, app, cache, result)
+
+    def _signed_in(
+        self, app: msal.PublicClientApplication, cache: msal.SerializableTokenCache, result: dict[str, Any]
+    ) -> OutlookAccount:
+        """Keep a login's cache in the keyring and its facts in accounts.json (blocks)."""
         claims = result.get("id_token_claims") or {}
-        accounts = login.app.get_accounts()
+        accounts = app.get_accounts()
         home = accounts[0]["home_account_id"] if accounts else ""
         account = OutlookAccount(
             username=claims.get("preferred_username") or (accounts[0]["username"] if accounts else ""),
@@ -196,9 +279,9 @@ class OutlookAuth:
             authority=self.authority,
         )
         with self._lock:
-            login.cache.has_state_changed = True
-            self._save(login.cache)
-            self._app, self._cache = login.app, login.cache
+            cache.has_state_changed = True
+            self._save(cache)
+            self._app, self._cache = app, cache
         self.accounts.put(SERVICE, account.to_json())
         return account
 

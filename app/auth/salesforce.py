@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import inspect
 import logging
 import secrets as pysecrets
 import ssl
@@ -29,14 +28,15 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from app.accounts import AccountsFile
+from app.auth.loopback import OpenBrowser, RedirectListener
 from app.auth.secrets import SecretStore
 from app.endpoints import EndpointError, require_https
-from app.errors import AuthError, InsecureEndpoint, SignInTimedOut, network_error, not_connected, oauth_error
+from app.errors import AuthError, InsecureEndpoint, network_error, not_connected, oauth_error
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,6 @@ CREDENTIALS_SECRET = "salesforce.credentials"
 DEFAULT_CALLBACK_URL = "http://localhost:1717/OauthRedirect"  # register this in the connected app
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 LOGIN_TIMEOUT_S = 300.0
-
-OpenBrowser = Callable[[str], Any]
-
-_PAGE = (
-    "<!doctype html><html><head><meta charset='utf-8'><title>Tandem</title></head>"
-    "<body style='font-family:sans-serif'><h1>{title}</h1><p>{text}</p></body></html>"
-)
 
 
 @dataclass(frozen=True)
@@ -270,36 +263,10 @@ class SalesforceAuth:
     ) -> SalesforceAccount:
         verifier, challenge = pkce_pair()
         state = pysecrets.token_urlsafe(24)
-        loop = asyncio.get_running_loop()
-        outcome: asyncio.Future[str] = loop.create_future()
-
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> None:
-            try:
-                status, title, text = await self._handle_redirect(reader, state, outcome, path)
-            except (TimeoutError, ConnectionError, ValueError, UnicodeDecodeError):
-                status, title, text = 400, "Bad request", "Tandem did not understand this request."
-            body = _PAGE.format(title=title, text=text).encode("utf-8")
-            reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 410: "Gone"}[status]
-            try:
-                writer.write(
-                    f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8"
-                    f"\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
-                    "Cache-Control: no-store\r\n\r\n".encode("ascii")
-                    + body
-                )
-                await writer.drain()
-            except ConnectionError:
-                pass
-            finally:
-                writer.close()
-
         host, port, path = self.callback
+        listener = RedirectListener(SERVICE, path)
         try:
-            server = await asyncio.start_server(
-                lambda r, w: handle(r, w, path),
-                "127.0.0.1" if host == "localhost" else host.strip("[]"),
-                port,
-            )
+            await listener.bind(host, port)
         except OSError as exc:
             raise AuthError(
                 "The Salesforce sign-in port is taken",
@@ -312,7 +279,6 @@ class SalesforceAuth:
                 error="callback_port_in_use",
                 detail=type(exc).__name__,
             ) from None
-        browser_task: asyncio.Future | None = None
         try:
             redirect_uri = self.callback_url
             url = f"{self.login_url}/services/oauth2/authorize?" + urlencode(
@@ -328,48 +294,15 @@ class SalesforceAuth:
             )
             if on_url is not None:
                 on_url(url)
-            if inspect.iscoroutinefunction(open_browser):
-                browser_task = asyncio.ensure_future(open_browser(url))
-            else:
-                browser_task = asyncio.ensure_future(asyncio.to_thread(open_browser, url))
-
-            def browser_done(task: asyncio.Future) -> None:
-                if task.cancelled() or task.exception() is None or outcome.done():
-                    return
-                outcome.set_exception(
-                    AuthError(
-                        "The browser could not be opened",
-                        "Tandem could not open the browser for the Salesforce sign-in. Open the "
-                        "address shown yourself, or use the device sign-in.",
-                        service=SERVICE,
-                        error="browser",
-                        detail=type(task.exception()).__name__,
-                    )
-                )
-
-            browser_task.add_done_callback(browser_done)
-            try:
-                code = await asyncio.wait_for(asyncio.shield(outcome), timeout_s)
-            except TimeoutError:
-                raise SignInTimedOut(
-                    "Salesforce sign-in timed out",
-                    f"No answer came back from the browser within {int(timeout_s)} seconds. "
-                    "Start the sign-in again and finish it in the browser (or use the device "
-                    "sign-in on a machine without a browser).",
-                    service=SERVICE,
-                ) from None
+            query = await listener.wait(
+                url, state, open_browser, timeout_s=timeout_s, device_hint="use the device sign-in"
+            )
         finally:
-            server.close()
-            await server.wait_closed()
-            if browser_task is not None:
-                await asyncio.wait({browser_task}, timeout=2)  # let it read the reply page
-                if not browser_task.done():
-                    browser_task.cancel()
-                await asyncio.gather(browser_task, return_exceptions=True)
+            await listener.close()
         body = await self._token(
             {
                 "grant_type": "authorization_code",
-                "code": code,
+                "code": query["code"],
                 "client_id": self.client_id,
                 "redirect_uri": redirect_uri,
                 "code_verifier": verifier,
@@ -377,49 +310,6 @@ class SalesforceAuth:
             during="login",
         )
         return await self._complete(body)
-
-    @staticmethod
-    async def _handle_redirect(
-        reader: asyncio.StreamReader, state: str, outcome: asyncio.Future, path: str
-    ) -> tuple[int, str, str]:
-        request_line = (await asyncio.wait_for(reader.readline(), 10)).decode("latin-1")
-        while True:  # skip the headers
-            line = await asyncio.wait_for(reader.readline(), 10)
-            if line in (b"\r\n", b"\n", b""):
-                break
-        method, target, _ = request_line.split(" ", 2)
-        parts = urlsplit(target)
-        if method != "GET" or parts.path != path:
-            return 404, "Not found", "This address is only for Tandem's sign-in."
-        if outcome.done():
-            return 410, "Already used", "This sign-in link was already used. Return to Tandem."
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        if not pysecrets.compare_digest(query.get("state", ""), state):
-            outcome.set_exception(
-                AuthError(
-                    "Salesforce sign-in was refused",
-                    "The answer from the browser did not belong to this sign-in (state mismatch), "
-                    "so Tandem ignored it. Start the sign-in again.",
-                    service=SERVICE,
-                    error="state_mismatch",
-                )
-            )
-            return 400, "Sign-in refused", "This answer did not match Tandem's sign-in."
-        if "error" in query:
-            outcome.set_exception(oauth_error(SERVICE, query, during="login"))
-            return 200, "Sign-in not completed", "You can close this window and return to Tandem."
-        if not query.get("code"):
-            outcome.set_exception(
-                AuthError(
-                    "Salesforce sign-in failed",
-                    "The browser returned no authorization code.",
-                    service=SERVICE,
-                    error="no_code",
-                )
-            )
-            return 400, "Sign-in failed", "No authorization code was returned."
-        outcome.set_result(query["code"])
-        return 200, "Signed in to Salesforce", "You can close this window and return to Tandem."
 
     # -- device flow -------------------------------------------------------------------
     async def start_device_login(self) -> SalesforceDeviceLogin:

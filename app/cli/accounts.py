@@ -7,7 +7,7 @@ ends, is one JSON line on stderr).
 
 Arguments read from the namespace (missing ones take their defaults): ``profile``,
 ``sandbox_url`` (or ``TANDEM_SANDBOX_URL``), ``sandbox_ca`` (or ``TANDEM_SANDBOX_CA``),
-``json``, ``device``, ``login_host`` (or ``TANDEM_SALESFORCE_LOGIN_HOST``), ``service``
+``json``, ``device``, ``browser`` (Outlook), ``login_host`` (or ``TANDEM_SALESFORCE_LOGIN_HOST``), ``service``
 (logout), and for tests ``open_browser`` and ``login_timeout``.
 
 Client ids, authority, login host: an :class:`AccountSettings` passed by the caller
@@ -32,13 +32,14 @@ from typing import Any
 
 from app import redaction
 from app.accounts import AccountsFile
-from app.auth.outlook import CACHE_SECRET, OutlookAuth
+from app.auth.outlook import CACHE_SECRET, DeviceLogin, OutlookAuth
 from app.auth.salesforce import (
     CREDENTIALS_SECRET,
     DEFAULT_CALLBACK_URL,
     LOGIN_TIMEOUT_S,
     SalesforceAccount,
     SalesforceAuth,
+    SalesforceDeviceLogin,
 )
 from app.auth.secrets import SecretStore
 from app.endpoints import (
@@ -49,7 +50,7 @@ from app.endpoints import (
     ProfileOptions,
     salesforce_login_url,
 )
-from app.errors import AppError, WrongClientId
+from app.errors import AppError, DeviceCodeBlocked, WrongClientId
 from app.paths import ProfilePaths
 from app.settings import SettingValues, open_settings
 from sync.errors import TandemError
@@ -280,28 +281,61 @@ def run(args: argparse.Namespace) -> int:
 
 
 def login_outlook(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:
-    """``login outlook``: device-code flow; prints the code and URL, waits for approval."""
+    """``login outlook [--browser]``: the device code (prints the code and URL, waits for
+    approval), or the authorization code flow with PKCE in the browser."""
     try:
         ctx = context_from_args(args, settings)
         auth = ctx.outlook()
         ctx.secrets.get(CACHE_SECRET)  # a locked or missing keyring fails before the user acts
-        login = auth.start_login()
-        if getattr(args, "json", False):
-            print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr, flush=True)
-        else:
-            _say(
-                f"To connect Outlook, open {login.verification_uri} and enter the code "
-                f"{login.user_code}\nWaiting for you to finish signing in…"
+        if getattr(args, "browser", False):
+            account = asyncio.run(
+                auth.login_browser(
+                    _browser(args), timeout_s=_login_timeout(args), on_url=_show_authorize(args, "outlook")
+                )
             )
-        account = auth.finish_login(login)
+        else:
+            login = auth.start_login()
+            _show_code(args, "Outlook", login)
+            account = auth.finish_login(login)
     except KeyboardInterrupt:
         _say("tandem: sign-in cancelled.")
         return EXIT_FAILED
+    except DeviceCodeBlocked as exc:
+        exc.message += " Run: tandem login outlook --browser"
+        return _fail(args, "outlook", exc)
     except (TandemError, UsageError) as exc:
         return _fail(args, "outlook", exc)
     _say(f"Connected to Outlook as {_who(account.to_json())}.")
     _emit(args, {"service": "outlook", "ok": True, "connected": True, "account": account.to_json()})
     return EXIT_OK
+
+
+def _browser(args: argparse.Namespace) -> Callable[[str], Any]:
+    return getattr(args, "open_browser", None) or open_browser
+
+
+def _login_timeout(args: argparse.Namespace) -> float:
+    return getattr(args, "login_timeout", None) or LOGIN_TIMEOUT_S
+
+
+def _show_authorize(args: argparse.Namespace, service: str) -> Callable[[str], None]:
+    """What the browser sign-in says before it waits: the address, in case no browser opens."""
+    name = "Outlook" if service == "outlook" else "Salesforce"
+
+    def show(url: str) -> None:
+        if getattr(args, "json", False):
+            print(
+                json.dumps({"event": "authorize", "service": service, "url": url}),
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            _say(
+                f"Opening your browser to sign in to {name}. If it does not open, "
+                f"visit:\n{url}\nWaiting for you to finish signing in…"
+            )
+
+    return show
 
 
 def login_salesforce(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:
@@ -313,23 +347,11 @@ def login_salesforce(args: argparse.Namespace, *, settings: AccountSettings | No
         if getattr(args, "device", False):
             account = asyncio.run(_salesforce_device(args, auth))
         else:
-            browser = getattr(args, "open_browser", None) or open_browser
-            timeout = getattr(args, "login_timeout", None) or LOGIN_TIMEOUT_S
-
-            def show(url: str) -> None:
-                if getattr(args, "json", False):
-                    print(
-                        json.dumps({"event": "authorize", "service": "salesforce", "url": url}),
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                else:
-                    _say(
-                        "Opening your browser to sign in to Salesforce. If it does not open, "
-                        f"visit:\n{url}\nWaiting for you to finish signing in…"
-                    )
-
-            account = asyncio.run(auth.login_browser(browser, timeout_s=timeout, on_url=show))
+            account = asyncio.run(
+                auth.login_browser(
+                    _browser(args), timeout_s=_login_timeout(args), on_url=_show_authorize(args, "salesforce")
+                )
+            )
     except KeyboardInterrupt:
         _say("tandem: sign-in cancelled.")
         return EXIT_FAILED
@@ -345,14 +367,19 @@ def login_salesforce(args: argparse.Namespace, *, settings: AccountSettings | No
 
 async def _salesforce_device(args: argparse.Namespace, auth: SalesforceAuth) -> SalesforceAccount:
     login = await auth.start_device_login()
+    _show_code(args, "Salesforce", login)
+    return await auth.finish_device_login(login)
+
+
+def _show_code(args: argparse.Namespace, name: str, login: DeviceLogin | SalesforceDeviceLogin) -> None:
+    """What a device code sign-in says before it waits: the code and where to enter it."""
     if getattr(args, "json", False):
         print(json.dumps(dict(login.prompt_json(), event="device_code")), file=sys.stderr, flush=True)
     else:
         _say(
-            f"To connect Salesforce, open {login.verification_uri} and enter the code "
+            f"To connect {name}, open {login.verification_uri} and enter the code "
             f"{login.user_code}\nWaiting for you to finish signing in…"
         )
-    return await auth.finish_device_login(login)
 
 
 def logout(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:

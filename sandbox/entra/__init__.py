@@ -23,7 +23,11 @@ it MSAL caches no account). Access and refresh tokens are opaque strings from
 JWTs with ``alg: none`` (MSAL 1.38+ does not validate them; the claims are still right:
 ``aud``, ``iss``, ``tid``, ``oid``, ``sub``, ``nonce``...).
 
-Any ``client_id`` is accepted (there is no app registry). ``state.config["auto_approve"]``
+Any ``client_id`` is accepted; they all share one app registration, whose redirect URIs are
+``state.config["entra_redirect_uris"]`` (``http://localhost`` by default: any port, as Entra's
+localhost exception has it; anything else unregistered is refused with AADSTS50011).
+``state.config["entra_block_device_code"]`` is a Conditional Access policy blocking the device
+code flow: the code can still be entered, but the sign-in ends in AADSTS53003. ``state.config["auto_approve"]``
 makes device codes count as approved at once and the authorize page redirect at once.
 ``state.config["device_interval_s"]`` is the polling interval handed out with device codes;
 polling faster than it gets ``slow_down``.

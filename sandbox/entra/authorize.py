@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -37,8 +37,35 @@ def redirect_uri_ok(uri: str) -> bool:
     return bool(re.fullmatch(r"[a-z][a-z0-9+.-]*", parts.scheme))
 
 
+LOCALHOST = ("localhost", "127.0.0.1")
+
+
+def redirect_uri_registered(registered: list[str], uri: str) -> bool:
+    """Whether ``uri`` matches one of the app registration's redirect URIs, as Entra matches:
+    exactly (paths are case-sensitive), except that on localhost / 127.0.0.1 the port is
+    ignored ("Localhost exceptions" of the redirect URI restrictions). The IPv6 loopback
+    ``[::1]`` is not supported there."""
+    parts = urlsplit(uri)
+    for known in registered:
+        if known == uri:
+            return True
+        other = urlsplit(known)
+        if (
+            parts.scheme in ("http", "https")
+            and parts.hostname in LOCALHOST
+            and (other.scheme, other.hostname) == (parts.scheme, parts.hostname)
+            and (other.path or "/") == (parts.path or "/")
+            and other.query == parts.query
+        ):
+            return True
+    return False
+
+
 def _with_params(uri: str, params: dict[str, str | None], mode: str = "query") -> str:
     params = {k: v for k, v in params.items() if v is not None}
+    parts = urlsplit(uri)
+    if mode in ("query", "fragment") and not parts.path:
+        uri = urlunsplit(parts._replace(path="/"))  # no path: it comes back with a trailing slash
     if mode == "fragment":
         return f"{uri}#{urlencode(params)}"
     sep = "&" if urlsplit(uri).query else "?"
@@ -80,7 +107,9 @@ def routes(state: SandboxState) -> list[Route]:
                     "AADSTS900144: The request body must contain the following parameter: 'client_id'."
                 ),
             )
-        if not redirect_uri_ok(redirect_uri):
+        if not redirect_uri_ok(redirect_uri) or not redirect_uri_registered(
+            state.config.get("entra_redirect_uris", []), redirect_uri
+        ):
             return (
                 "",
                 "query",

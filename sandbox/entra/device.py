@@ -24,7 +24,7 @@ from sandbox.entra.wire import (
     read_form,
     require,
 )
-from sandbox.errors import entra_error
+from sandbox.errors import OAuthError, entra_error
 from sandbox.responses import oauth_json
 from sandbox.state import SandboxState
 
@@ -113,7 +113,22 @@ def grant_device(state: SandboxState, data: dict[str, str], base: str) -> dict:
         )
     record["used"] = True
     state.dirty = True
+    if state.config.get("entra_block_device_code"):
+        raise device_code_blocked()
     return token_response(state, base, client_id, approved, record["scope"])
+
+
+BLOCKED_TEXT = (
+    "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."
+)
+
+
+def device_code_blocked() -> OAuthError:
+    """What the app's poll gets once a person signed in under a Conditional Access policy that
+    blocks the device code flow (its "Authentication flows" condition): AADSTS53003."""
+    error = entra_error(400, "interaction_required", 53003, BLOCKED_TEXT)
+    error.extra["suberror"] = "message_only"
+    return error
 
 
 def routes(state: SandboxState) -> list[Route]:
@@ -184,6 +199,14 @@ def routes(state: SandboxState) -> list[Route]:
                 )
             record["approved_user"] = state.graph["user"]["id"]
             state.dirty = True
+            if state.config.get("entra_block_device_code"):
+                return page(
+                    "You don't have access to this",
+                    "<p>You signed in, but your organisation's access policy does not allow "
+                    "signing in with a code from another device to this application.</p>"
+                    '<p class="error">Error Code: 53003</p>',
+                    status=200,
+                )
         return page(
             "You're signed in",
             f"<p>You have signed in to the application <strong>"

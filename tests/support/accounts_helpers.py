@@ -20,11 +20,13 @@ def token_posts(sandbox, service: str) -> int:
     )
 
 
-def make_browser(sandbox, *, decide: str = "allow"):
+def make_browser(sandbox, *, decide: str = "allow", seen: list | None = None):
     """An async 'system browser': follows the authorize URL to the loopback redirect.
 
     With the sandbox's auto_approve the authorize page redirects at once; otherwise the
-    allow/deny form is submitted.
+    allow/deny form is submitted (a form without ``action`` posts to its own page), and a
+    self-submitting ``form_post`` page is posted on to the app. Every page it got is appended
+    to ``seen``.
     """
 
     async def browser(url: str) -> None:
@@ -32,10 +34,13 @@ def make_browser(sandbox, *, decide: str = "allow"):
             verify=ssl.create_default_context(cafile=sandbox.ca_file), follow_redirects=True, timeout=30
         ) as client:
             response = await client.get(url)
-            form = re.search(
-                r"<form[^>]*action=[\"']?([^\"' >]*)[^>]*>(.*?)</form>", response.text, re.S | re.I
-            )
-            if form and response.url.scheme == "https":  # not yet back at the loopback
+            for _ in range(3):
+                if seen is not None:
+                    seen.append(response)
+                form = re.search(r"<form([^>]*)>(.*?)</form>", response.text, re.S | re.I)
+                if not form or response.url.scheme != "https":  # back at the loopback
+                    return
+                target = re.search(r"action=[\"']?([^\"' >]*)", form.group(1))
                 fields = {
                     html.unescape(n): html.unescape(v)
                     for n, v in re.findall(
@@ -54,8 +59,10 @@ def make_browser(sandbox, *, decide: str = "allow"):
                 ):
                     if decide in value.lower():
                         fields[name] = value
-                action = httpx.URL(str(response.url)).join(form.group(1))
-                await client.post(action, data=fields)
+                action = response.url.join(html.unescape(target.group(1)) if target else "")
+                response = await client.post(action, data=fields)
+            if seen is not None:
+                seen.append(response)
 
     return browser
 

@@ -1,10 +1,11 @@
-"""The wizard's sign-in pages: Outlook (device code) and Salesforce (browser with PKCE, or a
+"""The wizard's sign-in pages: Outlook (device code, or the browser) and Salesforce (browser with PKCE, or a
 code). The sign-ins are the app's own (``ctx.accounts.outlook()`` / ``.salesforce()``, the same
 objects ``tandem login`` uses); MSAL and the keyring block, so they run in a thread."""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import threading
 from typing import Any
@@ -104,6 +105,10 @@ class SignInPage(QWizardPage):
         self.other.clicked.connect(self.sign_in_again)
         self.other.hide()
         self.app_form = AppRegistrationForm(self, self.app_fields)
+        self.link = wrapped(rich=True)  # the browser sign-in's address, while it waits
+        self.link.setOpenExternalLinks(False)
+        self.link.linkActivated.connect(self.w.open_url)
+        self.link.hide()
 
     # -- state ---------------------------------------------------------------------------
 
@@ -174,6 +179,23 @@ class SignInPage(QWizardPage):
             self.account = facts
             self.succeeded()
 
+    async def _in_browser(self, auth: Any, secret: str, site: str) -> dict[str, Any]:
+        """The browser sign-in of ``auth`` (the keyring tried first, so a locked or missing one
+        fails before the person acts); the sign-in page's address is shown meanwhile."""
+        await asyncio.to_thread(self.w.ctx.accounts.secrets.get, secret)
+
+        def show(url: str) -> None:
+            self.link.setText(
+                f"Finish signing in to {site} in your browser; Tandem continues by itself. "
+                f'If the browser did not open, <a href="{html.escape(url)}">open the {site} '
+                "sign-in page</a>."
+            )
+            self.link.show()
+            set_status(self.status, "")
+
+        account = await auth.login_browser(self.w.open_browser, on_url=show)
+        return account.to_json()
+
     def failed(self, exc: BaseException) -> None:
         set_status(self.status, plain_error(exc), "error")
         if getattr(exc, "action", None) == "settings" and self.app_fields:
@@ -209,16 +231,32 @@ class OutlookPage(SignInPage):
             "your password."
         )
         self._cancel_event = threading.Event()
+        self._mode = "code"  # the sign-in running or last run: "code" or "browser"
+        self._code_blocked = False  # the organisation refused the sign-in with a code
         self.code = CodeBox(self.w.open_url)
+        self.browser = QPushButton("Sign in with your browser")
+        self.browser.setObjectName("browserSignIn")
+        self.browser.setToolTip(
+            "Sign in on Microsoft's page in your browser instead of entering a code; "
+            "for organisations that do not allow signing in with a code."
+        )
+        self.browser.clicked.connect(self.start_browser)
+        self.use_code = QPushButton("Use a code instead")
+        self.use_code.setObjectName("codeSignIn")
+        self.use_code.clicked.connect(self.start)
+        self.use_code.hide()
         self.retry = QPushButton("Try again")
-        self.retry.clicked.connect(self.start)
+        self.retry.clicked.connect(self.again)
         self.retry.hide()
         row = QHBoxLayout()
         row.addWidget(self.retry)
+        row.addWidget(self.browser)
+        row.addWidget(self.use_code)
         row.addWidget(self.other)
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.code)
+        layout.addWidget(self.link)
         layout.addWidget(self.connected)
         layout.addWidget(self.status)
         layout.addLayout(row)
@@ -227,28 +265,51 @@ class OutlookPage(SignInPage):
 
     def initializePage(self) -> None:  # noqa: N802 (Qt)
         super().initializePage()
-        if self.account is None and not self.waiting and not self.retry.isVisible():
+        idle = self.account is None and not self.waiting and not self.retry.isVisible()
+        if idle and not self._code_blocked:
             self.start()
 
     def reset_view(self) -> None:
         super().reset_view()
         self.code.clear()
+        self.link.hide()
         self.retry.hide()
+        self._code_blocked = False
 
     def refresh(self) -> None:
         super().refresh()
         if self.account and not self.waiting:
             self.code.clear()
+        browsing = self.waiting and self._mode == "browser"
+        self.browser.setVisible(not self.account and not browsing)
+        self.use_code.setVisible(browsing and not self._code_blocked)  # the way back to a code
+        if not browsing:
+            self.link.hide()
 
     def stop(self) -> None:
         self._cancel_event.set()  # the waiting thread gives up at its next poll
         super().stop()
 
+    def again(self) -> None:
+        """Try again: the same way of signing in as the one that failed."""
+        if self._mode == "browser":
+            self.start_browser()
+        else:
+            self.start()
+
     def start(self) -> None:
+        self._mode = "code"
         self.retry.hide()
         self.code.clear()
         set_status(self.status, "Asking Microsoft for a sign-in code…")
         self._run(self._sign_in(self.w.ctx))
+
+    def start_browser(self) -> None:
+        self._mode = "browser"
+        self.retry.hide()
+        self.code.clear()
+        set_status(self.status, "Opening your browser…")
+        self._run(self._browser(self.w.ctx))
 
     async def _sign_in(self, ctx: Any) -> dict[str, Any]:
         from app.auth.outlook import CACHE_SECRET
@@ -263,10 +324,22 @@ class OutlookPage(SignInPage):
         account = await asyncio.to_thread(auth.finish_login, login, cancelled.is_set)
         return account.to_json()
 
+    async def _browser(self, ctx: Any) -> dict[str, Any]:
+        from app.auth.outlook import CACHE_SECRET
+
+        return await self._in_browser(ctx.accounts.outlook(), CACHE_SECRET, "Microsoft")
+
     def failed(self, exc: BaseException) -> None:
+        from app.errors import DeviceCodeBlocked
+
         self.code.clear()
-        self.retry.show()
+        self.link.hide()
+        self._code_blocked = self._code_blocked or isinstance(exc, DeviceCodeBlocked)
+        # A code the organisation refuses would be refused again: offer only the browser.
+        self.retry.setVisible(not (self._mode == "code" and self._code_blocked))
         super().failed(exc)
+        if self._code_blocked and self.browser.isVisible():
+            self.browser.setFocus()
 
     def succeeded(self) -> None:
         self.code.clear()
@@ -304,8 +377,6 @@ class SalesforcePage(SignInPage):
         self.cancel = QPushButton("Cancel sign-in")
         self.cancel.clicked.connect(self.cancel_sign_in)
         self.cancel.hide()
-        self.link = wrapped(rich=True)
-        self.link.hide()
         self.code = CodeBox(self.w.open_url)
         self.demo_note = wrapped(
             "Demo: your browser does not know the demo's own certificate, so \"Use a code "
@@ -367,20 +438,7 @@ class SalesforcePage(SignInPage):
     async def _browser(self, ctx: Any) -> dict[str, Any]:
         from app.auth.salesforce import CREDENTIALS_SECRET
 
-        auth = ctx.accounts.salesforce()
-        await asyncio.to_thread(ctx.accounts.secrets.get, CREDENTIALS_SECRET)
-
-        def show(url: str) -> None:
-            self.link.setText(
-                "Finish signing in to Salesforce in your browser; Tandem "
-                "continues by itself. If the browser did not open, "
-                f'<a href="{url}">open the Salesforce sign-in page</a>.'
-            )
-            self.link.show()
-            set_status(self.status, "")
-
-        account = await auth.login_browser(self.w.open_browser, on_url=show)
-        return account.to_json()
+        return await self._in_browser(ctx.accounts.salesforce(), CREDENTIALS_SECRET, "Salesforce")
 
     async def _device(self, ctx: Any) -> dict[str, Any]:
         from app.auth.salesforce import CREDENTIALS_SECRET
