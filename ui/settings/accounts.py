@@ -20,6 +20,7 @@ SIGN_IN_KEYS = (
     "accounts.salesforce_callback_url",
     "accounts.microsoft_client_id",
     "accounts.microsoft_authority",
+    "network.proxy",
 )
 
 
