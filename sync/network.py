@@ -12,7 +12,8 @@ Proxy
     The address of the ``network.proxy`` setting when there is one, else the system's:
     ``HTTPS_PROXY`` / ``ALL_PROXY`` from the environment or, where the environment names
     none, the operating system's setting (``urllib.request.getproxies`` reads the Windows
-    registry and macOS's SystemConfiguration). Hosts in ``NO_PROXY`` go direct either way.
+    registry and macOS's SystemConfiguration). Hosts in ``NO_PROXY`` go direct either way. A
+    system proxy that is not http(s) (SOCKS) is not used: httpx would need an extra package.
     Tandem only speaks https, so every proxied request is a CONNECT tunnel.
 
     A proxy that wants a sign-in answers the CONNECT with 407; that becomes
@@ -27,6 +28,7 @@ configured proxy, so whoever holds the trust also holds the proxy. :func:`http_c
 from __future__ import annotations
 
 import ipaddress
+import logging
 import ssl
 import urllib.request
 from typing import Any
@@ -37,6 +39,7 @@ import truststore
 
 from .errors import SourceError
 
+log = logging.getLogger(__name__)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's own
 
 
@@ -115,6 +118,9 @@ def system_proxy() -> tuple[str | None, list[str]]:
     proxy = found.get("https") or found.get("all") or None
     if proxy and "://" not in proxy:
         proxy = f"http://{proxy}"
+    if proxy and urlsplit(proxy).scheme not in ("http", "https"):
+        log.warning("the system's proxy %s is not an http proxy; Tandem connects directly", proxy_host(proxy))
+        proxy = None
     direct: list[str] = []
     for host in (h.strip() for h in found.get("no", "").split(",")):
         if host == "*":

@@ -68,8 +68,30 @@ def test_no_setting_leaves_the_proxy_to_the_system(tmp_path: Path, store: Store,
     )
     monkeypatch.setenv("no_proxy", "*")
     assert system_proxy() == (None, [])
+    monkeypatch.setenv("no_proxy", "")
+    monkeypatch.setenv("https_proxy", "socks5://proxy.corp.example:1080")  # not an http proxy
+    assert system_proxy() == (None, [])
 
 
 def test_what_is_said_of_a_proxy_leaves_out_its_password() -> None:
     assert proxy_host("http://alice:s3cret@proxy.corp.example:8080") == "proxy.corp.example:8080"
     assert proxy_host("http://proxy.corp.example") == "proxy.corp.example"
+
+
+def test_a_proxy_password_stays_out_of_the_logs_and_the_diagnostics(
+    sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    from app import diagnostics, redaction
+    from app.context import AppContext
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "accounts_keyring.MemoryKeyring")
+    ctx = AppContext.open(tmp_path / "p", sandbox_url=sandbox.base_url, sandbox_ca=sandbox.ca_file)
+    try:
+        ctx.settings.set("network.proxy", "http://alice:s3cret-pw@proxy.corp.example:8080")
+        members = diagnostics.collect(ctx)
+        assert "s3cret-pw" not in "".join(members.values())
+        assert "http://alice:[redacted]@proxy.corp.example:8080" in members["settings.json"]
+    finally:
+        ctx.close()
+        redaction.uninstall()
+    assert redaction.redact("via https://bob:pw@proxy:3128/") == "via https://bob:[redacted]@proxy:3128/"
