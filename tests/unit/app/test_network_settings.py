@@ -11,7 +11,7 @@ from app.endpoints import Endpoints
 from app.paths import profile_paths
 from app.policy import read_policy_file
 from app.settings import SPECS, InvalidSetting, SettingLocked, Settings
-from sync.network import NetworkContext, proxy_host, system_proxy
+from sync.network import NetworkContext, http_client, proxy_host, system_proxy
 from sync.store import Store
 
 
@@ -95,3 +95,22 @@ def test_a_proxy_password_stays_out_of_the_logs_and_the_diagnostics(
         ctx.close()
         redaction.uninstall()
     assert redaction.redact("via https://bob:pw@proxy:3128/") == "via https://bob:[redacted]@proxy:3128/"
+
+
+def test_real_accounts_trust_the_os_store_and_the_sandbox_ca_is_an_extra(sandbox, monkeypatch) -> None:
+    import truststore
+
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+    production = Endpoints.production().ssl_context()
+    assert isinstance(production, truststore.SSLContext)
+    assert production.verify_mode.name == "CERT_REQUIRED" and production.check_hostname
+    box = Endpoints.for_sandbox(sandbox.base_url, sandbox.ca_file)
+    extra = box.ssl_context()
+    assert isinstance(extra, truststore.SSLContext) and extra.verify_mode.name == "CERT_REQUIRED"
+    with http_client(extra) as http:  # the sandbox's CA, on top of the store
+        assert http.get(f"{sandbox.base_url}/.well-known/openid-configuration").status_code == 200
+    proxied = box.with_proxy("http://proxy.corp.example:8080")
+    assert proxied.ssl_context().proxy == "http://proxy.corp.example:8080"
+    assert box.ssl_context().proxy is None and box.with_proxy(None) is box
