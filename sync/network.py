@@ -88,9 +88,15 @@ def _proxy_error(proxy: str, exc: httpx.ProxyError) -> Exception:
     return ProxyAuthRequired(message=message, proxy=host, error="proxy_auth_required")
 
 
+def _proxy(address: str, verify: ssl.SSLContext) -> httpx.Proxy:
+    """An https proxy's own certificate is checked against the same store."""
+    tls = verify if urlsplit(address).scheme == "https" else None
+    return httpx.Proxy(address, ssl_context=tls)
+
+
 class _Transport(httpx.HTTPTransport):
-    def __init__(self, *, proxy: str, **options: Any) -> None:
-        super().__init__(proxy=proxy, **options)
+    def __init__(self, *, proxy: str, verify: ssl.SSLContext, **options: Any) -> None:
+        super().__init__(proxy=_proxy(proxy, verify), verify=verify, **options)
         self._proxy = proxy
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -101,8 +107,8 @@ class _Transport(httpx.HTTPTransport):
 
 
 class _AsyncTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, *, proxy: str, **options: Any) -> None:
-        super().__init__(proxy=proxy, **options)
+    def __init__(self, *, proxy: str, verify: ssl.SSLContext, **options: Any) -> None:
+        super().__init__(proxy=_proxy(proxy, verify), verify=verify, **options)
         self._proxy = proxy
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -36,7 +36,10 @@ class ForwardProxy:
 
 
 @contextmanager
-def forward_proxy(folder: Path, basic_auth: str | None = None) -> Iterator[ForwardProxy]:
+def forward_proxy(
+    folder: Path, basic_auth: str | None = None, tls: tuple[str, str] | None = None
+) -> Iterator[ForwardProxy]:
+    """The proxy on its port; ``tls=(cert_file, key_file)``: it speaks https itself."""
     folder.mkdir(parents=True, exist_ok=True)
     port_file, log = folder / "proxy.port", folder / "proxy.log"
     argv = [
@@ -58,6 +61,8 @@ def forward_proxy(folder: Path, basic_auth: str | None = None) -> Iterator[Forwa
     ]
     if basic_auth:
         argv += ["--basic-auth", basic_auth]
+    if tls:
+        argv += ["--cert-file", tls[0], "--key-file", tls[1]]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(300):  # the port file appears once the proxy listens
@@ -68,7 +73,8 @@ def forward_proxy(folder: Path, basic_auth: str | None = None) -> Iterator[Forwa
             time.sleep(0.05)
         else:
             raise RuntimeError("proxy.py did not start listening")
-        yield ForwardProxy(f"http://127.0.0.1:{port_file.read_text().strip()}", log)
+        scheme = "https" if tls else "http"
+        yield ForwardProxy(f"{scheme}://127.0.0.1:{port_file.read_text().strip()}", log)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -50,6 +50,29 @@ def test_a_sync_through_the_proxy_setting_tunnels_every_request(cli, tmp_path: P
     assert seen and set(seen) == {sandbox_host(cli.sandbox)}, seen
 
 
+@pytest.mark.only_on("linux")
+@pytest.mark.doc("https://learn.microsoft.com/en-us/entra/global-secure-access/faq-transport-layer-security")
+def test_an_https_proxy_whose_ca_is_in_the_os_store(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The proxy speaks TLS itself with a certificate from a corporate CA that only the
+    operating system's store holds (on Linux: ``SSL_CERT_FILE``, read at each handshake)."""
+    import trustme
+
+    corporate = trustme.CA()
+    issued = corporate.issue_cert("127.0.0.1")
+    ca, cert, key = tmp_path / "corp-ca.pem", tmp_path / "proxy.pem", tmp_path / "proxy.key"
+    corporate.cert_pem.write_to_path(str(ca))
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    with forward_proxy(tmp_path / "proxy", tls=(str(cert), str(key))) as proxy:
+        assert proxy.url.startswith("https://")
+        assert cli.run("settings", "set", "network.proxy", proxy.url, "--json")[0] == 0
+        first_sync(cli)
+        assert set(proxy.wait_for_connects()) == {sandbox_host(cli.sandbox)}
+
+
 @pytest.mark.doc("https://learn.microsoft.com/en-us/azure/developer/python/sdk/azure-sdk-configure-proxy")
 def test_the_environment_proxy_is_used_and_no_proxy_goes_direct(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
