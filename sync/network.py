@@ -18,7 +18,9 @@ Proxy
 
     A proxy that wants a sign-in answers the CONNECT with 407; that becomes
     :class:`ProxyAuthRequired` (plain words, the proxy's host but never its password) instead
-    of a connection error that would be retried.
+    of a connection error that would be retried. A certificate the store does not trust (a
+    TLS-inspecting proxy whose root is not installed) is :class:`UntrustedCertificate`, also
+    said at once: retrying cannot mend either.
 
 :class:`NetworkContext` is the TLS context every client takes as ``verify``; it carries the
 configured proxy, so whoever holds the trust also holds the proxy. :func:`http_client` and
@@ -43,10 +45,20 @@ log = logging.getLogger(__name__)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's own
 
 
-class ProxyAuthRequired(SourceError):
+class NetworkSetupError(SourceError):
+    """The network between Tandem and a service refused in a way retrying cannot mend."""
+
+
+class ProxyAuthRequired(NetworkSetupError):
     """The proxy answered the CONNECT with 407: it wants a user and password."""
 
     title = "The proxy asks for a sign-in"
+
+
+class UntrustedCertificate(NetworkSetupError):
+    """The certificate presented for a host is not trusted by the operating system's store."""
+
+    title = "The connection is not trusted"
 
 
 class NetworkContext(truststore.SSLContext):
@@ -70,22 +82,36 @@ def proxy_host(proxy: str) -> str:
     return f"{host}:{parts.port}" if parts.port else host
 
 
-def _proxy_error(proxy: str, exc: httpx.ProxyError) -> Exception:
-    if not str(exc).startswith("407"):
-        return exc
-    host = proxy_host(proxy)
-    if urlsplit(proxy).password is not None:
-        message = (
-            f"The proxy at {host} did not accept the user and password in the proxy address. "
-            "Check them in the proxy setting, or ask your administrator."
+def _plain(proxy: str | None, request: httpx.Request, exc: httpx.TransportError) -> Exception | None:
+    """The words for a transport error retrying cannot mend, or None to let it go on."""
+    if proxy and isinstance(exc, httpx.ProxyError) and str(exc).startswith("407"):
+        host = proxy_host(proxy)
+        if urlsplit(proxy).password is not None:
+            message = (
+                f"The proxy at {host} did not accept the user and password in the proxy address. "
+                "Check them in the proxy setting, or ask your administrator."
+            )
+        else:
+            message = (
+                f"The proxy at {host} asks for a sign-in, which Tandem cannot give on its own: "
+                "put the user and password in the proxy address (http://user:pass@host:port) in "
+                "the proxy setting, or ask your administrator."
+            )
+        return ProxyAuthRequired(message=message, proxy=host, error="proxy_auth_required")
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        host = request.url.host
+        return UntrustedCertificate(
+            message=f"Tandem does not trust the certificate presented for {host} "
+            f"({cause.verify_message or 'certificate verify failed'}). Where your organisation "
+            "inspects encrypted traffic, its root certificate must be installed in this "
+            "computer's certificate store: ask your administrator.",
+            host=host,
+            error="certificate_verify_failed",
         )
-    else:
-        message = (
-            f"The proxy at {host} asks for a sign-in, which Tandem cannot give on its own: "
-            "put the user and password in the proxy address (http://user:pass@host:port) in "
-            "the proxy setting, or ask your administrator."
-        )
-    return ProxyAuthRequired(message=message, proxy=host, error="proxy_auth_required")
+    return None
 
 
 def _proxy(address: str, verify: ssl.SSLContext) -> httpx.Proxy:
@@ -95,27 +121,31 @@ def _proxy(address: str, verify: ssl.SSLContext) -> httpx.Proxy:
 
 
 class _Transport(httpx.HTTPTransport):
-    def __init__(self, *, proxy: str, verify: ssl.SSLContext, **options: Any) -> None:
-        super().__init__(proxy=_proxy(proxy, verify), verify=verify, **options)
+    def __init__(self, *, proxy: str | None, verify: ssl.SSLContext, **options: Any) -> None:
+        super().__init__(proxy=_proxy(proxy, verify) if proxy else None, verify=verify, **options)
         self._proxy = proxy
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return super().handle_request(request)
-        except httpx.ProxyError as exc:
-            raise _proxy_error(self._proxy, exc) from exc
+        except httpx.TransportError as exc:
+            if (plain := _plain(self._proxy, request, exc)) is None:
+                raise
+            raise plain from exc
 
 
 class _AsyncTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, *, proxy: str, verify: ssl.SSLContext, **options: Any) -> None:
-        super().__init__(proxy=_proxy(proxy, verify), verify=verify, **options)
+    def __init__(self, *, proxy: str | None, verify: ssl.SSLContext, **options: Any) -> None:
+        super().__init__(proxy=_proxy(proxy, verify) if proxy else None, verify=verify, **options)
         self._proxy = proxy
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return await super().handle_async_request(request)
-        except httpx.ProxyError as exc:
-            raise _proxy_error(self._proxy, exc) from exc
+        except httpx.TransportError as exc:
+            if (plain := _plain(self._proxy, request, exc)) is None:
+                raise
+            raise plain from exc
 
 
 def system_proxy() -> tuple[str | None, list[str]]:
@@ -155,15 +185,15 @@ def _options(verify: ssl.SSLContext, options: dict[str, Any], asynchronous: bool
     if not isinstance(verify, ssl.SSLContext):  # never a bool: verification stays on
         raise TypeError("verify must be an ssl.SSLContext")
     limits = options.pop("limits", DEFAULT_LIMITS)
-    direct: type[Any] = httpx.AsyncHTTPTransport if asynchronous else httpx.HTTPTransport
-    proxied: type[Any] = _AsyncTransport if asynchronous else _Transport
+    transport: type[Any] = _AsyncTransport if asynchronous else _Transport
     proxy, bypass = system_proxy()
     if isinstance(verify, NetworkContext) and verify.proxy:
         proxy = verify.proxy
-    routes: dict[str, Any] = {"transport": direct(verify=verify, limits=limits), "trust_env": False}
+    direct = transport(proxy=None, verify=verify, limits=limits)
+    routes: dict[str, Any] = {"transport": direct, "trust_env": False}
     if proxy:
         routes["mounts"] = {
-            "all://": proxied(proxy=proxy, verify=verify, limits=limits),
+            "all://": transport(proxy=proxy, verify=verify, limits=limits),
             **{pattern: None for pattern in bypass},  # None: the direct transport
         }
     return {**options, **routes}

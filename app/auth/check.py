@@ -37,7 +37,7 @@ from keyring.backends.fail import Keyring as NoKeyring
 
 from app.auth.secrets import SecretStore
 from app.errors import AuthError
-from sync.network import ProxyAuthRequired, http_client
+from sync.network import NetworkSetupError, http_client
 
 if TYPE_CHECKING:
     from app.cli.accounts import AccountsContext
@@ -80,7 +80,7 @@ def _get(http: httpx.Client, url: str, **kw: Any) -> httpx.Response | str:
     """The reply, or plain words for why there was none."""
     try:
         return http.get(url, **kw)
-    except ProxyAuthRequired as exc:
+    except NetworkSetupError as exc:  # a proxy wanting a sign-in, an untrusted certificate
         return exc.message
     except httpx.TransportError as exc:
         host = urlsplit(url).hostname or url

@@ -65,10 +65,15 @@ def test_an_https_proxy_whose_ca_is_in_the_os_store(
     corporate.cert_pem.write_to_path(str(ca))
     issued.cert_chain_pems[0].write_to_path(str(cert))
     issued.private_key_pem.write_to_path(str(key))
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
     with forward_proxy(tmp_path / "proxy", tls=(str(cert), str(key))) as proxy:
         assert proxy.url.startswith("https://")
         assert cli.run("settings", "set", "network.proxy", proxy.url, "--json")[0] == 0
+        # Not yet in the store: said at once, in words that name the remedy.
+        code, doc, err = cli.run("sync", "--kind", "contacts", "--yes", "--json")
+        assert code != 0 and "The connection is not trusted" in err, err
+        assert "root certificate must be installed in this computer's certificate store" in err
+
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca))
         first_sync(cli)
         assert set(proxy.wait_for_connects()) == {sandbox_host(cli.sandbox)}
 
@@ -180,4 +185,5 @@ def test_a_ca_in_the_os_store_is_trusted_without_any_setting(sandbox, tmp_path: 
     trusted = connect(sandbox.ca_file)
     assert trusted.returncode == 0 and trusted.stdout.strip() == "200", trusted.stdout + trusted.stderr
     refused = connect(None)
-    assert refused.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in refused.stdout, refused.stdout
+    assert refused.returncode == 1 and "UntrustedCertificate" in refused.stdout, refused.stdout
+    assert "does not trust the certificate presented for 127.0.0.1" in refused.stdout
