@@ -1,10 +1,12 @@
 """The addresses Tandem signs in to, and the trust anchors for them.
 
-Production uses the real Microsoft and Salesforce hosts and the system's trust store. A
-sandbox (``--sandbox-url``) points every endpoint at the emulator and trusts only the
-sandbox's own CA, given as a file (``--sandbox-ca`` / ``TANDEM_SANDBOX_CA``, the ``ca_file``
-that ``sandbox serve`` prints). The CA is never fetched from the sandbox itself: a CA fetched
-over an unauthenticated channel would defeat TLS. TLS verification is never turned off.
+Production uses the real Microsoft and Salesforce hosts and the operating system's trust
+store (``truststore``, sync/network.py). A sandbox (``--sandbox-url``) points every endpoint at
+the emulator and trusts its CA on top of the system's, given as a file (``--sandbox-ca`` /
+``TANDEM_SANDBOX_CA``, the ``ca_file`` that ``sandbox serve`` prints). The CA is never fetched
+from the sandbox itself: a CA fetched over an unauthenticated channel would defeat TLS. TLS
+verification is never turned off. ``proxy`` is the ``network.proxy`` setting (None: the
+system's proxy); the TLS context carries it to every client.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import os
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from app.paths import ProfilePaths, profile_paths
+from sync.network import NetworkContext
 
 MICROSOFT_AUTHORITY = "https://login.microsoftonline.com/common"
 GRAPH_URL = "https://graph.microsoft.com/v1.0"
@@ -57,6 +60,7 @@ class Endpoints:
     salesforce_login_url: str = SALESFORCE_LOGIN_HOSTS["production"]
     ca_file: str | None = None
     sandbox: bool = False
+    proxy: str | None = None
     _ctx: list = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -95,20 +99,15 @@ class Endpoints:
             sandbox=True,
         )
 
-    def ssl_context(self) -> ssl.SSLContext:
-        """The TLS context for every connection: the sandbox CA only, or the system store."""
-        if not self._ctx:
-            if self.ca_file:
-                ctx = ssl.create_default_context(cafile=self.ca_file)
-            else:  # the system store, plus certifi's roots where the system has none
-                ctx = ssl.create_default_context()
-                try:
-                    import certifi
+    def with_proxy(self, proxy: str | None) -> Endpoints:
+        """The same endpoints through ``proxy`` (None: the system's proxy)."""
+        return self if proxy == self.proxy else replace(self, proxy=proxy, _ctx=[])
 
-                    ctx.load_verify_locations(cafile=certifi.where())
-                except (ImportError, OSError):
-                    pass
-            self._ctx.append(ctx)
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context (and proxy) of every connection: the operating system's trust
+        store, plus the sandbox's CA when there is one."""
+        if not self._ctx:
+            self._ctx.append(NetworkContext(proxy=self.proxy, extra_ca=self.ca_file))
         return self._ctx[0]
 
 

@@ -46,7 +46,8 @@ from typing import Any, Literal
 import platformdirs
 
 from .errors import AppError
-from .setting_specs import SPECS, InvalidSetting
+from .setting_errors import InvalidSetting
+from .setting_specs import SPECS
 
 POLICY_FILES = ("tandem-policy.json", "tandem-policy.toml")
 SECTIONS = ("defaults", "locked")

@@ -10,7 +10,8 @@ factory, and also adds the filter to the root logger's handlers. What is removed
   ``code_verifier``, ``device_code``, ``client_info``, ``client_secret``, ``password``,
   ``token``, ``assertion``, ``sid`` and ``secret`` (the MSAL cache) in JSON (``"k": "v"``), Python reprs (``'k': 'v'``)
   and form/query (``k=v``) forms;
-* JWT-shaped strings (``eyJ….….…``) and Salesforce session ids (``00D…!…``).
+* JWT-shaped strings (``eyJ….….…``) and Salesforce session ids (``00D…!…``);
+* the password of a URL (``http://user:[redacted]@proxy:8080``).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),
     # Salesforce session ids: 00D + org id, "!", then the session part.
     (re.compile(r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._\-]+"), MASK),
+    # The password of a URL (a proxy address: http://user:password@host:port).
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/:@\"']+:)([^\s/@\"']+)(@)"), r"\1" + MASK + r"\3"),
 ]
 
 

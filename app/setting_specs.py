@@ -19,7 +19,7 @@ import phonenumbers
 from sync.fields import KINDS
 from sync.settings import CONFLICT_POLICIES, KindSettings
 
-from .errors import AppError
+from .setting_errors import InvalidSetting, UnknownSetting
 
 SettingType = Literal["bool", "int", "str", "choice", "time", "days", "url", "region"]
 Source = Literal["default", "policy", "user", "locked"]
@@ -37,32 +37,6 @@ SWITCHES = (
 PresetName = Literal["both", "to_outlook", "to_salesforce"]
 PRESETS: tuple[PresetName, ...] = ("both", "to_outlook", "to_salesforce")
 Preset = Literal["both", "to_outlook", "to_salesforce", "custom"]
-
-
-# -- errors ------------------------------------------------------------------------------
-
-
-class SettingsError(AppError):
-    title = "This setting cannot be changed"
-    action = "settings"
-
-
-class UnknownSetting(SettingsError):
-    title = "Unknown setting"
-
-
-class InvalidSetting(SettingsError):
-    title = "This value is not allowed"
-
-
-class SettingLocked(SettingsError):
-    """The key is locked by the administrator's policy file."""
-
-    title = "Managed by your administrator"
-
-
-class AutoSyncLocked(SettingsError):
-    title = "Auto sync is not available yet"
 
 
 # -- the declaration ---------------------------------------------------------------------
@@ -573,6 +547,22 @@ def _declare() -> dict[str, SettingSpec]:
             pattern=(
                 r"http://(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}/\S*",
                 "use an address like http://localhost:1717/OauthRedirect",
+            ),
+        )
+    )
+    add(
+        SettingSpec(
+            "network.proxy",
+            "str",
+            None,
+            "Proxy",
+            "The proxy Tandem connects through, like http://proxy.example.com:8080 "
+            "(http://user:password@host:port for a proxy that asks for a sign-in). Empty means "
+            "the system's proxy: HTTPS_PROXY and NO_PROXY, or the operating system's setting.",
+            nullable=True,
+            pattern=(
+                r"https?://([^\s/@]+@)?(\[[0-9A-Fa-f:.]+\]|[^\s/@:\[\]]+)(:\d{1,5})?/?",
+                "use an address like http://proxy.example.com:8080",
             ),
         )
     )

@@ -47,21 +47,17 @@ from sync.store import Store
 
 from .endpoints import ProfileOptions
 from .policy import Policy, load_policy
+from .setting_errors import AutoSyncLocked, InvalidSetting, SettingLocked, SettingsError, UnknownSetting
 from .setting_specs import (
     DAY_NAMES,
     LOCKED_MESSAGE,
     PRESETS,
     SPECS,
     SWITCHES,
-    AutoSyncLocked,
-    InvalidSetting,
     Preset,
-    SettingLocked,
-    SettingsError,
     SettingSpec,
     SettingType,
     Source,
-    UnknownSetting,
     parse_days,
     spec,
 )

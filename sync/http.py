@@ -18,7 +18,7 @@ Retry rules (docs/api-notes.md, "No blind retry of a request that may have been 
     * After ``retries`` attempts, ``ServiceUnavailable`` (a ``SourceError``) stops the kind.
 
 TLS verification is always on; pass an ``ssl.SSLContext`` that trusts the right CA (the
-sandbox's, or the system's).
+sandbox's, or the system's); the proxy is sync.network's.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from collections.abc import Mapping
 import httpx
 
 from .errors import SourceError
+from .network import async_http_client
 
 RETRY_STATUSES = frozenset({429, 503, 504})  # retried for a request that is safe to repeat
 # A failure of the service (or a gateway before it) while it may have been doing the work.
@@ -111,9 +112,9 @@ class ServiceClient:
         self.retried = 0
         self._rng = rng or random.Random()
         self._slots = asyncio.Semaphore(max_in_flight) if max_in_flight else None
-        self.http = httpx.AsyncClient(
+        self.http = async_http_client(  # the TLS trust and the proxy of sync.network
+            verify,
             base_url=base_url,
-            verify=verify,
             auth=auth,
             timeout=timeout_s,
             headers=dict(headers or {}),

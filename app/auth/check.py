@@ -37,6 +37,7 @@ from keyring.backends.fail import Keyring as NoKeyring
 
 from app.auth.secrets import SecretStore
 from app.errors import AuthError
+from sync.network import NetworkSetupError, http_client
 
 if TYPE_CHECKING:
     from app.cli.accounts import AccountsContext
@@ -62,7 +63,7 @@ def check_accounts(ctx: AccountsContext, timeout_s: float = 15.0) -> list[Findin
     from app.cli.accounts import AccountsContext
 
     ctx = AccountsContext(ctx.paths, ctx.endpoints, ctx.settings, SecretStore("tandem-check", NoKeyring()))
-    with httpx.Client(verify=ctx.endpoints.ssl_context(), timeout=timeout_s, follow_redirects=False) as http:
+    with http_client(ctx.endpoints.ssl_context(), timeout=timeout_s, follow_redirects=False) as http:
         return [*_outlook(ctx, http), *_salesforce(ctx, http)]
 
 
@@ -79,6 +80,8 @@ def _get(http: httpx.Client, url: str, **kw: Any) -> httpx.Response | str:
     """The reply, or plain words for why there was none."""
     try:
         return http.get(url, **kw)
+    except NetworkSetupError as exc:  # a proxy wanting a sign-in, an untrusted certificate
+        return exc.message
     except httpx.TransportError as exc:
         host = urlsplit(url).hostname or url
         return f"Tandem cannot reach {host} ({type(exc).__name__}): check the address and the network."

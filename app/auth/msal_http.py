@@ -5,7 +5,8 @@ MSAL's default ``requests.Session`` lets ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUND
 implements MSAL's contract (``.post(url, params=, data=, headers=, **kw)`` and
 ``.get(url, params=, headers=, **kw)`` returning objects with ``.status_code``, ``.text``,
 ``.headers`` and ``.raise_for_status()``) over an ``httpx.Client`` whose ``verify`` is the
-given SSL context. Transport failures surface as ``httpx.TransportError``.
+given SSL context, through Tandem's proxy (sync.network). Transport failures surface as
+``httpx.TransportError``; a proxy asking for a sign-in as ``sync.network.ProxyAuthRequired``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from typing import Any
 
 import httpx
 
+from sync.network import http_client
+
 
 class MsalHttpClient:
     def __init__(self, verify: ssl.SSLContext, timeout: float = 30.0) -> None:
-        self._client = httpx.Client(verify=verify, timeout=timeout, follow_redirects=False)
+        self._client = http_client(verify, timeout=timeout, follow_redirects=False)
 
     @staticmethod
     def _options(kwargs: dict[str, Any]) -> dict[str, Any]:

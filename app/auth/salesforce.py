@@ -37,6 +37,7 @@ from app.auth.loopback import OpenBrowser, RedirectListener
 from app.auth.secrets import SecretStore
 from app.endpoints import EndpointError, require_https
 from app.errors import AuthError, InsecureEndpoint, network_error, not_connected, oauth_error
+from sync.network import async_http_client
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class SalesforceAuth:
 
     # -- HTTP --------------------------------------------------------------------------
     def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(verify=self.verify, timeout=self.timeout, follow_redirects=False)
+        return async_http_client(self.verify, timeout=self.timeout, follow_redirects=False)
 
     async def _post_token(
         self, data: dict[str, str], login_url: str | None = None

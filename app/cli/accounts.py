@@ -71,6 +71,7 @@ class AccountSettings:
     salesforce_client_secret: str | None = None
     salesforce_login_host: str | None = None
     salesforce_callback_url: str | None = None  # None: DEFAULT_CALLBACK_URL
+    proxy: str | None = None  # None: the system's proxy (sync/network.py)
 
     @classmethod
     def from_settings(cls, settings: SettingValues) -> AccountSettings:
@@ -93,6 +94,7 @@ class AccountSettings:
             salesforce_client_id=get("accounts.salesforce_client_id"),
             salesforce_login_host=get("accounts.salesforce_login_host"),
             salesforce_callback_url=get("accounts.salesforce_callback_url"),
+            proxy=get("network.proxy"),
         )
 
 
@@ -111,7 +113,7 @@ class AccountsContext:
         secrets: SecretStore | None = None,
     ) -> None:
         self.paths = paths
-        self.endpoints = endpoints
+        self.endpoints = endpoints.with_proxy(settings.proxy)
         self.settings = settings
         self.accounts = AccountsFile(paths.accounts_file)
         self._secrets = secrets

@@ -1,6 +1,6 @@
 """The settings window's Accounts page: who Tandem is signed in as on each service,
-Reconnect and Sign out, and the sign-in settings (client ids, the Salesforce login address),
-which take effect the next time Tandem starts."""
+Reconnect and Sign out, and the sign-in settings (client ids, the Salesforce login address,
+the proxy), which take effect the next time Tandem starts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ import html
 from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.settings import SPECS
 from ui.settings.form import SERVICE_NAMES, SettingsForm, hint, who, words
@@ -20,6 +29,7 @@ SIGN_IN_KEYS = (
     "accounts.salesforce_callback_url",
     "accounts.microsoft_client_id",
     "accounts.microsoft_authority",
+    "network.proxy",
 )
 
 
@@ -55,7 +65,7 @@ class AccountsPage(QWidget):
             row.addStretch(1)
             g.addLayout(row)
             layout.addWidget(group)
-        advanced = QGroupBox("Sign-in settings")
+        advanced = QGroupBox("Sign-in and network settings")
         a = QFormLayout(advanced)
         a.addRow(
             hint(
@@ -65,6 +75,9 @@ class AccountsPage(QWidget):
         )
         for key in SIGN_IN_KEYS:
             a.addRow(SPECS[key].label + ":", form.line(key))
+        proxy = form.fields["network.proxy"].widget
+        if isinstance(proxy, QLineEdit):
+            proxy.setPlaceholderText("the system's proxy (HTTPS_PROXY, or the operating system's setting)")
         self.check_button = QPushButton("Check")
         self.check_button.setToolTip(
             "Ask Microsoft and Salesforce whether these settings can work, without signing in."
