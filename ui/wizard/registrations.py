@@ -177,6 +177,7 @@ class RegistrationsPage(QWizardPage):
             edit.setText(tenant_of(value) if key == "accounts.microsoft_authority" else value)
             why = self._why_fixed(key)
             edit.setReadOnly(why is not None)
+            edit.setEnabled(why is None)  # looks fixed, as locked settings do everywhere
             edit.setToolTip(why or "")
             self.notes[key].setText(why or "")
             self.notes[key].setVisible(why is not None)
