@@ -202,3 +202,47 @@ def test_the_salesforce_page_offers_the_login_address_and_saves_the_choice_on_si
     assert demo_ctx.settings.get("accounts.salesforce_login_host") == "https://test.salesforce.com"
     wait_page_ready(qloop, wizard)
     assert next_enabled(wizard) or wizard.button(wizard.WizardButton.FinishButton).isEnabled()
+
+
+def test_the_login_address_choice_reads_and_writes_the_three_kinds_of_address(qtbot):
+    from ui.wizard.common import LoginHostChoice
+
+    choice = LoginHostChoice()
+    qtbot.addWidget(choice)
+    assert choice.choice() == "production" and choice.value() == "https://login.salesforce.com"
+    choice.set_value("https://test.salesforce.com")
+    assert choice.choice() == "test" and not choice.domain.isEnabled()
+    choice.set_value("https://acme.my.salesforce.com/")
+    assert choice.choice() == "mydomain" and choice.domain.text() == "acme.my.salesforce.com"
+    choice.domain.clear()
+    assert choice.value() is None and "My Domain" in (choice.problem() or "")
+    choice.domain.setText("https://acme--uat.sandbox.my.salesforce.com/")
+    assert choice.value() == "https://acme--uat.sandbox.my.salesforce.com"
+    choice.domain.setText("acme")
+    assert choice.value() == "https://acme.my.salesforce.com"  # the short form of a My Domain
+
+
+def test_the_tenant_field_takes_an_id_a_domain_or_a_whole_authority():
+    from ui.wizard.registrations import authority_of, tenant_of
+
+    assert authority_of("") is None
+    assert (
+        authority_of(" contoso.onmicrosoft.com ")
+        == "https://login.microsoftonline.com/contoso.onmicrosoft.com"
+    )
+    tenant = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    assert tenant_of(authority_of(tenant)) == tenant
+    assert authority_of("https://login.microsoftonline.us/x") == "https://login.microsoftonline.us/x"
+    assert tenant_of("https://login.microsoftonline.us/x") == "https://login.microsoftonline.us/x"
+    with pytest.raises(ValueError, match="not a tenant"):
+        authority_of("contoso tenant")
+
+
+def test_missing_registrations_names_each_service_without_an_id(fresh_ctx, no_ids, monkeypatch):
+    from app.auth.check import missing_registrations
+    from app.cli.accounts import AccountSettings
+
+    assert missing_registrations(fresh_ctx.accounts) == ["outlook", "salesforce"]
+    monkeypatch.setenv("TANDEM_SALESFORCE_CLIENT_ID", SF_KEY)
+    assert missing_registrations(fresh_ctx.accounts) == ["outlook"]
+    assert missing_registrations(fresh_ctx.accounts, AccountSettings(outlook_client_id=MS_ID)) == []
