@@ -204,9 +204,10 @@ def oauth_error(
     ids: dict[str, Any] = {"service": service, "error": error, "status": status, "during": during}
     if error in _CLIENT or 700016 in codes or "AADSTS700016" in description:
         return WrongClientId(
-            f"{name} does not recognise Tandem's app registration",
-            f"{name} does not know the client id Tandem used. Ask your "
-            "administrator for the right client id and enter it in the settings.",
+            f"{name} does not recognise the app registration Tandem signs in with",
+            f"{name} does not know the client id in Tandem's settings. Ask your "
+            "administrator for the right client id and enter it in the settings "
+            "(docs/ADMIN.md says how an administrator registers Tandem).",
             **ids,
         )
     if BLOCKED_BY_POLICY in codes:

@@ -40,7 +40,7 @@ from app.errors import AuthError
 from sync.network import NetworkSetupError, http_client
 
 if TYPE_CHECKING:
-    from app.cli.accounts import AccountsContext
+    from app.cli.accounts import AccountsContext, AccountSettings
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 ADMIN_GUIDE = "docs/ADMIN.md"
@@ -227,3 +227,36 @@ def _connected_app(http: httpx.Client, authorize_url: str, client_id: str, callb
     if reply.status_code >= 500:
         return False, f"Salesforce's sign-in page answered {reply.status_code}; try again later."
     return True, "The connected app knows this consumer key and callback URL."
+
+
+# -- what the first-run wizard asks for ----------------------------------------------------
+
+
+def missing_registrations(ctx: AccountsContext, settings: AccountSettings | None = None) -> list[str]:
+    """The services (``"outlook"``, ``"salesforce"``) that have no client id from anywhere
+    Tandem looks: the settings (policy applied), the ``TANDEM_*`` environment, or the demo
+    sandbox's own ids. ``settings`` replaces ``ctx.settings`` (values just saved). Nothing is
+    asked of the network or the keyring."""
+    from app.cli.accounts import AccountsContext
+
+    trial = AccountsContext(
+        ctx.paths,
+        ctx.endpoints,
+        ctx.settings if settings is None else settings,
+        SecretStore("tandem-check", NoKeyring()),
+    )
+    missing = []
+    for service, build in (("outlook", trial.outlook), ("salesforce", trial.salesforce)):
+        try:
+            build()
+        except AuthError as exc:
+            if exc.ids.get("error") == "no_client_id":
+                missing.append(service)
+        except ValueError:  # a login address that is not https: the id itself is there
+            pass
+    return missing
+
+
+def is_application_id(text: str) -> bool:
+    """Shaped like a Microsoft Entra application (client) id (a GUID)."""
+    return bool(_GUID.fullmatch(text.strip()))

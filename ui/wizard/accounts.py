@@ -20,7 +20,16 @@ from PyQt6.QtWidgets import (
     QWizardPage,
 )
 
-from ui.wizard.common import CodeBox, plain_error, set_status, status_label, who, wrapped
+from ui.wizard.common import (
+    CodeBox,
+    LoginHostChoice,
+    plain_error,
+    save_settings,
+    set_status,
+    status_label,
+    who,
+    wrapped,
+)
 
 log = logging.getLogger(__name__)
 
@@ -383,6 +392,9 @@ class SalesforcePage(SignInPage):
             'instead" is the quick way here; the demo approves the code by itself.'
         )
         self.demo_note.hide()
+        self.login_host = LoginHostChoice()  # where to sign in: production, sandbox, My Domain
+        self.login_box = QGroupBox("Log in at")
+        QVBoxLayout(self.login_box).addWidget(self.login_host)
         row = QHBoxLayout()
         row.addWidget(self.browser)
         row.addWidget(self.device)
@@ -392,6 +404,7 @@ class SalesforcePage(SignInPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.connected)
         layout.addWidget(self.link)
+        layout.addWidget(self.login_box)
         layout.addLayout(row)
         layout.addWidget(self.demo_note)
         layout.addWidget(self.app_form)
@@ -404,6 +417,33 @@ class SalesforcePage(SignInPage):
         self.code.clear()
         self.link.hide()
 
+    def initializePage(self) -> None:  # noqa: N802 (Qt)
+        super().initializePage()
+        ctx = self.w.ctx
+        if ctx is not None and not self.waiting:
+            key = "accounts.salesforce_login_host"
+            self.login_host.set_value(ctx.settings.get(key))
+            self.login_host.set_locked(ctx.settings.is_locked(key))
+
+    def _save_login_host(self) -> bool:
+        """The login address chosen here, saved before a sign-in starts (False: not usable)."""
+        from app.cli.accounts import AccountSettings
+
+        ctx = self.w.ctx
+        if getattr(self.w, "choice", None) == "demo" or self.login_host.locked:
+            return True
+        problem = self.login_host.problem()
+        if problem:
+            set_status(self.status, problem, "error")
+            return False
+        key = "accounts.salesforce_login_host"
+        if self.login_host.value() == ctx.settings.get(key):
+            return True
+        if not save_settings(ctx.settings, self.status, {key: self.login_host.value()}):
+            return False
+        ctx.accounts.settings = AccountSettings.from_settings(ctx.settings)
+        return True
+
     def refresh(self) -> None:
         super().refresh()
         idle = not self.waiting
@@ -411,6 +451,8 @@ class SalesforcePage(SignInPage):
         self.browser.setVisible(show_choices)
         self.device.setVisible(show_choices)
         ctx = getattr(self.w, "ctx", None)
+        # The demo's Salesforce has one address of its own: no choice to make there.
+        self.login_box.setVisible(show_choices and getattr(self.w, "choice", None) != "demo")
         self.demo_note.setVisible(show_choices and bool(getattr(ctx, "sandbox", False)))
         self.cancel.setVisible(not idle)
         if idle:
@@ -428,10 +470,14 @@ class SalesforcePage(SignInPage):
         self.refresh()
 
     def start(self) -> None:
+        if not self._save_login_host():
+            return
         set_status(self.status, "Opening your browser…")
         self._run(self._browser(self.w.ctx))
 
     def start_device(self) -> None:
+        if not self._save_login_host():
+            return
         set_status(self.status, "Asking Salesforce for a sign-in code…")
         self._run(self._device(self.w.ctx))
 

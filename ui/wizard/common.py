@@ -1,5 +1,6 @@
 """Pieces the first-run wizard's pages share: the page ids, saving a page's settings, plain
-error words, the big sign-in code box, headings and a small status line."""
+error words, the big sign-in code box, the Salesforce login-address choice, headings and a
+small status line."""
 
 from __future__ import annotations
 
@@ -8,25 +9,40 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QFont, QGuiApplication
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.endpoints import SALESFORCE_LOGIN_HOSTS
 from ui.errors import remedy_for
+from ui.locked import LOCK_NOTE, lock_note
 
 log = logging.getLogger(__name__)
 
 
 class Page(enum.IntEnum):
     WELCOME = 0
-    OUTLOOK = 1
-    SALESFORCE = 2
-    WHAT = 3
-    DIRECTION = 4
-    PREVIEW = 5
-    APPLY = 6
-    AUTO = 7
-    DONE = 8
+    REGISTRATIONS = 1  # only when a client id is missing (ui/wizard/registrations.py)
+    OUTLOOK = 2
+    SALESFORCE = 3
+    WHAT = 4
+    DIRECTION = 5
+    PREVIEW = 6
+    APPLY = 7
+    AUTO = 8
+    DONE = 9
 
 
 KIND_NAMES = {"contacts": "Contacts", "events": "Calendar events", "tasks": "Tasks"}
@@ -147,3 +163,100 @@ class CodeBox(QFrame):
         self.code.clear()
         self._url = ""
         self.hide()
+
+
+class LoginHostChoice(QWidget):
+    """Where Salesforce sign-ins go (``accounts.salesforce_login_host``): production
+    (login.salesforce.com), a sandbox org (test.salesforce.com) or the org's My Domain.
+    :meth:`value` is the https address to save, :meth:`problem` the words when there is none
+    yet; a value the administrator's policy locks shows read-only with a note saying so."""
+
+    changed = pyqtSignal()
+
+    CHOICES = (
+        ("production", "Production or Developer Edition org (login.salesforce.com)"),
+        ("test", "Sandbox org (test.salesforce.com)"),
+        ("mydomain", "My Domain:"),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginHostChoice")
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)
+        for row, (name, text) in enumerate(self.CHOICES):
+            button = QRadioButton(text)
+            button.setObjectName(f"loginHost_{name}")
+            self.group.addButton(button)
+            self.buttons[name] = button
+            grid.addWidget(button, row, 0, 1, 1 if name == "mydomain" else 2)
+        self.domain = QLineEdit()
+        self.domain.setObjectName("myDomain")
+        self.domain.setPlaceholderText("yourcompany.my.salesforce.com")
+        grid.addWidget(self.domain, 2, 1)
+        grid.setColumnStretch(1, 1)
+        self.note = lock_note()
+        grid.addWidget(self.note, 3, 0, 1, 2)
+        self.buttons["production"].setChecked(True)
+        self.group.buttonToggled.connect(lambda *_: self._toggled())
+        self.domain.textEdited.connect(self._typed)
+        self._locked = False
+        self._toggled()
+
+    def _typed(self) -> None:
+        if not self.buttons["mydomain"].isChecked():
+            self.buttons["mydomain"].setChecked(True)  # typing a domain means that choice
+        self.changed.emit()
+
+    def _toggled(self) -> None:
+        self.domain.setEnabled(self.buttons["mydomain"].isChecked() and not self._locked)
+        self.changed.emit()
+
+    def choice(self) -> str:
+        return next(name for name, button in self.buttons.items() if button.isChecked())
+
+    def set_value(self, url: str | None) -> None:
+        url = (url or SALESFORCE_LOGIN_HOSTS["production"]).rstrip("/")
+        for name, known in SALESFORCE_LOGIN_HOSTS.items():
+            if url == known:
+                self.buttons[name].setChecked(True)
+                self.domain.clear()
+                break
+        else:
+            self.domain.setText(url.removeprefix("https://"))
+            self.buttons["mydomain"].setChecked(True)
+        self._toggled()
+
+    def value(self) -> str | None:
+        """The https address of the choice; None while My Domain is chosen and empty."""
+        name = self.choice()
+        if name != "mydomain":
+            return SALESFORCE_LOGIN_HOSTS[name]
+        domain = self.domain.text().strip().removeprefix("https://").removeprefix("http://").strip("/")
+        if not domain:
+            return None
+        if "." not in domain:  # "acme" is short for acme.my.salesforce.com
+            domain += ".my.salesforce.com"
+        return f"https://{domain}"
+
+    def problem(self) -> str | None:
+        if self.value() is None:
+            return "Enter your organisation's My Domain, for example yourcompany.my.salesforce.com."
+        return None
+
+    def set_locked(self, locked: bool, why: str = LOCK_NOTE) -> None:
+        """Read-only (every choice disabled) with ``why`` beside it, or editable again."""
+        self._locked = locked
+        for button in self.buttons.values():
+            button.setEnabled(not locked)
+        self.domain.setReadOnly(locked)
+        self.note.setText(why)
+        self.note.setVisible(locked)
+        self._toggled()
+
+    @property
+    def locked(self) -> bool:
+        return self._locked

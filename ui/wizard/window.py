@@ -4,7 +4,8 @@
     wizard.setup_finished.connect(open_main_window)     # emitted with the AppContext used
     wizard.show()
 
-Pages: welcome (demo data or my accounts) -> connect Outlook (device code) -> connect
+Pages: welcome (demo data or my accounts) -> your organisation's app registrations (only when
+a client id is missing: settings, policy file, TANDEM_* and the demo all have none) -> connect Outlook (device code) -> connect
 Salesforce (browser with PKCE, or a code) -> what to sync -> direction -> preview of the first
 manual sync -> apply with progress -> auto sync (locked until that sync was applied) -> done.
 
@@ -45,6 +46,7 @@ from ui.wizard.accounts import OutlookPage, SalesforcePage
 from ui.wizard.auto import AutoPage
 from ui.wizard.choices import DirectionPage, WhatPage
 from ui.wizard.common import KIND_NAMES, Page, plain_error, set_status, status_label, who, wrapped
+from ui.wizard.registrations import RegistrationsPage
 from ui.wizard.run import ApplyPage, PreviewPage
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,9 @@ class WelcomePage(QWizardPage):
 
     def choice(self) -> str:
         return "demo" if self.demo.isChecked() else "real"
+
+    def nextId(self) -> int:  # noqa: N802 (Qt) - the registrations only when an id is missing
+        return int(Page.REGISTRATIONS if self.w.missing_registrations() else Page.OUTLOOK)
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt)
         return (self.demo.isChecked() or self.real.isChecked()) and self._opening is None
@@ -281,6 +286,7 @@ class FirstRunWizard(QWizard):
         self.setMinimumSize(720, 560)
 
         self.welcome_page = WelcomePage(self, demo)
+        self.registrations_page = RegistrationsPage(self)
         self.outlook_page = OutlookPage(self)
         self.salesforce_page = SalesforcePage(self)
         self.what_page = WhatPage(self)
@@ -291,6 +297,7 @@ class FirstRunWizard(QWizard):
         self.done_page = DonePage(self)
         for page_id, page in (
             (Page.WELCOME, self.welcome_page),
+            (Page.REGISTRATIONS, self.registrations_page),
             (Page.OUTLOOK, self.outlook_page),
             (Page.SALESFORCE, self.salesforce_page),
             (Page.WHAT, self.what_page),
@@ -340,6 +347,15 @@ class FirstRunWizard(QWizard):
         self.choice, self.ctx = choice, ctx
         self.controller = self.launcher.controller_for(ctx)
         self.signals.follow(self.controller)
+
+    def missing_registrations(self) -> list[str]:
+        """The services of the current profile with no client id (none before one is open)."""
+        from app.auth.check import missing_registrations
+        from app.cli.accounts import AccountSettings
+
+        if self.ctx is None:
+            return []
+        return missing_registrations(self.ctx.accounts, AccountSettings.from_settings(self.ctx.settings))
 
     # -- async helpers -------------------------------------------------------------------
 
