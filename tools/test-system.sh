@@ -3,6 +3,7 @@
 # the Secret Service of GNOME Keyring (each test starts its own gnome-keyring-daemon, with its
 # own keyring folder and test password, on a private D-Bus session bus from dbus-run-session)
 # and a real X server (Xvfb). The developer's own session bus and keyring are never touched.
+# Screenshots of the X server go to build/system-shots/ (or $TANDEM_SYSTEM_SHOTS).
 #
 # Debian packages it needs are listed in PACKAGES. Missing ones are installed with apt-get when
 # run as root (CI, a fresh machine), and the output says so; otherwise it stops and names them.
@@ -77,4 +78,5 @@ EOF
 say "running tests/system/ on a private D-Bus session bus"
 env -u DISPLAY -u WAYLAND_DISPLAY -u GNOME_KEYRING_CONTROL -u PYTHON_KEYRING_BACKEND \
     HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/run" TANDEM_SYSTEM_TESTS=1 \
+    TANDEM_SYSTEM_SHOTS="${TANDEM_SYSTEM_SHOTS:-$PWD/build/system-shots}" \
     dbus-run-session --config-file="$scratch/session.conf" -- "$PY" -m pytest -q -m system tests/system "$@"
