@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SECRET_SERVICE, SecretService, argv, files_containing, tandem, tandem_env
+from system_helpers import ROOT, SECRET_SERVICE, SecretService, argv, files_containing, tandem, tandem_env
 
 from app.paths import profile_paths
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, tandem_env
+from system_helpers import ROOT, tandem_env
 
 pytestmark = [pytest.mark.system, pytest.mark.only_on("linux")]
 
