@@ -14,7 +14,8 @@ PY=${PY:-.venv/bin/python}
 PACKAGES=(
     dbus dbus-x11 gnome-keyring libsecret-tools                    # the Secret Service
     xvfb libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 # an X server, Qt's xcb
-    libxkbcommon-x11-0
+    libxkbcommon-x11-0 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-xfixes0
+    libxcb-xkb1 libx11-xcb1                                        # (Qt's list for xcb)
 )
 # dbus-x11 is listed so that apt satisfies gnome-keyring's "a D-Bus session bus" with it rather
 # than with dbus-user-session, which would pull systemd into a container.
