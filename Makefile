@@ -50,3 +50,10 @@ package: $(PKG_STAMP)
 
 package-test: $(PKG_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -m slow tests/packaging
+
+# The real OS keyring (GNOME Keyring's Secret Service on a private D-Bus session) and a real
+# X server (Xvfb): tests/system, left out of `make test`. As root on Debian, tools/test-system.sh
+# installs the packages it needs with apt-get (and says so); otherwise it names them.
+.PHONY: test-system
+test-system: $(STAMP)
+	PY=$(PY) bash tools/test-system.sh

@@ -83,10 +83,11 @@ class SandboxFileKeyring(keyring.backend.KeyringBackend):
 
     priority = -1  # never chosen by keyring's own discovery
 
-    def __init__(self, path: str | os.PathLike | None = None) -> None:
+    def __init__(self, path: str | os.PathLike) -> None:
+        # ``path`` has no default on purpose: keyring's discovery instantiates every backend
+        # class without arguments and skips only those that raise TypeError. Any other error
+        # (InitError, say) ends the discovery, and a real profile would find no keyring.
         super().__init__()
-        if path is None:
-            raise keyring.errors.InitError("SandboxFileKeyring needs the profile's file path")
         self.path = Path(path)
         self._lock = threading.Lock()
 

@@ -202,3 +202,14 @@ def test_the_demo_and_an_external_sandbox_never_share_a_profile(monkeypatch, tmp
     assert demo.root != external.root and demo.profile_id != external.profile_id
     assert demo.sandbox and external.sandbox
     assert SecretStore.for_profile(demo).service != SecretStore.for_profile(external).service
+
+
+def test_keyring_discovery_passes_over_the_sandbox_backend() -> None:
+    """keyring builds every backend class without arguments to find the platform's, and skips
+    only those that raise TypeError: the sandbox's file keyring must be one of them, or a real
+    profile would find no keyring at all (seen against GNOME Keyring in tests/system)."""
+    import keyring.backend
+
+    with pytest.raises(TypeError):
+        SandboxFileKeyring()  # type: ignore[call-arg]
+    assert not any(isinstance(k, SandboxFileKeyring) for k in keyring.backend.get_all_keyring())
