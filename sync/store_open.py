@@ -43,9 +43,10 @@ def convert_db_error(exc: BaseException, path: Path) -> StoreError:
     return StoreError(message=f"Tandem could not read or write its database ({exc}).", path=str(path))
 
 
-def _corrupt_message(path: Path) -> str:
+def _corrupt_message(path: Path, *, empty: bool = False) -> str:
+    what = "is empty (0 bytes)" if empty else "cannot be read"
     return (
-        f"The file {path} cannot be read. Tandem left it untouched. Restore a backup "
+        f"The file {path} {what}. Tandem left it untouched. Restore a backup "
         "(a file named like it ending in .bak-vN), or move the file away and run Tandem "
         "again: your records in Outlook and Salesforce are safe, and the first sync will "
         "pair them again without duplicates."
@@ -53,9 +54,15 @@ def _corrupt_message(path: Path) -> str:
 
 
 def inspect_database(path: Path, target_version: int) -> int | None:
-    """Version of an existing database, None for a new one. Read-only."""
-    if not path.exists() or path.stat().st_size == 0:
+    """Version of an existing database, None for a new one. Read-only.
+
+    A file of 0 bytes is damage, not a new profile: Tandem creates its tables in the same
+    moment it creates the file, so an empty file was emptied (a failed copy, a full disk, a
+    sync tool); treating it as new would silently forget every pairing."""
+    if not path.exists():
         return None
+    if path.stat().st_size == 0:
+        raise DatabaseCorrupt(message=_corrupt_message(path, empty=True), path=str(path))
     with open(path, "rb") as fh:
         if fh.read(16) != SQLITE_HEADER:
             raise DatabaseCorrupt(message=_corrupt_message(path), path=str(path))

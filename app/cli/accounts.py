@@ -439,15 +439,28 @@ def accounts_status_json(ctx: AccountsContext) -> dict[str, Any]:
     return out
 
 
-def accounts_status(args: argparse.Namespace, *, settings: AccountSettings | None = None) -> int:
+def accounts_status(
+    args: argparse.Namespace,
+    *,
+    settings: AccountSettings | None = None,
+    database: TandemError | None = None,
+) -> int:
+    """The accounts' part of ``status``; with ``database`` (the profile's database could not
+    be opened) that problem is said too and the exit code is 1: nothing about the sync state
+    can be told."""
     try:
         ctx = context_from_args(args, settings)
     except UsageError as exc:
         return _fail(args, None, exc)
     status = accounts_status_json(ctx)
     say_accounts(status)
-    _emit(args, {"accounts": status})
-    return EXIT_OK
+    if database is None:
+        _emit(args, {"accounts": status})
+        return EXIT_OK
+    print(f"Sync state: unknown. {database.title}. {database.message}", file=sys.stderr)
+    problem = {"error": type(database).__name__, "title": database.title, "message": database.message}
+    _emit(args, {"accounts": status, "kinds": None, "database": problem})
+    return EXIT_FAILED
 
 
 def say_accounts(status: dict[str, Any]) -> None:

@@ -162,13 +162,13 @@ def _report_exit(report: RunReport) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """``sync``, ``history``, ``rebuild``, ``undo`` or ``status`` (``args.command``) over the
-    profile's settings. A database that cannot be opened fails the command (exit 1), except
-    ``status``, whose accounts part works without it."""
+    profile's settings. A database that cannot be opened fails the command (exit 1); ``status``
+    still shows the accounts, then says what is wrong with the database (exit 1 too)."""
     try:
         settings = open_settings(getattr(args, "profile", None), profile_options(args))
     except TandemError as exc:
         if args.command == "status":
-            return accounts_status(args, settings=None)
+            return accounts_status(args, settings=None, database=exc)
         _say(f"tandem: {exc.title}. {exc.message}")
         return EXIT_FAILED
     handler = {"sync": sync, "history": history, "rebuild": rebuild, "undo": undo, "status": status}
