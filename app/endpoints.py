@@ -80,6 +80,13 @@ class Endpoints:
             )
         if not Path(ca_file).is_file():
             raise EndpointError(f"the sandbox CA file {str(ca_file)!r} does not exist")
+        try:
+            ssl.create_default_context(cafile=str(ca_file))
+        except (ssl.SSLError, OSError, UnicodeDecodeError):
+            raise EndpointError(
+                f"the sandbox CA file {str(ca_file)!r} holds no certificate: point it at the "
+                "ca_file that `sandbox serve` prints"
+            ) from None
         return cls(
             authority=f"{base}/common",
             graph_url=f"{base}/v1.0",

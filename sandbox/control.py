@@ -64,10 +64,11 @@ CONFIG_KEYS: dict[str, Callable[[Any], Any]] = {
 FAULT_KINDS = ("429", "503", "drop", "drop_after")
 # Targeted faults add the gateway's 504, before the work (``504``) or after it (``504_after``).
 TARGET_KINDS = (*FAULT_KINDS, "504", "504_after")
+TARGET_SERVICES = ("graph", "salesforce", "entra", "salesforce_auth")  # sign-in ones included
 
 
 def target(spec: Any) -> dict:
-    """One targeted fault: ``{"service": "graph"|"salesforce", "method": "POST", "path": how
+    """One targeted fault: ``{"service": "graph"|"salesforce"|"entra"|"salesforce_auth", "method": "POST", "path": how
     the path ends, "kind", "times": 1, "in_batch": false, "retry_after": true}``. ``in_batch``
     aims at Graph ``$batch`` sub-requests (their own URL); ``retry_after`` (429/503) says
     whether the refusal names a Retry-After (Salesforce's 503 does not)."""
@@ -77,8 +78,8 @@ def target(spec: Any) -> dict:
     if kind not in TARGET_KINDS:
         raise ControlError(f"unknown target kind {kind!r}; use {list(TARGET_KINDS)}")
     service = str(spec.get("service", ""))
-    if service not in ("graph", "salesforce"):
-        raise ControlError("a target's service is graph or salesforce")
+    if service not in TARGET_SERVICES:
+        raise ControlError(f"a target's service is one of {list(TARGET_SERVICES)}")
     in_batch = bool(spec.get("in_batch", False))
     if in_batch and (service != "graph" or kind in ("drop", "drop_after")):
         raise ControlError("in_batch targets are Graph sub-requests, with 429, 503, 504 or 504_after")

@@ -61,6 +61,12 @@ class UntrustedCertificate(NetworkSetupError):
     title = "The connection is not trusted"
 
 
+class CertificateFileError(NetworkSetupError):
+    """The extra CA file to trust (the sandbox's) is missing, unreadable or holds no certificate."""
+
+    title = "The certificate file cannot be used"
+
+
 class NetworkContext(truststore.SSLContext):
     """The operating system's trust store (plus ``extra_ca``), and ``proxy``: the proxy
     address the settings name, or None for the system's."""
@@ -72,7 +78,21 @@ class NetworkContext(truststore.SSLContext):
         super().__init__(ssl.PROTOCOL_TLS_CLIENT)
         self.proxy = proxy or None
         if extra_ca:
-            self.load_verify_locations(cafile=extra_ca)
+            try:
+                self.load_verify_locations(cafile=extra_ca)
+            except (ssl.SSLError, OSError) as exc:
+                raise CertificateFileError(
+                    message=f"The file {extra_ca} should hold the certificate (PEM) of the "
+                    "authority Tandem is to trust for the sandbox, but it "
+                    + (
+                        "cannot be read"
+                        if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError)
+                        else "holds no certificate"
+                    )
+                    + ". Point TANDEM_SANDBOX_CA (or --sandbox-ca) at the sandbox's ca.pem, "
+                    "or start the sandbox again to write a new one.",
+                    path=extra_ca,
+                ) from exc
 
 
 def proxy_host(proxy: str) -> str:

@@ -101,6 +101,15 @@ def msal_errors(authority: str) -> Iterator[None]:
         yield
     except httpx.TransportError as exc:
         raise network_error(SERVICE, exc) from exc
+    except msal.exceptions.MsalServiceError as exc:  # a 5xx of discovery or the device-code endpoint
+        raise ServiceUnavailable(
+            "The Microsoft sign-in service is not answering",
+            "Microsoft's sign-in service answered with an error of its own. Nothing was changed; "
+            "try again in a few minutes.",
+            service=SERVICE,
+            authority=authority,
+            detail=type(exc).__name__,
+        ) from exc
     except ValueError as exc:  # discovery 4xx, a missing endpoint, a body that is not JSON
         raise ServiceUnavailable(
             "The Microsoft sign-in service did not answer as expected",

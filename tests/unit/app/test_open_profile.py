@@ -43,3 +43,12 @@ def test_bad_sandbox_options_are_refused_in_plain_words(tmp_path: Path, monkeypa
     monkeypatch.delenv("TANDEM_SANDBOX_CA", raising=False)
     with pytest.raises(UsageError, match="CA file"):
         open_profile(tmp_path / "p", ProfileOptions(sandbox_url="https://127.0.0.1:9"))
+
+
+@pytest.mark.parametrize("content", ["", "not a certificate\n", "\x00\xff binary"])
+def test_a_ca_file_without_a_certificate_is_refused_in_plain_words(tmp_path: Path, content: str) -> None:
+    """It used to end in a raw ssl.SSLError traceback the first time a connection was made."""
+    ca = tmp_path / "ca.pem"
+    ca.write_text(content, encoding="latin-1")
+    with pytest.raises(UsageError, match="holds no certificate"):
+        open_profile(tmp_path / "p", ProfileOptions(sandbox_url="https://127.0.0.1:9", sandbox_ca=str(ca)))

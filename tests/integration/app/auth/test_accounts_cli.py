@@ -115,3 +115,25 @@ def test_sandbox_profile_uses_the_named_file_store(sandbox, profile, monkeypatch
         redaction.uninstall()
     secrets_file = profile / "sandbox-secrets.json"
     assert secrets_file.exists() and (secrets_file.stat().st_mode & 0o077) == 0
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"service": "entra", "method": "GET", "path": "/.well-known/openid-configuration"},
+        {"service": "entra", "method": "POST", "path": "/devicecode"},
+        {"service": "entra", "method": "GET", "path": "/.well-known/openid-configuration", "kind": "drop"},
+    ],
+    ids=["discovery-503", "devicecode-503", "discovery-drop"],
+)
+def test_an_outlook_sign_in_service_that_fails_gets_plain_words(cli_env, profile, capsys, target) -> None:
+    """Entra's discovery document or device-code endpoint answering 503 (or not at all) used
+    to end in a raw MsalServiceError traceback."""
+    cli_env.control("faults", {"targets": [{"kind": "503", "times": 50, **target}]})
+    code = accounts_cli.login_outlook(args(profile))
+    captured = capsys.readouterr()
+    assert code == 1
+    error = last_json(captured.out)["error"]
+    assert error["message"] and "Traceback" not in captured.err
+    assert error["error"] in ("ServiceUnavailable", "NetworkDown"), error
+    assert error["action"] == "retry"
