@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QFont, QGuiApplication
+from PyQt6.QtGui import QFont, QGuiApplication, QPalette
 from PyQt6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -83,7 +83,11 @@ def status_label() -> QLabel:
 
 def set_status(label: QLabel, text: str, kind: str = "info") -> None:
     """``kind``: info | ok | error (colour and a leading sign, so it never relies on colour)."""
-    colours = {"info": "", "ok": "color: #1b7f3b;", "error": "color: #b3261e;"}
+    dark = label.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    if dark:  # the light theme's dark red and green are hard to read on dark grey
+        colours = {"info": "", "ok": "color: #7bd88f;", "error": "color: #ff8a80;"}
+    else:
+        colours = {"info": "", "ok": "color: #1b7f3b;", "error": "color: #b3261e;"}
     signs = {"info": "", "ok": "\u2714 ", "error": "\u26a0 "}
     label.setStyleSheet(colours.get(kind, ""))
     label.setText(signs.get(kind, "") + text if text else "")

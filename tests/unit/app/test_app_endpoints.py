@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 import pytest
+import trustme
 
 from app import redaction
 from app.cli.accounts import UsageError, context_from_args
@@ -25,7 +26,7 @@ def test_sandbox_needs_https_and_a_ca_file(tmp_path) -> None:
         Endpoints.for_sandbox("https://127.0.0.1:8443", None)
     with pytest.raises(EndpointError, match="does not exist"):
         Endpoints.for_sandbox("https://127.0.0.1:8443", ca)
-    ca.write_text("x")
+    trustme.CA().cert_pem.write_to_path(str(ca))  # a real certificate: an empty file is refused
     with pytest.raises(EndpointError, match="https"):
         Endpoints.for_sandbox("http://127.0.0.1:8443", ca)
     e = Endpoints.for_sandbox("https://127.0.0.1:8443/", ca)
@@ -45,7 +46,7 @@ def test_production_defaults() -> None:
 
 def test_context_reads_flags_then_environment(tmp_path, monkeypatch) -> None:
     ca = tmp_path / "ca.pem"
-    ca.write_text("x")
+    trustme.CA().cert_pem.write_to_path(str(ca))  # a real certificate: an empty file is refused
     monkeypatch.setenv("TANDEM_SANDBOX_URL", "https://127.0.0.1:1")
     monkeypatch.setenv("TANDEM_SANDBOX_CA", str(ca))
     try:
