@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.paths import ProfilePaths, profile_paths
-from sync.network import NetworkContext
+from sync.network import CertificateFileError, NetworkContext
 
 MICROSOFT_AUTHORITY = "https://login.microsoftonline.com/common"
 GRAPH_URL = "https://graph.microsoft.com/v1.0"
@@ -80,20 +80,21 @@ class Endpoints:
             )
         if not Path(ca_file).is_file():
             raise EndpointError(f"the sandbox CA file {str(ca_file)!r} does not exist")
-        try:
-            ssl.create_default_context(cafile=str(ca_file))
-        except (ssl.SSLError, OSError, UnicodeDecodeError):
-            raise EndpointError(
-                f"the sandbox CA file {str(ca_file)!r} holds no certificate: point it at the "
-                "ca_file that `sandbox serve` prints"
-            ) from None
-        return cls(
+        endpoints = cls(
             authority=f"{base}/common",
             graph_url=f"{base}/v1.0",
             salesforce_login_url=base,
             ca_file=str(ca_file),
             sandbox=True,
         )
+        try:
+            endpoints.ssl_context()  # built (and kept) now: a file without a certificate is said here
+        except CertificateFileError:
+            raise EndpointError(
+                f"the sandbox CA file {str(ca_file)!r} holds no certificate: point it at the "
+                "ca_file that `sandbox serve` prints"
+            ) from None
+        return endpoints
 
     @classmethod
     def from_sandbox_info(cls, info: dict) -> Endpoints:

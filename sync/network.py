@@ -80,17 +80,11 @@ class NetworkContext(truststore.SSLContext):
         if extra_ca:
             try:
                 self.load_verify_locations(cafile=extra_ca)
-            except (ssl.SSLError, OSError) as exc:
+            except (ssl.SSLError, OSError, UnicodeDecodeError) as exc:
                 raise CertificateFileError(
-                    message=f"The file {extra_ca} should hold the certificate (PEM) of the "
-                    "authority Tandem is to trust for the sandbox, but it "
-                    + (
-                        "cannot be read"
-                        if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError)
-                        else "holds no certificate"
-                    )
-                    + ". Point TANDEM_SANDBOX_CA (or --sandbox-ca) at the sandbox's ca.pem, "
-                    "or start the sandbox again to write a new one.",
+                    message=f"The file {extra_ca} cannot be read or holds no certificate (PEM) "
+                    "of the authority Tandem is to trust. Point TANDEM_SANDBOX_CA (or "
+                    "--sandbox-ca) at the ca_file that `sandbox serve` prints.",
                     path=extra_ca,
                 ) from exc
 
